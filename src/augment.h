@@ -1,0 +1,18 @@
+/* augment.h - turning stored MNIST bytes into network input.
+ *
+ * normalise: x = (pixel / 255 - 0.1307) / 0.3081 (the usual MNIST mean and std).
+ * augment_affine: a random rotation by an angle uniform in [-max_deg, +max_deg] about the
+ * image centre and a shift uniform in [-max_shift, +max_shift] pixels on each axis, bilinear
+ * sampling, background 0 before normalisation (as torchvision's RandomAffine with bilinear
+ * interpolation). The randomness comes from the Rng given, so (seed, epoch, image) fixes it. */
+#ifndef AUGMENT_H
+#define AUGMENT_H
+#include <stdint.h>
+#include "rng.h"
+
+#define MNIST_MEAN 0.1307f
+#define MNIST_STD 0.3081f
+
+void normalise_image(const uint8_t *px, int n, float *out);
+void augment_affine(const uint8_t *px, int rows, int cols, float max_deg, float max_shift, Rng *r, float *out);
+#endif

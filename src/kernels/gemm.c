@@ -1,0 +1,43 @@
+/* gemm.c - the one place that picks a GEMM variant: AVX2 when the CPU has it (x86-64),
+ * SIMD128 in a wasm build compiled with -msimd128, the scalar reference otherwise. */
+#include "gemm.h"
+#include <string.h>
+
+static GemmFn chosen;
+static const char *chosen_name;
+
+GemmFn gemm_lookup(const char *name) {
+    if (!strcmp(name, "scalar")) return gemm_scalar;
+#if defined(__wasm_simd128__)
+    if (!strcmp(name, "wasmsimd")) return gemm_wasmsimd;
+#endif
+#if defined(__x86_64__)
+    if (!strcmp(name, "avx2") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        return gemm_avx2;
+#endif
+    return 0;
+}
+
+int gemm_select(const char *name) {
+    GemmFn f = gemm_lookup(name);
+    if (!f) return 0;
+    chosen = f;
+    chosen_name = name;
+    return 1;
+}
+
+static void choose_default(void) {
+    if (chosen) return;
+    if (!gemm_select("avx2") && !gemm_select("wasmsimd")) gemm_select("scalar");
+}
+
+void gemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+          float *C, int ldc, int accumulate) {
+    if (!chosen) choose_default();
+    chosen(M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+}
+
+const char *gemm_variant_name(void) {
+    choose_default();
+    return chosen_name;
+}

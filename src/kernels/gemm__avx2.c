@@ -1,0 +1,68 @@
+/* gemm__avx2.c - C (+)= A*B with AVX2 + FMA (x86-64). This file alone is compiled with
+ * -mavx2 -mfma; gemm.c calls it only after __builtin_cpu_supports says the CPU has both.
+ * Register tile: 4 rows x 16 columns (two __m256) = 8 accumulators; same loop order and tails
+ * as the wasm variant (8-wide, then scalar). */
+#if defined(__x86_64__)
+#include "gemm.h"
+#include <immintrin.h>
+
+static inline void store_or_add(float *c, __m256 v, int accumulate) {
+    if (accumulate) v = _mm256_add_ps(_mm256_loadu_ps(c), v);
+    _mm256_storeu_ps(c, v);
+}
+
+static void tile_4x16(int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int acc) {
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00,
+           c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    const float *a0 = A, *a1 = A + lda, *a2 = A + 2 * lda, *a3 = A + 3 * lda;
+    for (int k = 0; k < K; k++) {
+        const float *b = B + (long)k * ldb;
+        __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+        __m256 x = _mm256_broadcast_ss(a0 + k);
+        c00 = _mm256_fmadd_ps(x, b0, c00); c01 = _mm256_fmadd_ps(x, b1, c01);
+        x = _mm256_broadcast_ss(a1 + k);
+        c10 = _mm256_fmadd_ps(x, b0, c10); c11 = _mm256_fmadd_ps(x, b1, c11);
+        x = _mm256_broadcast_ss(a2 + k);
+        c20 = _mm256_fmadd_ps(x, b0, c20); c21 = _mm256_fmadd_ps(x, b1, c21);
+        x = _mm256_broadcast_ss(a3 + k);
+        c30 = _mm256_fmadd_ps(x, b0, c30); c31 = _mm256_fmadd_ps(x, b1, c31);
+    }
+    store_or_add(C, c00, acc);           store_or_add(C + 8, c01, acc);
+    store_or_add(C + ldc, c10, acc);     store_or_add(C + ldc + 8, c11, acc);
+    store_or_add(C + 2 * ldc, c20, acc); store_or_add(C + 2 * ldc + 8, c21, acc);
+    store_or_add(C + 3 * ldc, c30, acc); store_or_add(C + 3 * ldc + 8, c31, acc);
+}
+
+static void tile_1x16(int K, const float *A, const float *B, int ldb, float *C, int acc) {
+    __m256 c0 = _mm256_setzero_ps(), c1 = c0;
+    for (int k = 0; k < K; k++) {
+        const float *b = B + (long)k * ldb;
+        __m256 x = _mm256_broadcast_ss(A + k);
+        c0 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b), c0);
+        c1 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b + 8), c1);
+    }
+    store_or_add(C, c0, acc);
+    store_or_add(C + 8, c1, acc);
+}
+
+static void tile_1x8(int K, const float *A, const float *B, int ldb, float *C, int acc) {
+    __m256 c0 = _mm256_setzero_ps();
+    for (int k = 0; k < K; k++)
+        c0 = _mm256_fmadd_ps(_mm256_broadcast_ss(A + k), _mm256_loadu_ps(B + (long)k * ldb), c0);
+    store_or_add(C, c0, acc);
+}
+
+void gemm_avx2(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+               float *C, int ldc, int accumulate) {
+    int n = 0;
+    for (; n + 16 <= N; n += 16) {
+        int m = 0;
+        for (; m + 4 <= M; m += 4)
+            tile_4x16(K, A + (long)m * lda, lda, B + n, ldb, C + (long)m * ldc + n, ldc, accumulate);
+        for (; m < M; m++) tile_1x16(K, A + (long)m * lda, B + n, ldb, C + (long)m * ldc + n, accumulate);
+    }
+    for (; n + 8 <= N; n += 8)
+        for (int m = 0; m < M; m++) tile_1x8(K, A + (long)m * lda, B + n, ldb, C + (long)m * ldc + n, accumulate);
+    if (n < N) gemm_scalar(M, N - n, K, A, lda, B + n, ldb, C + n, ldc, accumulate);
+}
+#endif

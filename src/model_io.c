@@ -1,0 +1,273 @@
+/* model_io.c - writer and validating reader of the model file; see docs/model-format.md. */
+#include "model_io.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+uint32_t crc32_ieee(const uint8_t *p, size_t n) {
+    static uint32_t table[256];
+    static int ready;
+    if (!ready) {
+        for (uint32_t i = 0; i < 256; i++) {
+            uint32_t c = i;
+            for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            table[i] = c;
+        }
+        ready = 1;
+    }
+    uint32_t c = 0xFFFFFFFFu;
+    for (size_t i = 0; i < n; i++) c = table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
+    return c ^ 0xFFFFFFFFu;
+}
+
+/* ---------- writing ---------- */
+
+typedef struct { uint8_t *p; size_t len, cap; int oom; } Buf;
+
+static void put(Buf *b, const void *src, size_t n) {
+    if (b->oom) return;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 4096;
+        while (cap < b->len + n) cap *= 2;
+        uint8_t *q = realloc(b->p, cap);
+        if (!q) { b->oom = 1; return; }
+        b->p = q; b->cap = cap;
+    }
+    memcpy(b->p + b->len, src, n);
+    b->len += n;
+}
+static void put_u32(Buf *b, uint32_t v) { uint8_t x[4] = { v, v >> 8, v >> 16, v >> 24 }; put(b, x, 4); }
+static void put_f32s(Buf *b, const float *v, size_t n) {
+    for (size_t i = 0; i < n; i++) { uint32_t u; memcpy(&u, &v[i], 4); put_u32(b, u); }
+}
+static void put_f64(Buf *b, double v) { uint64_t u; memcpy(&u, &v, 8); put_u32(b, (uint32_t)u); put_u32(b, (uint32_t)(u >> 32)); }
+
+/* The tensors of a Net in file order, with PyTorch-style names. */
+typedef struct { char name[40]; int ndim; uint32_t dims[4]; float *data; } TensorRef;
+
+static int list_tensors(const Net *net, const Trainer *t, TensorRef *out, int max) {
+    int n = 0, conv = 0;
+    float *P = net->params, *S = net->bn_state;
+#define ADD(nm, d, nd, a, b_, c_, e_) do { if (n < max) { TensorRef *r = &out[n]; snprintf(r->name, sizeof r->name, "%s", nm); \
+        r->ndim = nd; r->dims[0] = a; r->dims[1] = b_; r->dims[2] = c_; r->dims[3] = e_; r->data = d; } n++; } while (0)
+    char nm[40];
+    for (int i = 0; i < net->n_layers; i++) {
+        const Layer *l = &net->layer[i];
+        if (l->spec.kind == LAYER_CONV) {
+            conv++;
+            snprintf(nm, sizeof nm, "conv%d.weight", conv); ADD(nm, P + l->w, 4, l->K, l->C, l->spec.size, l->spec.size);
+            snprintf(nm, sizeof nm, "bn%d.weight", conv); ADD(nm, P + l->gamma, 1, l->K, 0, 0, 0);
+            snprintf(nm, sizeof nm, "bn%d.bias", conv); ADD(nm, P + l->beta, 1, l->K, 0, 0, 0);
+        } else if (l->spec.kind == LAYER_DENSE) {
+            ADD("fc.weight", P + l->w, 2, l->K, l->C * l->H * l->W, 0, 0);
+            ADD("fc.bias", P + l->bias, 1, l->K, 0, 0, 0);
+        }
+    }
+    conv = 0;
+    for (int i = 0; i < net->n_layers; i++) {
+        const Layer *l = &net->layer[i];
+        if (l->spec.kind != LAYER_CONV) continue;
+        conv++;
+        snprintf(nm, sizeof nm, "bn%d.running_mean", conv); ADD(nm, S + l->run_mean, 1, l->K, 0, 0, 0);
+        snprintf(nm, sizeof nm, "bn%d.running_var", conv); ADD(nm, S + l->run_var, 1, l->K, 0, 0, 0);
+    }
+    if (t) {
+        ADD("optim.m", t->opt.m, 1, (uint32_t)net->n_params, 0, 0, 0);
+        ADD("optim.v", t->opt.v, 1, (uint32_t)net->n_params, 0, 0, 0);
+    }
+#undef ADD
+    return n;
+}
+
+#define TRAIN_FIELDS 24
+static void train_fields(const Trainer *t, double f[TRAIN_FIELDS]) {
+    const TrainConfig *c = &t->cfg;
+    double v[TRAIN_FIELDS] = { c->epochs, c->batch, c->optimizer, c->lr, c->onecycle, c->pct_start, c->div_factor,
+        c->final_div_factor, c->momentum, c->weight_decay, c->adam_beta1, c->adam_beta2, c->adam_eps, c->nesterov,
+        c->augment, c->rotate_deg, c->shift_px, c->dropout, c->label_smoothing, (double)c->seed,
+        (double)t->step, (double)t->opt.t, (double)t->total_steps, (double)t->steps_per_epoch };
+    memcpy(f, v, sizeof v);
+}
+
+size_t model_save(const Net *net, const Trainer *t, uint8_t **out) {
+    Buf b = { 0 };
+    put(&b, MODEL_MAGIC, 8);
+    put_u32(&b, MODEL_VERSION);
+    put_u32(&b, t ? 1u : 0u);
+    char name[32] = { 0 };
+    snprintf(name, sizeof name, "%s", net->arch.name);
+    put(&b, name, 32);
+    put_u32(&b, net->arch.in_c); put_u32(&b, net->arch.in_h); put_u32(&b, net->arch.in_w);
+    put_u32(&b, net->arch.n_layers);
+    for (int i = 0; i < net->arch.n_layers; i++) {
+        put_u32(&b, net->arch.layers[i].kind); put_u32(&b, net->arch.layers[i].out_c); put_u32(&b, net->arch.layers[i].size);
+    }
+    if (t) {
+        double f[TRAIN_FIELDS];
+        train_fields(t, f);
+        put_u32(&b, TRAIN_FIELDS);
+        for (int i = 0; i < TRAIN_FIELDS; i++) put_f64(&b, f[i]);
+    }
+    TensorRef tr[2 * NET_MAX_LAYERS * 3 + 8];
+    int nt = list_tensors(net, t, tr, (int)(sizeof tr / sizeof tr[0]));
+    put_u32(&b, (uint32_t)nt);
+    for (int i = 0; i < nt; i++) {
+        uint32_t len = (uint32_t)strlen(tr[i].name);
+        size_t count = 1;
+        put_u32(&b, len); put(&b, tr[i].name, len);
+        put_u32(&b, (uint32_t)tr[i].ndim);
+        for (int d = 0; d < tr[i].ndim; d++) { put_u32(&b, tr[i].dims[d]); count *= tr[i].dims[d]; }
+        put_f32s(&b, tr[i].data, count);
+    }
+    put_u32(&b, crc32_ieee(b.p, b.len));
+    if (b.oom) { free(b.p); *out = NULL; return 0; }
+    *out = b.p;
+    return b.len;
+}
+
+/* ---------- reading ---------- */
+
+typedef struct { const uint8_t *p; size_t len, pos; int bad; } Rd;
+static uint32_t get_u32(Rd *r) {
+    if (r->bad || r->len - r->pos < 4) { r->bad = 1; return 0; }
+    const uint8_t *p = r->p + r->pos;
+    r->pos += 4;
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static double get_f64(Rd *r) {
+    uint64_t lo = get_u32(r), hi = get_u32(r), u = lo | hi << 32;
+    double d;
+    memcpy(&d, &u, 8);
+    return d;
+}
+
+static int read_header(Rd *r, NetArch *arch, uint32_t *flags, char *err, size_t errlen) {
+    if (r->len < 8 + 4 + 4 + 32 + 16 + 4 + 4 || memcmp(r->p, MODEL_MAGIC, 8) != 0) {
+        snprintf(err, errlen, "not a model file of this app (the first bytes are not \"" MODEL_MAGIC "\")");
+        return 1;
+    }
+    if (r->len > MODEL_MAX_BYTES) { snprintf(err, errlen, "model file too large (%zu bytes, limit %u)", r->len, MODEL_MAX_BYTES); return 1; }
+    uint32_t stored = (uint32_t)r->p[r->len - 4] | (uint32_t)r->p[r->len - 3] << 8 | (uint32_t)r->p[r->len - 2] << 16 | (uint32_t)r->p[r->len - 1] << 24;
+    r->pos = 8;
+    uint32_t version = get_u32(r);
+    if (version != MODEL_VERSION) { snprintf(err, errlen, "model file format version %u; this app reads version %u", version, MODEL_VERSION); return 1; }
+    if (crc32_ieee(r->p, r->len - 4) != stored) { snprintf(err, errlen, "model file is damaged (CRC32 mismatch): truncated or altered"); return 1; }
+    r->len -= 4;   /* the CRC is not payload */
+    *flags = get_u32(r);
+    memset(arch, 0, sizeof *arch);
+    if (r->len - r->pos < 32) { r->bad = 1; } else { memcpy(arch->name, r->p + r->pos, 31); r->pos += 32; }
+    arch->in_c = (int)get_u32(r); arch->in_h = (int)get_u32(r); arch->in_w = (int)get_u32(r);
+    uint32_t nl = get_u32(r);
+    if (r->bad || nl < 1 || nl > NET_MAX_LAYERS) { snprintf(err, errlen, "model file: bad layer count"); return 1; }
+    arch->n_layers = (int)nl;
+    for (uint32_t i = 0; i < nl; i++) {
+        arch->layers[i].kind = (int)get_u32(r); arch->layers[i].out_c = (int)get_u32(r); arch->layers[i].size = (int)get_u32(r);
+    }
+    if (r->bad) { snprintf(err, errlen, "model file: truncated header"); return 1; }
+    if (!net_arch_validate(arch, err, errlen)) return 1;
+    return 0;
+}
+
+int model_read_arch(const uint8_t *buf, size_t len, NetArch *arch, int *has_training, char *err, size_t errlen) {
+    Rd r = { buf, len, 0, 0 };
+    uint32_t flags = 0;
+    if (!buf) { snprintf(err, errlen, "no model data"); return 1; }
+    if (read_header(&r, arch, &flags, err, errlen)) return 1;
+    if (has_training) *has_training = (int)(flags & 1u);
+    return 0;
+}
+
+static int same_arch(const NetArch *a, const NetArch *b) {
+    if (a->in_c != b->in_c || a->in_h != b->in_h || a->in_w != b->in_w || a->n_layers != b->n_layers) return 0;
+    for (int i = 0; i < a->n_layers; i++)
+        if (a->layers[i].kind != b->layers[i].kind || a->layers[i].out_c != b->layers[i].out_c || a->layers[i].size != b->layers[i].size) return 0;
+    return 1;
+}
+
+int model_load(Net *net, Trainer *t, const uint8_t *buf, size_t len, char *err, size_t errlen) {
+    Rd r = { buf, len, 0, 0 };
+    NetArch arch;
+    uint32_t flags = 0;
+    if (!buf) { snprintf(err, errlen, "no model data"); return 1; }
+    if (read_header(&r, &arch, &flags, err, errlen)) return 1;
+    if (!same_arch(&arch, &net->arch)) {
+        snprintf(err, errlen, "model file is for a different network (\"%s\", %d layers) than the one loaded (\"%s\")",
+                 arch.name, arch.n_layers, net->arch.name);
+        return 1;
+    }
+    double f[TRAIN_FIELDS] = { 0 };
+    int has_train = (int)(flags & 1u);
+    if (has_train) {
+        uint32_t nf = get_u32(&r);
+        if (r.bad || nf != TRAIN_FIELDS) { snprintf(err, errlen, "model file: bad training-state section"); return 1; }
+        for (int i = 0; i < TRAIN_FIELDS; i++) f[i] = get_f64(&r);
+        if (r.bad || !(f[0] >= 1 && f[0] <= 1000) || !(f[1] >= 1 && f[1] <= net->max_batch) || !(f[2] == 0 || f[2] == 1) ||
+            !(f[20] >= 0 && f[20] <= f[22]) || !(f[23] >= 1) || !(f[3] > 0)) {
+            snprintf(err, errlen, "model file: training state out of range (batch must be 1..%d)", net->max_batch);
+            return 1;
+        }
+    }
+    Trainer *tt = has_train ? t : NULL;
+    TensorRef want[2 * NET_MAX_LAYERS * 3 + 8];
+    /* the optimiser tensors are in the file whenever the training state is, whether or not we restore them */
+    Trainer shape_only;
+    memset(&shape_only, 0, sizeof shape_only);
+    int nw = list_tensors(net, has_train ? &shape_only : NULL, want, (int)(sizeof want / sizeof want[0]));
+    uint32_t nt = get_u32(&r);
+    if (r.bad || nt != (uint32_t)nw) { snprintf(err, errlen, "model file has %u tensors, expected %d", nt, nw); return 1; }
+    const uint8_t *data_at[sizeof want / sizeof want[0]];
+    for (int i = 0; i < nw; i++) {
+        uint32_t nlen = get_u32(&r);
+        if (r.bad || nlen > 39 || r.len - r.pos < nlen) { snprintf(err, errlen, "model file: bad tensor name"); return 1; }
+        if (nlen != strlen(want[i].name) || memcmp(r.p + r.pos, want[i].name, nlen) != 0) {
+            snprintf(err, errlen, "model file: tensor %d is not \"%s\"", i, want[i].name);
+            return 1;
+        }
+        r.pos += nlen;
+        uint32_t nd = get_u32(&r);
+        if (r.bad || (int)nd != want[i].ndim) { snprintf(err, errlen, "model file: tensor \"%s\" has the wrong rank", want[i].name); return 1; }
+        size_t count = 1;
+        for (uint32_t d = 0; d < nd; d++) {
+            uint32_t dim = get_u32(&r);
+            if (dim != want[i].dims[d]) { snprintf(err, errlen, "model file: tensor \"%s\" has the wrong shape", want[i].name); return 1; }
+            count *= dim;
+        }
+        if (r.bad || (r.len - r.pos) / 4 < count) { snprintf(err, errlen, "model file: tensor \"%s\" is truncated", want[i].name); return 1; }
+        data_at[i] = r.p + r.pos;
+        for (size_t j = 0; j < count; j++) {
+            const uint8_t *q = r.p + r.pos + 4 * j;
+            uint32_t u = (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24;
+            float v;
+            memcpy(&v, &u, 4);
+            if (!isfinite(v)) { snprintf(err, errlen, "model file: tensor \"%s\" holds NaN or infinity", want[i].name); return 1; }
+        }
+        r.pos += 4 * count;
+    }
+    if (r.pos != r.len) { snprintf(err, errlen, "model file has %zu unexpected trailing bytes", r.len - r.pos); return 1; }
+    /* everything checked: now copy */
+    nw = list_tensors(net, tt, want, (int)(sizeof want / sizeof want[0]));
+    for (int i = 0; i < nw; i++) {
+        size_t count = 1;
+        for (int d = 0; d < want[i].ndim; d++) count *= want[i].dims[d];
+        for (size_t j = 0; j < count; j++) {
+            const uint8_t *q = data_at[i] + 4 * j;
+            uint32_t u = (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24;
+            memcpy(&want[i].data[j], &u, 4);
+        }
+    }
+    if (tt) {
+        TrainConfig *c = &tt->cfg;
+        c->epochs = (int)f[0]; c->batch = (int)f[1]; c->optimizer = (int)f[2]; c->lr = (float)f[3]; c->onecycle = (int)f[4];
+        c->pct_start = (float)f[5]; c->div_factor = (float)f[6]; c->final_div_factor = (float)f[7]; c->momentum = (float)f[8];
+        c->weight_decay = (float)f[9]; c->adam_beta1 = (float)f[10]; c->adam_beta2 = (float)f[11]; c->adam_eps = (float)f[12];
+        c->nesterov = (int)f[13]; c->augment = (int)f[14]; c->rotate_deg = (float)f[15]; c->shift_px = (float)f[16];
+        c->dropout = (float)f[17]; c->label_smoothing = (float)f[18]; c->seed = (uint64_t)f[19];
+        tt->step = (uint64_t)f[20]; tt->opt.t = (uint64_t)f[21]; tt->total_steps = (uint64_t)f[22]; tt->steps_per_epoch = (int)f[23];
+        tt->opt.cfg.kind = c->optimizer; tt->opt.cfg.nesterov = c->nesterov; tt->opt.cfg.momentum = c->momentum;
+        tt->opt.cfg.weight_decay = c->weight_decay; tt->opt.cfg.beta1 = c->adam_beta1; tt->opt.cfg.beta2 = c->adam_beta2; tt->opt.cfg.eps = c->adam_eps;
+        net->dropout = c->dropout;
+        net->label_smoothing = c->label_smoothing;
+    }
+    return 0;
+}

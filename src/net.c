@@ -1,0 +1,622 @@
+/* net.c - forward and backward passes of the layer table in net.h.
+ *
+ * Training forward runs layer by layer; each conv layer is three phases: conv + per-image
+ * BatchNorm sums (parallel over images), the reduction of those sums (serial, image order,
+ * double), and normalise + ReLU + dropout (parallel over images). Eval forward has no batch
+ * statistics, so each image runs through all layers in one task. Backward mirrors this; see
+ * net.h for how determinism across thread counts is kept. */
+#include "net.h"
+#include "kernels/gemm.h"
+#include "rng.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+
+#define C_(k, s) { LAYER_CONV, k, s }
+const NetArch NET_ARCH_REFERENCE = {
+    "reference", 1, 28, 28, 11,
+    { C_(8, 3), C_(16, 3), C_(32, 3), { LAYER_MAXPOOL, 0, 2 }, C_(8, 1), C_(16, 3), C_(32, 3),
+      C_(16, 1), C_(16, 3), { LAYER_GAP, 0, 0 }, { LAYER_DENSE, 10, 0 } }
+};
+#undef C_
+
+/* ---------- shapes ---------- */
+
+/* Fills shapes and parameter offsets; returns total params or 0 and a message. */
+static size_t plan(const NetArch *a, Layer *L, size_t *n_bn_state, char *err, size_t errlen) {
+    int C = a->in_c, H = a->in_h, W = a->in_w;
+    size_t off = 0, bn = 0;
+    if (a->n_layers < 1 || a->n_layers > NET_MAX_LAYERS || C < 1 || H < 1 || W < 1 || C > 64 || H > 256 || W > 256) {
+        snprintf(err, errlen, "architecture: bad layer count or input shape");
+        return 0;
+    }
+    for (int i = 0; i < a->n_layers; i++) {
+        const LayerSpec *s = &a->layers[i];
+        Layer *l = &L[i];
+        memset(l, 0, sizeof *l);
+        l->spec = *s;
+        l->C = C; l->H = H; l->W = W;
+        l->w = l->gamma = l->beta = l->bias = l->run_mean = l->run_var = -1;
+        switch (s->kind) {
+        case LAYER_CONV:
+            if (s->out_c < 1 || s->out_c > 512 || s->size < 1 || s->size > H || s->size > W) {
+                snprintf(err, errlen, "architecture: layer %d: bad conv", i + 1);
+                return 0;
+            }
+            l->K = s->out_c; l->P = H - s->size + 1; l->Q = W - s->size + 1;
+            l->w = (long)off; off += (size_t)l->K * C * s->size * s->size;
+            l->gamma = (long)off; off += l->K;
+            l->beta = (long)off; off += l->K;
+            l->run_mean = (long)bn; bn += l->K;
+            l->run_var = (long)bn; bn += l->K;
+            break;
+        case LAYER_MAXPOOL:
+            if (s->size < 1 || s->size > H || s->size > W) {
+                snprintf(err, errlen, "architecture: layer %d: bad pool", i + 1);
+                return 0;
+            }
+            l->K = C; l->P = H / s->size; l->Q = W / s->size;
+            break;
+        case LAYER_GAP:
+            l->K = C; l->P = 1; l->Q = 1;
+            break;
+        case LAYER_DENSE:
+            if (i != a->n_layers - 1 || s->out_c < 2 || s->out_c > 1000) {
+                snprintf(err, errlen, "architecture: the dense layer must be last, with 2..1000 outputs");
+                return 0;
+            }
+            l->K = s->out_c; l->P = 1; l->Q = 1;
+            l->w = (long)off; off += (size_t)l->K * C * H * W;
+            l->bias = (long)off; off += l->K;
+            break;
+        default:
+            snprintf(err, errlen, "architecture: layer %d: unknown kind %d", i + 1, s->kind);
+            return 0;
+        }
+        C = l->K; H = l->P; W = l->Q;
+    }
+    if (a->layers[a->n_layers - 1].kind != LAYER_DENSE) {
+        snprintf(err, errlen, "architecture: the last layer must be dense");
+        return 0;
+    }
+    *n_bn_state = bn;
+    return off;
+}
+
+int net_arch_validate(const NetArch *arch, char *err, size_t errlen) {
+    Layer L[NET_MAX_LAYERS];
+    size_t bn;
+    return plan(arch, L, &bn, err, errlen) > 0;
+}
+
+size_t net_arch_param_count(const NetArch *arch) {
+    Layer L[NET_MAX_LAYERS];
+    size_t bn;
+    char err[128];
+    return plan(arch, L, &bn, err, sizeof err);
+}
+
+/* ---------- creation ---------- */
+
+static void *falloc(size_t n) {          /* zeroed, 64-byte aligned, size rounded (wasm's aligned_alloc needs it) */
+    size_t bytes = (n * sizeof(float) + 63) & ~(size_t)63;
+    void *p = aligned_alloc(64, bytes ? bytes : 64);
+    if (p) memset(p, 0, bytes ? bytes : 64);
+    return p;
+}
+
+Net *net_create(const NetArch *arch, int max_batch, int n_threads) {
+    char err[128];
+    Net *net = calloc(1, sizeof *net);
+    if (!net || max_batch < 1) { free(net); return NULL; }
+    net->arch = *arch;
+    net->n_layers = arch->n_layers;
+    net->max_batch = max_batch;
+    net->n_params = plan(arch, net->layer, &net->n_bn_state, err, sizeof err);
+    if (!net->n_params) { free(net); return NULL; }
+    net->n_classes = net->layer[net->n_layers - 1].K;
+    net->dropout = 0.1f;
+    net->bn_momentum = 0.1f;
+    net->bn_eps = 1e-5f;
+    gemm_variant_name();   /* resolve the kernel choice before any thread uses it */
+
+    size_t max_act = (size_t)arch->in_c * arch->in_h * arch->in_w, max_K = 1, max_wconv = 1, scratch = 1;
+    int ok = 1;
+    for (int i = 0; i < net->n_layers; i++) {
+        Layer *l = &net->layer[i];
+        size_t act = (size_t)l->K * l->P * l->Q;
+        if (act > max_act) max_act = act;
+        if (l->K > (int)max_K) max_K = l->K;
+        l->out = falloc(act * max_batch);
+        ok &= l->out != NULL;
+        if (l->spec.kind == LAYER_CONV) {
+            size_t crs = (size_t)l->C * l->spec.size * l->spec.size, pq = (size_t)l->P * l->Q;
+            l->pre = falloc(act * max_batch);
+            l->mean = falloc(l->K);
+            l->invstd = falloc(l->K);
+            l->wT = falloc(crs * l->K);
+            ok &= l->pre && l->mean && l->invstd && l->wT;
+            if (crs * l->K > max_wconv) max_wconv = crs * l->K;
+            if (2 * crs * pq > scratch) scratch = 2 * crs * pq;   /* col (or colT) + dcol */
+        } else if (l->spec.kind == LAYER_MAXPOOL) {
+            l->argmax = calloc(act * max_batch, 1);
+            ok &= l->argmax != NULL;
+        }
+    }
+    net->params = falloc(net->n_params);
+    net->grads = falloc(net->n_params);
+    net->bn_state = falloc(net->n_bn_state);
+    net->input = falloc((size_t)max_batch * arch->in_c * arch->in_h * arch->in_w);
+    net->logprob = falloc((size_t)max_batch * net->n_classes);
+    net->gbuf[0] = falloc(max_act * max_batch);
+    net->gbuf[1] = falloc(max_act * max_batch);
+    net->partial = calloc((size_t)max_batch * max_K * 2, sizeof(double));
+    net->chunk_grad = falloc(max_wconv * ((max_batch + NET_GRAD_CHUNK - 1) / NET_GRAD_CHUNK));
+    net->scratch_floats = scratch;
+    for (int t = 0; t < POOL_MAX_THREADS; t++) ok &= (net->scratch[t] = falloc(scratch)) != NULL;
+    ok &= net->params && net->grads && net->bn_state && net->input && net->logprob &&
+          net->gbuf[0] && net->gbuf[1] && net->partial && net->chunk_grad;
+    net->pool = pool_create(n_threads);
+    if (!ok || !net->pool) { net_free(net); return NULL; }
+    for (int i = 0; i < net->n_layers; i++)   /* running variance starts at 1, as PyTorch */
+        if (net->layer[i].run_var >= 0)
+            for (int k = 0; k < net->layer[i].K; k++) net->bn_state[net->layer[i].run_var + k] = 1.0f;
+    return net;
+}
+
+void net_set_threads(Net *net, int n_threads) {
+    if (n_threads == pool_threads(net->pool)) return;
+    Pool *p = pool_create(n_threads);
+    if (!p) return;
+    pool_destroy(net->pool);
+    net->pool = p;
+}
+
+void net_free(Net *net) {
+    if (!net) return;
+    for (int i = 0; i < net->n_layers; i++) {
+        Layer *l = &net->layer[i];
+        free(l->out); free(l->pre); free(l->argmax); free(l->mean); free(l->invstd); free(l->wT);
+    }
+    free(net->params); free(net->grads); free(net->bn_state); free(net->input); free(net->logprob);
+    free(net->gbuf[0]); free(net->gbuf[1]); free(net->partial); free(net->chunk_grad);
+    for (int t = 0; t < POOL_MAX_THREADS; t++) free(net->scratch[t]);
+    pool_destroy(net->pool);
+    free(net);
+}
+
+void net_init_params(Net *net, uint64_t seed) {
+    Rng r = rng_for(seed, RNG_INIT, 0, 0);
+    for (int i = 0; i < net->n_layers; i++) {
+        Layer *l = &net->layer[i];
+        if (l->w < 0) continue;
+        size_t fan_in = (size_t)l->C * (l->spec.kind == LAYER_CONV ? l->spec.size * l->spec.size : l->H * l->W);
+        size_t n = fan_in * l->K;
+        float bound = 1.0f / sqrtf((float)fan_in);   /* kaiming_uniform_(a=sqrt(5)) = U(+-1/sqrt(fan_in)) */
+        for (size_t j = 0; j < n; j++) net->params[l->w + j] = (2.0f * rng_uniform(&r) - 1.0f) * bound;
+        if (l->bias >= 0)
+            for (int k = 0; k < l->K; k++) net->params[l->bias + k] = (2.0f * rng_uniform(&r) - 1.0f) * bound;
+        if (l->gamma >= 0)
+            for (int k = 0; k < l->K; k++) { net->params[l->gamma + k] = 1.0f; net->params[l->beta + k] = 0.0f; }
+        if (l->run_mean >= 0)
+            for (int k = 0; k < l->K; k++) { net->bn_state[l->run_mean + k] = 0.0f; net->bn_state[l->run_var + k] = 1.0f; }
+    }
+}
+
+void net_zero_grad(Net *net) { memset(net->grads, 0, net->n_params * sizeof(float)); }
+
+/* ---------- per-image layer pieces ---------- */
+
+static const float *layer_input(const Net *net, int i, int n) {
+    const Layer *l = &net->layer[i];
+    size_t per = (size_t)l->C * l->H * l->W;
+    return (i == 0 ? net->input : net->layer[i - 1].out) + per * n;
+}
+
+/* col[(c*R + r)*S + s][p*Q + q] = x[c][p + r][q + s] */
+static void im2col(const float *x, int C, int H, int W, int R, int P, int Q, float *col) {
+    for (int c = 0; c < C; c++)
+        for (int r = 0; r < R; r++)
+            for (int s = 0; s < R; s++) {
+                float *row = col + (size_t)((c * R + r) * R + s) * P * Q;
+                for (int p = 0; p < P; p++) memcpy(row + p * Q, x + ((size_t)c * H + p + r) * W + s, Q * sizeof(float));
+            }
+}
+
+/* colT[p*Q + q][(c*R + r)*S + s] = x[c][p + r][q + s] (the transpose of im2col) */
+static void im2col_t(const float *x, int C, int H, int W, int R, int P, int Q, float *colT) {
+    int crs = C * R * R;
+    for (int c = 0; c < C; c++)
+        for (int r = 0; r < R; r++)
+            for (int s = 0; s < R; s++) {
+                int j = (c * R + r) * R + s;
+                for (int p = 0; p < P; p++) {
+                    const float *src = x + ((size_t)c * H + p + r) * W + s;
+                    float *dst = colT + (size_t)p * Q * crs + j;
+                    for (int q = 0; q < Q; q++) dst[(size_t)q * crs] = src[q];
+                }
+            }
+}
+
+/* x[c][p + r][q + s] += dcol[(c*R + r)*S + s][p*Q + q]; x zeroed first */
+static void col2im(const float *dcol, int C, int H, int W, int R, int P, int Q, float *x) {
+    memset(x, 0, (size_t)C * H * W * sizeof(float));
+    for (int c = 0; c < C; c++)
+        for (int r = 0; r < R; r++)
+            for (int s = 0; s < R; s++) {
+                const float *row = dcol + (size_t)((c * R + r) * R + s) * P * Q;
+                for (int p = 0; p < P; p++) {
+                    float *dst = x + ((size_t)c * H + p + r) * W + s;
+                    const float *src = row + p * Q;
+                    for (int q = 0; q < Q; q++) dst[q] += src[q];
+                }
+            }
+}
+
+/* y (K x P x Q) = conv(x (C x H x W), w (K x C x R x R)) */
+static void conv_forward_image(const Layer *l, const float *w, const float *x, float *y, float *scratch) {
+    int R = l->spec.size, PQ = l->P * l->Q, crs = l->C * R * R;
+    if (R == 1) { gemm(l->K, PQ, l->C, w, l->C, x, PQ, y, PQ, 0); return; }
+    im2col(x, l->C, l->H, l->W, R, l->P, l->Q, scratch);
+    gemm(l->K, PQ, crs, w, crs, scratch, PQ, y, PQ, 0);
+}
+
+/* dw (K x CRS) += dy (K x PQ) * colT (PQ x CRS) */
+static void conv_backward_weight_image(const Layer *l, const float *x, const float *dy, float *dw, float *scratch) {
+    int R = l->spec.size, PQ = l->P * l->Q, crs = l->C * R * R;
+    im2col_t(x, l->C, l->H, l->W, R, l->P, l->Q, scratch);
+    gemm(l->K, crs, PQ, dy, PQ, scratch, crs, dw, crs, 1);
+}
+
+/* dx (C x H x W) = conv_transpose(dy) using wT (CRS x K) */
+static void conv_backward_data_image(const Layer *l, const float *dy, float *dx, float *scratch) {
+    int R = l->spec.size, PQ = l->P * l->Q, crs = l->C * R * R;
+    if (R == 1) { gemm(l->C, PQ, l->K, l->wT, l->K, dy, PQ, dx, PQ, 0); return; }
+    gemm(crs, PQ, l->K, l->wT, l->K, dy, PQ, scratch, PQ, 0);
+    col2im(scratch, l->C, l->H, l->W, R, l->P, l->Q, dx);
+}
+
+/* out = dropout(relu(gamma * (pre - mean) * invstd + beta)); mean/invstd per channel */
+static void bn_act_image(const Net *net, const Layer *l, int n, const float *mean, const float *invstd,
+                         int training, uint64_t seed, uint64_t step, int layer_index) {
+    int PQ = l->P * l->Q;
+    const float *gamma = net->params + l->gamma, *beta = net->params + l->beta;
+    const float *pre = l->pre + (size_t)n * l->K * PQ;
+    float *out = l->out + (size_t)n * l->K * PQ;
+    for (int k = 0; k < l->K; k++) {
+        float a = gamma[k] * invstd[k], b = beta[k] - mean[k] * a;
+        for (int j = 0; j < PQ; j++) {
+            float v = pre[k * PQ + j] * a + b;
+            out[k * PQ + j] = v > 0.0f ? v : 0.0f;
+        }
+    }
+    if (training && net->dropout > 0.0f) {
+        Rng r = rng_for(seed, RNG_DROPOUT, step * NET_MAX_LAYERS + (uint64_t)layer_index, (uint64_t)n);
+        uint32_t threshold = (uint32_t)((double)net->dropout * 4294967296.0);
+        float scale = 1.0f / (1.0f - net->dropout);
+        for (int j = 0; j < l->K * PQ; j++) out[j] = rng_u32(&r) < threshold ? 0.0f : out[j] * scale;
+    }
+}
+
+static void maxpool_forward_image(const Layer *l, const float *x, float *y, uint8_t *arg) {
+    int S = l->spec.size;
+    for (int c = 0; c < l->K; c++)
+        for (int p = 0; p < l->P; p++)
+            for (int q = 0; q < l->Q; q++) {
+                const float *win = x + ((size_t)c * l->H + p * S) * l->W + q * S;
+                float best = win[0];
+                int bi = 0;
+                for (int r = 0; r < S; r++)
+                    for (int s = 0; s < S; s++)
+                        if (win[r * l->W + s] > best) { best = win[r * l->W + s]; bi = r * S + s; }
+                size_t o = ((size_t)c * l->P + p) * l->Q + q;
+                y[o] = best;
+                arg[o] = (uint8_t)bi;
+            }
+}
+
+static void gap_forward_image(const Layer *l, const float *x, float *y) {
+    int HW = l->H * l->W;
+    for (int c = 0; c < l->K; c++) {
+        float s = 0.0f;
+        for (int j = 0; j < HW; j++) s += x[c * HW + j];
+        y[c] = s / (float)HW;
+    }
+}
+
+/* logits = W x + b, then log-softmax into logprob; returns the image's loss if label >= 0 */
+static float dense_forward_image(const Net *net, const Layer *l, const float *x, float *logits, float *logprob, int label) {
+    int in = l->C * l->H * l->W;
+    const float *w = net->params + l->w, *b = net->params + l->bias;
+    for (int o = 0; o < l->K; o++) {
+        float s = 0.0f;
+        for (int j = 0; j < in; j++) s += w[o * in + j] * x[j];
+        logits[o] = s + b[o];
+    }
+    float mx = logits[0];
+    for (int o = 1; o < l->K; o++) if (logits[o] > mx) mx = logits[o];
+    double sum = 0.0;
+    for (int o = 0; o < l->K; o++) sum += exp((double)(logits[o] - mx));
+    float lse = mx + (float)log(sum);
+    float smooth_term = 0.0f;
+    for (int o = 0; o < l->K; o++) {
+        logprob[o] = logits[o] - lse;
+        smooth_term -= logprob[o];
+    }
+    if (label < 0) return 0.0f;
+    float eps = net->label_smoothing;
+    return (1.0f - eps) * -logprob[label] + eps * smooth_term / (float)l->K;
+}
+
+/* ---------- forward ---------- */
+
+typedef struct {
+    Net *net;
+    int layer, N, training;
+    uint64_t seed, step;
+    const uint8_t *labels;
+    float *loss;          /* per image */
+} FwdCtx;
+
+static void eval_image_task(void *vctx, int n, int thread) {
+    FwdCtx *c = vctx;
+    Net *net = c->net;
+    for (int i = 0; i < net->n_layers; i++) {
+        Layer *l = &net->layer[i];
+        const float *x = layer_input(net, i, n);
+        size_t per = (size_t)l->K * l->P * l->Q;
+        switch (l->spec.kind) {
+        case LAYER_CONV:
+            conv_forward_image(l, net->params + l->w, x, l->pre + per * n, net->scratch[thread]);
+            {
+                float mean[512], invstd[512];
+                for (int k = 0; k < l->K; k++) {
+                    mean[k] = net->bn_state[l->run_mean + k];
+                    invstd[k] = 1.0f / sqrtf(net->bn_state[l->run_var + k] + net->bn_eps);
+                }
+                bn_act_image(net, l, n, mean, invstd, 0, 0, 0, i);
+            }
+            break;
+        case LAYER_MAXPOOL: maxpool_forward_image(l, x, l->out + per * n, l->argmax + per * n); break;
+        case LAYER_GAP: gap_forward_image(l, x, l->out + per * n); break;
+        case LAYER_DENSE:
+            c->loss[n] = dense_forward_image(net, l, x, l->out + per * n, net->logprob + (size_t)n * l->K,
+                                             c->labels ? c->labels[n] : -1);
+            break;
+        }
+    }
+}
+
+static void conv_stats_task(void *vctx, int n, int thread) {
+    FwdCtx *c = vctx;
+    Net *net = c->net;
+    Layer *l = &net->layer[c->layer];
+    int PQ = l->P * l->Q;
+    float *y = l->pre + (size_t)n * l->K * PQ;
+    conv_forward_image(l, net->params + l->w, layer_input(net, c->layer, n), y, net->scratch[thread]);
+    double *part = net->partial + (size_t)n * l->K * 2;
+    for (int k = 0; k < l->K; k++) {
+        double s = 0.0, ss = 0.0;
+        for (int j = 0; j < PQ; j++) { double v = y[k * PQ + j]; s += v; ss += v * v; }
+        part[2 * k] = s;
+        part[2 * k + 1] = ss;
+    }
+}
+
+static void bn_act_task(void *vctx, int n, int thread) {
+    (void)thread;
+    FwdCtx *c = vctx;
+    Layer *l = &c->net->layer[c->layer];
+    bn_act_image(c->net, l, n, l->mean, l->invstd, 1, c->seed, c->step, c->layer);
+}
+
+static void other_forward_task(void *vctx, int n, int thread) {
+    (void)thread;
+    FwdCtx *c = vctx;
+    Net *net = c->net;
+    Layer *l = &net->layer[c->layer];
+    const float *x = layer_input(net, c->layer, n);
+    size_t per = (size_t)l->K * l->P * l->Q;
+    if (l->spec.kind == LAYER_MAXPOOL) maxpool_forward_image(l, x, l->out + per * n, l->argmax + per * n);
+    else if (l->spec.kind == LAYER_GAP) gap_forward_image(l, x, l->out + per * n);
+    else c->loss[n] = dense_forward_image(net, l, x, l->out + per * n, net->logprob + (size_t)n * l->K,
+                                          c->labels ? c->labels[n] : -1);
+}
+
+float net_forward(Net *net, int N, const uint8_t *labels, int training, uint64_t seed, uint64_t step) {
+    float loss_per_image[4096];
+    float *loss = N <= 4096 ? loss_per_image : calloc(N, sizeof(float));
+    FwdCtx ctx = { net, 0, N, training, seed, step, labels, loss };
+    if (!training) {
+        pool_run(net->pool, N, eval_image_task, &ctx);
+    } else {
+        for (int i = 0; i < net->n_layers; i++) {
+            Layer *l = &net->layer[i];
+            ctx.layer = i;
+            if (l->spec.kind != LAYER_CONV) { pool_run(net->pool, N, other_forward_task, &ctx); continue; }
+            pool_run(net->pool, N, conv_stats_task, &ctx);
+            double count = (double)N * l->P * l->Q;
+            float mom = net->bn_momentum;
+            for (int k = 0; k < l->K; k++) {
+                double s = 0.0, ss = 0.0;
+                for (int n = 0; n < N; n++) { s += net->partial[((size_t)n * l->K + k) * 2]; ss += net->partial[((size_t)n * l->K + k) * 2 + 1]; }
+                double mean = s / count, var = ss / count - mean * mean;
+                if (var < 0.0) var = 0.0;
+                l->mean[k] = (float)mean;
+                l->invstd[k] = (float)(1.0 / sqrt(var + net->bn_eps));
+                float *rm = net->bn_state + l->run_mean + k, *rv = net->bn_state + l->run_var + k;
+                double unbiased = count > 1.0 ? var * count / (count - 1.0) : var;
+                *rm = (1.0f - mom) * *rm + mom * (float)mean;
+                *rv = (1.0f - mom) * *rv + mom * (float)unbiased;
+            }
+            pool_run(net->pool, N, bn_act_task, &ctx);
+        }
+    }
+    double total = 0.0;
+    if (labels) for (int n = 0; n < N; n++) total += loss[n];
+    if (loss != loss_per_image) free(loss);
+    return labels ? (float)(total / N) : 0.0f;
+}
+
+int net_argmax(const Net *net, int n) {
+    const float *lp = net->logprob + (size_t)n * net->n_classes;
+    int best = 0;
+    for (int o = 1; o < net->n_classes; o++) if (lp[o] > lp[best]) best = o;
+    return best;
+}
+
+/* ---------- backward ---------- */
+
+typedef struct {
+    Net *net;
+    int layer, N;
+    float *dy, *dx;       /* gradient w.r.t. this layer's output / input (N x per-image) */
+    float scale;          /* dropout keep scale */
+} BwdCtx;
+
+/* dz = dy * relu'(.) * dropout mask (both read off out > 0), in place; per-image sums */
+static void bn_bwd_sums_task(void *vctx, int n, int thread) {
+    (void)thread;
+    BwdCtx *c = vctx;
+    Layer *l = &c->net->layer[c->layer];
+    int PQ = l->P * l->Q;
+    size_t base = (size_t)n * l->K * PQ;
+    float *dz = c->dy + base;
+    const float *out = l->out + base, *pre = l->pre + base;
+    double *part = c->net->partial + (size_t)n * l->K * 2;
+    for (int k = 0; k < l->K; k++) {
+        double s = 0.0, sx = 0.0;
+        float m = l->mean[k], is = l->invstd[k];
+        for (int j = 0; j < PQ; j++) {
+            float g = out[k * PQ + j] > 0.0f ? dz[k * PQ + j] * c->scale : 0.0f;
+            dz[k * PQ + j] = g;
+            s += g;
+            sx += (double)g * ((pre[k * PQ + j] - m) * is);
+        }
+        part[2 * k] = s;
+        part[2 * k + 1] = sx;
+    }
+}
+
+/* per chunk of images: dpre from dz (in place), weight-gradient partial, input gradient */
+static void conv_bwd_task(void *vctx, int chunk, int thread) {
+    BwdCtx *c = vctx;
+    Net *net = c->net;
+    Layer *l = &net->layer[c->layer];
+    int PQ = l->P * l->Q, crs = l->C * l->spec.size * l->spec.size;
+    size_t per_out = (size_t)l->K * PQ, per_in = (size_t)l->C * l->H * l->W;
+    float *dw = net->chunk_grad + (size_t)chunk * l->K * crs;
+    memset(dw, 0, (size_t)l->K * crs * sizeof(float));
+    const float *gamma = net->params + l->gamma;
+    const float *dbeta = net->grads + l->beta;     /* hold this step's batch sums (see net_backward) */
+    double count = (double)c->N * PQ;
+    int n_end = (chunk + 1) * NET_GRAD_CHUNK < c->N ? (chunk + 1) * NET_GRAD_CHUNK : c->N;
+    for (int n = chunk * NET_GRAD_CHUNK; n < n_end; n++) {
+        float *dz = c->dy + per_out * n;
+        const float *pre = l->pre + per_out * n;
+        for (int k = 0; k < l->K; k++) {
+            float is = l->invstd[k], m = l->mean[k];
+            float a = gamma[k] * is;
+            float mean_dz = (float)(net->partial[2 * k] / count), mean_dzx = (float)(net->partial[2 * k + 1] / count);
+            (void)dbeta;
+            for (int j = 0; j < PQ; j++) {
+                float xhat = (pre[k * PQ + j] - m) * is;
+                dz[k * PQ + j] = a * (dz[k * PQ + j] - mean_dz - xhat * mean_dzx);
+            }
+        }
+        conv_backward_weight_image(l, layer_input(net, c->layer, n), dz, dw, net->scratch[thread]);
+        if (c->layer > 0) conv_backward_data_image(l, dz, c->dx + per_in * n, net->scratch[thread]);
+    }
+}
+
+static void other_bwd_task(void *vctx, int n, int thread) {
+    (void)thread;
+    BwdCtx *c = vctx;
+    Layer *l = &c->net->layer[c->layer];
+    size_t per_out = (size_t)l->K * l->P * l->Q, per_in = (size_t)l->C * l->H * l->W;
+    const float *dy = c->dy + per_out * n;
+    float *dx = c->dx + per_in * n;
+    if (l->spec.kind == LAYER_MAXPOOL) {
+        int S = l->spec.size;
+        memset(dx, 0, per_in * sizeof(float));
+        const uint8_t *arg = l->argmax + per_out * n;
+        for (int k = 0; k < l->K; k++)
+            for (int p = 0; p < l->P; p++)
+                for (int q = 0; q < l->Q; q++) {
+                    size_t o = ((size_t)k * l->P + p) * l->Q + q;
+                    int r = arg[o] / S, s = arg[o] % S;
+                    dx[((size_t)k * l->H + p * S + r) * l->W + q * S + s] = dy[o];
+                }
+    } else { /* GAP */
+        int HW = l->H * l->W;
+        for (int k = 0; k < l->K; k++)
+            for (int j = 0; j < HW; j++) dx[k * HW + j] = dy[k] / (float)HW;
+    }
+}
+
+void net_backward(Net *net, int N, const uint8_t *labels) {
+    int cur = 0;
+    float *g = net->gbuf[cur];
+    /* log-softmax + NLL (+ label smoothing): dlogits = (softmax - target) / N */
+    Layer *fc = &net->layer[net->n_layers - 1];
+    int O = fc->K, in = fc->C * fc->H * fc->W;
+    float eps = net->label_smoothing;
+    for (int n = 0; n < N; n++)
+        for (int o = 0; o < O; o++) {
+            float target = (o == labels[n] ? 1.0f - eps : 0.0f) + eps / (float)O;
+            g[n * O + o] = (expf(net->logprob[n * O + o]) - target) / (float)N;
+        }
+    /* dense: serial, tiny */
+    {
+        const float *x = layer_input(net, net->n_layers - 1, 0);
+        float *dw = net->grads + fc->w, *db = net->grads + fc->bias;
+        const float *w = net->params + fc->w;
+        float *dx = net->gbuf[1 - cur];
+        for (int n = 0; n < N; n++) {
+            for (int o = 0; o < O; o++) {
+                float d = g[n * O + o];
+                db[o] += d;
+                for (int j = 0; j < in; j++) dw[o * in + j] += d * x[(size_t)n * in + j];
+            }
+            for (int j = 0; j < in; j++) {
+                float s = 0.0f;
+                for (int o = 0; o < O; o++) s += w[o * in + j] * g[n * O + o];
+                dx[(size_t)n * in + j] = s;
+            }
+        }
+        cur = 1 - cur;
+    }
+    for (int i = net->n_layers - 2; i >= 0; i--) {
+        Layer *l = &net->layer[i];
+        BwdCtx ctx = { net, i, N, net->gbuf[cur], net->gbuf[1 - cur], 1.0f / (1.0f - net->dropout) };
+        if (l->spec.kind != LAYER_CONV) {
+            pool_run(net->pool, N, other_bwd_task, &ctx);
+            cur = 1 - cur;
+            continue;
+        }
+        pool_run(net->pool, N, bn_bwd_sums_task, &ctx);
+        /* reduce per-image sums in image order into partial[0..2K) (slot of image 0) */
+        for (int k = 0; k < l->K; k++) {
+            double s = 0.0, sx = 0.0;
+            for (int n = 0; n < N; n++) { s += net->partial[((size_t)n * l->K + k) * 2]; sx += net->partial[((size_t)n * l->K + k) * 2 + 1]; }
+            net->partial[2 * k] = s;
+            net->partial[2 * k + 1] = sx;
+            net->grads[l->beta + k] += (float)s;
+            net->grads[l->gamma + k] += (float)sx;
+        }
+        int crs = l->C * l->spec.size * l->spec.size;
+        const float *w = net->params + l->w;
+        for (int k = 0; k < l->K; k++)
+            for (int j = 0; j < crs; j++) l->wT[j * l->K + k] = w[k * crs + j];
+        int chunks = (N + NET_GRAD_CHUNK - 1) / NET_GRAD_CHUNK;
+        pool_run(net->pool, chunks, conv_bwd_task, &ctx);
+        float *dw = net->grads + l->w;
+        size_t wn = (size_t)l->K * crs;
+        for (int ch = 0; ch < chunks; ch++) {
+            const float *part = net->chunk_grad + (size_t)ch * wn;
+            for (size_t j = 0; j < wn; j++) dw[j] += part[j];
+        }
+        cur = 1 - cur;
+    }
+}

@@ -1,0 +1,93 @@
+/* net.h - a small convolutional network for 28x28 grey images, described as a table of layers.
+ *
+ * Legend (as PyTorch, slowest index first): N images, C input channels, H x W input, K output
+ * channels, R x S kernel, P x Q output. Activations are NCHW, contiguous, float32.
+ * Weight layouts are PyTorch's: conv (K, C, R, S), dense (out, in), so a model moves between
+ * this code and PyTorch by copying bytes.
+ *
+ * Layer kinds in a NetArch table:
+ *   LAYER_CONV  (out_c, size): conv size x size, stride 1, no padding, no bias, then
+ *               BatchNorm (batch statistics when training, running ones in eval), ReLU,
+ *               inverted Dropout(p) (training only). Parameters: weight, gamma, beta.
+ *   LAYER_MAXPOOL (size): size x size max-pool, stride size (floor).
+ *   LAYER_GAP   global average pool to K x 1 x 1.
+ *   LAYER_DENSE (out_c): fully connected with bias; must be last; log-softmax follows.
+ *
+ * Memory: net_create sizes everything once for max_batch images: one arena for parameters,
+ * one for gradients at the same offsets (so an optimiser is one flat loop), the BatchNorm
+ * running statistics, per-layer activations, two gradient ping-pong buffers and per-thread
+ * scratch. Nothing is allocated afterwards. Parameter order is PyTorch's model.parameters()
+ * order for the same nn.Sequential: conv.weight, bn.weight, bn.bias, ..., fc.weight, fc.bias.
+ *
+ * Gradients: net_backward *accumulates* into net->grads (call net_zero_grad first). Weight
+ * gradients are formed per fixed chunk of NET_GRAD_CHUNK images and the chunks are added in
+ * order, and batch statistics are summed per image in double in order, so 1, 2 or 4 threads
+ * give bit-identical results. */
+#ifndef NET_H
+#define NET_H
+#include <stddef.h>
+#include <stdint.h>
+#include "pool.h"
+
+enum { LAYER_CONV = 1, LAYER_MAXPOOL = 2, LAYER_GAP = 3, LAYER_DENSE = 4 };
+#define NET_MAX_LAYERS 24
+#define NET_GRAD_CHUNK 4
+
+typedef struct { int kind, out_c, size; } LayerSpec;
+
+typedef struct {
+    char name[32];
+    int in_c, in_h, in_w;
+    int n_layers;
+    LayerSpec layers[NET_MAX_LAYERS];
+} NetArch;
+
+extern const NetArch NET_ARCH_REFERENCE;   /* the 15,122-parameter reference net */
+
+typedef struct {
+    LayerSpec spec;
+    int C, H, W, K, P, Q;                    /* per-image input and output shape */
+    long w, gamma, beta, bias;               /* parameter offsets (-1 when absent) */
+    long run_mean, run_var;                  /* offsets into bn_state (conv only) */
+    float *pre;                              /* N x K x P x Q conv output before BatchNorm */
+    float *out;                              /* N x K x P x Q layer output */
+    uint8_t *argmax;                         /* maxpool: winner index within its window */
+    float *mean, *invstd;                    /* K: batch statistics of the last training forward */
+    float *wT;                               /* conv: (C*R*S) x K transposed weights, per step */
+} Layer;
+
+typedef struct Net {
+    NetArch arch;
+    int n_layers;
+    Layer layer[NET_MAX_LAYERS];
+    int max_batch, n_classes;
+    size_t n_params, n_bn_state;
+    float *params, *grads, *bn_state;
+    float *input;                /* max_batch x in_c x in_h x in_w, normalised */
+    float *logprob;              /* max_batch x n_classes: log-softmax of the last forward */
+    float *gbuf[2];              /* gradient ping-pong, max activation size each */
+    double *partial;             /* max_batch x max_K x 2: per-image BatchNorm sums */
+    float *chunk_grad;           /* n_chunks x max conv weight size */
+    float *scratch[POOL_MAX_THREADS];
+    size_t scratch_floats;
+    Pool *pool;
+    /* hyperparameters of the layers (not of the optimiser) */
+    float dropout, bn_momentum, bn_eps, label_smoothing;
+} Net;
+
+size_t  net_arch_param_count(const NetArch *arch);   /* 0 if the table is invalid */
+int     net_arch_validate(const NetArch *arch, char *err, size_t errlen);
+Net    *net_create(const NetArch *arch, int max_batch, int n_threads);
+void    net_free(Net *net);
+void    net_init_params(Net *net, uint64_t seed);    /* PyTorch defaults: Kaiming-uniform(a=sqrt 5) */
+void    net_zero_grad(Net *net);
+void    net_set_threads(Net *net, int n_threads);
+
+/* Forward over images 0..N-1 of net->input. training: batch statistics (running statistics
+ * updated), dropout drawn from (seed, step). labels may be NULL; with labels returns the mean
+ * loss (negative log-likelihood, with label smoothing when set), else 0. */
+float   net_forward(Net *net, int N, const uint8_t *labels, int training, uint64_t seed, uint64_t step);
+/* Backward of the last training forward; accumulates into net->grads. */
+void    net_backward(Net *net, int N, const uint8_t *labels);
+int     net_argmax(const Net *net, int n);
+#endif

@@ -1,0 +1,26 @@
+/* pool.h - a fixed pool of worker threads, created once and reused for every parallel loop.
+ *
+ * pool_run(p, n_tasks, fn, ctx) calls fn(ctx, task, thread) for task = 0 .. n_tasks-1, spread
+ * over the calling thread and the pool's workers, and returns when all are done. Tasks are
+ * handed out dynamically (an atomic counter), so the *assignment* of tasks to threads varies;
+ * callers make results independent of it by writing each task's output to its own slot
+ * (`thread` only selects scratch memory) and reducing slots in task order afterwards.
+ *
+ * With n_threads == 1 no thread is created and everything runs inline. In WebAssembly the
+ * workers come from Emscripten's pre-spawned pthread pool (PTHREAD_POOL_SIZE >= n_threads-1). */
+#ifndef POOL_H
+#define POOL_H
+
+typedef void (*PoolFn)(void *ctx, int task, int thread);
+typedef struct Pool Pool;
+
+Pool *pool_create(int n_threads);          /* NULL on failure; n_threads clamped to [1, POOL_MAX_THREADS] */
+void  pool_destroy(Pool *p);
+int   pool_threads(const Pool *p);
+void  pool_run(Pool *p, int n_tasks, PoolFn fn, void *ctx);
+/* id of the OS/pthread thread that ran each pool slot during the last pool_run (for tests
+ * that prove the threads really exist and each did work); returns how many slots ran tasks. */
+int   pool_last_thread_ids(const Pool *p, unsigned long *ids, int max);
+
+#define POOL_MAX_THREADS 16
+#endif

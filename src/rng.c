@@ -1,0 +1,47 @@
+/* rng.c - PCG32 and SplitMix64; see rng.h for why generators are derived, not shared. */
+#include "rng.h"
+
+uint64_t splitmix64(uint64_t *x) {
+    uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+void rng_seed(Rng *r, uint64_t seed, uint64_t stream) {
+    r->state = 0;
+    r->inc = (stream << 1) | 1u;
+    rng_u32(r);
+    r->state += seed;
+    rng_u32(r);
+}
+
+Rng rng_for(uint64_t seed, uint32_t purpose, uint64_t a, uint64_t b) {
+    uint64_t x = seed ^ ((uint64_t)purpose << 56);
+    uint64_t s = splitmix64(&x);
+    x ^= a * 0xD1B54A32D192ED03ull;
+    s ^= splitmix64(&x);
+    x ^= b * 0xABC98388FB8FAC03ull;
+    uint64_t stream = splitmix64(&x);
+    Rng r;
+    rng_seed(&r, s, stream);
+    return r;
+}
+
+uint32_t rng_u32(Rng *r) {
+    uint64_t old = r->state;
+    r->state = old * 6364136223846793005ull + r->inc;
+    uint32_t xorshifted = (uint32_t)(((old >> 18u) ^ old) >> 27u);
+    uint32_t rot = (uint32_t)(old >> 59u);
+    return (xorshifted >> rot) | (xorshifted << ((-rot) & 31));
+}
+
+float rng_uniform(Rng *r) { return (float)(rng_u32(r) >> 8) * (1.0f / 16777216.0f); }
+
+uint32_t rng_below(Rng *r, uint32_t n) {
+    uint32_t threshold = (-n) % n;   /* rejection keeps it unbiased (PCG's bounded_rand) */
+    for (;;) {
+        uint32_t x = rng_u32(r);
+        if (x >= threshold) return x % n;
+    }
+}

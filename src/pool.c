@@ -25,8 +25,11 @@ struct Pool {
     unsigned long thread_ids[POOL_MAX_THREADS];
 };
 
+/* Each thread first runs the task with its own index (so with n_tasks >= n_threads every
+ * thread does work), then takes tasks from the shared counter, which starts past those. */
 static void drain(Pool *p, int thread) {
     int count = 0;
+    if (thread < p->n_tasks) { p->fn(p->ctx, thread, thread); count++; }
     for (;;) {
         int t = atomic_fetch_add(&p->next_task, 1);
         if (t >= p->n_tasks) break;
@@ -103,7 +106,7 @@ void pool_run(Pool *p, int n_tasks, PoolFn fn, void *ctx) {
     p->fn = fn;
     p->ctx = ctx;
     p->n_tasks = n_tasks;
-    atomic_store(&p->next_task, 0);
+    atomic_store(&p->next_task, p->n_threads);
     p->pending = p->n_threads - 1;
     p->generation++;
     pthread_cond_broadcast(&p->wake);

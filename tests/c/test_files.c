@@ -1,0 +1,147 @@
+/* test_files.c - the IDX reader and the model file against good and damaged inputs: wrong
+ * magic, wrong counts, truncation at every length, trailing bytes, flipped bytes, a foreign
+ * architecture, NaN weights. A refused model file must leave the network untouched. Also: a
+ * run resumed from a saved file continues exactly as the uninterrupted run. */
+#include "idx.h"
+#include "model_io.h"
+#include "trainer.h"
+#include "rng.h"
+#include "check.h"
+#include <stdlib.h>
+#include <string.h>
+
+static void be32(uint8_t *p, uint32_t v) { p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v; }
+
+static uint8_t *make_images(int n, int rows, int cols, size_t *len) {
+    *len = 16 + (size_t)n * rows * cols;
+    uint8_t *b = malloc(*len);
+    be32(b, 0x803); be32(b + 4, n); be32(b + 8, rows); be32(b + 12, cols);
+    for (size_t i = 16; i < *len; i++) b[i] = (uint8_t)(i * 7);
+    return b;
+}
+static uint8_t *make_labels(int n, size_t *len) {
+    *len = 8 + (size_t)n;
+    uint8_t *b = malloc(*len);
+    be32(b, 0x801); be32(b + 4, n);
+    for (int i = 0; i < n; i++) b[8 + i] = (uint8_t)(i % 10);
+    return b;
+}
+
+static void test_idx(void) {
+    char err[256];
+    IdxView v;
+    size_t li, ll;
+    uint8_t *img = make_images(5, 28, 28, &li), *lab = make_labels(5, &ll);
+    CHECK(idx_read_images(img, li, &v, err, sizeof err) == 0 && v.count == 5 && v.rows == 28 && v.data == img + 16, "valid images: %s", err);
+    CHECK(idx_read_labels(lab, ll, 10, &v, err, sizeof err) == 0 && v.count == 5, "valid labels: %s", err);
+    CHECK(idx_read_images(lab, ll, &v, err, sizeof err) != 0 && strstr(err, "label file"), "labels as images: %s", err);
+    CHECK(idx_read_labels(img, li, 10, &v, err, sizeof err) != 0 && strstr(err, "image file"), "images as labels: %s", err);
+    for (size_t n = 0; n < li; n += (n < 40 ? 1 : 97))
+        CHECK(idx_read_images(img, n, &v, err, sizeof err) != 0, "truncated to %zu bytes accepted", n);
+    CHECK(idx_read_images(img, li - 1, &v, err, sizeof err) != 0 && strstr(err, "truncated"), "%s", err);
+    uint8_t *longer = malloc(li + 1);
+    memcpy(longer, img, li);
+    CHECK(idx_read_images(longer, li + 1, &v, err, sizeof err) != 0 && strstr(err, "trailing"), "%s", err);
+    free(longer);
+    img[3] = 0x04;
+    CHECK(idx_read_images(img, li, &v, err, sizeof err) != 0 && strstr(err, "magic"), "%s", err);
+    img[3] = 0x03;
+    be32(img + 4, 0xFFFFFFFFu);
+    CHECK(idx_read_images(img, li, &v, err, sizeof err) != 0, "absurd count accepted");
+    be32(img + 4, 6);
+    CHECK(idx_read_images(img, li, &v, err, sizeof err) != 0, "count 6 with 5 images of data accepted");
+    be32(img + 4, 5); be32(img + 8, 0);
+    CHECK(idx_read_images(img, li, &v, err, sizeof err) != 0, "zero rows accepted");
+    lab[8 + 2] = 10;
+    CHECK(idx_read_labels(lab, ll, 10, &v, err, sizeof err) != 0 && strstr(err, "outside"), "label 10: %s", err);
+    IdxView a = { 0, 5, 28, 28 }, b = { 0, 4, 0, 0 };
+    CHECK(idx_check_pair(&a, &b, err, sizeof err) != 0, "count mismatch accepted");
+    free(img); free(lab);
+}
+
+static void test_model_file(void) {
+    char err[256];
+    Net *net = net_create(&NET_ARCH_REFERENCE, 8, 1), *other = net_create(&NET_ARCH_REFERENCE, 8, 1);
+    net_init_params(net, 1);
+    net_init_params(other, 2);
+    uint8_t *buf;
+    size_t len = model_save(net, NULL, &buf);
+    CHECK(len > 15122 * 4, "saved %zu bytes", len);
+    float *before = malloc(other->n_params * sizeof(float));
+    memcpy(before, other->params, other->n_params * sizeof(float));
+    /* damaged copies are refused and leave `other` untouched */
+    int refused = 0, tried = 0;
+    for (size_t n = 0; n < len; n += 1 + n / 8, tried++) refused += model_load(other, NULL, buf, n, err, sizeof err) != 0;
+    CHECK(refused == tried, "%d of %d truncated files refused", refused, tried);
+    for (size_t pos = 0; pos < len; pos += 211) {
+        buf[pos] ^= 0x10;
+        CHECK(model_load(other, NULL, buf, len, err, sizeof err) != 0, "flipped byte at %zu accepted", pos);
+        buf[pos] ^= 0x10;
+    }
+    CHECK(memcmp(before, other->params, other->n_params * sizeof(float)) == 0, "a refused file changed the model");
+    CHECK(model_load(other, NULL, (const uint8_t *)"hello world, not a model", 24, err, sizeof err) != 0 && strstr(err, "not a model"), "%s", err);
+    /* another architecture */
+    NetArch small = NET_ARCH_REFERENCE;
+    small.layers[0].out_c = 4;
+    Net *foreign = net_create(&small, 4, 1);
+    uint8_t *fbuf;
+    size_t flen = model_save(foreign, NULL, &fbuf);
+    CHECK(model_load(other, NULL, fbuf, flen, err, sizeof err) != 0 && strstr(err, "different network"), "%s", err);
+    free(fbuf);
+    net_free(foreign);
+    /* NaN weights with a valid CRC */
+    net->params[10] = 0.0f / 0.0f;
+    uint8_t *nbuf;
+    size_t nlen = model_save(net, NULL, &nbuf);
+    CHECK(model_load(other, NULL, nbuf, nlen, err, sizeof err) != 0 && strstr(err, "NaN"), "%s", err);
+    free(nbuf);
+    CHECK(memcmp(before, other->params, other->n_params * sizeof(float)) == 0, "a refused file changed the model");
+    net_init_params(net, 1);
+    /* a good file round-trips exactly */
+    CHECK(model_load(other, NULL, buf, len, err, sizeof err) == 0, "%s", err);
+    CHECK(memcmp(net->params, other->params, net->n_params * sizeof(float)) == 0, "round trip changed weights");
+    CHECK(memcmp(net->bn_state, other->bn_state, net->n_bn_state * sizeof(float)) == 0, "round trip changed BN state");
+    free(buf); free(before);
+    net_free(net); net_free(other);
+}
+
+static void test_resume(void) {
+    char err[256];
+    int n = 64 * 3;
+    uint8_t *images = malloc((size_t)n * 784), labels[192];
+    Rng r = rng_for(3, RNG_TEST, 0, 0);
+    for (int i = 0; i < n * 784; i++) images[i] = (uint8_t)rng_below(&r, 256);
+    for (int i = 0; i < n; i++) labels[i] = (uint8_t)rng_below(&r, 10);
+    IdxView x = { images, n, 28, 28 }, y = { labels, n, 0, 0 };
+    TrainConfig cfg;
+    train_config_default(&cfg);
+    cfg.epochs = 2; cfg.batch = 32; cfg.seed = 9;
+    Net *a = net_create(&NET_ARCH_REFERENCE, 32, 2), *b = net_create(&NET_ARCH_REFERENCE, 32, 1);
+    Trainer ta, tb;
+    net_init_params(a, 9);
+    trainer_init(&ta, a, &cfg, x, y, err, sizeof err);
+    trainer_steps(&ta, 4);                        /* mid-epoch (6 steps per epoch) */
+    uint8_t *buf;
+    size_t len = model_save(a, &ta, &buf);
+    trainer_steps(&ta, 100);
+    trainer_steps(&ta, 100);
+    TrainConfig other = cfg;
+    other.lr = 0.5f; other.seed = 1;
+    net_init_params(b, 1);
+    trainer_init(&tb, b, &other, x, y, err, sizeof err);
+    CHECK(model_load(b, &tb, buf, len, err, sizeof err) == 0, "resume: %s", err);
+    CHECK(tb.step == 4 && tb.cfg.seed == 9 && tb.cfg.lr == cfg.lr, "training state not restored (step %llu)", (unsigned long long)tb.step);
+    while (!trainer_done(&tb) && trainer_steps(&tb, 100) > 0) {}
+    CHECK(trainer_done(&ta) && trainer_done(&tb) && ta.step == tb.step, "both runs finish (%llu vs %llu)", (unsigned long long)ta.step, (unsigned long long)tb.step);
+    CHECK(memcmp(a->params, b->params, a->n_params * sizeof(float)) == 0, "a resumed run differs from the uninterrupted one");
+    free(buf); free(images);
+    trainer_free(&ta); trainer_free(&tb);
+    net_free(a); net_free(b);
+}
+
+int main(void) {
+    test_idx();
+    test_model_file();
+    test_resume();
+    return check_summary("test_files");
+}

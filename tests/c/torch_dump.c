@@ -1,0 +1,74 @@
+/* torch_dump.c - writes everything tests/torch/compare.py checks against PyTorch, for one seed:
+ * initial parameters and BatchNorm state, an input batch and labels, then the training-mode
+ * forward (logits, log-probs, loss; dropout off), the gradients of every parameter, the
+ * running statistics after that step, and all parameters after 3 steps of SGD (momentum 0.9,
+ * Nesterov, weight decay 5e-4) and, from the same start, 3 steps of Adam (weight decay 5e-4).
+ * File: records of (u32 name length, name, u32 count, count little-endian float32). */
+#include "net.h"
+#include "optim.h"
+#include "rng.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void rec(FILE *f, const char *name, const float *v, size_t n) {
+    uint32_t len = (uint32_t)strlen(name), cnt = (uint32_t)n;
+    fwrite(&len, 4, 1, f); fwrite(name, 1, len, f); fwrite(&cnt, 4, 1, f); fwrite(v, 4, n, f);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) { fprintf(stderr, "usage: torch_dump OUT [seed] [batch] [threads]\n"); return 2; }
+    uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 10) : 7;
+    int N = argc > 3 ? atoi(argv[3]) : 16, threads = argc > 4 ? atoi(argv[4]) : 2;
+    FILE *f = fopen(argv[1], "wb");
+    if (!f) return 1;
+    Net *net = net_create(&NET_ARCH_REFERENCE, N, threads);
+    net_init_params(net, seed);
+    net->dropout = 0.0f;
+    Rng r = rng_for(seed, RNG_TEST, 0, 0);
+    size_t in = (size_t)N * 28 * 28;
+    for (size_t i = 0; i < in; i++) net->input[i] = 2.0f * rng_uniform(&r) - 0.5f;
+    uint8_t labels[4096];
+    float flabels[4096];
+    for (int n = 0; n < N; n++) { labels[n] = (uint8_t)rng_below(&r, 10); flabels[n] = labels[n]; }
+    float *input0 = malloc(in * sizeof(float)), *p0 = malloc(net->n_params * sizeof(float)), *s0 = malloc(net->n_bn_state * sizeof(float));
+    memcpy(input0, net->input, in * sizeof(float));
+    memcpy(p0, net->params, net->n_params * sizeof(float));
+    memcpy(s0, net->bn_state, net->n_bn_state * sizeof(float));
+    rec(f, "input", input0, in);
+    rec(f, "labels", flabels, N);
+    rec(f, "params0", p0, net->n_params);
+    rec(f, "bn_state0", s0, net->n_bn_state);
+
+    net_zero_grad(net);
+    float loss = net_forward(net, N, labels, 1, seed, 0);
+    net_backward(net, N, labels);
+    rec(f, "logits", net->layer[net->n_layers - 1].out, (size_t)N * net->n_classes);
+    rec(f, "logprob", net->logprob, (size_t)N * net->n_classes);
+    rec(f, "loss", &loss, 1);
+    rec(f, "grads", net->grads, net->n_params);
+    rec(f, "bn_state1", net->bn_state, net->n_bn_state);
+
+    for (int kind = 0; kind < 2; kind++) {
+        memcpy(net->params, p0, net->n_params * sizeof(float));
+        memcpy(net->bn_state, s0, net->n_bn_state * sizeof(float));
+        OptConfig oc = { kind, 1, 0.9f, 5e-4f, 0.9f, 0.999f, 1e-8f };
+        Optimizer opt;
+        optim_init(&opt, &oc, net->n_params);
+        float lr = kind == OPT_SGD ? 0.05f : 0.01f;
+        for (int s = 0; s < 3; s++) {
+            memcpy(net->input, input0, in * sizeof(float));
+            net_zero_grad(net);
+            net_forward(net, N, labels, 1, seed, s);
+            net_backward(net, N, labels);
+            optim_step(&opt, net->params, net->grads, lr);
+        }
+        rec(f, kind == OPT_SGD ? "params_sgd3" : "params_adam3", net->params, net->n_params);
+        rec(f, kind == OPT_SGD ? "bn_state_sgd3" : "bn_state_adam3", net->bn_state, net->n_bn_state);
+        optim_free(&opt);
+    }
+    fclose(f);
+    net_free(net);
+    free(input0); free(p0); free(s0);
+    return 0;
+}

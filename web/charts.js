@@ -1,0 +1,76 @@
+// Live charts with uPlot: training loss per step (raw, faint, and an exponential moving
+// average), test loss and accuracy per epoch, learning rate per step. Redraws are batched to
+// one per animation frame however fast the worker reports.
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+const EMA = 0.98;
+
+function size(el) { return { width: Math.max(260, el.clientWidth || 320), height: 200 }; }
+
+export class Charts {
+  constructor({ loss, epoch, lr }) {
+    this.el = { loss, epoch, lr };
+    this.logScale = false;
+    this.reset();
+    this.pending = false;
+    addEventListener('resize', () => this.resize());
+  }
+
+  reset() {
+    this.steps = []; this.raw = []; this.ema = []; this.lrs = [];
+    this.epochs = []; this.testLoss = []; this.testAcc = [];
+    this.emaValue = null; this.emaWeight = 0;
+    this.build();
+  }
+
+  build() {
+    for (const k of ['loss', 'epoch', 'lr']) { this[k]?.destroy(); this.el[k].textContent = ''; }
+    this.loss = new uPlot({ ...size(this.el.loss), scales: { x: { time: false }, y: { distr: this.logScale ? 3 : 1 } },
+      series: [{ label: 'step' }, { label: 'loss', stroke: 'rgba(40,90,200,0.25)', width: 1 },
+        { label: 'smoothed', stroke: 'rgb(40,90,200)', width: 2 }],
+      axes: [{}, { size: 60 }] }, [this.steps, this.raw, this.ema], this.el.loss);
+    this.epoch = new uPlot({ ...size(this.el.epoch), scales: { x: { time: false }, y: { distr: this.logScale ? 3 : 1 }, acc: {} },
+      series: [{ label: 'epoch' }, { label: 'test loss', stroke: 'rgb(200,80,40)', width: 2, points: { show: true } },
+        { label: 'test accuracy %', stroke: 'rgb(30,150,70)', width: 2, scale: 'acc', points: { show: true } }],
+      axes: [{}, { size: 60 }, { scale: 'acc', side: 1, grid: { show: false }, size: 50 }] },
+    [this.epochs, this.testLoss, this.testAcc], this.el.epoch);
+    this.lr = new uPlot({ ...size(this.el.lr), scales: { x: { time: false } },
+      series: [{ label: 'step' }, { label: 'learning rate', stroke: 'rgb(120,60,160)', width: 2 }],
+      axes: [{}, { size: 60 }] }, [this.steps, this.lrs], this.el.lr);
+  }
+
+  setLogScale(on) { this.logScale = on; this.build(); }
+
+  resize() {
+    for (const k of ['loss', 'epoch', 'lr']) this[k].setSize(size(this.el[k]));
+  }
+
+  addSteps(firstStep, losses, lr) {
+    losses.forEach((l, i) => {
+      this.steps.push(firstStep + i);
+      this.raw.push(l);
+      this.emaWeight = EMA * this.emaWeight + (1 - EMA);
+      this.emaValue = (this.emaValue ?? 0) * EMA + (1 - EMA) * l;
+      this.ema.push(this.emaValue / this.emaWeight);          // bias-corrected like Adam's moments
+      this.lrs.push(lr);
+    });
+    this.schedule();
+  }
+
+  addEpoch(epoch, testLoss, testAcc) {
+    this.epochs.push(epoch); this.testLoss.push(testLoss); this.testAcc.push(testAcc);
+    this.schedule();
+  }
+
+  schedule() {
+    if (this.pending) return;
+    this.pending = true;
+    requestAnimationFrame(() => {
+      this.pending = false;
+      this.loss.setData([this.steps, this.raw, this.ema]);
+      this.epoch.setData([this.epochs, this.testLoss, this.testAcc]);
+      this.lr.setData([this.steps, this.lrs]);
+    });
+  }
+}

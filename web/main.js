@@ -1,0 +1,316 @@
+// The page: starts the worker, shows what it reports (capabilities, data, progress, charts,
+// evaluation), sends the controls' commands, runs the draw pad, and handles model files,
+// the IndexedDB resume offer and the run report. No arithmetic on the network happens here.
+import { MSG, DEFAULT_CONFIG } from './protocol.js';
+import { loadCheckpoint, clearCheckpoint } from './store.js';
+import { Charts } from './charts.js';
+import { DrawPad } from './drawpad.js';
+import './style.css';
+
+const $ = (id) => document.getElementById(id);
+const tid = (name) => document.querySelector(`[data-testid="${name}"]`);
+const params = new URLSearchParams(location.search);
+
+const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+const send = (type, fields = {}, transfer = []) => worker.postMessage({ type, ...fields }, transfer);
+
+let caps = null;
+let state = 'loading';
+let dataReady = false;
+let lastProgress = null;
+let runConfig = null;
+const report = { epochs: [], imagesPerSec: [] };
+const charts = new Charts({ loss: $('loss-chart'), epoch: $('epoch-chart'), lr: $('lr-chart') });
+
+// ---------- messages from the worker ----------
+
+worker.onmessage = (e) => {
+  const m = e.data;
+  switch (m.type) {
+    case MSG.READY: showCaps(m.caps); break;
+    case MSG.DATA_PROGRESS: {
+      const bar = tid('data-progress');
+      bar.max = m.total || 1; bar.value = m.loaded;
+      tid('data-status').textContent = `Downloading MNIST: ${(m.loaded / 1e6).toFixed(1)} of ${(m.total / 1e6).toFixed(1)} MB.`;
+      break;
+    }
+    case MSG.DATA:
+      dataReady = true;
+      tid('train-count').textContent = String(m.train);
+      tid('test-count').textContent = String(m.test);
+      tid('data-status').textContent = 'MNIST loaded and checked.';
+      tid('data-progress').value = tid('data-progress').max;
+      setState(state === 'loading' ? 'idle' : state);
+      offerResume();
+      break;
+    case MSG.PROGRESS: showProgress(m); break;
+    case MSG.EPOCH: showEpoch(m); break;
+    case MSG.STATE: setState(m.state); break;
+    case MSG.PREDICTION: showPrediction(m); break;
+    case MSG.SAVED: download(new Blob([m.bytes], { type: 'application/octet-stream' }), 'mnist-model.bin');
+      $('model-status').textContent = 'Model saved (weights, optimiser state and progress).'; break;
+    case MSG.LOADED:
+      $('model-status').textContent = { pretrained: 'The pretrained reference model is loaded.', random: 'Fresh random weights: the network is untrained.',
+        file: `Loaded ${m.name || 'the model file'}.` }[m.source] || '';
+      $('model-source').textContent = m.source === 'pretrained' ? 'Using the pretrained model.' : m.source === 'random' ? 'Untrained network.' : '';
+      hideError('load'); requestPrediction(); break;
+    case MSG.DIVERGED: showError('train', m.message); break;
+    case MSG.ERROR: showError(m.where, m.message); break;
+    default: break;
+  }
+};
+worker.onerror = (e) => {
+  showError('worker', `The training worker stopped (${e.message || 'crashed'}). Your last checkpoint is kept in this browser; reload the page to restart and resume.`);
+  setState('crashed');
+};
+
+function showCaps(c) {
+  caps = c;
+  tid('isolated').textContent = c.isolated ? 'yes' : 'no';
+  tid('simd').textContent = c.simd && c.simdCompiled ? 'yes' : 'no';
+  tid('threads-in-use').textContent = String(c.threads);
+  tid('build').textContent = `${c.build} (${c.gemm} kernels)`;
+  tid('selftest').textContent = `SIMD ${c.simdAgrees ? 'agrees with scalar' : 'DISAGREES with scalar'}; ${c.distinctThreads} distinct thread${c.distinctThreads === 1 ? '' : 's'} did work`;
+  tid('selftest').dataset.threads = String(c.distinctThreads);
+  const reason = tid('threads-reason');
+  reason.hidden = !c.reason;
+  reason.textContent = c.reason;
+  const threads = $('threads');
+  threads.max = String(c.maxThreads);
+  threads.value = String(c.threads);
+  threads.disabled = c.maxThreads === 1;
+  ['reset', 'save-model', 'load-pretrained'].forEach((id) => { $(id).disabled = false; });
+}
+
+// ---------- controls ----------
+
+function readConfig() {
+  const num = (id, def) => { const v = Number($(id).value); return Number.isFinite(v) ? v : def; };
+  return { epochs: Math.round(num('epochs', 10)), batch: Math.round(num('batch-size', 128)), lr: num('learning-rate', 0.1),
+    optimizer: $('optimizer').value, augment: $('augment').checked, seed: Math.round(num('seed', 1)),
+    threads: Math.round(num('threads', caps?.threads || 1)), subset: Math.round(num('subset', 0)) };
+}
+
+function validConfig(c) {
+  if (c.epochs < 1 || c.epochs > 100) return 'Epochs must be between 1 and 100.';
+  if (c.batch < 1 || c.batch > 256) return 'Batch size must be between 1 and 256.';
+  if (!(c.lr > 0) || c.lr > 100) return 'The learning rate must be a positive number.';
+  if (c.subset < 0 || c.subset > 60000) return 'The training subset must be between 0 (all) and 60000.';
+  return '';
+}
+
+$('train').addEventListener('click', () => {
+  const cfg = readConfig(), problem = validConfig(cfg);
+  if (problem) { showError('train', problem); return; }
+  hideError('train');
+  runConfig = { ...DEFAULT_CONFIG, ...cfg };
+  charts.reset();
+  report.epochs = []; report.imagesPerSec = []; report.started = new Date().toISOString();
+  clearEval();
+  send(MSG.TRAIN, { config: runConfig });
+});
+$('pause').addEventListener('click', () => send(MSG.PAUSE));
+$('resume').addEventListener('click', () => send(MSG.RESUME));
+$('stop').addEventListener('click', () => send(MSG.STOP));
+$('reset').addEventListener('click', () => { charts.reset(); clearEval(); resetReadouts(); send(MSG.RESET, { seed: readConfig().seed }); });
+$('log-scale').addEventListener('change', (e) => charts.setLogScale(e.target.checked));
+
+function setState(s) {
+  state = s;
+  tid('status').textContent = s;
+  const busy = s === 'training' || s === 'evaluating';
+  $('train').disabled = !dataReady || busy || s === 'paused' || s === 'crashed';
+  $('pause').disabled = !busy;
+  $('resume').disabled = s !== 'paused';
+  $('stop').disabled = !(busy || s === 'paused');
+  $('reset').disabled = busy || !caps;
+  $('load-pretrained').disabled = busy || !caps;
+  $('download-report').disabled = report.epochs.length === 0 && !lastProgress;
+  for (const el of document.querySelectorAll('#train-form input, #train-form select')) el.disabled = busy || s === 'paused';
+  if (caps && caps.maxThreads === 1) $('threads').disabled = true;
+}
+
+function fmtTime(s) {
+  if (!Number.isFinite(s)) return '–';
+  const m = Math.floor(s / 60), r = Math.round(s % 60);
+  return m ? `${m} min ${r} s` : `${r} s`;
+}
+
+function showProgress(p) {
+  const first = p.step - p.losses.length + 1;
+  charts.addSteps(first, p.losses, p.lr);
+  lastProgress = p;
+  const inEpoch = p.step - p.epoch * p.stepsPerEpoch;
+  tid('epoch').textContent = `${Math.min(p.epoch + 1, Math.ceil(p.totalSteps / p.stepsPerEpoch))} of ${Math.ceil(p.totalSteps / p.stepsPerEpoch)}`;
+  tid('step').textContent = String(p.step);
+  if (p.losses.length) tid('loss').textContent = p.losses[p.losses.length - 1].toFixed(4);
+  if (p.imagesPerSec > 0) { tid('images-per-second').textContent = String(Math.round(p.imagesPerSec)); report.imagesPerSec.push(p.imagesPerSec); }
+  tid('lr').textContent = p.lr.toPrecision(3);
+  tid('elapsed').textContent = fmtTime(p.elapsed);
+  const rate = p.step / Math.max(p.elapsed, 1e-3);
+  tid('eta').textContent = fmtTime((p.totalSteps - p.step) / rate);
+  const bar = tid('epoch-progress');
+  bar.max = p.stepsPerEpoch; bar.value = inEpoch === 0 && p.step > 0 ? p.stepsPerEpoch : inEpoch;
+  tid('threads-in-use').textContent = String(p.threads);
+  tid('threads-in-use').dataset.ids = String(new Set(p.threadIds).size);
+  $('download-report').disabled = false;
+}
+
+function resetReadouts() {
+  for (const k of ['epoch', 'loss', 'test-accuracy', 'images-per-second', 'lr', 'elapsed', 'eta']) tid(k).textContent = '–';
+  tid('step').textContent = '0';
+  tid('epoch-progress').value = 0;
+  lastProgress = null;
+}
+
+// ---------- evaluation ----------
+
+function clearEval() { $('per-class').textContent = ''; $('confusion').textContent = ''; $('gallery').textContent = ''; }
+
+function showEpoch(m) {
+  charts.addEpoch(m.epoch, m.testLoss, m.testAcc);
+  tid('test-accuracy').textContent = `${m.testAcc.toFixed(2)} %`;
+  report.epochs.push({ epoch: m.epoch, step: m.step, train_loss: m.trainLoss, test_loss: m.testLoss, test_acc: m.testAcc, elapsed_s: m.elapsed });
+  const pc = $('per-class');
+  pc.textContent = '';
+  const head = pc.insertRow();
+  ['digit', 'accuracy'].forEach((t) => { const th = document.createElement('th'); th.textContent = t; head.appendChild(th); });
+  m.perClass.forEach((a, d) => { const r = pc.insertRow(); r.insertCell().textContent = String(d); r.insertCell().textContent = `${a.toFixed(2)} %`; });
+  const cm = $('confusion');
+  cm.textContent = '';
+  const top = cm.insertRow();
+  top.appendChild(document.createElement('th'));
+  for (let p = 0; p < 10; p++) { const th = document.createElement('th'); th.textContent = String(p); top.appendChild(th); }
+  const maxOff = Math.max(1, ...m.confusion.filter((_, i) => i % 11 !== 0));
+  for (let t = 0; t < 10; t++) {
+    const r = cm.insertRow(), th = document.createElement('th');
+    th.textContent = String(t); r.appendChild(th);
+    for (let p = 0; p < 10; p++) {
+      const c = r.insertCell(), v = m.confusion[t * 10 + p];
+      c.textContent = String(v);
+      if (t !== p && v > 0) c.style.background = `rgba(220,60,40,${0.15 + (0.6 * v) / maxOff})`;
+      if (t === p) c.className = 'diag';
+    }
+  }
+  const g = $('gallery');
+  g.textContent = '';
+  for (const item of m.gallery) {
+    const fig = document.createElement('figure'), cv = document.createElement('canvas'), cap = document.createElement('figcaption');
+    cv.width = 28; cv.height = 28;
+    const img = cv.getContext('2d').createImageData(28, 28);
+    for (let i = 0; i < 784; i++) { const v = 255 - item.pixels[i]; img.data.set([v, v, v, 255], 4 * i); }
+    cv.getContext('2d').putImageData(img, 0, 0);
+    cap.textContent = `true ${item.truth}, read ${item.pred} (${(100 * item.probs[item.pred]).toFixed(0)} %)`;
+    fig.title = `test image ${item.index}: p(${item.truth}) = ${(100 * item.probs[item.truth]).toFixed(1)} %`;
+    fig.append(cv, cap);
+    g.appendChild(fig);
+  }
+  requestPrediction();
+}
+
+// ---------- draw pad ----------
+
+let lastInk = null, predictionPending = false, predictionQueued = false;
+const pad = new DrawPad($('draw-canvas'), (ink) => { lastInk = ink; requestPrediction(); });
+$('clear').addEventListener('click', () => pad.clear());
+$('undo').addEventListener('click', () => pad.undo());
+
+const bars = $('probabilities');
+for (let d = 0; d < 10; d++) {
+  const li = document.createElement('li');
+  li.innerHTML = '<span class="digit"></span><span class="bar"><span class="fill"></span></span><span class="pct"></span>';
+  li.querySelector('.digit').textContent = String(d);
+  li.dataset.digit = String(d);
+  bars.appendChild(li);
+}
+
+function requestPrediction() {
+  if (!lastInk || !caps) return;
+  if (predictionPending) { predictionQueued = true; return; }   // one in flight, the newest next
+  predictionPending = true;
+  const ink = lastInk.ink.slice();
+  send(MSG.PREDICT, { ink, w: lastInk.w, h: lastInk.h }, [ink.buffer]);
+}
+
+function showPrediction(m) {
+  predictionPending = false;
+  const ctx = $('model-input').getContext('2d'), img = ctx.createImageData(28, 28);
+  for (let i = 0; i < 784; i++) { const v = Math.round(255 * (1 - m.img28[i])); img.data.set([v, v, v, 255], 4 * i); }
+  ctx.putImageData(img, 0, 0);
+  let best = 0;
+  for (let d = 1; d < 10; d++) if (m.probs[d] > m.probs[best]) best = d;
+  tid('prediction').textContent = m.ink ? String(best) : '–';
+  bars.querySelectorAll('li').forEach((li, d) => {
+    const p = m.ink ? m.probs[d] : 0;
+    li.querySelector('.fill').style.width = `${(100 * p).toFixed(1)}%`;
+    li.querySelector('.pct').textContent = `${(100 * p).toFixed(1)} %`;
+    li.classList.toggle('best', m.ink && d === best);
+    li.dataset.p = String(p);
+  });
+  if (predictionQueued) { predictionQueued = false; requestPrediction(); }
+}
+
+// ---------- models, report, resume ----------
+
+function download(blob, name) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+}
+
+$('save-model').addEventListener('click', () => send(MSG.SAVE));
+$('load-pretrained').addEventListener('click', () => send(MSG.LOAD_PRETRAINED));
+$('load-model').addEventListener('change', async (e) => {
+  const file = e.target.files[0];
+  e.target.value = '';
+  if (!file) return;
+  if (file.size > 64 * 2 ** 20) { showError('load', `${file.name} is ${(file.size / 2 ** 20).toFixed(0)} MB: far too large to be a model of this app. The current model is unchanged.`); return; }
+  const bytes = await file.arrayBuffer();
+  send(MSG.LOAD, { bytes, name: file.name }, [bytes]);
+});
+
+$('download-report').addEventListener('click', () => {
+  const ips = report.imagesPerSec.slice().sort((a, b) => a - b);
+  const run = { app: 'MNIST in a tab', network: 'reference (15,122 parameters)', date: new Date().toISOString(), started: report.started,
+    hyperparameters: runConfig, browser: navigator.userAgent, cores: navigator.hardwareConcurrency, capabilities: caps,
+    epochs: report.epochs, images_per_second_median: ips.length ? ips[Math.floor(ips.length / 2)] : null,
+    final_test_accuracy: report.epochs.length ? report.epochs[report.epochs.length - 1].test_acc : null,
+    steps: lastProgress?.step ?? 0, elapsed_s: lastProgress?.elapsed ?? 0 };
+  download(new Blob([JSON.stringify(run, null, 2)], { type: 'application/json' }), 'mnist-run-report.json');
+});
+
+async function offerResume() {
+  let cp;
+  try { cp = await loadCheckpoint(); } catch { return; }
+  if (!cp || !cp.meta || cp.meta.step >= cp.meta.totalSteps) return;
+  const { meta } = cp;
+  $('banner-text').textContent = `A training run was interrupted at step ${meta.step} of ${meta.totalSteps} (epoch ${meta.epoch + 1}, saved ${new Date(meta.savedAt).toLocaleString()}). Resume it?`;
+  $('banner-resume').hidden = false;
+  $('banner').hidden = false;
+  $('banner-resume').onclick = () => {
+    $('banner').hidden = true;
+    runConfig = meta.config;
+    charts.reset();
+    report.epochs = meta.history.map((h) => ({ epoch: h.epoch, step: h.step, train_loss: h.trainLoss, test_loss: h.testLoss, test_acc: h.testAcc, elapsed_s: h.elapsed }));
+    for (const h of meta.history) charts.addEpoch(h.epoch, h.testLoss, h.testAcc);
+    send(MSG.RESUME_CHECKPOINT, { bytes: cp.bytes, meta }, [cp.bytes]);
+  };
+}
+$('banner-dismiss').addEventListener('click', async () => { $('banner').hidden = true; try { await clearCheckpoint(); } catch { /* nothing to clear */ } });
+
+// ---------- errors ----------
+
+function showError(where, message) {
+  const el = $('error');
+  el.textContent = message;        // text only: messages may quote file contents
+  el.dataset.where = where;
+  el.hidden = false;
+}
+function hideError(where) { const el = $('error'); if (el.dataset.where === where) el.hidden = true; }
+
+setState('loading');
+send(MSG.INIT, { dataBase: params.get('data') || '/data/' });
+pad.changed();

@@ -1,0 +1,41 @@
+// The page <-> worker message protocol, imported by both sides. Every message is
+// { type, ...fields }; typed arrays are transferred, not copied.
+//
+// page -> worker
+//   INIT { threads? }                      load the wasm build, the pretrained model, then MNIST
+//   TRAIN { config }                       start a run; config = { epochs, batch, lr, optimizer,
+//                                          augment, seed, threads, subset }
+//   PAUSE, RESUME, STOP, RESET {seed}      control the run (RESET: fresh random weights)
+//   PREDICT { ink: Float32Array, w, h }    classify a drawing (eval mode, current weights)
+//   SAVE                                   -> SAVED { bytes } (weights + training state)
+//   LOAD { bytes }                         -> LOADED | ERROR (model untouched on error)
+//   LOAD_PRETRAINED                        -> LOADED
+//   RESUME_CHECKPOINT                      continue the run checkpointed in IndexedDB
+// worker -> page
+//   READY { caps }                         build, isolation, SIMD, threads, why threads are off
+//   DATA_PROGRESS { loaded, total }        bytes of the MNIST download
+//   DATA { train, test }                   image counts once validated
+//   PROGRESS { step, totalSteps, epoch, stepsPerEpoch, losses[], lr, imagesPerSec, elapsed }
+//   EPOCH { epoch, testLoss, testAcc, perClass[10], confusion[100], gallery[], trainLoss }
+//   STATE { state }                        idle | training | paused | evaluating | done
+//   PREDICTION { img28: Float32Array, probs: Float32Array, ink }
+//   SAVED { bytes }, LOADED { source }, ERROR { where, message }, DIVERGED { message }
+export const MSG = Object.freeze({
+  INIT: 'init', TRAIN: 'train', PAUSE: 'pause', RESUME: 'resume', STOP: 'stop', RESET: 'reset',
+  PREDICT: 'predict', SAVE: 'save', LOAD: 'load', LOAD_PRETRAINED: 'load-pretrained',
+  RESUME_CHECKPOINT: 'resume-checkpoint',
+  READY: 'ready', DATA_PROGRESS: 'data-progress', DATA: 'data', PROGRESS: 'progress', EPOCH: 'epoch',
+  STATE: 'state', PREDICTION: 'prediction', SAVED: 'saved', LOADED: 'loaded', ERROR: 'error',
+  DIVERGED: 'diverged',
+});
+
+export const MNIST_FILES = [
+  { name: 'train-images-idx3-ubyte', count: 60000, bytes: 47040016 },
+  { name: 'train-labels-idx1-ubyte', count: 60000, bytes: 60008 },
+  { name: 't10k-images-idx3-ubyte', count: 10000, bytes: 7840016 },
+  { name: 't10k-labels-idx1-ubyte', count: 10000, bytes: 10008 },
+];
+
+export const DEFAULT_CONFIG = Object.freeze({
+  epochs: 10, batch: 128, lr: 0.1, optimizer: 'sgd', augment: true, seed: 1, threads: 0, subset: 0,
+});

@@ -1,0 +1,382 @@
+// The worker that owns the WebAssembly module (and, through it, the pthreads): loads the
+// right build, the pretrained model and MNIST, trains in bounded slices so it can answer
+// PREDICT / PAUSE between them, evaluates after every epoch and checkpoints to IndexedDB.
+import { MSG, MNIST_FILES } from './protocol.js';
+import { saveCheckpoint } from './store.js';
+
+const post = (type, fields = {}, transfer = []) => self.postMessage({ type, ...fields }, transfer);
+let M = null;                 // the Emscripten module
+let caps = null;
+let state = 'idle';
+let run = null;               // the current training run
+let testImages = null, testLabels = null;
+let dataReady = false;
+let pretrainedBytes = null;
+let modelSource = 'random';
+
+// ---------- capabilities and loading ----------
+
+// A minimal module using v128 (i8x16.splat ... ), as wasm-feature-detect's SIMD check.
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+
+function detect() {
+  const isolated = self.crossOriginIsolated === true;
+  const sab = typeof SharedArrayBuffer !== 'undefined';
+  const nested = typeof Worker !== 'undefined';
+  const simd = WebAssembly.validate(SIMD_PROBE);
+  let reason = '';
+  if (!isolated || !sab) {
+    reason = 'Threads are off: this page is not cross-origin isolated, so the browser withholds SharedArrayBuffer, '
+      + 'which WebAssembly threads need. Serve the page with the headers "Cross-Origin-Opener-Policy: same-origin" and '
+      + '"Cross-Origin-Embedder-Policy: require-corp" (npm start does) to train on all cores.';
+  } else if (!nested) {
+    reason = 'Threads are off: this browser cannot start workers from inside a worker, which the WebAssembly threads need. '
+      + 'A current Chrome, Edge, Firefox or Safari can.';
+  }
+  return { isolated, sab, nested, simd, build: reason ? 'single-threaded' : 'threaded', reason,
+    cores: self.navigator.hardwareConcurrency || 1 };
+}
+
+async function loadModule(variant) {
+  const url = `${self.location.origin}/wasm/mnist-${variant}.mjs`;
+  const { default: create } = await import(/* @vite-ignore */ url);
+  return create({ locateFile: (f) => `${self.location.origin}/wasm/${f}` });
+}
+
+function errorText() { return M.UTF8ToString(M._api_error()); }
+
+function selfTest() {
+  // The pipeline's proof: SIMD dot product == scalar, and 2 pool threads each did work.
+  const n = 4099, a = M._api_malloc(4 * n), b = M._api_malloc(4 * n), ids = M._api_malloc(64), nIds = M._api_malloc(4);
+  const A = new Float32Array(M.HEAPF32.buffer, a, n), B = new Float32Array(M.HEAPF32.buffer, b, n);
+  for (let i = 0; i < n; i++) { A[i] = ((i * 37) % 101) / 101 - 0.5; B[i] = ((i * 53) % 97) / 97; }
+  const simdAgrees = M._api_probe_dot_simd(a, b, n) === M._api_probe_dot_scalar(a, b, n);
+  let distinct = 1;
+  if (caps.build === 'threaded') {
+    for (let i = 0; i < 20 && distinct < 2; i++) {
+      M._api_probe_dot_mt(a, b, n, 2, 16, ids, nIds);
+      const cnt = M.HEAP32[nIds >> 2], t = new Uint32Array(M.HEAPU32.buffer, ids, cnt);
+      distinct = new Set(t).size;
+    }
+  }
+  [a, b, ids, nIds].forEach((p) => M._api_free(p));
+  return { simdAgrees, distinctThreads: distinct };
+}
+
+async function init(msg) {
+  caps = detect();
+  if (!caps.simd) {
+    post(MSG.ERROR, { where: 'init', message: 'This browser does not support WebAssembly SIMD, which this app needs. Use a current Chrome, Edge, Firefox or Safari.' });
+    return;
+  }
+  try {
+    M = await loadModule(caps.build === 'threaded' ? 'mt' : 'st');
+  } catch (e) {
+    post(MSG.ERROR, { where: 'init', message: `Could not load the WebAssembly module: ${e.message}` });
+    return;
+  }
+  const maxThreads = caps.build === 'threaded' ? Math.min(caps.cores, 8) : 1;
+  const threads = Math.max(1, Math.min(msg.threads || maxThreads, maxThreads));
+  if (M._api_create(threads, 1) !== 0) { post(MSG.ERROR, { where: 'init', message: errorText() }); return; }
+  caps.maxThreads = maxThreads;
+  caps.threads = M._api_threads();
+  caps.simdCompiled = M._api_simd() === 1;
+  caps.gemm = M.UTF8ToString(M._api_gemm_variant());
+  caps.params = M._api_param_count();
+  Object.assign(caps, selfTest());
+  post(MSG.READY, { caps });
+  await loadPretrained(true);
+  await loadData(msg.dataBase || '/data/');
+}
+
+async function loadPretrained(quiet) {
+  try {
+    if (!pretrainedBytes) {
+      const res = await fetch('/models/reference.bin');
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      pretrainedBytes = new Uint8Array(await res.arrayBuffer());
+    }
+    loadModelBytes(pretrainedBytes, false);
+    modelSource = 'pretrained';
+    post(MSG.LOADED, { source: 'pretrained' });
+  } catch (e) {
+    if (!quiet) post(MSG.ERROR, { where: 'model', message: `Could not load the pretrained model: ${e.message}` });
+    else post(MSG.ERROR, { where: 'model', message: `No pretrained model (${e.message}); the network starts untrained.` });
+  }
+}
+
+function loadModelBytes(bytes, withTraining) {
+  const p = M._api_malloc(bytes.length);
+  M.HEAPU8.set(bytes, p);
+  const rc = M._api_load(p, bytes.length, withTraining ? 1 : 0);
+  M._api_free(p);
+  if (rc !== 0) throw new Error(errorText());
+}
+
+async function fetchAll(base) {
+  // Download the four gzip files in parallel with one progress bar, then decompress.
+  const responses = await Promise.all(MNIST_FILES.map(async (f) => {
+    const res = await fetch(`${base}${f.name}.gzip`);
+    if (!res.ok) throw new Error(`${f.name}.gzip: the server answered HTTP ${res.status}`);
+    return res;
+  }));
+  const total = responses.reduce((s, r) => s + Number(r.headers.get('content-length') || 0), 0);
+  let loaded = 0, lastPost = 0;
+  const compressed = await Promise.all(responses.map(async (res) => {
+    const reader = res.body.getReader(), chunks = [];
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      loaded += value.length;
+      if (performance.now() - lastPost > 50) { lastPost = performance.now(); post(MSG.DATA_PROGRESS, { loaded, total }); }
+    }
+    return new Blob(chunks);
+  }));
+  post(MSG.DATA_PROGRESS, { loaded, total: total || loaded });
+  return Promise.all(compressed.map(async (blob, i) => {
+    const head = new Uint8Array(await blob.slice(0, 2).arrayBuffer());
+    if (head[0] !== 0x1f || head[1] !== 0x8b) {
+      // not gzip: a server that already unpacked it (Content-Encoding), or damage; the IDX check decides
+      return new Uint8Array(await blob.arrayBuffer());
+    }
+    try {
+      return new Uint8Array(await new Response(blob.stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
+    } catch (e) {
+      throw new Error(`${MNIST_FILES[i].name}.gzip is damaged: it is not valid gzip data`);
+    }
+  }));
+}
+
+async function loadData(base) {
+  let files;
+  try {
+    files = await fetchAll(base);
+  } catch (e) {
+    post(MSG.ERROR, { where: 'data', message: `MNIST could not be loaded: ${e.message}` });
+    return;
+  }
+  for (let i = 0; i < 4; i++) {
+    const f = MNIST_FILES[i], bytes = files[i];
+    const p = M._api_malloc(bytes.length);
+    M.HEAPU8.set(bytes, p);
+    if (M._api_set_data(i, p, bytes.length) !== 0) {       // C validates and takes ownership
+      post(MSG.ERROR, { where: 'data', message: `MNIST ${f.name} is invalid: ${errorText()}` });
+      return;
+    }
+    if (M._api_data_count(i) !== f.count || bytes.length !== f.bytes) {
+      post(MSG.ERROR, { where: 'data', message: `MNIST ${f.name}: ${M._api_data_count(i)} items in ${bytes.length} bytes; expected ${f.count} in ${f.bytes}` });
+      return;
+    }
+  }
+  testImages = files[2].slice(16);
+  testLabels = files[3].slice(8);
+  dataReady = true;
+  post(MSG.DATA, { train: M._api_data_count(0), test: M._api_data_count(2) });
+}
+
+// ---------- training ----------
+
+function setState(s) { state = s; post(MSG.STATE, { state: s }); }
+
+function progress() {
+  const p = M._api_malloc(64);
+  M._api_progress(p);
+  const v = new Float64Array(M.HEAPF64.buffer, p, 8).slice();
+  M._api_free(p);
+  return { step: v[0], totalSteps: v[1], epoch: v[2], stepsPerEpoch: v[3], loss: v[4], lr: v[5], diverged: v[6] === 1, epochLoss: v[7] };
+}
+
+function configure(cfg) {
+  M._api_limit_train(cfg.subset || 0);
+  const f = [cfg.epochs, cfg.batch, cfg.lr, cfg.optimizer === 'adam' ? 1 : 0, cfg.augment ? 1 : 0, cfg.seed, 5e-4, 0.9, 1, 0.1, 0];
+  const p = M._api_malloc(8 * f.length);
+  new Float64Array(M.HEAPF64.buffer, p, f.length).set(f);
+  const rc = M._api_configure(p, f.length);
+  M._api_free(p);
+  if (rc !== 0) throw new Error(errorText());
+}
+
+function snapshot(withTraining) {
+  const n = M._api_save(withTraining ? 1 : 0);
+  const ptr = M._api_saved_ptr();
+  return M.HEAPU8.slice(ptr, ptr + n);
+}
+
+const yieldToEvents = () => new Promise((resolve) => {
+  const ch = new MessageChannel();
+  ch.port1.onmessage = () => resolve();
+  ch.port2.postMessage(0);
+});
+
+async function train(cfg, resumeBytes = null, resumeMeta = null) {
+  if (!dataReady) { post(MSG.ERROR, { where: 'train', message: 'MNIST is not loaded yet.' }); return; }
+  if (state === 'training' || state === 'evaluating') return;
+  try {
+    if (cfg.threads) M._api_set_threads(Math.min(cfg.threads, caps.maxThreads));
+    configure(cfg);
+    if (resumeBytes) loadModelBytes(resumeBytes, true);
+  } catch (e) {
+    post(MSG.ERROR, { where: 'train', message: e.message });
+    return;
+  }
+  caps.threads = M._api_threads();
+  run = { cfg: { ...cfg, threads: caps.threads }, history: resumeMeta?.history || [], started: performance.now(),
+    elapsedBefore: resumeMeta?.elapsed || 0, lastGood: snapshot(true), lastCheckpoint: performance.now() };
+  modelSource = 'training';
+  setState('training');
+  loop();
+}
+
+let looping = false;
+async function loop() {
+  if (looping) return;           // one training loop at a time (RESUME may arrive mid-evaluation)
+  looping = true;
+  try { await trainSlices(); } finally { looping = false; }
+}
+
+async function trainSlices() {
+  while (run && state === 'training') {
+    const t0 = performance.now(), losses = [];
+    let p = progress(), steps = 0;
+    // one slice: whole steps until ~100 ms have passed, never past an epoch's end
+    while (performance.now() - t0 < 100) {
+      const n = M._api_train_steps(1);
+      if (n < 0) { post(MSG.ERROR, { where: 'train', message: errorText() }); setState('idle'); return; }
+      if (n === 0) break;
+      steps += n;
+      p = progress();
+      losses.push(p.loss);
+      if (p.step % p.stepsPerEpoch === 0) break;
+    }
+    const dt = (performance.now() - t0) / 1000;
+    if (p.diverged) { diverged(p); return; }
+    const batch = run.cfg.batch;
+    post(MSG.PROGRESS, { step: p.step, totalSteps: p.totalSteps, epoch: p.epoch, stepsPerEpoch: p.stepsPerEpoch,
+      losses, lr: p.lr, imagesPerSec: steps ? (steps * batch) / dt : 0, elapsed: elapsed(), threads: M._api_threads(),
+      threadIds: threadIds() });
+    const epochEnded = steps > 0 && p.step % p.stepsPerEpoch === 0;
+    if (epochEnded || p.step >= p.totalSteps) {
+      await evaluate(p);
+      if (!run) return;
+      if (p.step >= p.totalSteps) { run.finished = true; setState('done'); return; }
+    } else if (performance.now() - run.lastCheckpoint > 20000) {
+      await checkpoint(p);
+    }
+    await yieldToEvents();
+  }
+}
+
+function elapsed() { return run.elapsedBefore + (performance.now() - run.started) / 1000; }
+
+function threadIds() {
+  const p = M._api_malloc(64), n = M._api_last_thread_ids(p, 16);
+  const ids = Array.from(new Uint32Array(M.HEAPU32.buffer, p, n));
+  M._api_free(p);
+  return ids;
+}
+
+function diverged(p) {
+  try { loadModelBytes(run.lastGood, true); } catch { /* the last good state was valid when taken */ }
+  post(MSG.DIVERGED, { message: `Training stopped at step ${p.step}: the loss became NaN or infinite, so the learning rate (${run.cfg.lr}) is too high for this run. The weights were restored to the last good checkpoint; lower the learning rate and train again.` });
+  setState('idle');
+}
+
+async function evaluate(p) {
+  setState('evaluating');
+  const n = testLabels.length, slice = 250, out = M._api_malloc(4 * slice * 10);
+  const confusion = new Array(100).fill(0), gallery = [];
+  let lossSum = 0, correct = 0;
+  for (let start = 0; start < n; start += slice) {
+    const count = Math.min(slice, n - start);
+    M._api_test_logprobs(start, count, out);
+    const lp = new Float32Array(M.HEAPF32.buffer, out, count * 10);
+    for (let i = 0; i < count; i++) {
+      const row = lp.subarray(i * 10, i * 10 + 10), truth = testLabels[start + i];
+      let pred = 0;
+      for (let o = 1; o < 10; o++) if (row[o] > row[pred]) pred = o;
+      lossSum -= row[truth];
+      confusion[truth * 10 + pred]++;
+      if (pred === truth) correct++;
+      else if (gallery.length < 60) {
+        gallery.push({ index: start + i, truth, pred, probs: Array.from(row, Math.exp),
+          pixels: testImages.slice((start + i) * 784, (start + i + 1) * 784) });
+      }
+    }
+    await yieldToEvents();            // keep answering PREDICT while evaluating
+    if (!run) { M._api_free(out); return; }
+  }
+  M._api_free(out);
+  const perClass = [];
+  for (let c = 0; c < 10; c++) {
+    let row = 0;
+    for (let o = 0; o < 10; o++) row += confusion[c * 10 + o];
+    perClass.push(row ? (100 * confusion[c * 11]) / row : 0);
+  }
+  const record = { epoch: Math.round(p.step / p.stepsPerEpoch), step: p.step, trainLoss: p.epochLoss, testLoss: lossSum / n,
+    testAcc: (100 * correct) / n, elapsed: elapsed() };
+  run.history.push(record);
+  post(MSG.EPOCH, { ...record, perClass, confusion, gallery });
+  run.lastGood = snapshot(true);
+  await checkpoint(p);
+  if (state === 'evaluating') setState('training');
+}
+
+async function checkpoint(p) {
+  run.lastCheckpoint = performance.now();
+  try {
+    await saveCheckpoint(snapshot(true).buffer, { step: p.step, totalSteps: p.totalSteps, epoch: p.epoch,
+      config: run.cfg, history: run.history, elapsed: elapsed(), savedAt: new Date().toISOString() });
+  } catch (e) {
+    post(MSG.ERROR, { where: 'checkpoint', message: `Could not save a checkpoint in this browser: ${e.message}` });
+  }
+}
+
+// ---------- messages ----------
+
+function predict(msg) {
+  const { ink, w, h } = msg;
+  const inkPtr = M._api_malloc(4 * w * h), img = M._api_malloc(4 * 784), probs = M._api_malloc(40);
+  new Float32Array(M.HEAPF32.buffer, inkPtr, w * h).set(ink);
+  const r = M._api_predict(inkPtr, w, h, img, probs);
+  const img28 = new Float32Array(M.HEAPF32.buffer, img, 784).slice(), pr = new Float32Array(M.HEAPF32.buffer, probs, 10).slice();
+  [inkPtr, img, probs].forEach((p) => M._api_free(p));
+  post(MSG.PREDICTION, { img28, probs: pr, ink: r === 1, id: msg.id, source: modelSource }, [img28.buffer, pr.buffer]);
+}
+
+self.onmessage = async (e) => {
+  const msg = e.data;
+  if (msg.type !== MSG.INIT && !M) { post(MSG.ERROR, { where: msg.type, message: 'The WebAssembly module is not loaded.' }); return; }
+  switch (msg.type) {
+    case MSG.INIT: await init(msg); break;
+    case MSG.TRAIN: await train(msg.config); break;
+    case MSG.PAUSE: if (state === 'training' || state === 'evaluating') setState('paused'); break;
+    case MSG.RESUME: if (state === 'paused' && run) { setState('training'); loop(); } break;
+    case MSG.STOP: if (run) { run = null; setState('idle'); } break;
+    case MSG.RESET:
+      run = null;
+      M._api_create(caps.threads, msg.seed || 1);
+      modelSource = 'random';
+      setState('idle');
+      post(MSG.LOADED, { source: 'random' });
+      break;
+    case MSG.PREDICT: predict(msg); break;
+    case MSG.SAVE: { const bytes = snapshot(true); post(MSG.SAVED, { bytes }, [bytes.buffer]); break; }
+    case MSG.LOAD:
+      try {
+        if (state === 'training' || state === 'evaluating') throw new Error('Pause or stop training before loading a model.');
+        loadModelBytes(new Uint8Array(msg.bytes), false);
+        modelSource = 'file';
+        post(MSG.LOADED, { source: 'file', name: msg.name });
+      } catch (err) {
+        post(MSG.ERROR, { where: 'load', message: `${msg.name || 'This file'} was not loaded: ${err.message}. The current model is unchanged.` });
+      }
+      break;
+    case MSG.LOAD_PRETRAINED:
+      if (state === 'training' || state === 'evaluating') { post(MSG.ERROR, { where: 'load', message: 'Pause or stop training before loading a model.' }); break; }
+      await loadPretrained(false);
+      break;
+    case MSG.RESUME_CHECKPOINT: await train(msg.meta.config, new Uint8Array(msg.bytes), msg.meta); break;
+    default: post(MSG.ERROR, { where: 'worker', message: `unknown message ${msg.type}` });
+  }
+};

@@ -86,6 +86,8 @@ API int api_create(int threads, double seed) {
     net_init_params(net, (uint64_t)seed);
     return 0;
 }
+/* fresh random weights (PyTorch's default initialisation) from seed; running statistics reset */
+API void api_init_params(double seed) { if (net) net_init_params(net, (uint64_t)seed); }
 API int api_param_count(void) { return net ? (int)net->n_params : 0; }
 API int api_threads(void) { return net ? pool_threads(net->pool) : 0; }
 API void api_set_threads(int n) { if (net) net_set_threads(net, n); }

@@ -232,7 +232,20 @@ function requestPrediction() {
   send(MSG.PREDICT, { ink, w: lastInk.w, h: lastInk.h }, [ink.buffer]);
 }
 
+const predictionWaiters = new Map();
+let predictionIds = 0;
+// classify a given ink image through the same worker path as the pad (for tests and scripts)
+function classifyInk(ink, w, h) {
+  const id = ++predictionIds;
+  return new Promise((resolve) => {
+    predictionWaiters.set(id, resolve);
+    const copy = Float32Array.from(ink);
+    send(MSG.PREDICT, { ink: copy, w, h, id }, [copy.buffer]);
+  });
+}
+
 function showPrediction(m) {
+  if (m.id) { predictionWaiters.get(m.id)?.(Array.from(m.probs)); predictionWaiters.delete(m.id); return; }
   predictionPending = false;
   const ctx = $('model-input').getContext('2d'), img = ctx.createImageData(28, 28);
   for (let i = 0; i < 784; i++) { const v = Math.round(255 * (1 - m.img28[i])); img.data.set([v, v, v, 255], 4 * i); }
@@ -310,6 +323,9 @@ function showError(where, message) {
   el.hidden = false;
 }
 function hideError(where) { const el = $('error'); if (el.dataset.where === where) el.hidden = true; }
+
+// read-only handle for the browser tests (chart data, state)
+window.mnistApp = { charts, classifyInk, get state() { return state; }, get caps() { return caps; } };
 
 setState('loading');
 send(MSG.INIT, { dataBase: params.get('data') || '/data/' });

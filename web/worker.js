@@ -216,13 +216,14 @@ async function train(cfg, resumeBytes = null, resumeMeta = null) {
     if (cfg.threads) M._api_set_threads(Math.min(cfg.threads, caps.maxThreads));
     configure(cfg);
     if (resumeBytes) loadModelBytes(resumeBytes, true);
+    else M._api_init_params(cfg.seed);          // a new run starts from fresh weights
   } catch (e) {
     post(MSG.ERROR, { where: 'train', message: e.message });
     return;
   }
   caps.threads = M._api_threads();
   run = { cfg: { ...cfg, threads: caps.threads }, history: resumeMeta?.history || [], started: performance.now(),
-    elapsedBefore: resumeMeta?.elapsed || 0, lastGood: snapshot(true), lastCheckpoint: performance.now() };
+    elapsedBefore: resumeMeta?.elapsed || 0, rate: [], lastGood: snapshot(true), lastCheckpoint: performance.now() };
   modelSource = 'training';
   setState('training');
   loop();
@@ -249,11 +250,14 @@ async function trainSlices() {
       losses.push(p.loss);
       if (p.step % p.stepsPerEpoch === 0) break;
     }
-    const dt = (performance.now() - t0) / 1000;
     if (p.diverged) { diverged(p); return; }
-    const batch = run.cfg.batch;
+    // images/s over the last ~3 s of training slices (one slice is too short to be steady)
+    const now = performance.now();
+    run.rate.push([now, performance.now() - t0, steps * run.cfg.batch]);
+    while (run.rate.length > 1 && now - run.rate[0][0] > 3000) run.rate.shift();
+    const ms = run.rate.reduce((s, r) => s + r[1], 0), images = run.rate.reduce((s, r) => s + r[2], 0);
     post(MSG.PROGRESS, { step: p.step, totalSteps: p.totalSteps, epoch: p.epoch, stepsPerEpoch: p.stepsPerEpoch,
-      losses, lr: p.lr, imagesPerSec: steps ? (steps * batch) / dt : 0, elapsed: elapsed(), threads: M._api_threads(),
+      losses, lr: p.lr, imagesPerSec: ms > 0 ? (1000 * images) / ms : 0, elapsed: elapsed(), threads: M._api_threads(),
       threadIds: threadIds() });
     const epochEnded = steps > 0 && p.step % p.stepsPerEpoch === 0;
     if (epochEnded || p.step >= p.totalSteps) {

@@ -1,0 +1,175 @@
+// The training app: a short run on a subset makes the plotted loss fall and fills every
+// readout, the page stays responsive while the worker trains, Pause/Resume/Stop work, the
+// evaluation appears after an epoch, models save and load (identical predictions after a
+// reload), a corrupt model is refused, a reload mid-training offers to resume, a diverging run
+// is stopped with a plain message, and the layout holds at 360 px.
+import { test, expect } from '@playwright/test';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { draw, waitForData, probabilities } from './helpers.mjs';
+import { DIGITS } from './digits.mjs';
+
+async function configure(page, { subset = 2560, batch = 64, epochs = 8, lr = 0.1 } = {}) {
+  await waitForData(page);
+  await page.getByTestId('subset').fill(String(subset));
+  await page.getByTestId('batch-size').fill(String(batch));
+  await page.getByTestId('epochs').fill(String(epochs));
+  await page.getByTestId('learning-rate').fill(String(lr));
+}
+// a fixed drawing (a thick diagonal bar), classified through the page's worker path
+const classifyBlob = () => {
+  const w = 100, h = 100, ink = new Float32Array(w * h);
+  for (let y = 10; y < 90; y++) for (let x = 0; x < w; x++) if (Math.abs(x - 30 - y * 0.4) < 6) ink[y * w + x] = 1;
+  return window.mnistApp.classifyInk(ink, w, h);
+};
+const step = async (page) => Number(await page.getByTestId('step').textContent());
+
+test('a few hundred steps: the loss falls, readouts and evaluation update, the page stays responsive', async ({ page }) => {
+  await page.goto('/');
+  await configure(page, { subset: 2560, batch: 64, epochs: 8 });    // 40 steps an epoch, 320 in all
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('status')).toHaveText(/training|evaluating/);
+  // responsiveness: animation frames keep coming and input is handled at once while training
+  const frames = await page.evaluate(() => new Promise((resolve) => {
+    const times = [];
+    const tick = (t) => { times.push(t); if (t - times[0] < 3000) requestAnimationFrame(tick); else resolve(times); };
+    requestAnimationFrame(tick);
+  }));
+  const gaps = frames.slice(1).map((t, i) => t - frames[i]);
+  expect(Math.max(...gaps), `longest gap between animation frames (ms) of ${gaps.length}`).toBeLessThan(50);
+  await page.evaluate(() => {
+    window.__inputDelay = [];
+    document.getElementById('log-scale').addEventListener('pointerdown', (e) => window.__inputDelay.push(performance.now() - e.timeStamp));
+  });
+  await page.getByTestId('log-scale').click();
+  await page.getByTestId('log-scale').click();
+  const delays = await page.evaluate(() => window.__inputDelay);
+  expect(delays.length).toBe(2);
+  expect(Math.max(...delays), 'ms from the click to its handler').toBeLessThan(50);
+
+  await expect(page.getByTestId('status')).toHaveText('done', { timeout: 90_000 });
+  expect(await step(page)).toBe(320);
+  const loss = await page.evaluate(() => window.mnistApp.charts.raw);
+  expect(loss.length).toBe(320);
+  const mean = (a) => a.reduce((s, v) => s + v, 0) / a.length;
+  expect(mean(loss.slice(-40))).toBeLessThan(0.3 * mean(loss.slice(0, 20)));
+  for (const id of ['images-per-second', 'lr', 'elapsed', 'loss']) await expect(page.getByTestId(id)).not.toHaveText('–');
+  expect(Number(await page.getByTestId('images-per-second').textContent())).toBeGreaterThan(0);
+  await expect(page.getByTestId('test-accuracy')).toHaveText(/^\d+\.\d\d %$/);
+  expect(parseFloat(await page.getByTestId('test-accuracy').textContent())).toBeGreaterThan(90);
+  await expect(page.getByTestId('per-class').locator('tr')).toHaveCount(11);
+  await expect(page.getByTestId('confusion').locator('tr')).toHaveCount(11);
+  expect(await page.getByTestId('gallery').locator('figure').count()).toBeGreaterThan(0);
+  const epochs = await page.evaluate(() => window.mnistApp.charts.testAcc.length);
+  expect(epochs).toBe(8);
+  await page.screenshot({ path: 'test-results/screenshots/trained.png', fullPage: true });
+  // the run report
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-report').click()]);
+  const report = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  expect(report.epochs).toHaveLength(8);
+  expect(report.hyperparameters.subset).toBe(2560);
+  expect(report.final_test_acc ?? report.final_test_accuracy).toBeGreaterThan(90);
+  expect(report.browser).toContain('Chrome');
+});
+
+test('pause stops the step counter, resume continues it, stop ends the run', async ({ page }) => {
+  await page.goto('/');
+  await configure(page, { subset: 60000, batch: 32, epochs: 1 });
+  await page.getByTestId('train').click();
+  await expect.poll(() => step(page)).toBeGreaterThan(3);
+  await page.getByTestId('pause').click();
+  await expect(page.getByTestId('status')).toHaveText('paused');
+  const paused = await step(page);
+  await page.waitForTimeout(1000);
+  expect(await step(page)).toBe(paused);
+  await page.getByTestId('resume').click();
+  await expect(page.getByTestId('status')).toHaveText('training');
+  await expect.poll(() => step(page)).toBeGreaterThan(paused + 3);
+  await page.getByTestId('stop').click();
+  await expect(page.getByTestId('status')).toHaveText('idle');
+  const stopped = await step(page);
+  await page.waitForTimeout(500);
+  expect(await step(page)).toBe(stopped);
+  await expect(page.getByTestId('train')).toBeEnabled();
+});
+
+test('save, reload, load: identical predictions; a corrupt file is refused', async ({ page }, info) => {
+  await page.goto('/');
+  await configure(page, { subset: 2560, batch: 64, epochs: 1 });
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('status')).toHaveText('done', { timeout: 60_000 });
+  const before = await page.evaluate(classifyBlob);
+  expect(before.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-model').click()]);
+  const saved = info.outputPath('model.bin');
+  await download.saveAs(saved);
+
+  await page.reload();
+  await expect(page.getByTestId('model-status')).toContainText('pretrained', { timeout: 30_000 });
+  const pretrainedProbs = await page.evaluate(classifyBlob);
+  expect(pretrainedProbs).not.toEqual(before);
+  await page.getByTestId('load-model').setInputFiles(saved);
+  await expect(page.getByTestId('model-status')).toContainText('Loaded model.bin');
+  expect(await page.evaluate(classifyBlob)).toEqual(before);
+
+  const corrupt = readFileSync(saved);
+  corrupt[corrupt.length >> 1] ^= 0xff;
+  const bad = info.outputPath('corrupt.bin');
+  writeFileSync(bad, corrupt);
+  await page.getByTestId('load-model').setInputFiles(bad);
+  await expect(page.getByTestId('error')).toContainText('corrupt.bin was not loaded');
+  await expect(page.getByTestId('error')).toContainText('CRC32');
+  expect(await page.evaluate(classifyBlob)).toEqual(before);     // the model in memory is unchanged
+  const notModel = info.outputPath('notes.txt');
+  writeFileSync(notModel, 'hello');
+  await page.getByTestId('load-model').setInputFiles(notModel);
+  await expect(page.getByTestId('error')).toContainText('not a model file');
+  await page.getByTestId('load-pretrained').click();
+  await expect(page.getByTestId('model-status')).toContainText('pretrained');
+});
+
+test('a reload during training offers to resume, and resuming continues the run', async ({ page }) => {
+  await page.goto('/');
+  await configure(page, { subset: 1280, batch: 64, epochs: 20 });   // 20 steps an epoch
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('test-accuracy')).not.toHaveText('–', { timeout: 60_000 });   // one epoch done: checkpointed
+  await page.waitForTimeout(500);
+  await page.reload();
+  await waitForData(page);
+  await expect(page.getByTestId('banner-text')).toContainText('interrupted at step', { timeout: 10_000 });
+  const text = await page.getByTestId('banner-text').textContent();
+  const savedStep = Number(text.match(/step (\d+)/)[1]);
+  expect(savedStep).toBeGreaterThanOrEqual(20);
+  await page.screenshot({ path: 'test-results/screenshots/resume-offer.png' });
+  await page.getByTestId('resume-checkpoint').click();
+  await expect(page.getByTestId('status')).toHaveText(/training|evaluating/);
+  await expect.poll(() => step(page)).toBeGreaterThan(savedStep);
+  expect(await page.evaluate(() => window.mnistApp.charts.testAcc.length)).toBeGreaterThanOrEqual(1);
+  await page.getByTestId('stop').click();
+  await page.getByTestId('dismiss-banner').isVisible();
+});
+
+test('an absurd learning rate is stopped with a plain message and the weights restored', async ({ page }) => {
+  await page.goto('/');
+  await configure(page, { subset: 6400, batch: 64, epochs: 3, lr: 100 });
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('error')).toContainText('learning rate', { timeout: 60_000 });
+  await expect(page.getByTestId('error')).toContainText('too high');
+  await expect(page.getByTestId('status')).toHaveText('idle');
+  await draw(page, DIGITS[1]);
+  await page.waitForTimeout(300);
+  const p = await probabilities(page);
+  expect(p.every(Number.isFinite)).toBe(true);
+});
+
+test('usable at 360 px wide, every control labelled', async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 780 });
+  await page.goto('/');
+  await waitForData(page);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(overflow).toBeLessThanOrEqual(360);
+  for (const id of ['train', 'pause', 'resume', 'stop', 'reset', 'epochs', 'batch-size', 'learning-rate', 'threads', 'optimizer',
+    'seed', 'subset', 'augment', 'clear', 'undo', 'save-model', 'load-model', 'load-pretrained', 'draw-canvas', 'log-scale', 'download-report']) {
+    await expect(page.getByTestId(id), id).toHaveAccessibleName(/\S/);
+  }
+  await page.screenshot({ path: 'test-results/screenshots/narrow.png', fullPage: true });
+});

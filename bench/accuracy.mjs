@@ -21,7 +21,7 @@ const modelPath = path.join(root, 'public', 'models', 'reference.bin');
 function run(seed) {
   return new Promise((resolve, reject) => {
     const args = ['--json', '--epochs', String(epochs), '--seed', String(seed), '--threads', String(threads)];
-    if (seed === seeds[0]) args.push('--export', modelPath);
+    if (seed === seeds[0]) args.push('--export', path.relative(root, modelPath));
     const started = Date.now();
     const p = spawn(trainer, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';

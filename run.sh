@@ -67,12 +67,21 @@ case "${1:-}" in
     exec npx vite --config vite.config.mjs --host 127.0.0.1 --port 5173 --strictPort ;;
   test)
     setup; build
+    logs=$(mktemp -d)
     echo "== CTest (native C)"
-    ctest --test-dir build/native --output-on-failure
+    ctest --test-dir build/native --output-on-failure 2>&1 | tee "$logs/ctest"
     echo "== node --test (the wasm build in Node)"
-    node --test tests/node/
+    node --test tests/node/ 2>&1 | tee "$logs/node"
     echo "== Playwright (the app in Chromium)"
-    CI=1 npx playwright test ;;
+    CI=1 npx playwright test 2>&1 | tee "$logs/playwright"
+    # one closing line over the three suites (each suite already failed the script if it failed)
+    c=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2 \1/p' "$logs/ctest" | tail -1)
+    n=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$logs/node" | tail -1)
+    nf=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$logs/node" | tail -1)
+    p=$(sed -n 's/^ *\([0-9]*\) passed (.*/\1/p' "$logs/playwright" | tail -1)
+    total=$(( ${c% *} - ${c#* } + n + p )); failed=$(( ${c#* } + nf ))
+    if [ "${c% *}" -eq 0 ] || [ "${n:-0}" -eq 0 ] || [ "${p:-0}" -eq 0 ]; then echo "a suite ran no test"; exit 1; fi
+    echo "all suites: $total passed, $failed failed" ;;
   build) setup; build ;;
   bench) setup; build; node bench/speed.mjs "${@:2}" ;;
   *) echo "usage: ./run.sh start|test|build|bench"; exit 2 ;;

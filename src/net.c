@@ -7,11 +7,14 @@
  * net.h for how determinism across thread counts is kept. */
 #include "net.h"
 #include "kernels/gemm.h"
+#include "kernels/eltwise.h"
 #include "rng.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
+
+static const EltwiseKernels *elt = &eltwise_vec;
 
 #define C_(k, s) { LAYER_CONV, k, s }
 const NetArch NET_ARCH_REFERENCE = {
@@ -220,23 +223,36 @@ static void im2col(const float *x, int C, int H, int W, int R, int P, int Q, flo
         for (int r = 0; r < R; r++)
             for (int s = 0; s < R; s++) {
                 float *row = col + (size_t)((c * R + r) * R + s) * P * Q;
-                for (int p = 0; p < P; p++) memcpy(row + p * Q, x + ((size_t)c * H + p + r) * W + s, Q * sizeof(float));
+                for (int p = 0; p < P; p++) {          /* a loop, not memcpy: Q is 5..26, and wasm's memcpy is a call */
+                    const float *src = x + ((size_t)c * H + p + r) * W + s;
+                    float *dst = row + p * Q;
+                    for (int q = 0; q < Q; q++) dst[q] = src[q];
+                }
             }
 }
 
-/* colT[p*Q + q][(c*R + r)*S + s] = x[c][p + r][q + s] (the transpose of im2col) */
+/* colT[p*Q + q][(c*R + r)*S + s] = x[c][p + r][q + s] (the transpose of im2col). Written
+ * row by row (contiguous stores); the reads hop around x, which is small enough to stay in L1. */
 static void im2col_t(const float *x, int C, int H, int W, int R, int P, int Q, float *colT) {
-    int crs = C * R * R;
-    for (int c = 0; c < C; c++)
-        for (int r = 0; r < R; r++)
-            for (int s = 0; s < R; s++) {
-                int j = (c * R + r) * R + s;
-                for (int p = 0; p < P; p++) {
-                    const float *src = x + ((size_t)c * H + p + r) * W + s;
-                    float *dst = colT + (size_t)p * Q * crs + j;
-                    for (int q = 0; q < Q; q++) dst[(size_t)q * crs] = src[q];
+    for (int p = 0; p < P; p++)
+        for (int q = 0; q < Q; q++) {
+            float *dst = colT + ((size_t)p * Q + q) * C * R * R;
+            if (R == 3) {                              /* the common case, unrolled */
+                for (int c = 0; c < C; c++) {
+                    const float *src = x + ((size_t)c * H + p) * W + q;
+                    dst[0] = src[0]; dst[1] = src[1]; dst[2] = src[2];
+                    dst[3] = src[W]; dst[4] = src[W + 1]; dst[5] = src[W + 2];
+                    dst[6] = src[2 * W]; dst[7] = src[2 * W + 1]; dst[8] = src[2 * W + 2];
+                    dst += 9;
                 }
+                continue;
             }
+            for (int c = 0; c < C; c++)
+                for (int r = 0; r < R; r++) {
+                    const float *src = x + ((size_t)c * H + p + r) * W + q;
+                    for (int s = 0; s < R; s++) *dst++ = src[s];
+                }
+        }
 }
 
 /* x[c][p + r][q + s] += dcol[(c*R + r)*S + s][p*Q + q]; x zeroed first */
@@ -285,22 +301,45 @@ static void bn_act_image(const Net *net, const Layer *l, int n, const float *mea
     const float *pre = l->pre + (size_t)n * l->K * PQ;
     float *out = l->out + (size_t)n * l->K * PQ;
     for (int k = 0; k < l->K; k++) {
-        float a = gamma[k] * invstd[k], b = beta[k] - mean[k] * a;
-        for (int j = 0; j < PQ; j++) {
-            float v = pre[k * PQ + j] * a + b;
-            out[k * PQ + j] = v > 0.0f ? v : 0.0f;
-        }
+        float a = gamma[k] * invstd[k];
+        elt->bn_relu(pre + (size_t)k * PQ, out + (size_t)k * PQ, PQ, a, beta[k] - mean[k] * a);
     }
     if (training && net->dropout > 0.0f) {
         Rng r = rng_for(seed, RNG_DROPOUT, step * NET_MAX_LAYERS + (uint64_t)layer_index, (uint64_t)n);
-        uint32_t threshold = (uint32_t)((double)net->dropout * 4294967296.0);
+        /* two 16-bit draws per PCG output: drop when below p * 65536 (p = 0.1 -> 6554/65536 =
+         * 0.100006); halves the generator's share of the step */
+        uint32_t threshold = (uint32_t)((double)net->dropout * 65536.0 + 0.5);
         float scale = 1.0f / (1.0f - net->dropout);
-        for (int j = 0; j < l->K * PQ; j++) out[j] = rng_u32(&r) < threshold ? 0.0f : out[j] * scale;
+        int total = l->K * PQ, j = 0;
+        for (; j + 2 <= total; j += 2) {
+            uint32_t bits = rng_u32(&r);
+            out[j] = (bits & 0xFFFF) < threshold ? 0.0f : out[j] * scale;
+            out[j + 1] = (bits >> 16) < threshold ? 0.0f : out[j + 1] * scale;
+        }
+        if (j < total) out[j] = (rng_u32(&r) & 0xFFFF) < threshold ? 0.0f : out[j] * scale;
     }
 }
 
 static void maxpool_forward_image(const Layer *l, const float *x, float *y, uint8_t *arg) {
     int S = l->spec.size;
+    if (S == 2) {                                      /* the common case: four loads, no inner loops */
+        for (int c = 0; c < l->K; c++)
+            for (int p = 0; p < l->P; p++) {
+                const float *r0 = x + ((size_t)c * l->H + 2 * p) * l->W, *r1 = r0 + l->W;
+                size_t o = ((size_t)c * l->P + p) * l->Q;
+                for (int q = 0; q < l->Q; q++) {
+                    /* a tournament with selects instead of branches (which mispredict on
+                     * activations); ties keep the earlier element, as the general loop does */
+                    float a = r0[2 * q], b = r0[2 * q + 1], d = r1[2 * q], e = r1[2 * q + 1];
+                    int i1 = b > a, i2 = 2 + (e > d);
+                    float m1 = i1 ? b : a, m2 = i2 == 3 ? e : d;
+                    int second = m2 > m1;
+                    y[o + q] = second ? m2 : m1;
+                    arg[o + q] = (uint8_t)(second ? i2 : i1);
+                }
+            }
+        return;
+    }
     for (int c = 0; c < l->K; c++)
         for (int p = 0; p < l->P; p++)
             for (int q = 0; q < l->Q; q++) {
@@ -397,10 +436,12 @@ static void conv_stats_task(void *vctx, int n, int thread) {
     conv_forward_image(l, net->params + l->w, layer_input(net, c->layer, n), y, net->scratch[thread]);
     double *part = net->partial + (size_t)n * l->K * 2;
     for (int k = 0; k < l->K; k++) {
-        double s = 0.0, ss = 0.0;
-        for (int j = 0; j < PQ; j++) { double v = y[k * PQ + j]; s += v; ss += v * v; }
-        part[2 * k] = s;
-        part[2 * k + 1] = ss;
+        float s[8], ss[8];
+        elt->channel_sums(y + (size_t)k * PQ, PQ, s, ss);
+        double S = 0.0, SS = 0.0;
+        for (int u = 0; u < 8; u++) { S += s[u]; SS += ss[u]; }
+        part[2 * k] = S;
+        part[2 * k + 1] = SS;
     }
 }
 
@@ -486,16 +527,13 @@ static void bn_bwd_sums_task(void *vctx, int n, int thread) {
     const float *out = l->out + base, *pre = l->pre + base;
     double *part = c->net->partial + (size_t)n * l->K * 2;
     for (int k = 0; k < l->K; k++) {
-        double s = 0.0, sx = 0.0;
-        float m = l->mean[k], is = l->invstd[k];
-        for (int j = 0; j < PQ; j++) {
-            float g = out[k * PQ + j] > 0.0f ? dz[k * PQ + j] * c->scale : 0.0f;
-            dz[k * PQ + j] = g;
-            s += g;
-            sx += (double)g * ((pre[k * PQ + j] - m) * is);
-        }
-        part[2 * k] = s;
-        part[2 * k + 1] = sx;
+        float s[8], sx[8];
+        elt->bn_relu_backward_sums(dz + (size_t)k * PQ, out + (size_t)k * PQ, pre + (size_t)k * PQ, PQ,
+                                   l->mean[k], l->invstd[k], c->scale, s, sx);
+        double S = 0.0, SX = 0.0;
+        for (int u = 0; u < 8; u++) { S += s[u]; SX += sx[u]; }
+        part[2 * k] = S;
+        part[2 * k + 1] = SX;
     }
 }
 
@@ -509,22 +547,14 @@ static void conv_bwd_task(void *vctx, int chunk, int thread) {
     float *dw = net->chunk_grad + (size_t)chunk * l->K * crs;
     memset(dw, 0, (size_t)l->K * crs * sizeof(float));
     const float *gamma = net->params + l->gamma;
-    const float *dbeta = net->grads + l->beta;     /* hold this step's batch sums (see net_backward) */
     double count = (double)c->N * PQ;
     int n_end = (chunk + 1) * NET_GRAD_CHUNK < c->N ? (chunk + 1) * NET_GRAD_CHUNK : c->N;
     for (int n = chunk * NET_GRAD_CHUNK; n < n_end; n++) {
         float *dz = c->dy + per_out * n;
         const float *pre = l->pre + per_out * n;
-        for (int k = 0; k < l->K; k++) {
-            float is = l->invstd[k], m = l->mean[k];
-            float a = gamma[k] * is;
-            float mean_dz = (float)(net->partial[2 * k] / count), mean_dzx = (float)(net->partial[2 * k + 1] / count);
-            (void)dbeta;
-            for (int j = 0; j < PQ; j++) {
-                float xhat = (pre[k * PQ + j] - m) * is;
-                dz[k * PQ + j] = a * (dz[k * PQ + j] - mean_dz - xhat * mean_dzx);
-            }
-        }
+        for (int k = 0; k < l->K; k++)
+            elt->bn_backward_apply(dz + (size_t)k * PQ, pre + (size_t)k * PQ, PQ, gamma[k] * l->invstd[k], l->mean[k], l->invstd[k],
+                                   (float)(net->partial[2 * k] / count), (float)(net->partial[2 * k + 1] / count));
         conv_backward_weight_image(l, layer_input(net, c->layer, n), dz, dw, net->scratch[thread]);
         if (c->layer > 0) conv_backward_data_image(l, dz, c->dx + per_in * n, net->scratch[thread]);
     }

@@ -15,6 +15,7 @@
 #include "model_io.h"
 #include "preprocess.h"
 #include "probe.h"
+#include "kernels/peak.h"
 #include "trainer.h"
 
 #define WASM_MAX_BATCH 256
@@ -49,6 +50,15 @@ API int api_threads_compiled(void) {
 #endif
 }
 API const char *api_gemm_variant(void) { return gemm_variant_name(); }
+
+/* ---- benchmarks: GFLOP/s of the register-only multiply-add loop on this thread ---- */
+API double api_peak_gflops(int iters) {
+    double t0 = emscripten_get_now();
+    volatile float sink = peak_run(iters);
+    (void)sink;
+    double ms = emscripten_get_now() - t0;
+    return peak_flops_per_iter() * iters / (ms * 1e6);
+}
 
 /* ---- the pipeline probe ---- */
 API float api_probe_dot_scalar(const float *a, const float *b, int n) { return probe_dot_scalar(a, b, n); }

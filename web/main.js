@@ -54,6 +54,7 @@ worker.onmessage = (e) => {
         file: `Loaded ${m.name || 'the model file'}.` }[m.source] || '';
       $('model-source').textContent = m.source === 'pretrained' ? 'Using the pretrained model.' : m.source === 'random' ? 'Untrained network.' : '';
       hideError('load'); requestPrediction(); break;
+    case MSG.BENCH_RESULT: benchWaiter?.(m.result); break;
     case MSG.DIVERGED: showError('train', m.message); break;
     case MSG.ERROR: showError(m.where, m.message); break;
     default: break;
@@ -324,8 +325,13 @@ function showError(where, message) {
 }
 function hideError(where) { const el = $('error'); if (el.dataset.where === where) el.hidden = true; }
 
+let benchWaiter = null;
+function bench(opts = {}) {
+  return new Promise((resolve) => { benchWaiter = resolve; send(MSG.BENCH, opts); });
+}
+
 // read-only handle for the browser tests (chart data, state)
-window.mnistApp = { charts, classifyInk, get state() { return state; }, get caps() { return caps; } };
+window.mnistApp = { charts, classifyInk, bench, get state() { return state; }, get caps() { return caps; } };
 
 setState('loading');
 send(MSG.INIT, { dataBase: params.get('data') || '/data/' });

@@ -11,6 +11,7 @@
 //   LOAD { bytes }                         -> LOADED | ERROR (model untouched on error)
 //   LOAD_PRETRAINED                        -> LOADED
 //   RESUME_CHECKPOINT                      continue the run checkpointed in IndexedDB
+//   BENCH { threads, batch, reps }         speed benchmark in this worker -> BENCH_RESULT { result }
 // worker -> page
 //   READY { caps }                         build, isolation, SIMD, threads, why threads are off
 //   DATA_PROGRESS { loaded, total }        bytes of the MNIST download
@@ -26,7 +27,7 @@ export const MSG = Object.freeze({
   RESUME_CHECKPOINT: 'resume-checkpoint',
   READY: 'ready', DATA_PROGRESS: 'data-progress', DATA: 'data', PROGRESS: 'progress', EPOCH: 'epoch',
   STATE: 'state', PREDICTION: 'prediction', SAVED: 'saved', LOADED: 'loaded', ERROR: 'error',
-  DIVERGED: 'diverged',
+  DIVERGED: 'diverged', BENCH: 'bench', BENCH_RESULT: 'bench-result',
 });
 
 export const MNIST_FILES = [

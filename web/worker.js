@@ -3,6 +3,7 @@
 // PREDICT / PAUSE between them, evaluates after every epoch and checkpoints to IndexedDB.
 import { MSG, MNIST_FILES } from './protocol.js';
 import { saveCheckpoint } from './store.js';
+import { runWasmBench } from './bench.mjs';
 
 const post = (type, fields = {}, transfer = []) => self.postMessage({ type, ...fields }, transfer);
 let M = null;                 // the Emscripten module
@@ -381,6 +382,21 @@ self.onmessage = async (e) => {
       await loadPretrained(false);
       break;
     case MSG.RESUME_CHECKPOINT: await train(msg.meta.config, new Uint8Array(msg.bytes), msg.meta); break;
+    case MSG.BENCH: {
+      if (run && state !== 'done') { post(MSG.ERROR, { where: 'bench', message: 'Stop training before benchmarking.' }); break; }
+      const threads = caps.threads;
+      try {
+        const result = runWasmBench(M, { threads: Math.min(msg.threads || threads, caps.maxThreads), batch: msg.batch || 128, reps: msg.reps || 7 });
+        post(MSG.BENCH_RESULT, { result: { ...result, build: caps.build, isolated: caps.isolated } });
+      } catch (err) {
+        post(MSG.ERROR, { where: 'bench', message: err.message });
+      }
+      M._api_set_threads(threads);
+      run = null;
+      dataReady = false;
+      await loadData(msg.dataBase || '/data/');      // the benchmark replaced the data set
+      break;
+    }
     default: post(MSG.ERROR, { where: 'worker', message: `unknown message ${msg.type}` });
   }
 };

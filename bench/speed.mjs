@@ -1,0 +1,124 @@
+// Speed benchmark (npm run bench; not part of the tests). Measures, one after another in ONE
+// run on this machine, the reference net at batch 128: native C (1 thread, all threads), the
+// wasm build in Node (same threads), the wasm build in headless Chromium through the real page
+// and its worker, PyTorch (system python3-torch, same threads), the arithmetic peak of one core
+// (native AVX2-FMA, wasm SIMD128), and the page's single-digit latency. Medians of >= 5 reps.
+// Writes bench/results/speed.json and the table between the speed markers in README.md.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from '@playwright/test';
+import { loadWasm, stopThreads } from '../tests/node/load-wasm.mjs';
+import { runWasmBench } from '../web/bench.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const cores = os.cpus().length;
+const reps = 7;
+const median = (a) => { const b = a.slice().sort((x, y) => x - y); return b.length % 2 ? b[b.length >> 1] : (b[b.length / 2 - 1] + b[b.length / 2]) / 2; };
+const log = (...a) => console.error('[bench]', ...a);
+const MFLOP_PER_TRAIN_IMAGE = 20.25;     // REFERENCE_NET.md: forward + backward per image
+
+function native(threads) {
+  return JSON.parse(execFileSync(path.join(root, 'build/native/mnist-bench'), ['--threads', String(threads), '--reps', String(reps)], { encoding: 'utf8' }));
+}
+function pytorch(threads) {
+  return JSON.parse(execFileSync('/usr/bin/python3', [path.join(root, 'bench/torch_speed.py'), '--threads', String(threads), '--reps', String(reps)], { encoding: 'utf8' }));
+}
+
+async function wasmNode() {
+  const M = await loadWasm('mt');
+  M._api_create(cores, 1);
+  const out = {};
+  for (const t of [1, cores]) out[`threads_${t}`] = runWasmBench(M, { threads: t, reps });
+  stopThreads(M);
+  return out;
+}
+
+async function wasmChromium() {
+  const port = 5199;
+  const server = spawn('npx', ['vite', '--config', 'vite.config.mjs', '--port', String(port), '--strictPort'], { cwd: root, stdio: 'ignore', detached: true });
+  try {
+    for (let i = 0; i < 100; i++) {
+      try { if ((await fetch(`http://127.0.0.1:${port}/`)).ok) break; } catch { /* not up yet */ }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const browser = await chromium.launch({ executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.getByTestId('train-count').filter({ hasText: '60000' }).waitFor({ timeout: 120000 });
+    const out = { browser: browser.version() };
+    for (const t of [1, cores]) out[`threads_${t}`] = await page.evaluate((opts) => window.mnistApp.bench(opts), { threads: t, reps });
+    await page.getByTestId('train-count').filter({ hasText: '60000' }).waitFor({ timeout: 120000 });
+    // the page's single-digit latency: a drawing from the page to the worker and back, preprocessing included
+    out.page_digit_ms = await page.evaluate(async () => {
+      const w = 280, h = 280, ink = new Float32Array(w * h);
+      for (let y = 40; y < 240; y++) for (let x = 130; x < 150; x++) ink[y * w + x] = 1;
+      const times = [];
+      for (let i = 0; i < 40; i++) { const t0 = performance.now(); await window.mnistApp.classifyInk(ink, w, h); times.push(performance.now() - t0); }
+      times.sort((a, b) => a - b);
+      return times[times.length >> 1];
+    });
+    await browser.close();
+    return out;
+  } finally {
+    try { process.kill(-server.pid); } catch { /* already gone */ }
+  }
+}
+
+log(`native, 1 and ${cores} threads`);
+const nat = { threads_1: native(1), [`threads_${cores}`]: native(cores) };
+log('wasm in Node');
+const node = await wasmNode();
+log('wasm in Chromium (page + worker)');
+const chrome = await wasmChromium();
+log('PyTorch');
+const torch = { threads_1: pytorch(1), [`threads_${cores}`]: pytorch(cores) };
+
+const all = `threads_${cores}`;
+const tr = (x) => x[all].train_images_per_s;
+const result = {
+  date: new Date().toISOString(),
+  commit: (() => { try { return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim(); } catch { return 'unknown'; } })(),
+  machine: `${os.cpus()[0].model.trim()}, ${cores} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+  batch: 128, reps, native: nat, wasm_node: node, wasm_chromium: chrome, pytorch: torch,
+  peak_gflops: { native_avx2_fma_1core: nat.threads_1.peak_gflops_1core, wasm_simd128_1core_node: node.threads_1.peak_gflops_1core,
+    wasm_simd128_1core_chromium: chrome.threads_1.peak_gflops_1core },
+  ratios: {
+    chromium_vs_pytorch: tr(chrome) / tr(torch),
+    native_vs_pytorch: tr(nat) / tr(torch),
+    chromium_vs_native: tr(chrome) / tr(nat),
+    threads_2_vs_1: tr(chrome) / chrome.threads_1.train_images_per_s,
+    threads_2_vs_1_native: tr(nat) / nat.threads_1.train_images_per_s,
+    chromium_fraction_of_wasm_peak: (tr(chrome) * MFLOP_PER_TRAIN_IMAGE * 1e6) / (chrome.threads_1.peak_gflops_1core * 1e9 * cores),
+  },
+  derived: {
+    chromium_epoch_seconds: 60000 / tr(chrome),
+    chromium_single_digit_ms_in_worker: chrome.threads_1.single_image_ms,
+    page_single_digit_ms_round_trip: chrome.page_digit_ms,
+  },
+};
+mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+writeFileSync(path.join(root, 'bench/results/speed.json'), JSON.stringify(result, null, 2) + '\n');
+
+const f0 = (v) => Math.round(v).toLocaleString('en-US');
+const r2 = (v) => v.toFixed(2);
+let table = `| | training images/s, 1 thread | training images/s, ${cores} threads | inference images/s, ${cores} threads |\n|---|---|---|---|\n`;
+for (const [name, x] of [['native C (AVX2)', nat], ['wasm SIMD, Node', node], ['wasm SIMD, Chromium page + worker', chrome], [`PyTorch ${torch.threads_1.version}`, torch]])
+  table += `| ${name} | ${f0(x.threads_1.train_images_per_s)} | ${f0(x[all].train_images_per_s)} | ${f0(x[all].infer_images_per_s)} |\n`;
+const R = result.ratios, D = result.derived;
+table += `\n| target | measured | met |\n|---|---|---|\n`;
+table += `| wasm in Chromium ≥ 2.5× PyTorch (training, ${cores} threads) | ${r2(R.chromium_vs_pytorch)}× | ${R.chromium_vs_pytorch >= 2.5 ? 'yes' : 'no'} |\n`;
+table += `| native ≥ 4× PyTorch | ${r2(R.native_vs_pytorch)}× | ${R.native_vs_pytorch >= 4 ? 'yes' : 'no'} |\n`;
+table += `| 2 threads ≥ 1.8× 1 thread (Chromium) | ${r2(R.threads_2_vs_1)}× (native ${r2(R.threads_2_vs_1_native)}×) | ${R.threads_2_vs_1 >= 1.8 ? 'yes' : 'no'} |\n`;
+table += `| Chromium ≥ 45 % of the wasm-SIMD peak | ${(100 * R.chromium_fraction_of_wasm_peak).toFixed(1)} % of ${r2(chrome.threads_1.peak_gflops_1core)} GFLOP/s × ${cores} cores | ${R.chromium_fraction_of_wasm_peak >= 0.45 ? 'yes' : 'no'} |\n`;
+table += `| single-digit inference < 1 ms in the page | ${D.chromium_single_digit_ms_in_worker.toFixed(2)} ms in the worker; ${D.page_single_digit_ms_round_trip.toFixed(2)} ms page → worker → page with preprocessing of a 280×280 drawing | ${D.chromium_single_digit_ms_in_worker < 1 ? 'yes' : 'no'} |\n`;
+table += `| one epoch of 60,000 images ≤ 25 s in the tab | ${D.chromium_epoch_seconds.toFixed(1)} s | ${D.chromium_epoch_seconds <= 25 ? 'yes' : 'no'} |\n`;
+table += `\nMedians of ${reps} repetitions at batch 128, measured one after another in one run on ${result.machine} (commit ${result.commit}), from \`bench/results/speed.json\` (\`npm run bench\`). Native AVX2-FMA peak ${r2(nat.threads_1.peak_gflops_1core)} GFLOP/s per core.\n`;
+const readmePath = path.join(root, 'README.md');
+const readme = readFileSync(readmePath, 'utf8');
+const re = /(<!-- speed:begin -->\n)[\s\S]*?(<!-- speed:end -->)/;
+if (re.test(readme)) writeFileSync(readmePath, readme.replace(re, `$1${table}$2`));
+console.log(table);

@@ -1,0 +1,57 @@
+#!/usr/bin/python3
+"""PyTorch's speed on the reference net (the same network as tests/torch/compare.py, dropout
+0.1, SGD with Nesterov momentum): training and inference images/s at a batch size, median of
+--reps timed slices of --steps steps after a warm-up. Prints one JSON line."""
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "torch"))
+from compare import RefNet  # noqa: E402
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--threads", type=int, default=2)
+ap.add_argument("--batch", type=int, default=128)
+ap.add_argument("--reps", type=int, default=7)
+ap.add_argument("--steps", type=int, default=10)
+a = ap.parse_args()
+torch.set_num_threads(a.threads)
+torch.manual_seed(1)
+model = RefNet(dropout=0.1).train()
+opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9, nesterov=True, weight_decay=5e-4)
+x = torch.randn(a.batch, 1, 28, 28)
+y = torch.randint(0, 10, (a.batch,))
+
+
+def step():
+    opt.zero_grad()
+    F.nll_loss(F.log_softmax(model(x), dim=1), y).backward()
+    opt.step()
+
+
+for _ in range(3):
+    step()
+train = []
+for _ in range(a.reps):
+    t0 = time.perf_counter()
+    for _ in range(a.steps):
+        step()
+    train.append(a.steps * a.batch / (time.perf_counter() - t0))
+model.eval()
+xi = torch.randn(1024, 1, 28, 28)
+infer = []
+with torch.no_grad():
+    model(xi)
+    for _ in range(a.reps):
+        t0 = time.perf_counter()
+        model(xi)
+        infer.append(1024 / (time.perf_counter() - t0))
+print(json.dumps({"threads": torch.get_num_threads(), "batch": a.batch, "reps": a.reps, "version": torch.__version__,
+                  "train_images_per_s": statistics.median(train), "infer_images_per_s": statistics.median(infer),
+                  "train_samples": [round(v) for v in train]}))

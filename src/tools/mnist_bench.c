@@ -1,0 +1,71 @@
+/* mnist_bench.c - native speed of the reference net: training and inference images/s at a
+ * batch size on synthetic data (speed does not depend on pixel values), median of --reps
+ * timed repetitions after a warm-up, plus the arithmetic peak of one core. One JSON line. */
+#include "../trainer.h"
+#include "../kernels/gemm.h"
+#include "../kernels/peak.h"
+#include "../rng.h"
+#include "common.h"
+#include <string.h>
+#include <unistd.h>
+
+static int cmp(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return (x > y) - (x < y); }
+static double median(double *v, int n) { qsort(v, n, sizeof *v, cmp); return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]); }
+
+int main(int argc, char **argv) {
+    int threads = (int)sysconf(_SC_NPROCESSORS_ONLN), batch = 128, reps = 7, steps = 10;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--batch")) batch = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--reps")) reps = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--steps")) steps = atoi(argv[i + 1]);
+    }
+    if (reps < 1 || reps > 100) reps = 7;
+    int n = batch * 8;
+    uint8_t *images = malloc((size_t)n * 784), *labels = malloc(n);
+    Rng r = rng_for(1, RNG_TEST, 0, 0);
+    for (int i = 0; i < n * 784; i++) images[i] = (uint8_t)rng_below(&r, 256);
+    for (int i = 0; i < n; i++) labels[i] = (uint8_t)rng_below(&r, 10);
+    IdxView x = { images, n, 28, 28 }, y = { labels, n, 0, 0 };
+    TrainConfig cfg;
+    train_config_default(&cfg);
+    cfg.batch = batch; cfg.epochs = 1000;
+    Net *net = net_create(&NET_ARCH_REFERENCE, batch, threads);
+    net_init_params(net, 1);
+    Trainer t;
+    char err[256];
+    if (trainer_init(&t, net, &cfg, x, y, err, sizeof err)) { fprintf(stderr, "%s\n", err); return 1; }
+    trainer_steps(&t, 3);                                   /* warm-up */
+    double train[100], infer[100];
+    for (int k = 0; k < reps; k++) {
+        double t0 = now_seconds();
+        int done = 0;
+        while (done < steps) done += trainer_steps(&t, steps - done);
+        train[k] = done * (double)batch / (now_seconds() - t0);
+    }
+    for (int k = 0; k < reps; k++) {
+        EvalAccum acc;
+        memset(&acc, 0, sizeof acc);
+        double t0 = now_seconds();
+        trainer_eval_range(net, &x, &y, 0, n, &acc);
+        infer[k] = n / (now_seconds() - t0);
+    }
+    long iters = 20000000;
+    peak_run(iters / 10);
+    double p[5];
+    for (int k = 0; k < 5; k++) {
+        double t0 = now_seconds();
+        volatile float sink = peak_run(iters);
+        (void)sink;
+        p[k] = peak_flops_per_iter() * iters / (now_seconds() - t0) / 1e9;
+    }
+    printf("{\"threads\":%d,\"batch\":%d,\"reps\":%d,\"gemm\":\"%s\",\"train_images_per_s\":%.1f,\"infer_images_per_s\":%.1f,"
+           "\"peak_gflops_1core\":%.2f,\"peak_variant\":\"%s\",\"train_samples\":[",
+           pool_threads(net->pool), batch, reps, gemm_variant_name(), median(train, reps), median(infer, reps), median(p, 5), peak_variant_name());
+    for (int k = 0; k < reps; k++) printf("%s%.1f", k ? "," : "", train[k]);
+    printf("]}\n");
+    trainer_free(&t);
+    net_free(net);
+    free(images); free(labels);
+    return 0;
+}

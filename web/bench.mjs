@@ -1,0 +1,53 @@
+// Speed of the wasm build through its API, shared by the Node benchmark (bench/speed.mjs) and
+// the page's worker (which runs it on a BENCH message, then reloads MNIST): synthetic data (speed does not depend on pixel
+// values), training images/s at a batch size (median of `reps` timed slices of `steps` steps
+// after a warm-up), inference images/s, single-image latency and the SIMD arithmetic peak.
+export function runWasmBench(M, { threads = 2, batch = 128, reps = 7, steps = 10, now = () => performance.now() } = {}) {
+  const n = batch * 8;
+  const put = (which, bytes) => {
+    const p = M._api_malloc(bytes.length);
+    M.HEAPU8.set(bytes, p);
+    if (M._api_set_data(which, p, bytes.length) !== 0) throw new Error(M.UTF8ToString(M._api_error()));
+  };
+  const images = new Uint8Array(16 + n * 784), labels = new Uint8Array(8 + n);
+  const iv = new DataView(images.buffer), lv = new DataView(labels.buffer);
+  iv.setUint32(0, 0x803); iv.setUint32(4, n); iv.setUint32(8, 28); iv.setUint32(12, 28);
+  lv.setUint32(0, 0x801); lv.setUint32(4, n);
+  let s = 1;
+  for (let i = 16; i < images.length; i++) images[i] = (s = (s * 1103515245 + 12345) >>> 0) >>> 24;
+  for (let i = 8; i < labels.length; i++) labels[i] = i % 10;
+  put(0, images); put(1, labels); put(2, images.slice()); put(3, labels.slice());
+  M._api_set_threads(threads);
+  const cfg = [1000, batch, 0.05, 0, 1, 1];
+  const cp = M._api_malloc(8 * cfg.length);
+  new Float64Array(M.HEAPF64.buffer, cp, cfg.length).set(cfg);
+  if (M._api_configure(cp, cfg.length) !== 0) throw new Error(M.UTF8ToString(M._api_error()));
+  M._api_free(cp);
+  const median = (a) => { const b = a.slice().sort((x, y) => x - y); return b.length % 2 ? b[b.length >> 1] : (b[b.length / 2 - 1] + b[b.length / 2]) / 2; };
+  for (let i = 0; i < 3; i++) M._api_train_steps(1);        // warm-up (and V8's tier-up)
+  const train = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = now();
+    for (let i = 0; i < steps; i++) M._api_train_steps(1);
+    train.push((steps * batch * 1000) / (now() - t0));
+  }
+  const infer = [], out = M._api_malloc(4 * 256 * 10);
+  for (let r = 0; r < reps; r++) {
+    const t0 = now();
+    for (let start = 0; start < n; start += 256) M._api_test_logprobs(start, 256, out);
+    infer.push((n * 1000) / (now() - t0));
+  }
+  const img = M._api_malloc(784 * 4), probs = M._api_malloc(40), latency = [];
+  for (let r = 0; r < 50; r++) {
+    const t0 = now();
+    M._api_classify28(img, probs);
+    latency.push(now() - t0);
+  }
+  [out, img, probs].forEach((p) => M._api_free(p));
+  M._api_peak_gflops(2e6);
+  const peak = [];
+  for (let r = 0; r < 5; r++) peak.push(M._api_peak_gflops(2e7));
+  return { threads: M._api_threads(), batch, reps, gemm: M.UTF8ToString(M._api_gemm_variant()),
+    train_images_per_s: median(train), infer_images_per_s: median(infer), single_image_ms: median(latency),
+    peak_gflops_1core: median(peak), train_samples: train.map(Math.round) };
+}

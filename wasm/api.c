@@ -16,6 +16,7 @@
 #include "preprocess.h"
 #include "probe.h"
 #include "kernels/peak.h"
+#include "kernels/kernel_check.h"
 #include "trainer.h"
 
 #define WASM_MAX_BATCH 256
@@ -59,6 +60,16 @@ API double api_peak_gflops(int iters) {
     double ms = emscripten_get_now() - t0;
     return peak_flops_per_iter() * iters / (ms * 1e6);
 }
+
+/* ---- kernel self-check (the Node test calls it): failing cases, -1 if the variant is absent ---- */
+static char kernel_report[2048];
+API int api_check_kernels(int which) {
+    int cases;
+    kernel_report[0] = 0;
+    return which == 0 ? kernel_check_gemm("wasmsimd", 1234, &cases, kernel_report, sizeof kernel_report)
+                      : kernel_check_eltwise(1234, &cases, kernel_report, sizeof kernel_report);
+}
+API const char *api_check_report(void) { return kernel_report; }
 
 /* ---- the pipeline probe ---- */
 API float api_probe_dot_scalar(const float *a, const float *b, int n) { return probe_dot_scalar(a, b, n); }

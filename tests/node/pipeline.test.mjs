@@ -41,6 +41,15 @@ test('threaded wasm build: SIMD and 2 pthreads agree with native', async () => {
   assert.equal(Math.fround(native.mt), mt, 'wasm 2-thread result == native 2-thread result');
 });
 
+test('wasm SIMD kernels agree with their scalar references inside the wasm build', async () => {
+  const M = modules[0] || await loadWasm('mt');
+  if (!modules.includes(M)) modules.push(M);
+  const gemm = M._api_check_kernels(0);
+  assert.equal(gemm, 0, `gemm wasmsimd vs scalar: ${M.UTF8ToString(M._api_check_report())}`);
+  const elt = M._api_check_kernels(1);
+  assert.equal(elt, 0, `eltwise vec vs scalar: ${M.UTF8ToString(M._api_check_report())}`);
+});
+
 test('single-threaded fallback build: SIMD on, no threads, same result', async () => {
   const M = await loadWasm('st');
   modules.push(M);

@@ -1,0 +1,101 @@
+/* kernel_check.c - see kernel_check.h. */
+#include "kernel_check.h"
+#include "eltwise.h"
+#include "gemm.h"
+#include "../rng.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void note(char *report, size_t len, const char *text) {
+    size_t used = strlen(report);
+    if (used + strlen(text) + 2 < len) { strcat(report, text); strcat(report, "\n"); }
+}
+
+static int gemm_case(GemmFn f, const char *name, int M, int N, int K, int acc, uint64_t seed, char *report, size_t len) {
+    int lda = K + 3, ldb = N + 5, ldc = N + 2;
+    float *A = malloc(sizeof(float) * M * lda), *B = malloc(sizeof(float) * K * ldb);
+    float *C = malloc(sizeof(float) * M * ldc), *R = malloc(sizeof(float) * M * ldc);
+    Rng r = rng_for(seed, RNG_TEST, (uint64_t)M * 1000003u + N, (uint64_t)K * 2 + acc);
+    for (int i = 0; i < M * lda; i++) A[i] = 2.0f * rng_uniform(&r) - 1.0f;
+    for (int i = 0; i < K * ldb; i++) B[i] = 2.0f * rng_uniform(&r) - 1.0f;
+    for (int i = 0; i < M * ldc; i++) C[i] = R[i] = 2.0f * rng_uniform(&r) - 1.0f;
+    gemm_scalar(M, N, K, A, lda, B, ldb, R, ldc, acc);
+    f(M, N, K, A, lda, B, ldb, C, ldc, acc);
+    int bad = 0;
+    for (int m = 0; m < M && !bad; m++)
+        for (int n = 0; n < ldc && !bad; n++) {
+            float c = C[m * ldc + n], ref = R[m * ldc + n];
+            if (n >= N) { bad = c != ref; continue; }          /* padding must be untouched */
+            float absum = acc ? 1.0f : 0.0f;
+            for (int k = 0; k < K; k++) absum += fabsf(A[m * lda + k] * B[k * ldb + n]);
+            bad = !(fabsf(c - ref) <= 1e-6f * absum + 1e-7f);
+            if (bad) {
+                char line[200];
+                snprintf(line, sizeof line, "%s M=%d N=%d K=%d acc=%d seed=%llu: C[%d][%d] = %.9g, reference %.9g",
+                         name, M, N, K, acc, (unsigned long long)seed, m, n, c, ref);
+                note(report, len, line);
+            }
+        }
+    free(A); free(B); free(C); free(R);
+    return bad;
+}
+
+int kernel_check_gemm(const char *variant, uint64_t seed, int *cases, char *report, size_t len) {
+    static const int Ms[] = { 1, 3, 4, 5, 7, 8, 9, 16, 17, 32, 144 };
+    static const int Ns[] = { 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 23, 31, 32, 33, 121, 484, 676 };
+    static const int Ks[] = { 1, 2, 8, 9, 31, 144, 484 };
+    GemmFn f = gemm_lookup(variant);
+    *cases = 0;
+    if (!f) return -1;
+    int fails = 0;
+    for (size_t mi = 0; mi < sizeof Ms / sizeof *Ms; mi++)
+        for (size_t ni = 0; ni < sizeof Ns / sizeof *Ns; ni++)
+            for (size_t ki = 0; ki < sizeof Ks / sizeof *Ks; ki++)
+                for (int acc = 0; acc < 2; acc++) {
+                    if ((long)Ms[mi] * Ns[ni] * Ks[ki] > 4000000) continue;
+                    fails += gemm_case(f, variant, Ms[mi], Ns[ni], Ks[ki], acc, seed, report, len);
+                    (*cases)++;
+                }
+    return fails;
+}
+
+int kernel_check_eltwise(uint64_t seed, int *cases, char *report, size_t len) {
+    static const int Ns[] = { 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 25, 49, 81, 121, 484, 576, 676 };
+    int fails = 0;
+    *cases = 0;
+    for (size_t i = 0; i < sizeof Ns / sizeof *Ns; i++) {
+        int n = Ns[i];
+        float *x = malloc(4 * n), *o = malloc(4 * n), *d1 = malloc(4 * n), *d2 = malloc(4 * n), *y1 = malloc(4 * n), *y2 = malloc(4 * n);
+        Rng r = rng_for(seed, RNG_TEST, 77, (uint64_t)n);
+        for (int j = 0; j < n; j++) {
+            x[j] = 4.0f * rng_uniform(&r) - 2.0f;
+            o[j] = rng_uniform(&r) < 0.4f ? 0.0f : rng_uniform(&r);
+            d1[j] = d2[j] = 2.0f * rng_uniform(&r) - 1.0f;
+        }
+        float s1[8], s2[8], q1[8], q2[8];
+        int bad = 0;
+        eltwise_scalar.channel_sums(x, n, s1, q1);
+        eltwise_vec.channel_sums(x, n, s2, q2);
+        bad |= memcmp(s1, s2, sizeof s1) || memcmp(q1, q2, sizeof q1);
+        eltwise_scalar.bn_relu(x, y1, n, 1.3f, -0.2f);
+        eltwise_vec.bn_relu(x, y2, n, 1.3f, -0.2f);
+        bad |= memcmp(y1, y2, 4 * n) != 0;
+        eltwise_scalar.bn_relu_backward_sums(d1, o, x, n, 0.1f, 1.7f, 1.1111f, s1, q1);
+        eltwise_vec.bn_relu_backward_sums(d2, o, x, n, 0.1f, 1.7f, 1.1111f, s2, q2);
+        bad |= memcmp(d1, d2, 4 * n) || memcmp(s1, s2, sizeof s1) || memcmp(q1, q2, sizeof q1);
+        eltwise_scalar.bn_backward_apply(d1, x, n, 0.8f, 0.1f, 1.7f, 0.05f, -0.3f);
+        eltwise_vec.bn_backward_apply(d2, x, n, 0.8f, 0.1f, 1.7f, 0.05f, -0.3f);
+        bad |= memcmp(d1, d2, 4 * n) != 0;
+        if (bad) {
+            char line[120];
+            snprintf(line, sizeof line, "eltwise vec != scalar for n=%d seed=%llu", n, (unsigned long long)seed);
+            note(report, len, line);
+        }
+        fails += bad;
+        (*cases)++;
+        free(x); free(o); free(d1); free(d2); free(y1); free(y2);
+    }
+    return fails;
+}

@@ -41,8 +41,8 @@ int preprocess_digit(const float *ink, int w, int h, float *out) {
                 if (wy <= 0.0f) continue;
                 for (int x = (int)floorf(xa); x < (int)ceilf(xb) && x <= x1; x++) {
                     float v = ink[y * w + x];
-                    if (v < 0.0f) v = 0.0f;
-                    if (v > 1.0f) v = 1.0f;
+                    if (!(v > 0.0f)) v = 0.0f;         /* also NaN (found by fuzz_preprocess) */
+                    else if (v > 1.0f) v = 1.0f;
                     sum += wy * overlap(xa, xb, x) * v;
                 }
             }

@@ -33,8 +33,9 @@ int trainer_init(Trainer *t, Net *net, const TrainConfig *cfg, IdxView x, IdxVie
     t->perm = malloc(sizeof(uint32_t) * x.count);
     t->batch_labels = malloc(net->max_batch);
     t->perm_epoch = -1;
+    t->backup = malloc(sizeof(float) * (3 * net->n_params + net->n_bn_state));
     OptConfig oc = { cfg->optimizer, cfg->nesterov, cfg->momentum, cfg->weight_decay, cfg->adam_beta1, cfg->adam_beta2, cfg->adam_eps };
-    if (!t->perm || !t->batch_labels || optim_init(&t->opt, &oc, net->n_params)) {
+    if (!t->perm || !t->batch_labels || !t->backup || optim_init(&t->opt, &oc, net->n_params)) {
         trainer_free(t);
         snprintf(err, errlen, "out of memory");
         return 1;
@@ -45,9 +46,9 @@ int trainer_init(Trainer *t, Net *net, const TrainConfig *cfg, IdxView x, IdxVie
 }
 
 void trainer_free(Trainer *t) {
-    free(t->perm); free(t->batch_labels);
+    free(t->perm); free(t->batch_labels); free(t->backup);
     optim_free(&t->opt);
-    t->perm = NULL; t->batch_labels = NULL;
+    t->perm = NULL; t->batch_labels = NULL; t->backup = NULL;
 }
 
 int trainer_epoch(const Trainer *t) { return (int)(t->step / t->steps_per_epoch); }
@@ -94,6 +95,19 @@ static int all_finite(const float *p, size_t n) {
     return 1;
 }
 
+/* the state a step changes: params, BatchNorm running statistics, optimiser moments */
+static void backup_state(Trainer *t, int restore) {
+    Net *net = t->net;
+    size_t P = net->n_params, S = net->n_bn_state;
+    float *parts[4] = { net->params, net->bn_state, t->opt.m, t->opt.v };
+    size_t sizes[4] = { P, S, P, P }, off = 0;
+    for (int i = 0; i < 4; i++) {
+        if (restore) memcpy(parts[i], t->backup + off, sizes[i] * sizeof(float));
+        else memcpy(t->backup + off, parts[i], sizes[i] * sizeof(float));
+        off += sizes[i];
+    }
+}
+
 int trainer_steps(Trainer *t, int n) {
     int done = 0;
     Net *net = t->net;
@@ -109,12 +123,25 @@ int trainer_steps(Trainer *t, int n) {
         pool_run(net->pool, B, load_image_task, &bc);
         for (int i = 0; i < B; i++) t->batch_labels[i] = t->train_y.data[t->perm[first + i]];
         float lr = trainer_lr(t, t->step);
+        uint64_t opt_t = t->opt.t;
+        backup_state(t, 0);
         net_zero_grad(net);
         float loss = net_forward(net, B, t->batch_labels, 1, t->cfg.seed, t->step);
-        if (!isfinite(loss)) { t->diverged = 1; break; }
-        net_backward(net, B, t->batch_labels);
-        if (!all_finite(net->grads, net->n_params)) { t->diverged = 1; break; }
-        optim_step(&t->opt, net->params, net->grads, lr);
+        int ok = isfinite(loss);
+        if (ok) {
+            net_backward(net, B, t->batch_labels);
+            ok = all_finite(net->grads, net->n_params);
+        }
+        if (ok) {
+            optim_step(&t->opt, net->params, net->grads, lr);
+            ok = all_finite(net->params, net->n_params);
+        }
+        if (!ok) {
+            backup_state(t, 1);
+            t->opt.t = opt_t;
+            t->diverged = 1;
+            break;
+        }
         t->last_loss = loss;
         t->last_lr = lr;
         t->epoch_loss_sum += loss;

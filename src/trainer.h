@@ -41,14 +41,18 @@ typedef struct {
     float last_loss, last_lr;
     double epoch_loss_sum;         /* over the current epoch's steps so far */
     int epoch_loss_count;
-    int diverged;                  /* a non-finite loss/weight was seen; the step was undone */
+    int diverged;                  /* a non-finite loss, gradient or weight was seen; the step was undone */
+    float *backup;                 /* params, BatchNorm state, optimiser m and v before the current step */
 } Trainer;
 
 int  trainer_init(Trainer *t, Net *net, const TrainConfig *cfg, IdxView train_x, IdxView train_y, char *err, size_t errlen);
 void trainer_free(Trainer *t);
 int  trainer_epoch(const Trainer *t);             /* epoch the next step belongs to (0-based) */
 int  trainer_done(const Trainer *t);
-/* At most n steps, never past the end of an epoch; returns steps run (0 when done or diverged). */
+/* At most n steps, never past the end of an epoch; returns steps run (0 when done or diverged).
+ * Divergence guard: if the loss, a gradient or (after the update) a weight is NaN or infinite,
+ * the step is undone - parameters, BatchNorm running statistics and optimiser state are put
+ * back as they were before it - and t->diverged is set; no further step runs. */
 int  trainer_steps(Trainer *t, int n);
 float trainer_lr(const Trainer *t, uint64_t step);
 

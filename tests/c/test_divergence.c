@@ -1,0 +1,51 @@
+/* test_divergence.c - the divergence guard: an absurd learning rate makes the loss or weights
+ * non-finite; the trainer stops, says so, and the network is exactly as before the bad step
+ * (finite weights, BatchNorm statistics and optimiser state), so it can still run. */
+#include "trainer.h"
+#include "rng.h"
+#include "check.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int main(void) {
+    int n = 256;
+    uint8_t *images = malloc((size_t)n * 784), labels[256];
+    Rng r = rng_for(4, RNG_TEST, 0, 0);
+    for (int i = 0; i < n * 784; i++) images[i] = (uint8_t)rng_below(&r, 256);
+    for (int i = 0; i < n; i++) labels[i] = (uint8_t)rng_below(&r, 10);
+    IdxView x = { images, n, 28, 28 }, y = { labels, n, 0, 0 };
+    TrainConfig cfg;
+    train_config_default(&cfg);
+    cfg.batch = 32; cfg.epochs = 50; cfg.lr = 1e4f; cfg.onecycle = 0;
+    Net *net = net_create(&NET_ARCH_REFERENCE, 32, 2);
+    net_init_params(net, 1);
+    Trainer t;
+    char err[256];
+    CHECK(trainer_init(&t, net, &cfg, x, y, err, sizeof err) == 0, "%s", err);
+    float *params = malloc(net->n_params * sizeof(float)), *state = malloc(net->n_bn_state * sizeof(float));
+    int steps = 0;
+    while (!trainer_done(&t) && steps < 1000) {
+        memcpy(params, net->params, net->n_params * sizeof(float));
+        memcpy(state, net->bn_state, net->n_bn_state * sizeof(float));
+        steps += trainer_steps(&t, 1);
+        if (t.diverged) break;
+    }
+    printf("diverged after %d good steps (lr %g)\n", steps, cfg.lr);
+    CHECK(t.diverged, "an absurd learning rate must be caught (ran %d steps)", steps);
+    CHECK(memcmp(params, net->params, net->n_params * sizeof(float)) == 0, "weights not restored to the last good step");
+    CHECK(memcmp(state, net->bn_state, net->n_bn_state * sizeof(float)) == 0, "BatchNorm statistics not restored");
+    int finite = 1;
+    for (size_t i = 0; i < net->n_params; i++) finite &= isfinite(net->params[i]);
+    for (size_t i = 0; i < net->n_params; i++) finite &= isfinite(t.opt.m[i]) && isfinite(t.opt.v[i]);
+    CHECK(finite, "weights or optimiser state not finite after the guard");
+    CHECK(trainer_steps(&t, 5) == 0, "no step runs after divergence");
+    EvalAccum acc;
+    memset(&acc, 0, sizeof acc);
+    trainer_eval_range(net, &x, &y, 0, n, &acc);
+    CHECK(acc.count == n, "the restored network still evaluates");
+    trainer_free(&t);
+    net_free(net);
+    free(images); free(params); free(state);
+    return check_summary("test_divergence");
+}

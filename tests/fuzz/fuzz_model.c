@@ -1,0 +1,38 @@
+/* fuzz_model.c - libFuzzer target: the model-file reader on arbitrary bytes. A refused file
+ * must leave the network exactly as it was; an accepted one must hold only finite weights. */
+#include "model_io.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    static Net *net;
+    static float *before;
+    static Trainer t;
+    static int ready;
+    if (!ready) {
+        net = net_create(&NET_ARCH_REFERENCE, 8, 1);
+        net_init_params(net, 1);
+        before = malloc(net->n_params * sizeof(float));
+        static uint8_t img[8 * 784], lab[8];
+        IdxView x = { img, 8, 28, 28 }, y = { lab, 8, 0, 0 };
+        TrainConfig cfg;
+        train_config_default(&cfg);
+        cfg.batch = 8;
+        char err[128];
+        if (trainer_init(&t, net, &cfg, x, y, err, sizeof err)) abort();
+        ready = 1;
+    }
+    char err[256];
+    NetArch arch;
+    int has;
+    model_read_arch(data, size, &arch, &has, err, sizeof err);
+    memcpy(before, net->params, net->n_params * sizeof(float));
+    if (model_load(net, &t, data, size, err, sizeof err) != 0) {
+        if (memcmp(before, net->params, net->n_params * sizeof(float)) != 0) abort();
+    } else {
+        for (size_t i = 0; i < net->n_params; i++) if (!isfinite(net->params[i])) abort();
+        if (t.cfg.batch < 1 || t.cfg.batch > net->max_batch) abort();
+    }
+    return 0;
+}

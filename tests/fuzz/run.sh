@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Fuzzes the IDX reader, the model-file reader and drawing preprocessing with libFuzzer
+# (clang, with AddressSanitizer and UndefinedBehaviorSanitizer), each for a bounded time.
+#   tests/fuzz/run.sh [seconds per target, default 60]
+# Crashing inputs are written to tests/fuzz/regressions/<target>/ (commit them: CTest replays
+# that folder with gcc on every test run). Needs clang and its libFuzzer runtime.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+seconds=${1:-60}
+out=build/fuzz
+mkdir -p "$out"
+src="src/idx.c src/model_io.c src/net.c src/trainer.c src/optim.c src/augment.c src/rng.c src/pool.c src/preprocess.c
+     src/kernels/gemm.c src/kernels/gemm__scalar.c src/kernels/eltwise__scalar.c src/kernels/eltwise__vec.c"
+for target in idx model preprocess; do
+  clang -std=c11 -O1 -g -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
+    -fno-sanitize-recover=all tests/fuzz/fuzz_$target.c $src -o "$out/fuzz_$target" -lm -lpthread
+  work="$out/corpus_$target"
+  mkdir -p "$work" "tests/fuzz/regressions/$target"
+  echo "== fuzz_$target for ${seconds}s"
+  "$out/fuzz_$target" "$work" "tests/fuzz/corpus/$target" -max_total_time="$seconds" -max_len=300000 \
+    -artifact_prefix="tests/fuzz/regressions/$target/" -print_final_stats=1 2>&1 | grep -E "stat::number_of_executed_units|stat::peak_rss|Done|ERROR|SUMMARY" || true
+done

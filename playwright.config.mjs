@@ -16,6 +16,7 @@ export default defineConfig({
   outputDir: 'test-results',
   use: {
     browserName: 'chromium',
+    serviceWorkers: 'block',          // tests that intercept requests need them unhandled; offline.spec allows them
     baseURL: `http://127.0.0.1:${port}`,
     launchOptions: {
       executablePath: existsSync(systemChromium) ? systemChromium : undefined,

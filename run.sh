@@ -70,12 +70,17 @@ case "${1:-}" in
     logs=$(mktemp -d)
     echo "== CTest (native C)"
     ctest --test-dir build/native --output-on-failure 2>&1 | tee "$logs/ctest"
+    echo "== CTest again under AddressSanitizer + UndefinedBehaviorSanitizer"
+    cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSANITIZE=ON -DWERROR=ON >/dev/null
+    cmake --build build/asan
+    ctest --test-dir build/asan --output-on-failure 2>&1 | tee "$logs/ctest-asan"
     echo "== node --test (the wasm build in Node)"
     node --test tests/node/ 2>&1 | tee "$logs/node"
     echo "== Playwright (the app in Chromium)"
     CI=1 npx playwright test 2>&1 | tee "$logs/playwright"
     # one closing line over the three suites (each suite already failed the script if it failed)
-    c=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2 \1/p' "$logs/ctest" | tail -1)
+    c=$(cat "$logs/ctest" "$logs/ctest-asan" | sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2 \1/p' |
+        awk '{ total += $1; failed += $2 } END { print total, failed }')
     n=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$logs/node" | tail -1)
     nf=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$logs/node" | tail -1)
     p=$(sed -n 's/^ *\([0-9]*\) passed (.*/\1/p' "$logs/playwright" | tail -1)

@@ -71,6 +71,9 @@ API int api_check_kernels(int which) {
 }
 API const char *api_check_report(void) { return kernel_report; }
 
+/* ---- a deliberate trap, so tests can prove the page survives a crashed worker ---- */
+API void api_debug_trap(void) { __builtin_trap(); }
+
 /* ---- the pipeline probe ---- */
 API float api_probe_dot_scalar(const float *a, const float *b, int n) { return probe_dot_scalar(a, b, n); }
 API float api_probe_dot_simd(const float *a, const float *b, int n) { return probe_dot_simd(a, b, n); }

@@ -11,7 +11,7 @@ const $ = (id) => document.getElementById(id);
 const tid = (name) => document.querySelector(`[data-testid="${name}"]`);
 const params = new URLSearchParams(location.search);
 
-const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+let worker = null;
 const send = (type, fields = {}, transfer = []) => worker.postMessage({ type, ...fields }, transfer);
 
 let caps = null;
@@ -24,7 +24,31 @@ const charts = new Charts({ loss: $('loss-chart'), epoch: $('epoch-chart'), lr: 
 
 // ---------- messages from the worker ----------
 
-worker.onmessage = (e) => {
+function startWorker() {
+  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  worker.onmessage = onWorkerMessage;
+  worker.onerror = (e) => crashed(e.message || 'it stopped unexpectedly');
+  setState('loading');
+  send(MSG.INIT, { dataBase: params.get('data') || '/data/' });
+}
+
+// The worker died or its WebAssembly trapped: say so, keep the checkpoint, offer a restart.
+function crashed(message) {
+  setState('crashed');
+  dataReady = false;
+  showError('worker', `The training worker crashed (${message}). Nothing is lost that was checkpointed: the last completed epoch is saved in this browser. Press Restart to start a fresh worker and resume from it.`);
+  const restart = document.createElement('button');
+  restart.textContent = 'Restart';
+  restart.dataset.testid = 'restart';
+  restart.addEventListener('click', () => {
+    worker.terminate();
+    hideError('worker');
+    startWorker();
+  });
+  $('error').appendChild(restart);
+}
+
+function onWorkerMessage(e) {
   const m = e.data;
   switch (m.type) {
     case MSG.READY: showCaps(m.caps); break;
@@ -57,13 +81,11 @@ worker.onmessage = (e) => {
     case MSG.BENCH_RESULT: benchWaiter?.(m.result); break;
     case MSG.DIVERGED: showError('train', m.message); break;
     case MSG.ERROR: showError(m.where, m.message); break;
+    case MSG.CRASHED: crashed(m.message); break;
+    case MSG.RESOURCES: cacheForOffline(m.urls); break;
     default: break;
   }
-};
-worker.onerror = (e) => {
-  showError('worker', `The training worker stopped (${e.message || 'crashed'}). Your last checkpoint is kept in this browser; reload the page to restart and resume.`);
-  setState('crashed');
-};
+}
 
 function showCaps(c) {
   caps = c;
@@ -330,9 +352,25 @@ function bench(opts = {}) {
   return new Promise((resolve) => { benchWaiter = resolve; send(MSG.BENCH, opts); });
 }
 
-// read-only handle for the browser tests (chart data, state)
-window.mnistApp = { charts, classifyInk, bench, get state() { return state; }, get caps() { return caps; } };
+// ---------- offline: the service worker caches what this page and its worker loaded ----------
 
-setState('loading');
-send(MSG.INIT, { dataBase: params.get('data') || '/data/' });
+let offlineReady = null;
+function cacheForOffline(workerUrls) {
+  if (!('serviceWorker' in navigator) || params.has('nosw')) return;
+  const urls = [location.pathname + location.search, ...performance.getEntriesByType('resource').map((r) => r.name), ...workerUrls];
+  offlineReady = navigator.serviceWorker.register('/sw.js')
+    .then(() => navigator.serviceWorker.ready)
+    .then((reg) => new Promise((resolve) => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = (e) => resolve(e.data.ok);
+      reg.active.postMessage({ type: 'cache', urls }, [ch.port2]);
+    }))
+    .then((ok) => { tid('offline').textContent = ok ? 'yes' : 'no'; return ok; })
+    .catch(() => { tid('offline').textContent = 'no'; return false; });
+}
+
+// read-only handle for the browser tests (chart data, state)
+window.mnistApp = { charts, classifyInk, bench, debugTrap: () => send(MSG.DEBUG_TRAP), offlineReady: () => offlineReady, get state() { return state; }, get caps() { return caps; } };
+
+startWorker();
 pad.changed();

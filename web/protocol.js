@@ -12,6 +12,7 @@
 //   LOAD_PRETRAINED                        -> LOADED
 //   RESUME_CHECKPOINT                      continue the run checkpointed in IndexedDB
 //   BENCH { threads, batch, reps }         speed benchmark in this worker -> BENCH_RESULT { result }
+//   DEBUG_TRAP                             make the wasm code trap (tests of crash recovery)
 // worker -> page
 //   READY { caps }                         build, isolation, SIMD, threads, why threads are off
 //   DATA_PROGRESS { loaded, total }        bytes of the MNIST download
@@ -21,13 +22,21 @@
 //   STATE { state }                        idle | training | paused | evaluating | done
 //   PREDICTION { img28: Float32Array, probs: Float32Array, ink }
 //   SAVED { bytes }, LOADED { source }, ERROR { where, message }, DIVERGED { message }
+//   CRASHED { message }                    the wasm code trapped: this worker is unusable now
+//   RESOURCES { urls }                     what the worker loaded (for the offline cache)
 export const MSG = Object.freeze({
   INIT: 'init', TRAIN: 'train', PAUSE: 'pause', RESUME: 'resume', STOP: 'stop', RESET: 'reset',
   PREDICT: 'predict', SAVE: 'save', LOAD: 'load', LOAD_PRETRAINED: 'load-pretrained',
   RESUME_CHECKPOINT: 'resume-checkpoint',
   READY: 'ready', DATA_PROGRESS: 'data-progress', DATA: 'data', PROGRESS: 'progress', EPOCH: 'epoch',
   STATE: 'state', PREDICTION: 'prediction', SAVED: 'saved', LOADED: 'loaded', ERROR: 'error',
-  DIVERGED: 'diverged', BENCH: 'bench', BENCH_RESULT: 'bench-result',
+  DIVERGED: 'diverged', BENCH: 'bench', BENCH_RESULT: 'bench-result', DEBUG_TRAP: 'debug-trap',
+  CRASHED: 'crashed', RESOURCES: 'resources',
+});
+
+export const LIMITS = Object.freeze({
+  modelBytes: 64 * 2 ** 20,         // a model of this app is ~63 KB (185 KB with training state)
+  downloadBytes: 64 * 2 ** 20,      // the largest compressed MNIST file is ~9.6 MB
 });
 
 export const MNIST_FILES = [

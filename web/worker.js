@@ -1,7 +1,7 @@
 // The worker that owns the WebAssembly module (and, through it, the pthreads): loads the
 // right build, the pretrained model and MNIST, trains in bounded slices so it can answer
 // PREDICT / PAUSE between them, evaluates after every epoch and checkpoints to IndexedDB.
-import { MSG, MNIST_FILES } from './protocol.js';
+import { MSG, MNIST_FILES, LIMITS } from './protocol.js';
 import { saveCheckpoint } from './store.js';
 import { runWasmBench } from './bench.mjs';
 
@@ -46,9 +46,25 @@ async function loadModule(variant) {
 
 function errorText() { return M.UTF8ToString(M._api_error()); }
 
+// wasm memory is fixed (384 MB): a failed allocation is reported, never a blank page
+function alloc(n) {
+  const p = M._api_malloc(n);
+  if (!p) throw new Error(`the WebAssembly memory is full (asked for ${(n / 2 ** 20).toFixed(1)} MB more)`);
+  return p;
+}
+
+function crash(err) {
+  const message = `${err && err.name ? `${err.name}: ` : ''}${err && err.message ? err.message : String(err)}`;
+  M = null;                                  // after a trap the module's state cannot be trusted
+  run = null;
+  state = 'crashed';
+  post(MSG.CRASHED, { message });
+}
+const isTrap = (e) => e instanceof WebAssembly.RuntimeError;
+
 function selfTest() {
   // The pipeline's proof: SIMD dot product == scalar, and 2 pool threads each did work.
-  const n = 4099, a = M._api_malloc(4 * n), b = M._api_malloc(4 * n), ids = M._api_malloc(64), nIds = M._api_malloc(4);
+  const n = 4099, a = alloc(4 * n), b = alloc(4 * n), ids = alloc(64), nIds = alloc(4);
   const A = new Float32Array(M.HEAPF32.buffer, a, n), B = new Float32Array(M.HEAPF32.buffer, b, n);
   for (let i = 0; i < n; i++) { A[i] = ((i * 37) % 101) / 101 - 0.5; B[i] = ((i * 53) % 97) / 97; }
   const simdAgrees = M._api_probe_dot_simd(a, b, n) === M._api_probe_dot_scalar(a, b, n);
@@ -107,7 +123,8 @@ async function loadPretrained(quiet) {
 }
 
 function loadModelBytes(bytes, withTraining) {
-  const p = M._api_malloc(bytes.length);
+  if (bytes.length > LIMITS.modelBytes) throw new Error(`the file is ${(bytes.length / 2 ** 20).toFixed(0)} MB, far larger than a model of this app`);
+  const p = alloc(bytes.length);
   M.HEAPU8.set(bytes, p);
   const rc = M._api_load(p, bytes.length, withTraining ? 1 : 0);
   M._api_free(p);
@@ -121,15 +138,22 @@ async function fetchAll(base) {
     if (!res.ok) throw new Error(`${f.name}.gzip: the server answered HTTP ${res.status}`);
     return res;
   }));
+  responses.forEach((r, i) => {
+    const declared = Number(r.headers.get('content-length') || 0);
+    if (declared > LIMITS.downloadBytes) throw new Error(`${MNIST_FILES[i].name}.gzip is ${(declared / 2 ** 20).toFixed(0)} MB: far too large to be MNIST`);
+  });
   const total = responses.reduce((s, r) => s + Number(r.headers.get('content-length') || 0), 0);
   let loaded = 0, lastPost = 0;
-  const compressed = await Promise.all(responses.map(async (res) => {
+  const compressed = await Promise.all(responses.map(async (res, i) => {
     const reader = res.body.getReader(), chunks = [];
+    let mine = 0;
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       chunks.push(value);
       loaded += value.length;
+      mine += value.length;
+      if (mine > LIMITS.downloadBytes) { reader.cancel(); throw new Error(`${MNIST_FILES[i].name}.gzip is over ${LIMITS.downloadBytes / 2 ** 20} MB: far too large to be MNIST`); }
       if (performance.now() - lastPost > 50) { lastPost = performance.now(); post(MSG.DATA_PROGRESS, { loaded, total }); }
     }
     return new Blob(chunks);
@@ -141,11 +165,23 @@ async function fetchAll(base) {
       // not gzip: a server that already unpacked it (Content-Encoding), or damage; the IDX check decides
       return new Uint8Array(await blob.arrayBuffer());
     }
+    // unpack with a ceiling: a damaged or hostile file must not balloon past the MNIST size
+    const limit = MNIST_FILES[i].bytes, out = new Uint8Array(limit);
+    let size = 0;
+    const reader = blob.stream().pipeThrough(new DecompressionStream('gzip')).getReader();
     try {
-      return new Uint8Array(await new Response(blob.stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (size + value.length > limit) { reader.cancel(); throw new RangeError('too large'); }
+        out.set(value, size);
+        size += value.length;
+      }
     } catch (e) {
+      if (e instanceof RangeError) throw new Error(`${MNIST_FILES[i].name}.gzip unpacks to more than the ${limit} bytes of the MNIST file`);
       throw new Error(`${MNIST_FILES[i].name}.gzip is damaged: it is not valid gzip data`);
     }
+    return out.subarray(0, size);
   }));
 }
 
@@ -159,7 +195,8 @@ async function loadData(base) {
   }
   for (let i = 0; i < 4; i++) {
     const f = MNIST_FILES[i], bytes = files[i];
-    const p = M._api_malloc(bytes.length);
+    let p;
+    try { p = alloc(bytes.length); } catch (e) { post(MSG.ERROR, { where: 'data', message: `MNIST ${f.name}: ${e.message}` }); return; }
     M.HEAPU8.set(bytes, p);
     if (M._api_set_data(i, p, bytes.length) !== 0) {       // C validates and takes ownership
       post(MSG.ERROR, { where: 'data', message: `MNIST ${f.name} is invalid: ${errorText()}` });
@@ -174,6 +211,7 @@ async function loadData(base) {
   testLabels = files[3].slice(8);
   dataReady = true;
   post(MSG.DATA, { train: M._api_data_count(0), test: M._api_data_count(2) });
+  post(MSG.RESOURCES, { urls: performance.getEntriesByType('resource').map((r) => r.name) });
 }
 
 // ---------- training ----------
@@ -181,7 +219,7 @@ async function loadData(base) {
 function setState(s) { state = s; post(MSG.STATE, { state: s }); }
 
 function progress() {
-  const p = M._api_malloc(64);
+  const p = alloc(64);
   M._api_progress(p);
   const v = new Float64Array(M.HEAPF64.buffer, p, 8).slice();
   M._api_free(p);
@@ -191,7 +229,7 @@ function progress() {
 function configure(cfg) {
   M._api_limit_train(cfg.subset || 0);
   const f = [cfg.epochs, cfg.batch, cfg.lr, cfg.optimizer === 'adam' ? 1 : 0, cfg.augment ? 1 : 0, cfg.seed, 5e-4, 0.9, 1, 0.1, 0];
-  const p = M._api_malloc(8 * f.length);
+  const p = alloc(8 * f.length);
   new Float64Array(M.HEAPF64.buffer, p, f.length).set(f);
   const rc = M._api_configure(p, f.length);
   M._api_free(p);
@@ -234,7 +272,14 @@ let looping = false;
 async function loop() {
   if (looping) return;           // one training loop at a time (RESUME may arrive mid-evaluation)
   looping = true;
-  try { await trainSlices(); } finally { looping = false; }
+  try {
+    await trainSlices();
+  } catch (e) {
+    if (isTrap(e) || !M) crash(e);
+    else { post(MSG.ERROR, { where: 'train', message: `Training stopped: ${e.message}` }); run = null; setState('idle'); }
+  } finally {
+    looping = false;
+  }
 }
 
 async function trainSlices() {
@@ -275,7 +320,7 @@ async function trainSlices() {
 function elapsed() { return run.elapsedBefore + (performance.now() - run.started) / 1000; }
 
 function threadIds() {
-  const p = M._api_malloc(64), n = M._api_last_thread_ids(p, 16);
+  const p = alloc(64), n = M._api_last_thread_ids(p, 16);
   const ids = Array.from(new Uint32Array(M.HEAPU32.buffer, p, n));
   M._api_free(p);
   return ids;
@@ -289,7 +334,7 @@ function diverged(p) {
 
 async function evaluate(p) {
   setState('evaluating');
-  const n = testLabels.length, slice = 250, out = M._api_malloc(4 * slice * 10);
+  const n = testLabels.length, slice = 250, out = alloc(4 * slice * 10);
   const confusion = new Array(100).fill(0), gallery = [];
   let lossSum = 0, correct = 0;
   for (let start = 0; start < n; start += slice) {
@@ -341,7 +386,8 @@ async function checkpoint(p) {
 
 function predict(msg) {
   const { ink, w, h } = msg;
-  const inkPtr = M._api_malloc(4 * w * h), img = M._api_malloc(4 * 784), probs = M._api_malloc(40);
+  if (!(w > 0 && h > 0 && w <= 4096 && h <= 4096 && ink.length === w * h)) throw new Error('bad drawing size');
+  const inkPtr = alloc(4 * w * h), img = alloc(4 * 784), probs = alloc(40);
   new Float32Array(M.HEAPF32.buffer, inkPtr, w * h).set(ink);
   const r = M._api_predict(inkPtr, w, h, img, probs);
   const img28 = new Float32Array(M.HEAPF32.buffer, img, 784).slice(), pr = new Float32Array(M.HEAPF32.buffer, probs, 10).slice();
@@ -350,7 +396,15 @@ function predict(msg) {
 }
 
 self.onmessage = async (e) => {
-  const msg = e.data;
+  try {
+    await handle(e.data);
+  } catch (err) {
+    if (isTrap(err) || !M) crash(err);
+    else post(MSG.ERROR, { where: e.data.type, message: err.message });
+  }
+};
+
+async function handle(msg) {
   if (msg.type !== MSG.INIT && !M) { post(MSG.ERROR, { where: msg.type, message: 'The WebAssembly module is not loaded.' }); return; }
   switch (msg.type) {
     case MSG.INIT: await init(msg); break;
@@ -397,6 +451,7 @@ self.onmessage = async (e) => {
       await loadData(msg.dataBase || '/data/');      // the benchmark replaced the data set
       break;
     }
+    case MSG.DEBUG_TRAP: M._api_debug_trap(); break;
     default: post(MSG.ERROR, { where: 'worker', message: `unknown message ${msg.type}` });
   }
-};
+}

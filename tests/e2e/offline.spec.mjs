@@ -1,0 +1,28 @@
+// Offline: after one visit the service worker has the app, the wasm build, the model and
+// MNIST; with the network cut off the page loads, trains a few steps and reads a drawing.
+import { test, expect } from '@playwright/test';
+import { draw, waitForData } from './helpers.mjs';
+import { DIGITS } from './digits.mjs';
+
+test.use({ serviceWorkers: 'allow' });
+
+test('works offline after the first visit', async ({ page, context }) => {
+  await page.goto('/');
+  await waitForData(page);
+  await expect(page.getByTestId('offline')).toHaveText('yes', { timeout: 60_000 });
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByTestId('isolated')).toHaveText('yes');
+  await waitForData(page);
+  await page.getByTestId('subset').fill('256');
+  await page.getByTestId('batch-size').fill('32');
+  await page.getByTestId('epochs').fill('1');
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('status')).toHaveText('done', { timeout: 60_000 });
+  expect(Number(await page.getByTestId('step').textContent())).toBe(8);
+  await page.getByTestId('load-pretrained').click();
+  await expect(page.getByTestId('model-status')).toContainText('pretrained');
+  await draw(page, DIGITS[2]);
+  await expect(page.getByTestId('prediction')).toHaveText('2');
+  await context.setOffline(false);
+});

@@ -154,12 +154,13 @@ Net *net_create(const NetArch *arch, int max_batch, int n_threads) {
     net->logprob = falloc((size_t)max_batch * net->n_classes);
     net->gbuf[0] = falloc(max_act * max_batch);
     net->gbuf[1] = falloc(max_act * max_batch);
-    net->partial = calloc((size_t)max_batch * max_K * 2, sizeof(double));
+    net->partial[0] = calloc((size_t)max_batch * max_K * 2, sizeof(double));
+    net->partial[1] = calloc((size_t)max_batch * max_K * 2, sizeof(double));
     net->chunk_grad = falloc(max_wconv * ((max_batch + NET_GRAD_CHUNK - 1) / NET_GRAD_CHUNK));
     net->scratch_floats = scratch;
     for (int t = 0; t < POOL_MAX_THREADS; t++) ok &= (net->scratch[t] = falloc(scratch)) != NULL;
     ok &= net->params && net->grads && net->bn_state && net->input && net->logprob &&
-          net->gbuf[0] && net->gbuf[1] && net->partial && net->chunk_grad;
+          net->gbuf[0] && net->gbuf[1] && net->partial[0] && net->partial[1] && net->chunk_grad;
     net->pool = pool_create(n_threads);
     if (!ok || !net->pool) { net_free(net); return NULL; }
     for (int i = 0; i < net->n_layers; i++)   /* running variance starts at 1, as PyTorch */
@@ -183,7 +184,7 @@ void net_free(Net *net) {
         free(l->out); free(l->pre); free(l->argmax); free(l->mean); free(l->invstd); free(l->wT);
     }
     free(net->params); free(net->grads); free(net->bn_state); free(net->input); free(net->logprob);
-    free(net->gbuf[0]); free(net->gbuf[1]); free(net->partial); free(net->chunk_grad);
+    free(net->gbuf[0]); free(net->gbuf[1]); free(net->partial[0]); free(net->partial[1]); free(net->chunk_grad);
     for (int t = 0; t < POOL_MAX_THREADS; t++) free(net->scratch[t]);
     pool_destroy(net->pool);
     free(net);
@@ -393,6 +394,7 @@ static float dense_forward_image(const Net *net, const Layer *l, const float *x,
 typedef struct {
     Net *net;
     int layer, N, training;
+    int pending;          /* conv layer whose BatchNorm + ReLU + dropout is still to be applied (-1: none) */
     uint64_t seed, step;
     const uint8_t *labels;
     float *loss;          /* per image */
@@ -427,14 +429,23 @@ static void eval_image_task(void *vctx, int n, int thread) {
     }
 }
 
+/* Training forward fuses each conv layer's normalise + ReLU + dropout into the next layer's
+ * per-image task: the image's activations are still in cache, and a barrier is saved. */
+static void finish_pending(const FwdCtx *c, int n) {
+    if (c->pending < 0) return;
+    const Layer *p = &c->net->layer[c->pending];
+    bn_act_image(c->net, p, n, p->mean, p->invstd, 1, c->seed, c->step, c->pending);
+}
+
 static void conv_stats_task(void *vctx, int n, int thread) {
     FwdCtx *c = vctx;
     Net *net = c->net;
     Layer *l = &net->layer[c->layer];
+    finish_pending(c, n);
     int PQ = l->P * l->Q;
     float *y = l->pre + (size_t)n * l->K * PQ;
     conv_forward_image(l, net->params + l->w, layer_input(net, c->layer, n), y, net->scratch[thread]);
-    double *part = net->partial + (size_t)n * l->K * 2;
+    double *part = net->partial[c->layer & 1] + (size_t)n * l->K * 2;
     for (int k = 0; k < l->K; k++) {
         float s[8], ss[8];
         elt->channel_sums(y + (size_t)k * PQ, PQ, s, ss);
@@ -445,18 +456,14 @@ static void conv_stats_task(void *vctx, int n, int thread) {
     }
 }
 
-static void bn_act_task(void *vctx, int n, int thread) {
-    (void)thread;
-    FwdCtx *c = vctx;
-    Layer *l = &c->net->layer[c->layer];
-    bn_act_image(c->net, l, n, l->mean, l->invstd, 1, c->seed, c->step, c->layer);
-}
+static void pending_task(void *vctx, int n, int thread) { (void)thread; finish_pending(vctx, n); }
 
 static void other_forward_task(void *vctx, int n, int thread) {
     (void)thread;
     FwdCtx *c = vctx;
     Net *net = c->net;
     Layer *l = &net->layer[c->layer];
+    finish_pending(c, n);
     const float *x = layer_input(net, c->layer, n);
     size_t per = (size_t)l->K * l->P * l->Q;
     if (l->spec.kind == LAYER_MAXPOOL) maxpool_forward_image(l, x, l->out + per * n, l->argmax + per * n);
@@ -468,20 +475,21 @@ static void other_forward_task(void *vctx, int n, int thread) {
 float net_forward(Net *net, int N, const uint8_t *labels, int training, uint64_t seed, uint64_t step) {
     float loss_per_image[4096];
     float *loss = N <= 4096 ? loss_per_image : calloc(N, sizeof(float));
-    FwdCtx ctx = { net, 0, N, training, seed, step, labels, loss };
+    FwdCtx ctx = { net, 0, N, training, -1, seed, step, labels, loss };
     if (!training) {
         pool_run(net->pool, N, eval_image_task, &ctx);
     } else {
         for (int i = 0; i < net->n_layers; i++) {
             Layer *l = &net->layer[i];
             ctx.layer = i;
-            if (l->spec.kind != LAYER_CONV) { pool_run(net->pool, N, other_forward_task, &ctx); continue; }
+            if (l->spec.kind != LAYER_CONV) { pool_run(net->pool, N, other_forward_task, &ctx); ctx.pending = -1; continue; }
             pool_run(net->pool, N, conv_stats_task, &ctx);
+            const double *partial = net->partial[i & 1];
             double count = (double)N * l->P * l->Q;
             float mom = net->bn_momentum;
             for (int k = 0; k < l->K; k++) {
                 double s = 0.0, ss = 0.0;
-                for (int n = 0; n < N; n++) { s += net->partial[((size_t)n * l->K + k) * 2]; ss += net->partial[((size_t)n * l->K + k) * 2 + 1]; }
+                for (int n = 0; n < N; n++) { s += partial[((size_t)n * l->K + k) * 2]; ss += partial[((size_t)n * l->K + k) * 2 + 1]; }
                 double mean = s / count, var = ss / count - mean * mean;
                 if (var < 0.0) var = 0.0;
                 l->mean[k] = (float)mean;
@@ -491,8 +499,9 @@ float net_forward(Net *net, int N, const uint8_t *labels, int training, uint64_t
                 *rm = (1.0f - mom) * *rm + mom * (float)mean;
                 *rv = (1.0f - mom) * *rv + mom * (float)unbiased;
             }
-            pool_run(net->pool, N, bn_act_task, &ctx);
+            ctx.pending = i;               /* applied by the next layer's tasks */
         }
+        if (ctx.pending >= 0) pool_run(net->pool, N, pending_task, &ctx);   /* only if a conv were last */
     }
     double total = 0.0;
     if (labels) for (int n = 0; n < N; n++) total += loss[n];
@@ -514,27 +523,37 @@ typedef struct {
     int layer, N;
     float *dy, *dx;       /* gradient w.r.t. this layer's output / input (N x per-image) */
     float scale;          /* dropout keep scale */
+    int sums_layer;       /* conv layer below whose BatchNorm sums are fused into this task (-1: none) */
 } BwdCtx;
 
-/* dz = dy * relu'(.) * dropout mask (both read off out > 0), in place; per-image sums */
-static void bn_bwd_sums_task(void *vctx, int n, int thread) {
-    (void)thread;
-    BwdCtx *c = vctx;
-    Layer *l = &c->net->layer[c->layer];
+/* dz = dy * relu'(.) * dropout mask (both read off out > 0), in place in dy; per-image sums
+ * into partial[layer & 1]. Run by the layer above as soon as it has produced image n's dy. */
+static void bn_bwd_sums_image(Net *net, int layer, int n, float *dy, float scale) {
+    Layer *l = &net->layer[layer];
     int PQ = l->P * l->Q;
     size_t base = (size_t)n * l->K * PQ;
-    float *dz = c->dy + base;
+    float *dz = dy + base;
     const float *out = l->out + base, *pre = l->pre + base;
-    double *part = c->net->partial + (size_t)n * l->K * 2;
+    double *part = net->partial[layer & 1] + (size_t)n * l->K * 2;
     for (int k = 0; k < l->K; k++) {
         float s[8], sx[8];
         elt->bn_relu_backward_sums(dz + (size_t)k * PQ, out + (size_t)k * PQ, pre + (size_t)k * PQ, PQ,
-                                   l->mean[k], l->invstd[k], c->scale, s, sx);
+                                   l->mean[k], l->invstd[k], scale, s, sx);
         double S = 0.0, SX = 0.0;
         for (int u = 0; u < 8; u++) { S += s[u]; SX += sx[u]; }
         part[2 * k] = S;
         part[2 * k + 1] = SX;
     }
+}
+
+static void bn_bwd_sums_task(void *vctx, int n, int thread) {
+    (void)thread;
+    BwdCtx *c = vctx;
+    bn_bwd_sums_image(c->net, c->layer, n, c->dy, c->scale);
+}
+
+static void fused_sums(const BwdCtx *c, int n) {
+    if (c->sums_layer >= 0) bn_bwd_sums_image(c->net, c->sums_layer, n, c->dx, c->scale);
 }
 
 /* per chunk of images: dpre from dz (in place), weight-gradient partial, input gradient */
@@ -547,6 +566,7 @@ static void conv_bwd_task(void *vctx, int chunk, int thread) {
     float *dw = net->chunk_grad + (size_t)chunk * l->K * crs;
     memset(dw, 0, (size_t)l->K * crs * sizeof(float));
     const float *gamma = net->params + l->gamma;
+    const double *sums = net->partial[c->layer & 1];    /* batch totals in slot 0 (net_backward) */
     double count = (double)c->N * PQ;
     int n_end = (chunk + 1) * NET_GRAD_CHUNK < c->N ? (chunk + 1) * NET_GRAD_CHUNK : c->N;
     for (int n = chunk * NET_GRAD_CHUNK; n < n_end; n++) {
@@ -554,9 +574,12 @@ static void conv_bwd_task(void *vctx, int chunk, int thread) {
         const float *pre = l->pre + per_out * n;
         for (int k = 0; k < l->K; k++)
             elt->bn_backward_apply(dz + (size_t)k * PQ, pre + (size_t)k * PQ, PQ, gamma[k] * l->invstd[k], l->mean[k], l->invstd[k],
-                                   (float)(net->partial[2 * k] / count), (float)(net->partial[2 * k + 1] / count));
+                                   (float)(sums[2 * k] / count), (float)(sums[2 * k + 1] / count));
         conv_backward_weight_image(l, layer_input(net, c->layer, n), dz, dw, net->scratch[thread]);
-        if (c->layer > 0) conv_backward_data_image(l, dz, c->dx + per_in * n, net->scratch[thread]);
+        if (c->layer > 0) {
+            conv_backward_data_image(l, dz, c->dx + per_in * n, net->scratch[thread]);
+            fused_sums(c, n);
+        }
     }
 }
 
@@ -583,6 +606,7 @@ static void other_bwd_task(void *vctx, int n, int thread) {
         for (int k = 0; k < l->K; k++)
             for (int j = 0; j < HW; j++) dx[k * HW + j] = dy[k] / (float)HW;
     }
+    fused_sums(c, n);
 }
 
 void net_backward(Net *net, int N, const uint8_t *labels) {
@@ -617,21 +641,25 @@ void net_backward(Net *net, int N, const uint8_t *labels) {
         }
         cur = 1 - cur;
     }
+    int have_sums = -1;   /* conv layer whose per-image BatchNorm sums the layer above already made */
     for (int i = net->n_layers - 2; i >= 0; i--) {
         Layer *l = &net->layer[i];
-        BwdCtx ctx = { net, i, N, net->gbuf[cur], net->gbuf[1 - cur], 1.0f / (1.0f - net->dropout) };
+        int below = i > 0 && net->layer[i - 1].spec.kind == LAYER_CONV ? i - 1 : -1;
+        BwdCtx ctx = { net, i, N, net->gbuf[cur], net->gbuf[1 - cur], 1.0f / (1.0f - net->dropout), below };
         if (l->spec.kind != LAYER_CONV) {
             pool_run(net->pool, N, other_bwd_task, &ctx);
+            have_sums = below;
             cur = 1 - cur;
             continue;
         }
-        pool_run(net->pool, N, bn_bwd_sums_task, &ctx);
-        /* reduce per-image sums in image order into partial[0..2K) (slot of image 0) */
+        if (have_sums != i) pool_run(net->pool, N, bn_bwd_sums_task, &ctx);
+        /* reduce per-image sums in image order into slot 0 of this layer's partial buffer */
+        double *partial = net->partial[i & 1];
         for (int k = 0; k < l->K; k++) {
             double s = 0.0, sx = 0.0;
-            for (int n = 0; n < N; n++) { s += net->partial[((size_t)n * l->K + k) * 2]; sx += net->partial[((size_t)n * l->K + k) * 2 + 1]; }
-            net->partial[2 * k] = s;
-            net->partial[2 * k + 1] = sx;
+            for (int n = 0; n < N; n++) { s += partial[((size_t)n * l->K + k) * 2]; sx += partial[((size_t)n * l->K + k) * 2 + 1]; }
+            partial[2 * k] = s;
+            partial[2 * k + 1] = sx;
             net->grads[l->beta + k] += (float)s;
             net->grads[l->gamma + k] += (float)sx;
         }
@@ -641,6 +669,7 @@ void net_backward(Net *net, int N, const uint8_t *labels) {
             for (int j = 0; j < crs; j++) l->wT[j * l->K + k] = w[k * crs + j];
         int chunks = (N + NET_GRAD_CHUNK - 1) / NET_GRAD_CHUNK;
         pool_run(net->pool, chunks, conv_bwd_task, &ctx);
+        have_sums = below;
         float *dw = net->grads + l->w;
         size_t wn = (size_t)l->K * crs;
         for (int ch = 0; ch < chunks; ch++) {

@@ -66,7 +66,7 @@ typedef struct Net {
     float *input;                /* max_batch x in_c x in_h x in_w, normalised */
     float *logprob;              /* max_batch x n_classes: log-softmax of the last forward */
     float *gbuf[2];              /* gradient ping-pong, max activation size each */
-    double *partial;             /* max_batch x max_K x 2: per-image BatchNorm sums */
+    double *partial[2];          /* max_batch x max_K x 2 each: per-image BatchNorm sums; layer i uses [i & 1] */
     float *chunk_grad;           /* n_chunks x max conv weight size */
     float *scratch[POOL_MAX_THREADS];
     size_t scratch_floats;

@@ -33,9 +33,10 @@ int trainer_init(Trainer *t, Net *net, const TrainConfig *cfg, IdxView x, IdxVie
     t->perm = malloc(sizeof(uint32_t) * x.count);
     t->batch_labels = malloc(net->max_batch);
     t->perm_epoch = -1;
-    t->backup = malloc(sizeof(float) * (3 * net->n_params + net->n_bn_state));
+    t->backup[0] = malloc(sizeof(float) * (3 * net->n_params + net->n_bn_state));
+    t->backup[1] = malloc(sizeof(float) * (3 * net->n_params + net->n_bn_state));
     OptConfig oc = { cfg->optimizer, cfg->nesterov, cfg->momentum, cfg->weight_decay, cfg->adam_beta1, cfg->adam_beta2, cfg->adam_eps };
-    if (!t->perm || !t->batch_labels || !t->backup || optim_init(&t->opt, &oc, net->n_params)) {
+    if (!t->perm || !t->batch_labels || !t->backup[0] || !t->backup[1] || optim_init(&t->opt, &oc, net->n_params)) {
         trainer_free(t);
         snprintf(err, errlen, "out of memory");
         return 1;
@@ -46,9 +47,9 @@ int trainer_init(Trainer *t, Net *net, const TrainConfig *cfg, IdxView x, IdxVie
 }
 
 void trainer_free(Trainer *t) {
-    free(t->perm); free(t->batch_labels); free(t->backup);
+    free(t->perm); free(t->batch_labels); free(t->backup[0]); free(t->backup[1]);
     optim_free(&t->opt);
-    t->perm = NULL; t->batch_labels = NULL; t->backup = NULL;
+    t->perm = NULL; t->batch_labels = NULL; t->backup[0] = t->backup[1] = NULL;
 }
 
 int trainer_epoch(const Trainer *t) { return (int)(t->step / t->steps_per_epoch); }
@@ -95,16 +96,24 @@ static int all_finite(const float *p, size_t n) {
     return 1;
 }
 
-/* the state a step changes: params, BatchNorm running statistics, optimiser moments */
-static void backup_state(Trainer *t, int restore) {
+/* the state a step changes: params, BatchNorm running statistics, optimiser moments and
+ * counters; slot = step parity, so the state before the previous step is kept too */
+static void backup_state(Trainer *t, int slot, int restore) {
     Net *net = t->net;
     size_t P = net->n_params, S = net->n_bn_state;
     float *parts[4] = { net->params, net->bn_state, t->opt.m, t->opt.v };
     size_t sizes[4] = { P, S, P, P }, off = 0;
     for (int i = 0; i < 4; i++) {
-        if (restore) memcpy(parts[i], t->backup + off, sizes[i] * sizeof(float));
-        else memcpy(t->backup + off, parts[i], sizes[i] * sizeof(float));
+        if (restore) memcpy(parts[i], t->backup[slot] + off, sizes[i] * sizeof(float));
+        else memcpy(t->backup[slot] + off, parts[i], sizes[i] * sizeof(float));
         off += sizes[i];
+    }
+    if (restore) {
+        t->step = t->backup_step[slot]; t->opt.t = t->backup_opt_t[slot];
+        t->epoch_loss_sum = t->backup_loss_sum[slot]; t->epoch_loss_count = t->backup_loss_count[slot];
+    } else {
+        t->backup_step[slot] = t->step; t->backup_opt_t[slot] = t->opt.t;
+        t->backup_loss_sum[slot] = t->epoch_loss_sum; t->backup_loss_count[slot] = t->epoch_loss_count;
     }
 }
 
@@ -123,11 +132,12 @@ int trainer_steps(Trainer *t, int n) {
         pool_run(net->pool, B, load_image_task, &bc);
         for (int i = 0; i < B; i++) t->batch_labels[i] = t->train_y.data[t->perm[first + i]];
         float lr = trainer_lr(t, t->step);
-        uint64_t opt_t = t->opt.t;
-        backup_state(t, 0);
+        int slot = (int)(t->step & 1);
+        backup_state(t, slot, 0);
+        if (t->backups < 2) t->backups++;
         net_zero_grad(net);
         float loss = net_forward(net, B, t->batch_labels, 1, t->cfg.seed, t->step);
-        int ok = isfinite(loss);
+        int ok = isfinite(loss), loss_ok = ok;
         if (ok) {
             net_backward(net, B, t->batch_labels);
             ok = all_finite(net->grads, net->n_params);
@@ -137,8 +147,9 @@ int trainer_steps(Trainer *t, int n) {
             ok = all_finite(net->params, net->n_params);
         }
         if (!ok) {
-            backup_state(t, 1);
-            t->opt.t = opt_t;
+            /* bad loss: this step's input weights are already bad -> the state before the previous step */
+            int back = !loss_ok && t->backups == 2 ? 1 - slot : slot;
+            backup_state(t, back, 1);
             t->diverged = 1;
             break;
         }

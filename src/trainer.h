@@ -42,7 +42,10 @@ typedef struct {
     double epoch_loss_sum;         /* over the current epoch's steps so far */
     int epoch_loss_count;
     int diverged;                  /* a non-finite loss, gradient or weight was seen; the step was undone */
-    float *backup;                 /* params, BatchNorm state, optimiser m and v before the current step */
+    float *backup[2];              /* params, BatchNorm state, optimiser m and v before the current and the previous step */
+    uint64_t backup_step[2], backup_opt_t[2];
+    double backup_loss_sum[2];
+    int backup_loss_count[2], backups;
 } Trainer;
 
 int  trainer_init(Trainer *t, Net *net, const TrainConfig *cfg, IdxView train_x, IdxView train_y, char *err, size_t errlen);
@@ -51,8 +54,11 @@ int  trainer_epoch(const Trainer *t);             /* epoch the next step belongs
 int  trainer_done(const Trainer *t);
 /* At most n steps, never past the end of an epoch; returns steps run (0 when done or diverged).
  * Divergence guard: if the loss, a gradient or (after the update) a weight is NaN or infinite,
- * the step is undone - parameters, BatchNorm running statistics and optimiser state are put
- * back as they were before it - and t->diverged is set; no further step runs. */
+ * the run goes back to the last state whose forward pass gave a finite loss - parameters,
+ * BatchNorm running statistics, optimiser state and step counter - and t->diverged is set; no
+ * further step runs. (A non-finite loss means the weights going into the step are already
+ * bad, so the state before the previous step is restored; a non-finite gradient or update
+ * means this step broke them, so the state before this step is.) */
 int  trainer_steps(Trainer *t, int n);
 float trainer_lr(const Trainer *t, uint64_t step);
 

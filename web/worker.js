@@ -262,7 +262,7 @@ async function train(cfg, resumeBytes = null, resumeMeta = null) {
   }
   caps.threads = M._api_threads();
   run = { cfg: { ...cfg, threads: caps.threads }, history: resumeMeta?.history || [], started: performance.now(),
-    elapsedBefore: resumeMeta?.elapsed || 0, rate: [], lastGood: snapshot(true), lastCheckpoint: performance.now() };
+    elapsedBefore: resumeMeta?.elapsed || 0, rate: [], lastCheckpoint: performance.now() };
   modelSource = 'training';
   setState('training');
   loop();
@@ -327,8 +327,9 @@ function threadIds() {
 }
 
 function diverged(p) {
-  try { loadModelBytes(run.lastGood, true); } catch { /* the last good state was valid when taken */ }
-  post(MSG.DIVERGED, { message: `Training stopped at step ${p.step}: the loss became NaN or infinite, so the learning rate (${run.cfg.lr}) is too high for this run. The weights were restored to the last good checkpoint; lower the learning rate and train again.` });
+  // the C trainer has already gone back to the last state with a finite loss (trainer.h)
+  post(MSG.DIVERGED, { message: `Training stopped at step ${p.step}: the loss became NaN or infinite, so the learning rate (${run.cfg.lr}) is too high for this run. The weights were put back to the last step that still gave a finite loss; lower the learning rate and train again.` });
+  run = null;
   setState('idle');
 }
 
@@ -367,7 +368,6 @@ async function evaluate(p) {
     testAcc: (100 * correct) / n, elapsed: elapsed() };
   run.history.push(record);
   post(MSG.EPOCH, { ...record, perClass, confusion, gallery });
-  run.lastGood = snapshot(true);
   await checkpoint(p);
   if (state === 'evaluating') setState('training');
 }

@@ -23,18 +23,21 @@ int main(void) {
     Trainer t;
     char err[256];
     CHECK(trainer_init(&t, net, &cfg, x, y, err, sizeof err) == 0, "%s", err);
-    float *params = malloc(net->n_params * sizeof(float)), *state = malloc(net->n_bn_state * sizeof(float));
+    /* the state before each step, by step number, to compare with what the guard restores */
+    size_t P = net->n_params, S = net->n_bn_state;
+    float *params = malloc(1001 * P * sizeof(float)), *state = malloc(1001 * S * sizeof(float));
     int steps = 0;
     while (!trainer_done(&t) && steps < 1000) {
-        memcpy(params, net->params, net->n_params * sizeof(float));
-        memcpy(state, net->bn_state, net->n_bn_state * sizeof(float));
+        memcpy(params + (size_t)t.step * P, net->params, P * sizeof(float));
+        memcpy(state + (size_t)t.step * S, net->bn_state, S * sizeof(float));
         steps += trainer_steps(&t, 1);
         if (t.diverged) break;
     }
-    printf("diverged after %d good steps (lr %g)\n", steps, cfg.lr);
+    printf("diverged after %d good steps (lr %g); restored to the state before step %llu\n", steps, cfg.lr, (unsigned long long)t.step);
     CHECK(t.diverged, "an absurd learning rate must be caught (ran %d steps)", steps);
-    CHECK(memcmp(params, net->params, net->n_params * sizeof(float)) == 0, "weights not restored to the last good step");
-    CHECK(memcmp(state, net->bn_state, net->n_bn_state * sizeof(float)) == 0, "BatchNorm statistics not restored");
+    CHECK(t.step + 2 >= (uint64_t)steps && t.step <= (uint64_t)steps, "restored to step %llu, the failure came after %d", (unsigned long long)t.step, steps);
+    CHECK(memcmp(params + t.step * P, net->params, P * sizeof(float)) == 0, "weights not restored exactly");
+    CHECK(memcmp(state + t.step * S, net->bn_state, S * sizeof(float)) == 0, "BatchNorm statistics not restored exactly");
     int finite = 1;
     for (size_t i = 0; i < net->n_params; i++) finite &= isfinite(net->params[i]);
     for (size_t i = 0; i < net->n_params; i++) finite &= isfinite(t.opt.m[i]) && isfinite(t.opt.v[i]);
@@ -43,7 +46,7 @@ int main(void) {
     EvalAccum acc;
     memset(&acc, 0, sizeof acc);
     trainer_eval_range(net, &x, &y, 0, n, &acc);
-    CHECK(acc.count == n, "the restored network still evaluates");
+    CHECK(acc.count == n && isfinite(acc.loss_sum), "the restored network evaluates to a finite loss (%g)", acc.loss_sum);
     trainer_free(&t);
     net_free(net);
     free(images); free(params); free(state);

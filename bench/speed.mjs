@@ -4,16 +4,14 @@
 // and its worker, PyTorch (system python3-torch, same threads), the arithmetic peak of one core
 // (native AVX2-FMA, wasm SIMD128), and the page's single-digit latency. Medians of >= 5 reps.
 // Writes bench/results/speed.json and the table between the speed markers in README.md.
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from '@playwright/test';
 import { loadWasm, stopThreads } from '../tests/node/load-wasm.mjs';
 import { runWasmBench } from '../web/bench.mjs';
+import { root, withAppInChromium } from './browser.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cores = os.cpus().length;
 const reps = 7;
 const median = (a) => { const b = a.slice().sort((x, y) => x - y); return b.length % 2 ? b[b.length >> 1] : (b[b.length / 2 - 1] + b[b.length / 2]) / 2; };
@@ -37,17 +35,9 @@ async function wasmNode() {
 }
 
 async function wasmChromium() {
-  const port = 5199;
-  const server = spawn('npx', ['vite', '--config', 'vite.config.mjs', '--port', String(port), '--strictPort'], { cwd: root, stdio: 'ignore', detached: true });
-  try {
-    for (let i = 0; i < 100; i++) {
-      try { if ((await fetch(`http://127.0.0.1:${port}/`)).ok) break; } catch { /* not up yet */ }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const browser = await chromium.launch({ executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  return withAppInChromium(5199, async (browser, url) => {
     const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.goto(`${url}/?nosw`);
     await page.getByTestId('train-count').filter({ hasText: '60000' }).waitFor({ timeout: 120000 });
     const out = { browser: browser.version() };
     for (const t of [1, cores]) out[`threads_${t}`] = await page.evaluate((opts) => window.mnistApp.bench(opts), { threads: t, reps });
@@ -61,11 +51,8 @@ async function wasmChromium() {
       times.sort((a, b) => a - b);
       return times[times.length >> 1];
     });
-    await browser.close();
     return out;
-  } finally {
-    try { process.kill(-server.pid); } catch { /* already gone */ }
-  }
+  });
 }
 
 log(`native, 1 and ${cores} threads`);

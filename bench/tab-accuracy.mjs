@@ -3,27 +3,16 @@
 // OneCycle peak 0.1, augmentation, seed 1, all cores), waits for the end, downloads the run
 // report and writes bench/results/tab-accuracy.json plus the line between the tab markers in
 // README.md. Usage: node bench/tab-accuracy.mjs [--epochs N] [--seed N]
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from '@playwright/test';
+import { root, withAppInChromium } from './browser.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, def) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : def; };
 const epochs = Number(arg('--epochs', 10)), seed = Number(arg('--seed', 1));
-const port = 5198;
-const server = spawn('npx', ['vite', '--config', 'vite.config.mjs', '--port', String(port), '--strictPort'], { cwd: root, stdio: 'ignore', detached: true });
-try {
-  for (let i = 0; i < 100; i++) {
-    try { if ((await fetch(`http://127.0.0.1:${port}/`)).ok) break; } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  const browser = await chromium.launch({ executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+await withAppInChromium(5198, async (browser, url) => {
   const page = await browser.newPage({ acceptDownloads: true });
-  await page.goto(`http://127.0.0.1:${port}/?nosw`);
+  await page.goto(`${url}/?nosw`);
   await page.getByTestId('train-count').filter({ hasText: '60000' }).waitFor({ timeout: 120000 });
   await page.getByTestId('epochs').fill(String(epochs));
   await page.getByTestId('seed').fill(String(seed));
@@ -50,7 +39,4 @@ try {
   const re = /(<!-- tab:begin -->\n)[\s\S]*?(<!-- tab:end -->)/;
   if (re.test(readme)) writeFileSync(readmePath, readme.replace(re, `$1${line}$2`));
   console.log(line);
-  await browser.close();
-} finally {
-  try { process.kill(-server.pid); } catch { /* gone */ }
-}
+});

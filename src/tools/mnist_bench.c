@@ -6,6 +6,7 @@
 #include "../kernels/peak.h"
 #include "../rng.h"
 #include "common.h"
+#include "synthetic.h"
 #include <string.h>
 #include <unistd.h>
 
@@ -22,11 +23,8 @@ int main(int argc, char **argv) {
     }
     if (reps < 1 || reps > 100) reps = 7;
     int n = batch * 8;
-    uint8_t *images = malloc((size_t)n * 784), *labels = malloc(n);
-    Rng r = rng_for(1, RNG_TEST, 0, 0);
-    for (int i = 0; i < n * 784; i++) images[i] = (uint8_t)rng_below(&r, 256);
-    for (int i = 0; i < n; i++) labels[i] = (uint8_t)rng_below(&r, 10);
-    IdxView x = { images, n, 28, 28 }, y = { labels, n, 0, 0 };
+    IdxView x, y;
+    synthetic_mnist(n, 1, &x, &y);
     TrainConfig cfg;
     train_config_default(&cfg);
     cfg.batch = batch; cfg.epochs = 1000;
@@ -66,6 +64,6 @@ int main(int argc, char **argv) {
     printf("]}\n");
     trainer_free(&t);
     net_free(net);
-    free(images); free(labels);
+    free((void *)x.data); free((void *)y.data);
     return 0;
 }

@@ -4,17 +4,15 @@
 #include "trainer.h"
 #include "rng.h"
 #include "check.h"
+#include "tools/synthetic.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 int main(void) {
     int n = 256;
-    uint8_t *images = malloc((size_t)n * 784), labels[256];
-    Rng r = rng_for(4, RNG_TEST, 0, 0);
-    for (int i = 0; i < n * 784; i++) images[i] = (uint8_t)rng_below(&r, 256);
-    for (int i = 0; i < n; i++) labels[i] = (uint8_t)rng_below(&r, 10);
-    IdxView x = { images, n, 28, 28 }, y = { labels, n, 0, 0 };
+    IdxView x, y;
+    synthetic_mnist(n, 4, &x, &y);
     TrainConfig cfg;
     train_config_default(&cfg);
     cfg.batch = 32; cfg.epochs = 50; cfg.lr = 1e4f; cfg.onecycle = 0;
@@ -49,6 +47,6 @@ int main(void) {
     CHECK(acc.count == n && isfinite(acc.loss_sum), "the restored network evaluates to a finite loss (%g)", acc.loss_sum);
     trainer_free(&t);
     net_free(net);
-    free(images); free(params); free(state);
+    free((void *)x.data); free((void *)y.data); free(params); free(state);
     return check_summary("test_divergence");
 }

@@ -7,6 +7,7 @@
 #include "trainer.h"
 #include "rng.h"
 #include "check.h"
+#include "tools/synthetic.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,11 +109,8 @@ static void test_model_file(void) {
 static void test_resume(void) {
     char err[256];
     int n = 64 * 3;
-    uint8_t *images = malloc((size_t)n * 784), labels[192];
-    Rng r = rng_for(3, RNG_TEST, 0, 0);
-    for (int i = 0; i < n * 784; i++) images[i] = (uint8_t)rng_below(&r, 256);
-    for (int i = 0; i < n; i++) labels[i] = (uint8_t)rng_below(&r, 10);
-    IdxView x = { images, n, 28, 28 }, y = { labels, n, 0, 0 };
+    IdxView x, y;
+    synthetic_mnist(n, 3, &x, &y);
     TrainConfig cfg;
     train_config_default(&cfg);
     cfg.epochs = 2; cfg.batch = 32; cfg.seed = 9;
@@ -134,7 +132,7 @@ static void test_resume(void) {
     while (!trainer_done(&tb) && trainer_steps(&tb, 100) > 0) {}
     CHECK(trainer_done(&ta) && trainer_done(&tb) && ta.step == tb.step, "both runs finish (%llu vs %llu)", (unsigned long long)ta.step, (unsigned long long)tb.step);
     CHECK(memcmp(a->params, b->params, a->n_params * sizeof(float)) == 0, "a resumed run differs from the uninterrupted one");
-    free(buf); free(images);
+    free(buf); free((void *)x.data); free((void *)y.data);
     trainer_free(&ta); trainer_free(&tb);
     net_free(a); net_free(b);
 }

@@ -78,12 +78,14 @@ case "${1:-}" in
     node --test tests/node/ 2>&1 | tee "$logs/node"
     echo "== Playwright (the app in Chromium)"
     CI=1 npx playwright test 2>&1 | tee "$logs/playwright"
-    # one closing line over the three suites (each suite already failed the script if it failed)
+    echo "== Playwright against the production build (vite build + preview, strict CSP)"
+    CI=1 PREVIEW=1 npx playwright test tests/e2e/pipeline.spec.mjs tests/e2e/hardening.spec.mjs 2>&1 | tee "$logs/playwright-preview"
+    # one closing line over all suites (each suite already failed the script if it failed)
     c=$(cat "$logs/ctest" "$logs/ctest-asan" | sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2 \1/p' |
         awk '{ total += $1; failed += $2 } END { print total, failed }')
     n=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$logs/node" | tail -1)
     nf=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$logs/node" | tail -1)
-    p=$(sed -n 's/^ *\([0-9]*\) passed (.*/\1/p' "$logs/playwright" | tail -1)
+    p=$(cat "$logs/playwright" "$logs/playwright-preview" | sed -n 's/^ *\([0-9]*\) passed (.*/\1/p' | awk '{ s += $1 } END { print s }')
     total=$(( ${c% *} - ${c#* } + n + p )); failed=$(( ${c#* } + nf ))
     if [ "${c% *}" -eq 0 ] || [ "${n:-0}" -eq 0 ] || [ "${p:-0}" -eq 0 ]; then echo "a suite ran no test"; exit 1; fi
     echo "all suites: $total passed, $failed failed" ;;

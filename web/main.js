@@ -270,6 +270,8 @@ function classifyInk(ink, w, h) {
 function showPrediction(m) {
   if (m.id) { predictionWaiters.get(m.id)?.(Array.from(m.probs)); predictionWaiters.delete(m.id); return; }
   predictionPending = false;
+  $('model-source').textContent = { pretrained: 'Using the pretrained model.', training: 'Using the weights being trained.',
+    file: 'Using the loaded model.', random: 'Untrained network.' }[m.source] || '';
   const ctx = $('model-input').getContext('2d'), img = ctx.createImageData(28, 28);
   for (let i = 0; i < 784; i++) { const v = Math.round(255 * (1 - m.img28[i])); img.data.set([v, v, v, 255], 4 * i); }
   ctx.putImageData(img, 0, 0);

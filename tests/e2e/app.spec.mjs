@@ -45,6 +45,11 @@ test('a few hundred steps: the loss falls, readouts and evaluation update, the p
   const delays = await page.evaluate(() => window.__inputDelay);
   expect(delays.length).toBe(2);
   expect(Math.max(...delays), 'ms from the click to its handler').toBeLessThan(50);
+  // the draw pad reads with the weights being trained, mid-training
+  await draw(page, DIGITS[1]);
+  await expect(page.getByTestId('prediction')).not.toHaveText('–');
+  await expect(page.getByTestId('model-source')).toHaveText('Using the weights being trained.');
+  expect(['training', 'evaluating']).toContain(await page.getByTestId('status').textContent());
 
   await expect(page.getByTestId('status')).toHaveText('done', { timeout: 90_000 });
   expect(await step(page)).toBe(320);
@@ -172,4 +177,15 @@ test('usable at 360 px wide, every control labelled', async ({ page }) => {
     await expect(page.getByTestId(id), id).toHaveAccessibleName(/\S/);
   }
   await page.screenshot({ path: 'test-results/screenshots/narrow.png', fullPage: true });
+  // every control is reachable with the keyboard
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const reached = new Set();
+  await page.locator('body').focus();
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    const id = await page.evaluate(() => document.activeElement?.dataset?.testid || document.activeElement?.id || '');
+    if (id) reached.add(id);
+  }
+  for (const id of ['train', 'epochs', 'batch-size', 'learning-rate', 'optimizer', 'augment', 'seed', 'threads', 'subset',
+    'clear', 'undo', 'save-model', 'load-model', 'load-pretrained', 'log-scale', 'reset']) expect([...reached], id).toContain(id);
 });

@@ -1,10 +1,12 @@
 /* net.c - forward and backward passes of the layer table in net.h.
  *
- * Training forward runs layer by layer; each conv layer is three phases: conv + per-image
- * BatchNorm sums (parallel over images), the reduction of those sums (serial, image order,
- * double), and normalise + ReLU + dropout (parallel over images). Eval forward has no batch
- * statistics, so each image runs through all layers in one task. Backward mirrors this; see
- * net.h for how determinism across thread counts is kept. */
+ * Training forward runs layer by layer. A conv layer is: conv + per-image BatchNorm sums
+ * (parallel over images), then the reduction of those sums (serial, image order, double);
+ * its normalise + ReLU + dropout runs at the start of the *next* layer's per-image task, while
+ * the image is still in cache. Eval forward has no batch statistics, so each image runs
+ * through all layers in one task. Backward mirrors this: a conv layer's BatchNorm-backward sums
+ * for image n are made by the layer above right after it produced image n's gradient. See
+ * net.h for how results stay independent of the thread count. */
 #include "net.h"
 #include "kernels/gemm.h"
 #include "kernels/eltwise.h"

@@ -140,6 +140,7 @@ $('log-scale').addEventListener('change', (e) => charts.setLogScale(e.target.che
 
 function setState(s) {
   state = s;
+  if (lastProgress) renderReadouts(lastProgress);      // the throttled readouts catch up
   tid('status').textContent = s;
   const busy = s === 'training' || s === 'evaluating';
   $('train').disabled = !dataReady || busy || s === 'paused' || s === 'crashed';
@@ -159,15 +160,24 @@ function fmtTime(s) {
   return m ? `${m} min ${r} s` : `${r} s`;
 }
 
+// Readouts change at most 4 times a second (see charts.js for why); the charts get every step.
+let readoutsDue = 0;
 function showProgress(p) {
   const first = p.step - p.losses.length + 1;
   charts.addSteps(first, p.losses, p.lr);
   lastProgress = p;
+  if (p.imagesPerSec > 0) report.imagesPerSec.push(p.imagesPerSec);
+  if (performance.now() < readoutsDue && p.step % p.stepsPerEpoch !== 0 && p.step < p.totalSteps) return;
+  renderReadouts(p);
+}
+
+function renderReadouts(p) {
+  readoutsDue = performance.now() + 250;
   const inEpoch = p.step - p.epoch * p.stepsPerEpoch;
   tid('epoch').textContent = `${Math.min(p.epoch + 1, Math.ceil(p.totalSteps / p.stepsPerEpoch))} of ${Math.ceil(p.totalSteps / p.stepsPerEpoch)}`;
   tid('step').textContent = String(p.step);
   if (p.losses.length) tid('loss').textContent = p.losses[p.losses.length - 1].toFixed(4);
-  if (p.imagesPerSec > 0) { tid('images-per-second').textContent = String(Math.round(p.imagesPerSec)); report.imagesPerSec.push(p.imagesPerSec); }
+  if (p.imagesPerSec > 0) tid('images-per-second').textContent = String(Math.round(p.imagesPerSec));
   tid('lr').textContent = p.lr.toPrecision(3);
   tid('elapsed').textContent = fmtTime(p.elapsed);
   const rate = p.step / Math.max(p.elapsed, 1e-3);
@@ -194,41 +204,73 @@ function showEpoch(m) {
   charts.addEpoch(m.epoch, m.testLoss, m.testAcc);
   tid('test-accuracy').textContent = `${m.testAcc.toFixed(2)} %`;
   report.epochs.push({ epoch: m.epoch, step: m.step, train_loss: m.trainLoss, test_loss: m.testLoss, test_acc: m.testAcc, elapsed_s: m.elapsed });
+  // the tables and the gallery are built over the next frames, a piece per frame
+  requestAnimationFrame(() => {
+    renderPerClass(m.perClass);
+    requestAnimationFrame(() => { renderConfusion(m.confusion); renderGallery(m.gallery); });
+  });
+  if (lastInk && !lastInk.empty) requestPrediction();
+}
+
+function renderPerClass(perClass) {
   const pc = $('per-class');
-  pc.textContent = '';
-  const head = pc.insertRow();
-  ['digit', 'accuracy'].forEach((t) => { const th = document.createElement('th'); th.textContent = t; head.appendChild(th); });
-  m.perClass.forEach((a, d) => { const r = pc.insertRow(); r.insertCell().textContent = String(d); r.insertCell().textContent = `${a.toFixed(2)} %`; });
+  if (!pc.rows.length) {
+    const head = pc.insertRow();
+    ['digit', 'accuracy'].forEach((t) => { const th = document.createElement('th'); th.textContent = t; head.appendChild(th); });
+    for (let d = 0; d < 10; d++) { const r = pc.insertRow(); r.insertCell().textContent = String(d); r.insertCell(); }
+  }
+  perClass.forEach((a, d) => { pc.rows[d + 1].cells[1].textContent = `${a.toFixed(2)} %`; });
+}
+
+function renderConfusion(confusion) {
   const cm = $('confusion');
-  cm.textContent = '';
-  const top = cm.insertRow();
-  top.appendChild(document.createElement('th'));
-  for (let p = 0; p < 10; p++) { const th = document.createElement('th'); th.textContent = String(p); top.appendChild(th); }
-  const maxOff = Math.max(1, ...m.confusion.filter((_, i) => i % 11 !== 0));
-  for (let t = 0; t < 10; t++) {
-    const r = cm.insertRow(), th = document.createElement('th');
-    th.textContent = String(t); r.appendChild(th);
-    for (let p = 0; p < 10; p++) {
-      const c = r.insertCell(), v = m.confusion[t * 10 + p];
-      c.textContent = String(v);
-      if (t !== p && v > 0) c.style.background = `rgba(220,60,40,${0.15 + (0.6 * v) / maxOff})`;
-      if (t === p) c.className = 'diag';
+  if (!cm.rows.length) {
+    const top = cm.insertRow();
+    top.appendChild(document.createElement('th'));
+    for (let p = 0; p < 10; p++) { const th = document.createElement('th'); th.textContent = String(p); top.appendChild(th); }
+    for (let t = 0; t < 10; t++) {
+      const r = cm.insertRow(), th = document.createElement('th');
+      th.textContent = String(t); r.appendChild(th);
+      for (let p = 0; p < 10; p++) r.insertCell().className = t === p ? 'diag' : '';
     }
   }
-  const g = $('gallery');
-  g.textContent = '';
-  for (const item of m.gallery) {
-    const fig = document.createElement('figure'), cv = document.createElement('canvas'), cap = document.createElement('figcaption');
-    cv.width = 28; cv.height = 28;
-    const img = cv.getContext('2d').createImageData(28, 28);
-    for (let i = 0; i < 784; i++) { const v = 255 - item.pixels[i]; img.data.set([v, v, v, 255], 4 * i); }
-    cv.getContext('2d').putImageData(img, 0, 0);
-    cap.textContent = `true ${item.truth}, read ${item.pred} (${(100 * item.probs[item.pred]).toFixed(0)} %)`;
-    fig.title = `test image ${item.index}: p(${item.truth}) = ${(100 * item.probs[item.truth]).toFixed(1)} %`;
-    fig.append(cv, cap);
-    g.appendChild(fig);
-  }
-  requestPrediction();
+  const maxOff = Math.max(1, ...confusion.filter((_, i) => i % 11 !== 0));
+  for (let t = 0; t < 10; t++)
+    for (let p = 0; p < 10; p++) {
+      const c = cm.rows[t + 1].cells[p + 1], v = confusion[t * 10 + p];
+      c.textContent = String(v);
+      if (t !== p) c.style.background = v > 0 ? `rgba(220,60,40,${0.15 + (0.6 * v) / maxOff})` : '';
+    }
+}
+
+// The misclassified gallery is drawn a few items per animation frame, reusing its elements:
+// building 60 canvases at once held the main thread for ~100 ms on a busy 2-core machine.
+let galleryJob = 0;
+function renderGallery(items) {
+  const g = $('gallery'), job = ++galleryJob;
+  while (g.children.length > items.length) g.lastChild.remove();
+  let i = 0;
+  const step = () => {
+    if (job !== galleryJob) return;                    // a newer epoch took over
+    for (const end = Math.min(i + 8, items.length); i < end; i++) {
+      const item = items[i];
+      let fig = g.children[i];
+      if (!fig) {
+        fig = document.createElement('figure');
+        const cv = document.createElement('canvas');
+        cv.width = 28; cv.height = 28;
+        fig.append(cv, document.createElement('figcaption'));
+        g.appendChild(fig);
+      }
+      const ctx = fig.firstChild.getContext('2d'), img = ctx.createImageData(28, 28);
+      for (let k = 0; k < 784; k++) { const v = 255 - item.pixels[k]; img.data[4 * k] = img.data[4 * k + 1] = img.data[4 * k + 2] = v; img.data[4 * k + 3] = 255; }
+      ctx.putImageData(img, 0, 0);
+      fig.lastChild.textContent = `true ${item.truth}, read ${item.pred} (${(100 * item.probs[item.pred]).toFixed(0)} %)`;
+      fig.title = `test image ${item.index}: p(${item.truth}) = ${(100 * item.probs[item.truth]).toFixed(1)} %`;
+    }
+    if (i < items.length) requestAnimationFrame(step);
+  };
+  requestAnimationFrame(step);
 }
 
 // ---------- draw pad ----------

@@ -233,5 +233,3 @@ API int api_load(const uint8_t *buf, int len, int with_training) {
     }
     return model_load(net, t, buf, (size_t)len, error_text, sizeof error_text);
 }
-API int api_epochs(void) { return trainer_ready ? trainer.cfg.epochs : 0; }
-API int api_batch(void) { return trainer_ready ? trainer.cfg.batch : 0; }

@@ -14,7 +14,7 @@
 #define SPIN_LIMIT 20000
 #else
 #define cpu_relax() ((void)0)
-#define SPIN_LIMIT 20000
+#define SPIN_LIMIT 200000
 #endif
 
 typedef struct { struct Pool *p; int index; } WorkerArg;

@@ -143,8 +143,7 @@ Net *net_create(const NetArch *arch, int max_batch, int n_threads) {
             l->wT = falloc(crs * l->K);
             ok &= l->pre && l->mean && l->invstd && l->wT;
             if (crs * l->K > max_wconv) max_wconv = crs * l->K;
-            if (2 * crs * pq > scratch) scratch = 2 * crs * pq;   /* col + dcol */
-            if ((crs + l->K) * pq > scratch) scratch = (crs + l->K) * pq;   /* col + dy transposed */
+            if (2 * crs * pq > scratch) scratch = 2 * crs * pq;   /* col (or colT) + dcol */
         } else if (l->spec.kind == LAYER_MAXPOOL) {
             l->argmax = calloc(act * max_batch, 1);
             ok &= l->argmax != NULL;
@@ -235,6 +234,30 @@ static void im2col(const float *x, int C, int H, int W, int R, int P, int Q, flo
             }
 }
 
+/* colT[p*Q + q][(c*R + r)*S + s] = x[c][p + r][q + s] (the transpose of im2col). Written
+ * row by row (contiguous stores); the reads hop around x, which is small enough to stay in L1. */
+static void im2col_t(const float *x, int C, int H, int W, int R, int P, int Q, float *colT) {
+    for (int p = 0; p < P; p++)
+        for (int q = 0; q < Q; q++) {
+            float *dst = colT + ((size_t)p * Q + q) * C * R * R;
+            if (R == 3) {                              /* the common case, unrolled */
+                for (int c = 0; c < C; c++) {
+                    const float *src = x + ((size_t)c * H + p) * W + q;
+                    dst[0] = src[0]; dst[1] = src[1]; dst[2] = src[2];
+                    dst[3] = src[W]; dst[4] = src[W + 1]; dst[5] = src[W + 2];
+                    dst[6] = src[2 * W]; dst[7] = src[2 * W + 1]; dst[8] = src[2 * W + 2];
+                    dst += 9;
+                }
+                continue;
+            }
+            for (int c = 0; c < C; c++)
+                for (int r = 0; r < R; r++) {
+                    const float *src = x + ((size_t)c * H + p + r) * W + q;
+                    for (int s = 0; s < R; s++) *dst++ = src[s];
+                }
+        }
+}
+
 /* x[c][p + r][q + s] += dcol[(c*R + r)*S + s][p*Q + q]; x zeroed first */
 static void col2im(const float *dcol, int C, int H, int W, int R, int P, int Q, float *x) {
     memset(x, 0, (size_t)C * H * W * sizeof(float));
@@ -258,22 +281,11 @@ static void conv_forward_image(const Layer *l, const float *w, const float *x, f
     gemm(l->K, PQ, crs, w, crs, scratch, PQ, y, PQ, 0);
 }
 
-/* dwT (CRS x K) += col (CRS x PQ) * dy^T (PQ x K). The weight gradient is formed transposed
- * so that both GEMM operands are cheap to make: col is im2col's contiguous rows (for 1x1
- * convolutions, x itself) and dy^T is small (K <= 32 rows here); building the transpose of
- * col instead was measured slower (scattered stores). */
-static void conv_backward_weight_image(const Layer *l, const float *x, const float *dy, float *dwT, float *scratch) {
+/* dw (K x CRS) += dy (K x PQ) * colT (PQ x CRS) */
+static void conv_backward_weight_image(const Layer *l, const float *x, const float *dy, float *dw, float *scratch) {
     int R = l->spec.size, PQ = l->P * l->Q, crs = l->C * R * R;
-    const float *col = x;
-    float *dyT = scratch;
-    if (R != 1) {
-        im2col(x, l->C, l->H, l->W, R, l->P, l->Q, scratch);
-        col = scratch;
-        dyT = scratch + (size_t)crs * PQ;
-    }
-    for (int k = 0; k < l->K; k++)
-        for (int j = 0; j < PQ; j++) dyT[(size_t)j * l->K + k] = dy[(size_t)k * PQ + j];
-    gemm(crs, l->K, PQ, col, PQ, dyT, l->K, dwT, l->K, 1);
+    im2col_t(x, l->C, l->H, l->W, R, l->P, l->Q, scratch);
+    gemm(l->K, crs, PQ, dy, PQ, scratch, crs, dw, crs, 1);
 }
 
 /* dx (C x H x W) = conv_transpose(dy) using wT (CRS x K) */
@@ -662,10 +674,9 @@ void net_backward(Net *net, int N, const uint8_t *labels) {
         have_sums = below;
         float *dw = net->grads + l->w;
         size_t wn = (size_t)l->K * crs;
-        for (int ch = 0; ch < chunks; ch++) {         /* chunk partials are (CRS x K): add transposed */
+        for (int ch = 0; ch < chunks; ch++) {
             const float *part = net->chunk_grad + (size_t)ch * wn;
-            for (int k = 0; k < l->K; k++)
-                for (int j = 0; j < crs; j++) dw[(size_t)k * crs + j] += part[(size_t)j * l->K + k];
+            for (size_t j = 0; j < wn; j++) dw[j] += part[j];
         }
         cur = 1 - cur;
     }

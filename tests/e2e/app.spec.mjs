@@ -5,16 +5,9 @@
 // is stopped with a plain message, and the layout holds at 360 px.
 import { test, expect } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { draw, waitForData, probabilities } from './helpers.mjs';
+import { configure, draw, waitForData, probabilities } from './helpers.mjs';
 import { DIGITS } from './digits.mjs';
 
-async function configure(page, { subset = 2560, batch = 64, epochs = 8, lr = 0.1 } = {}) {
-  await waitForData(page);
-  await page.getByTestId('subset').fill(String(subset));
-  await page.getByTestId('batch-size').fill(String(batch));
-  await page.getByTestId('epochs').fill(String(epochs));
-  await page.getByTestId('learning-rate').fill(String(lr));
-}
 // a fixed drawing (a thick diagonal bar), classified through the page's worker path
 const classifyBlob = () => {
   const w = 100, h = 100, ink = new Float32Array(w * h);

@@ -4,7 +4,7 @@
 // restart that offers to resume from the checkpoint in IndexedDB.
 import { test, expect } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
-import { draw, waitForData } from './helpers.mjs';
+import { configure, draw, waitForData } from './helpers.mjs';
 import { DIGITS } from './digits.mjs';
 
 test('only same-origin requests, CSP sent and respected, file names never become markup', async ({ page, context, baseURL }, info) => {
@@ -17,10 +17,7 @@ test('only same-origin requests, CSP sent and respected, file names never become
   expect(csp).not.toMatch(/[\s;]'unsafe-eval'/);
   expect(response.headers()['cross-origin-opener-policy']).toBe('same-origin');
   expect(response.headers()['cross-origin-embedder-policy']).toBe('require-corp');
-  await waitForData(page);
-  await page.getByTestId('subset').fill('640');
-  await page.getByTestId('batch-size').fill('64');
-  await page.getByTestId('epochs').fill('1');
+  await configure(page, { subset: 640, batch: 64, epochs: 1 });
   await page.getByTestId('train').click();
   await expect(page.getByTestId('status')).toHaveText('done', { timeout: 60_000 });
   await draw(page, DIGITS[4]);
@@ -46,10 +43,7 @@ test('only same-origin requests, CSP sent and respected, file names never become
 
 test('a crashed worker is reported, restarts, and the checkpoint is offered', async ({ page }) => {
   await page.goto('/');
-  await waitForData(page);
-  await page.getByTestId('subset').fill('1280');
-  await page.getByTestId('batch-size').fill('64');
-  await page.getByTestId('epochs').fill('20');
+  await configure(page, { subset: 1280, batch: 64, epochs: 20 });
   await page.getByTestId('train').click();
   await expect(page.getByTestId('test-accuracy')).not.toHaveText('–', { timeout: 60_000 });   // epoch 1 checkpointed
   await page.waitForTimeout(300);

@@ -22,3 +22,12 @@ export async function waitForData(page) {
 export async function probabilities(page) {
   return page.getByTestId('probabilities').locator('li').evaluateAll((lis) => lis.map((li) => Number(li.dataset.p)));
 }
+
+// Fills the training form (waits for MNIST first); lr only when given.
+export async function configure(page, { subset = 2560, batch = 64, epochs = 8, lr } = {}) {
+  await waitForData(page);
+  await page.getByTestId('subset').fill(String(subset));
+  await page.getByTestId('batch-size').fill(String(batch));
+  await page.getByTestId('epochs').fill(String(epochs));
+  if (lr !== undefined) await page.getByTestId('learning-rate').fill(String(lr));
+}

@@ -1,7 +1,7 @@
 // Offline: after one visit the service worker has the app, the wasm build, the model and
 // MNIST; with the network cut off the page loads, trains a few steps and reads a drawing.
 import { test, expect } from '@playwright/test';
-import { draw, waitForData } from './helpers.mjs';
+import { configure, draw, waitForData } from './helpers.mjs';
 import { DIGITS } from './digits.mjs';
 
 test.use({ serviceWorkers: 'allow' });
@@ -13,10 +13,7 @@ test('works offline after the first visit', async ({ page, context }) => {
   await context.setOffline(true);
   await page.reload();
   await expect(page.getByTestId('isolated')).toHaveText('yes');
-  await waitForData(page);
-  await page.getByTestId('subset').fill('256');
-  await page.getByTestId('batch-size').fill('32');
-  await page.getByTestId('epochs').fill('1');
+  await configure(page, { subset: 256, batch: 32, epochs: 1 });
   await page.getByTestId('train').click();
   await expect(page.getByTestId('status')).toHaveText('done', { timeout: 60_000 });
   expect(Number(await page.getByTestId('step').textContent())).toBe(8);

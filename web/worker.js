@@ -309,7 +309,7 @@ async function trainSlices() {
     if (epochEnded || p.step >= p.totalSteps) {
       await evaluate(p);
       if (!run) return;
-      if (p.step >= p.totalSteps) { run.finished = true; setState('done'); return; }
+      if (p.step >= p.totalSteps) { setState('done'); return; }
     } else if (performance.now() - run.lastCheckpoint > 20000) {
       await checkpoint(p);
     }

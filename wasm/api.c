@@ -71,8 +71,13 @@ API int api_check_kernels(int which) {
 }
 API const char *api_check_report(void) { return kernel_report; }
 
-/* ---- a deliberate trap, so tests can prove the page survives a crashed worker ---- */
-API void api_debug_trap(void) { __builtin_trap(); }
+/* ---- a deliberate trap, so tests can prove the page survives a crashed worker:
+ * api_debug_trap_at(where) arms a trap for the next training step (1), evaluation slice (2)
+ * or prediction (3), so a test reaches each path at a point it chooses, without racing. ---- */
+enum { TRAP_NONE, TRAP_TRAIN, TRAP_EVAL, TRAP_PREDICT };
+static int trap_armed;
+API void api_debug_trap_at(int where) { trap_armed = where; }
+static void debug_trap_if_armed(int where) { if (trap_armed == where) __builtin_trap(); }
 
 /* ---- the pipeline probe ---- */
 API float api_probe_dot_scalar(const float *a, const float *b, int n) { return probe_dot_scalar(a, b, n); }
@@ -156,6 +161,7 @@ API void api_limit_train(int n) {
 
 API int api_train_steps(int n) {
     if (!trainer_ready) { snprintf(error_text, sizeof error_text, "training is not configured"); return -1; }
+    debug_trap_if_armed(TRAP_TRAIN);
     return trainer_steps(&trainer, n);
 }
 /* progress: [step, total_steps, epoch, steps_per_epoch, last_loss, last_lr, diverged, epoch_loss_mean] */
@@ -184,6 +190,7 @@ API int api_test_logprobs(int start, int count, float *out) {
     if (!net || !view_ok[2]) return -1;
     if (count > WASM_MAX_BATCH) count = WASM_MAX_BATCH;
     if (start < 0 || start + count > views[2].count) return -1;
+    debug_trap_if_armed(TRAP_EVAL);
     EvalAccum scratch;
     memset(&scratch, 0, sizeof scratch);
     trainer_eval_range(net, &views[2], NULL, start, count, &scratch);
@@ -194,6 +201,7 @@ API int api_test_logprobs(int start, int count, float *out) {
 /* ---- drawing: ink (w x h, 0..1) -> img28 (784, 0..1) and probs (10). Returns 1 if ink. ---- */
 API int api_predict(const float *ink, int w, int h, float *img28, float *probs) {
     if (!net) return -1;
+    debug_trap_if_armed(TRAP_PREDICT);
     int r = preprocess_digit(ink, w, h, img28);
     if (r < 0) { snprintf(error_text, sizeof error_text, "bad drawing size"); return -1; }
     preprocess_to_input(img28, net->input);

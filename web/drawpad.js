@@ -3,8 +3,10 @@
 // is a fourteenth of the canvas side: a digit drawn about as tall as the pad then has strokes
 // about as thick, relative to its height, as MNIST's after the 20-pixel size normalisation.
 export class DrawPad {
-  constructor(canvas, onChange) {
+  // onChange(ink) runs at most once per animation frame; onDirty() runs at once on every change
+  constructor(canvas, onChange, onDirty = () => {}) {
     this.canvas = canvas;
+    this.onDirty = onDirty;
     this.ctx = canvas.getContext('2d', { willReadFrequently: true });
     this.onChange = onChange;
     this.strokes = [];
@@ -66,9 +68,12 @@ export class DrawPad {
 
   // at most one change notification per animation frame
   changed() {
+    this.onDirty();
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => { this.frame = 0; this.onChange(this.ink()); });
   }
+
+  get pending() { return this.frame !== 0; }
 
   ink() {
     const { width: w, height: h } = this.canvas;

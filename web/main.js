@@ -34,14 +34,19 @@ function startWorker() {
 
 // The worker died or its WebAssembly trapped: say so, keep the checkpoint, offer a restart.
 function crashed(message) {
+  if (state === 'crashed') return;         // the first report names the cause; later ones are its echoes
+  predictionPending = predictionQueued = false;
+  markSettled();
   setState('crashed');
   dataReady = false;
   showError('worker', `The training worker crashed (${message}). Nothing is lost that was checkpointed: the last completed epoch is saved in this browser. Press Restart to start a fresh worker and resume from it.`);
+  $('error').dataset.late = '0';
   const restart = document.createElement('button');
   restart.textContent = 'Restart';
   restart.dataset.testid = 'restart';
   restart.addEventListener('click', () => {
     worker.terminate();
+    caps = null;                           // the new worker reports its own when it is ready
     hideError('worker');
     startWorker();
   });
@@ -50,6 +55,11 @@ function crashed(message) {
 
 function onWorkerMessage(e) {
   const m = e.data;
+  if (state === 'crashed') {                // a crashed worker must stay silent: count what it still says
+    const el = $('error');
+    el.dataset.late = String(Number(el.dataset.late || 0) + 1);
+    return;
+  }
   switch (m.type) {
     case MSG.READY: showCaps(m.caps); break;
     case MSG.DATA_PROGRESS: {
@@ -82,6 +92,7 @@ function onWorkerMessage(e) {
     case MSG.DIVERGED: showError('train', m.message); break;
     case MSG.ERROR: showError(m.where, m.message); break;
     case MSG.CRASHED: crashed(m.message); break;
+    case MSG.CHECKPOINTED: tid('checkpoint-step').textContent = String(m.step); break;
     case MSG.RESOURCES: cacheForOffline(m.urls); break;
     default: break;
   }
@@ -130,6 +141,7 @@ $('train').addEventListener('click', () => {
   charts.reset();
   report.epochs = []; report.imagesPerSec = []; report.started = new Date().toISOString();
   clearEval();
+  tid('checkpoint-step').textContent = '–';
   send(MSG.TRAIN, { config: runConfig });
 });
 $('pause').addEventListener('click', () => send(MSG.PAUSE));
@@ -190,7 +202,7 @@ function renderReadouts(p) {
 }
 
 function resetReadouts() {
-  for (const k of ['epoch', 'loss', 'test-accuracy', 'images-per-second', 'lr', 'elapsed', 'eta']) tid(k).textContent = '–';
+  for (const k of ['epoch', 'loss', 'test-accuracy', 'images-per-second', 'lr', 'elapsed', 'eta', 'checkpoint-step']) tid(k).textContent = '–';
   tid('step').textContent = '0';
   tid('epoch-progress').value = 0;
   lastProgress = null;
@@ -276,7 +288,12 @@ function renderGallery(items) {
 // ---------- draw pad ----------
 
 let lastInk = null, predictionPending = false, predictionQueued = false;
-const pad = new DrawPad($('draw-canvas'), (ink) => { lastInk = ink; requestPrediction(); });
+const pad = new DrawPad($('draw-canvas'), (ink) => { lastInk = ink; requestPrediction(); markSettled(); }, () => markSettled());
+// data-settled on the reading is "yes" when the shown prediction is of the newest drawing and
+// weights (no pad frame, request or queued request outstanding): tests wait for it, not a delay
+function markSettled() {
+  tid('prediction').dataset.settled = pad.pending || predictionPending || predictionQueued ? 'no' : 'yes';
+}
 $('clear').addEventListener('click', () => pad.clear());
 $('undo').addEventListener('click', () => pad.undo());
 
@@ -290,9 +307,10 @@ for (let d = 0; d < 10; d++) {
 }
 
 function requestPrediction() {
-  if (!lastInk || !caps) return;
-  if (predictionPending) { predictionQueued = true; return; }   // one in flight, the newest next
+  if (!lastInk || !caps || state === 'crashed') return;       // no worker to ask (yet, or any more)
+  if (predictionPending) { predictionQueued = true; markSettled(); return; }   // one in flight, the newest next
   predictionPending = true;
+  markSettled();
   const ink = lastInk.ink.slice();
   send(MSG.PREDICT, { ink, w: lastInk.w, h: lastInk.h }, [ink.buffer]);
 }
@@ -328,6 +346,7 @@ function showPrediction(m) {
     li.dataset.p = String(p);
   });
   if (predictionQueued) { predictionQueued = false; requestPrediction(); }
+  markSettled();
 }
 
 // ---------- models, report, resume ----------
@@ -414,7 +433,7 @@ function cacheForOffline(workerUrls) {
 }
 
 // read-only handle for the browser tests (chart data, state)
-window.mnistApp = { charts, classifyInk, bench, debugTrap: () => send(MSG.DEBUG_TRAP), offlineReady: () => offlineReady, get state() { return state; }, get caps() { return caps; } };
+window.mnistApp = { charts, classifyInk, bench, debugTrap: (where) => send(MSG.DEBUG_TRAP, { where }), offlineReady: () => offlineReady, get state() { return state; }, get caps() { return caps; } };
 
 startWorker();
 pad.changed();

@@ -6,13 +6,14 @@
 //   TRAIN { config }                       start a run; config = { epochs, batch, lr, optimizer,
 //                                          augment, seed, threads, subset }
 //   PAUSE, RESUME, STOP, RESET {seed}      control the run (RESET: fresh random weights)
-//   PREDICT { ink: Float32Array, w, h }    classify a drawing (eval mode, current weights)
+//   PREDICT { ink: Float32Array, w, h, revision? | id? }  classify a drawing (eval mode, current weights)
 //   SAVE                                   -> SAVED { bytes } (weights + training state)
 //   LOAD { bytes }                         -> LOADED | ERROR (model untouched on error)
 //   LOAD_PRETRAINED                        -> LOADED
 //   RESUME_CHECKPOINT                      continue the run checkpointed in IndexedDB
 //   BENCH { threads, batch, reps }         speed benchmark in this worker -> BENCH_RESULT { result }
-//   DEBUG_TRAP                             make the wasm code trap (tests of crash recovery)
+//   DEBUG_TRAP { where }                   arm a wasm trap at the next train step, evaluation slice
+//                                          or prediction (where: train | evaluation | prediction; tests)
 // worker -> page
 //   READY { caps }                         build, isolation, SIMD, threads, why threads are off
 //   DATA_PROGRESS { loaded, total }        bytes of the MNIST download
@@ -20,7 +21,8 @@
 //   PROGRESS { step, totalSteps, epoch, stepsPerEpoch, losses[], lr, imagesPerSec, elapsed }
 //   EPOCH { epoch, testLoss, testAcc, perClass[10], confusion[100], gallery[], trainLoss }
 //   STATE { state }                        idle | training | paused | evaluating | done
-//   PREDICTION { img28: Float32Array, probs: Float32Array, ink }
+//   PREDICTION { img28: Float32Array, probs: Float32Array, ink, revision | id, source }
+//   CHECKPOINTED { step }                  the run's checkpoint in IndexedDB is complete up to step
 //   SAVED { bytes }, LOADED { source }, ERROR { where, message }, DIVERGED { message }
 //   CRASHED { message }                    the wasm code trapped: this worker is unusable now
 //   RESOURCES { urls }                     what the worker loaded (for the offline cache)
@@ -31,7 +33,7 @@ export const MSG = Object.freeze({
   READY: 'ready', DATA_PROGRESS: 'data-progress', DATA: 'data', PROGRESS: 'progress', EPOCH: 'epoch',
   STATE: 'state', PREDICTION: 'prediction', SAVED: 'saved', LOADED: 'loaded', ERROR: 'error',
   DIVERGED: 'diverged', BENCH: 'bench', BENCH_RESULT: 'bench-result', DEBUG_TRAP: 'debug-trap',
-  CRASHED: 'crashed', RESOURCES: 'resources',
+  CRASHED: 'crashed', RESOURCES: 'resources', CHECKPOINTED: 'checkpointed',
 });
 
 export const LIMITS = Object.freeze({

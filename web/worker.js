@@ -53,13 +53,20 @@ function alloc(n) {
   return p;
 }
 
+// A WebAssembly trap leaves the module's memory and threads in an unknown state: from here on
+// nothing may touch it. The first error is the one reported (name and message); whatever an
+// unfinished async task (a training slice, an evaluation awaiting its next slice) throws
+// afterwards is a consequence, not news, and is dropped.
 function crash(err) {
+  if (state === 'crashed') return;
   const message = `${err && err.name ? `${err.name}: ` : ''}${err && err.message ? err.message : String(err)}`;
-  M = null;                                  // after a trap the module's state cannot be trusted
+  M = null;
   run = null;
   state = 'crashed';
   post(MSG.CRASHED, { message });
 }
+// true when the task that awaited should stop: the run ended or the module is gone
+const abandoned = () => !run || !M;
 const isTrap = (e) => e instanceof WebAssembly.RuntimeError;
 
 function selfTest() {
@@ -275,7 +282,7 @@ async function loop() {
   try {
     await trainSlices();
   } catch (e) {
-    if (isTrap(e) || !M) crash(e);
+    if (isTrap(e) || state === 'crashed') crash(e);
     else { post(MSG.ERROR, { where: 'train', message: `Training stopped: ${e.message}` }); run = null; setState('idle'); }
   } finally {
     looping = false;
@@ -308,7 +315,7 @@ async function trainSlices() {
     const epochEnded = steps > 0 && p.step % p.stepsPerEpoch === 0;
     if (epochEnded || p.step >= p.totalSteps) {
       await evaluate(p);
-      if (!run) return;
+      if (abandoned()) return;
       if (p.step >= p.totalSteps) { setState('done'); return; }
     } else if (performance.now() - run.lastCheckpoint > 20000) {
       await checkpoint(p);
@@ -355,7 +362,7 @@ async function evaluate(p) {
       }
     }
     await yieldToEvents();            // keep answering PREDICT while evaluating
-    if (!run) { M._api_free(out); return; }
+    if (abandoned()) { if (M) M._api_free(out); return; }
   }
   M._api_free(out);
   const perClass = [];
@@ -377,6 +384,7 @@ async function checkpoint(p) {
   try {
     await saveCheckpoint(snapshot(true).buffer, { step: p.step, totalSteps: p.totalSteps, epoch: p.epoch,
       config: run.cfg, history: run.history, elapsed: elapsed(), savedAt: new Date().toISOString() });
+    post(MSG.CHECKPOINTED, { step: p.step });
   } catch (e) {
     post(MSG.ERROR, { where: 'checkpoint', message: `Could not save a checkpoint in this browser: ${e.message}` });
   }
@@ -392,19 +400,20 @@ function predict(msg) {
   const r = M._api_predict(inkPtr, w, h, img, probs);
   const img28 = new Float32Array(M.HEAPF32.buffer, img, 784).slice(), pr = new Float32Array(M.HEAPF32.buffer, probs, 10).slice();
   [inkPtr, img, probs].forEach((p) => M._api_free(p));
-  post(MSG.PREDICTION, { img28, probs: pr, ink: r === 1, id: msg.id, source: modelSource }, [img28.buffer, pr.buffer]);
+  post(MSG.PREDICTION, { img28, probs: pr, ink: r === 1, id: msg.id, revision: msg.revision, source: modelSource }, [img28.buffer, pr.buffer]);
 }
 
 self.onmessage = async (e) => {
   try {
     await handle(e.data);
   } catch (err) {
-    if (isTrap(err) || !M) crash(err);
+    if (isTrap(err) || state === 'crashed') crash(err);
     else post(MSG.ERROR, { where: e.data.type, message: err.message });
   }
 };
 
 async function handle(msg) {
+  if (state === 'crashed') return;           // the page replaces a crashed worker; it answers nothing more
   if (msg.type !== MSG.INIT && !M) { post(MSG.ERROR, { where: msg.type, message: 'The WebAssembly module is not loaded.' }); return; }
   switch (msg.type) {
     case MSG.INIT: await init(msg); break;
@@ -451,7 +460,7 @@ async function handle(msg) {
       await loadData(msg.dataBase || '/data/');      // the benchmark replaced the data set
       break;
     }
-    case MSG.DEBUG_TRAP: M._api_debug_trap(); break;
+    case MSG.DEBUG_TRAP: M._api_debug_trap_at({ train: 1, evaluation: 2, prediction: 3 }[msg.where] || 0); break;
     default: post(MSG.ERROR, { where: 'worker', message: `unknown message ${msg.type}` });
   }
 }

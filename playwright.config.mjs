@@ -30,6 +30,7 @@ export default defineConfig({
       ? `npx vite build --config vite.config.mjs && npx vite preview --config vite.config.mjs --port ${port} --strictPort`
       : `npx vite --config vite.config.mjs --port ${port} --strictPort`,
     url: `http://127.0.0.1:${port}/`,
+    env: { MNIST_TEST_HOOKS: '1' },          // window.mnistApp, armed traps, test wasm modules
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,
   },

@@ -4,7 +4,21 @@
 // scripts only from this origin, no eval; 'wasm-unsafe-eval' is what compiling WebAssembly
 // needs. The dev server also needs inline <style> (Vite injects imported CSS that way);
 // the built app (vite preview) does not.
+import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { defineConfig } from 'vite';
+
+// Test hooks (window.mnistApp, the armed trap, the in-page benchmark and the wasm modules with
+// test exports in public/wasm-test/) only when MNIST_TEST_HOOKS=1, which the Playwright config
+// and the benchmarks set; `npm start` and `npm run build` give the app without them.
+const testHooks = process.env.MNIST_TEST_HOOKS === '1';
+let outDir = '';
+const withoutTestModules = {
+  name: 'without-test-modules',
+  apply: 'build',
+  configResolved(config) { outDir = path.resolve(config.root, config.build.outDir); },
+  closeBundle() { if (!testHooks) rmSync(path.join(outDir, 'wasm-test'), { recursive: true, force: true }); },
+};
 
 const csp = (devStyles) => [
   "default-src 'self'",
@@ -29,6 +43,8 @@ const headers = (devStyles) => ({
 
 export default defineConfig({
   root: 'web',
+  define: { __TEST_HOOKS__: JSON.stringify(testHooks) },
+  plugins: [withoutTestModules],
   publicDir: '../public',
   server: { host: '127.0.0.1', headers: headers(true) },
   preview: { host: '127.0.0.1', headers: headers(false) },

@@ -80,14 +80,35 @@ static int list_tensors(const Net *net, const Trainer *t, TensorRef *out, int ma
     return n;
 }
 
-#define TRAIN_FIELDS 24
+/* The training-state section: the recipe and the run's counters as f64, in the order of
+ * docs/model-format.md. Version 1 stored the seed as one f64 (exact below 2^53); version 2
+ * stores its low and high 32-bit halves (fields 19 and 24), so every 64-bit seed survives. */
+#define TRAIN_FIELDS_V1 24
+#define TRAIN_FIELDS 25
+/* the recipe fields of the section, in file order (contract.h ids) */
+static const int FILE_RECIPE[19] = { CFG_epochs, CFG_batch, CFG_optimizer, CFG_lr, CFG_onecycle, CFG_pct_start, CFG_div_factor,
+    CFG_final_div_factor, CFG_momentum, CFG_weight_decay, CFG_adam_beta1, CFG_adam_beta2, CFG_adam_eps, CFG_nesterov,
+    CFG_augment, CFG_rotate_deg, CFG_shift_px, CFG_dropout, CFG_label_smoothing };
+
 static void train_fields(const Trainer *t, double f[TRAIN_FIELDS]) {
-    const TrainConfig *c = &t->cfg;
-    double v[TRAIN_FIELDS] = { c->epochs, c->batch, c->optimizer, c->lr, c->onecycle, c->pct_start, c->div_factor,
-        c->final_div_factor, c->momentum, c->weight_decay, c->adam_beta1, c->adam_beta2, c->adam_eps, c->nesterov,
-        c->augment, c->rotate_deg, c->shift_px, c->dropout, c->label_smoothing, (double)c->seed,
-        (double)t->step, (double)t->opt.t, (double)t->total_steps, (double)t->steps_per_epoch };
-    memcpy(f, v, sizeof v);
+    for (int i = 0; i < 19; i++) f[i] = train_config_get(&t->cfg, FILE_RECIPE[i]);
+    f[19] = (double)(uint32_t)t->cfg.seed;
+    f[20] = (double)t->step; f[21] = (double)t->opt.t; f[22] = (double)t->total_steps; f[23] = (double)t->steps_per_epoch;
+    f[24] = (double)(uint32_t)(t->cfg.seed >> 32);
+}
+
+/* the recipe of a training-state section, each field checked against its type and range
+ * before it is stored (contract.h); 1 and a message when one is out of range */
+static int config_from_fields(const double *f, uint32_t version, TrainConfig *c, char *err, size_t errlen) {
+    train_config_default(c);
+    for (int i = 0; i < 19; i++)
+        if (train_config_set(c, FILE_RECIPE[i], f[i], err, errlen)) return 1;
+    int seed_ok = version == 1 ? f[19] >= 0 && f[19] <= 9007199254740992.0 && f[19] == floor(f[19])
+                               : f[19] >= 0 && f[19] < 4294967296.0 && f[19] == floor(f[19]) &&
+                                 f[24] >= 0 && f[24] < 4294967296.0 && f[24] == floor(f[24]);
+    if (!seed_ok) { snprintf(err, errlen, "seed"); return 1; }
+    c->seed = version == 1 ? (uint64_t)f[19] : (uint64_t)f[24] << 32 | (uint64_t)f[19];
+    return 0;
 }
 
 size_t model_save(const Net *net, const Trainer *t, uint8_t **out) {
@@ -142,19 +163,29 @@ static double get_f64(Rd *r) {
     return d;
 }
 
-static int read_header(Rd *r, NetArch *arch, uint32_t *flags, char *err, size_t errlen) {
-    if (r->len < 8 + 4 + 4 + 32 + 16 + 4 + 4 || memcmp(r->p, MODEL_MAGIC, 8) != 0) {
+#define MODEL_MIN_BYTES (8 + 4 + 4 + 32 + 16 + 4 + 4)   /* magic .. layer count, tensor count, CRC */
+
+static int read_header(Rd *r, NetArch *arch, uint32_t *flags, uint32_t *version_out, char *err, size_t errlen) {
+    size_t head = r->len < 8 ? r->len : 8;
+    if (r->len == 0) { snprintf(err, errlen, "the file is empty"); return 1; }
+    if (memcmp(r->p, MODEL_MAGIC, head) != 0) {
         snprintf(err, errlen, "not a model file of this app (the first bytes are not \"" MODEL_MAGIC "\")");
+        return 1;
+    }
+    if (r->len < MODEL_MIN_BYTES) {
+        snprintf(err, errlen, "model file is truncated: %zu bytes, and no model file is shorter than %d", r->len, MODEL_MIN_BYTES);
         return 1;
     }
     if (r->len > MODEL_MAX_BYTES) { snprintf(err, errlen, "model file too large (%zu bytes, limit %u)", r->len, MODEL_MAX_BYTES); return 1; }
     uint32_t stored = (uint32_t)r->p[r->len - 4] | (uint32_t)r->p[r->len - 3] << 8 | (uint32_t)r->p[r->len - 2] << 16 | (uint32_t)r->p[r->len - 1] << 24;
     r->pos = 8;
     uint32_t version = get_u32(r);
-    if (version != MODEL_VERSION) { snprintf(err, errlen, "model file format version %u; this app reads version %u", version, MODEL_VERSION); return 1; }
+    if (version != 1 && version != MODEL_VERSION) { snprintf(err, errlen, "model file format version %u; this app reads versions 1 and %u", version, MODEL_VERSION); return 1; }
     if (crc32_ieee(r->p, r->len - 4) != stored) { snprintf(err, errlen, "model file is damaged (CRC32 mismatch): truncated or altered"); return 1; }
     r->len -= 4;   /* the CRC is not payload */
     *flags = get_u32(r);
+    *version_out = version;
+    if (*flags & ~1u) { snprintf(err, errlen, "model file: unknown flags 0x%x (only bit 0 is defined)", *flags); return 1; }
     memset(arch, 0, sizeof *arch);
     if (r->len - r->pos < 32) { r->bad = 1; } else { memcpy(arch->name, r->p + r->pos, 31); r->pos += 32; }
     arch->in_c = (int)get_u32(r); arch->in_h = (int)get_u32(r); arch->in_w = (int)get_u32(r);
@@ -171,9 +202,9 @@ static int read_header(Rd *r, NetArch *arch, uint32_t *flags, char *err, size_t 
 
 int model_read_arch(const uint8_t *buf, size_t len, NetArch *arch, int *has_training, char *err, size_t errlen) {
     Rd r = { buf, len, 0, 0 };
-    uint32_t flags = 0;
+    uint32_t flags = 0, version = 0;
     if (!buf) { snprintf(err, errlen, "no model data"); return 1; }
-    if (read_header(&r, arch, &flags, err, errlen)) return 1;
+    if (read_header(&r, arch, &flags, &version, err, errlen)) return 1;
     if (has_training) *has_training = (int)(flags & 1u);
     return 0;
 }
@@ -188,23 +219,44 @@ static int same_arch(const NetArch *a, const NetArch *b) {
 int model_load(Net *net, Trainer *t, const uint8_t *buf, size_t len, char *err, size_t errlen) {
     Rd r = { buf, len, 0, 0 };
     NetArch arch;
-    uint32_t flags = 0;
+    uint32_t flags = 0, version = 0;
     if (!buf) { snprintf(err, errlen, "no model data"); return 1; }
-    if (read_header(&r, &arch, &flags, err, errlen)) return 1;
+    if (read_header(&r, &arch, &flags, &version, err, errlen)) return 1;
     if (!same_arch(&arch, &net->arch)) {
         snprintf(err, errlen, "model file is for a different network (\"%s\", %d layers) than the one loaded (\"%s\")",
                  arch.name, arch.n_layers, net->arch.name);
         return 1;
     }
     double f[TRAIN_FIELDS] = { 0 };
+    TrainConfig loaded;
     int has_train = (int)(flags & 1u);
     if (has_train) {
-        uint32_t nf = get_u32(&r);
-        if (r.bad || nf != TRAIN_FIELDS) { snprintf(err, errlen, "model file: bad training-state section"); return 1; }
-        for (int i = 0; i < TRAIN_FIELDS; i++) f[i] = get_f64(&r);
-        if (r.bad || !(f[0] >= 1 && f[0] <= 1000) || !(f[1] >= 1 && f[1] <= net->max_batch) || !(f[2] == 0 || f[2] == 1) ||
-            !(f[20] >= 0 && f[20] <= f[22]) || !(f[23] >= 1) || !(f[3] > 0)) {
-            snprintf(err, errlen, "model file: training state out of range (batch must be 1..%d)", net->max_batch);
+        uint32_t nf = get_u32(&r), want_fields = version == 1 ? TRAIN_FIELDS_V1 : TRAIN_FIELDS;
+        if (r.bad || nf != want_fields) { snprintf(err, errlen, "model file: bad training-state section (%u fields, expected %u)", nf, want_fields); return 1; }
+        for (uint32_t i = 0; i < nf; i++) f[i] = get_f64(&r);
+        if (r.bad) { snprintf(err, errlen, "model file: training-state section is truncated"); return 1; }
+        /* the section must make sense on its own (it is checked even when only the weights are
+         * wanted, so a damaged file is never half-trusted): every recipe field of its type and
+         * within its range (contract.h), the counters whole and consistent ... */
+        char why[200];
+        if (config_from_fields(f, version, &loaded, why, sizeof why)) { snprintf(err, errlen, "model file: training state out of range: %s", why); return 1; }
+        int counters_ok = 1;
+        for (int i = 20; i < 24; i++) counters_ok &= f[i] >= 0 && f[i] <= 1e15 && f[i] == floor(f[i]);
+        if (!counters_ok || !(f[23] >= 1 && f[23] <= 1e9) || f[22] != f[23] * f[0] || !(f[20] <= f[22]) || !(f[21] <= f[22])) {
+            snprintf(err, errlen, "model file: training state out of range (step %g, optimiser steps %g, total %g, %g steps per epoch and %g epochs do not fit together)",
+                     f[20], f[21], f[22], f[23], f[0]);
+            return 1;
+        }
+        /* ... and, to continue the run, it must fit this network and this training set */
+        if (t && f[1] > net->max_batch) {
+            snprintf(err, errlen, "the run was saved with batch %d, larger than the %d this network was created for", (int)f[1], net->max_batch);
+            return 1;
+        }
+        int steps_here = t ? (t->train_x.count + (int)f[1] - 1) / (int)f[1] : 0;
+        if (t && steps_here != (int)f[23]) {
+            snprintf(err, errlen, "the run was saved training on a set of %d steps of %d images per epoch (%d to %d images); "
+                     "this training set has %d images (%d steps): resume it on the same training set",
+                     (int)f[23], (int)f[1], ((int)f[23] - 1) * (int)f[1] + 1, (int)f[23] * (int)f[1], t->train_x.count, steps_here);
             return 1;
         }
     }
@@ -258,11 +310,7 @@ int model_load(Net *net, Trainer *t, const uint8_t *buf, size_t len, char *err, 
     }
     if (tt) {
         TrainConfig *c = &tt->cfg;
-        c->epochs = (int)f[0]; c->batch = (int)f[1]; c->optimizer = (int)f[2]; c->lr = (float)f[3]; c->onecycle = (int)f[4];
-        c->pct_start = (float)f[5]; c->div_factor = (float)f[6]; c->final_div_factor = (float)f[7]; c->momentum = (float)f[8];
-        c->weight_decay = (float)f[9]; c->adam_beta1 = (float)f[10]; c->adam_beta2 = (float)f[11]; c->adam_eps = (float)f[12];
-        c->nesterov = (int)f[13]; c->augment = (int)f[14]; c->rotate_deg = (float)f[15]; c->shift_px = (float)f[16];
-        c->dropout = (float)f[17]; c->label_smoothing = (float)f[18]; c->seed = (uint64_t)f[19];
+        *c = loaded;
         tt->step = (uint64_t)f[20]; tt->opt.t = (uint64_t)f[21]; tt->total_steps = (uint64_t)f[22]; tt->steps_per_epoch = (int)f[23];
         tt->opt.cfg.kind = c->optimizer; tt->opt.cfg.nesterov = c->nesterov; tt->opt.cfg.momentum = c->momentum;
         tt->opt.cfg.weight_decay = c->weight_decay; tt->opt.cfg.beta1 = c->adam_beta1; tt->opt.cfg.beta2 = c->adam_beta2; tt->opt.cfg.eps = c->adam_eps;

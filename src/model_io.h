@@ -14,12 +14,14 @@
 #include "trainer.h"
 
 #define MODEL_MAGIC "MNISTNET"
-#define MODEL_VERSION 1u
-#define MODEL_MAX_BYTES (64u << 20)
+#define MODEL_VERSION 2u           /* written; versions 1 and 2 are read (docs/model-format.md) */
+#define MODEL_MAX_BYTES ((unsigned)LIMIT_MODEL_MAX_BYTES)
 
 uint32_t crc32_ieee(const uint8_t *p, size_t n);
 size_t model_save(const Net *net, const Trainer *t, uint8_t **out);     /* 0 on out-of-memory */
 int    model_read_arch(const uint8_t *buf, size_t len, NetArch *arch, int *has_training, char *err, size_t errlen);
-/* t may be NULL (weights only); with t, a file with training state restores it too. */
+/* t may be NULL (weights only: the training state, if any, is checked but not used, so its
+ * batch size does not matter); with t, a file with training state restores it too, and is
+ * refused unless its batch fits the Net and its steps per epoch match t's training set. */
 int    model_load(Net *net, Trainer *t, const uint8_t *buf, size_t len, char *err, size_t errlen);
 #endif

@@ -10,19 +10,84 @@
 
 void train_config_default(TrainConfig *c) {
     memset(c, 0, sizeof *c);
-    c->epochs = 10; c->batch = 128; c->optimizer = OPT_SGD;
-    c->lr = 0.1f; c->onecycle = 1; c->pct_start = 0.25f; c->div_factor = 10.0f; c->final_div_factor = 100.0f;
-    c->momentum = 0.9f; c->nesterov = 1; c->weight_decay = 5e-4f;
-    c->adam_beta1 = 0.9f; c->adam_beta2 = 0.999f; c->adam_eps = 1e-8f;
-    c->augment = 1; c->rotate_deg = 10.0f; c->shift_px = 1.4f;
-    c->dropout = 0.1f; c->label_smoothing = 0.0f; c->seed = 1;
+#define SET_DEFAULT(name, type, def, ...) c->name = (CONTRACT_CTYPE_##type)(def);
+    TRAIN_CONFIG_FIELDS(SET_DEFAULT)
+#undef SET_DEFAULT
+}
+
+double train_config_get(const TrainConfig *c, int id) {
+    switch (id) {
+#define GET(name, ...) case CFG_##name: return (double)c->name;
+    TRAIN_CONFIG_FIELDS(GET)
+#undef GET
+    }
+    return 0.0;
+}
+
+static int value_fits(const FieldInfo *f, double v, char *err, size_t errlen) {
+    int whole = f->type != FIELD_FLOAT;
+    /* a FLOAT field is stored as float: its bounds are compared as the floats they become */
+    double lo = whole ? f->min : (double)(float)f->min, hi = whole ? f->max : (double)(float)f->max;
+    if (!(v >= lo && v <= hi) || (whole && v != floor(v))) {
+        if (f->type == FIELD_BOOL) snprintf(err, errlen, "%s must be on or off", f->name);
+        else if (f->type == FIELD_CHOICE) snprintf(err, errlen, "%s must be one of %s", f->name, f->help);
+        else snprintf(err, errlen, "%s %g is outside %g..%g%s%s%s", f->name, v, f->min, f->max,
+                      whole ? " (a whole number)" : "", *f->unit ? " " : "", f->unit);
+        return 0;
+    }
+    return 1;
+}
+
+int train_config_set(TrainConfig *c, int id, double value, char *err, size_t errlen) {
+    if (id < 0 || id >= CFG_COUNT) { snprintf(err, errlen, "no configuration field %d", id); return 1; }
+    const FieldInfo *f = &TRAIN_CONFIG_INFO[id];
+    if (f->type == FIELD_U64) {
+        if (!(value >= 0 && value <= 9007199254740992.0 && value == floor(value))) {
+            snprintf(err, errlen, "%s must be a whole number from 0 (set larger values by their 32-bit halves)", f->name);
+            return 1;
+        }
+        return train_config_set_u64(c, id, (uint32_t)fmod(value, 4294967296.0), (uint32_t)(value / 4294967296.0), err, errlen);
+    }
+    if (!value_fits(f, value, err, errlen)) return 1;
+    switch (id) {
+#define SET(name, type, ...) case CFG_##name: c->name = (CONTRACT_CTYPE_##type)value; break;
+    TRAIN_CONFIG_FIELDS(SET)
+#undef SET
+    }
+    return 0;
+}
+
+int train_config_set_u64(TrainConfig *c, int id, uint32_t lo, uint32_t hi, char *err, size_t errlen) {
+    if (id != CFG_seed) { snprintf(err, errlen, "field %d is not a 64-bit field", id); return 1; }
+    c->seed = (uint64_t)hi << 32 | lo;
+    return 0;
+}
+
+int train_config_check(const TrainConfig *c, char *err, size_t errlen) {
+    for (int id = 0; id < CFG_COUNT; id++)
+        if (TRAIN_CONFIG_INFO[id].type != FIELD_U64 && !value_fits(&TRAIN_CONFIG_INFO[id], train_config_get(c, id), err, errlen)) return 1;
+    return 0;
+}
+
+void train_config_format(const TrainConfig *c, int id, char *out, size_t outlen) {
+    const FieldInfo *f = &TRAIN_CONFIG_INFO[id];
+    double v = train_config_get(c, id);
+    if (f->type == FIELD_U64) { snprintf(out, outlen, "%llu", (unsigned long long)c->seed); return; }
+    if (f->type == FIELD_BOOL) { snprintf(out, outlen, "%s", v ? "on" : "off"); return; }
+    if (f->type == FIELD_CHOICE) {
+        const char *p = f->help;
+        for (int i = 0; i < (int)v && strchr(p, '|'); i++) p = strchr(p, '|') + 1;
+        size_t len = strchr(p, '|') ? (size_t)(strchr(p, '|') - p) : strlen(p);
+        snprintf(out, outlen, "%.*s", (int)len, p);
+        return;
+    }
+    snprintf(out, outlen, "%g", v);
 }
 
 int trainer_init(Trainer *t, Net *net, const TrainConfig *cfg, IdxView x, IdxView y, char *err, size_t errlen) {
     memset(t, 0, sizeof *t);
-    if (cfg->batch < 1 || cfg->batch > net->max_batch) { snprintf(err, errlen, "batch size %d outside 1..%d", cfg->batch, net->max_batch); return 1; }
-    if (cfg->epochs < 1 || cfg->epochs > 1000) { snprintf(err, errlen, "epochs %d outside 1..1000", cfg->epochs); return 1; }
-    if (!(cfg->lr > 0.0f) || cfg->lr > 1e4f) { snprintf(err, errlen, "learning rate must be positive"); return 1; }
+    if (train_config_check(cfg, err, errlen)) return 1;
+    if (cfg->batch > net->max_batch) { snprintf(err, errlen, "batch %d is larger than the %d this network was created for", cfg->batch, net->max_batch); return 1; }
     if (x.rows * x.cols != net->arch.in_h * net->arch.in_w) { snprintf(err, errlen, "images are %dx%d, the network wants %dx%d", x.rows, x.cols, net->arch.in_h, net->arch.in_w); return 1; }
     if (idx_check_pair(&x, &y, err, errlen)) return 1;
     t->net = net;
@@ -164,22 +229,26 @@ int trainer_steps(Trainer *t, int n) {
 }
 
 void trainer_eval_range(Net *net, const IdxView *x, const IdxView *y, int start, int count, EvalAccum *acc) {
-    int hw = x->rows * x->cols;
+    int hw = x->rows * x->cols, C = net->n_classes;
     if (start < 0) start = 0;
     if (start + count > x->count) count = x->count - start;
     for (int b = 0; b < count; b += net->max_batch) {
         int B = count - b < net->max_batch ? count - b : net->max_batch;
         for (int i = 0; i < B; i++) normalise_image(x->data + (size_t)(start + b + i) * hw, hw, net->input + (size_t)i * hw);
-        float loss = net_forward(net, B, y ? y->data + start + b : NULL, 0, 0, 0);
-        acc->loss_sum += (double)loss * B;
+        net_forward(net, B, NULL, 0, 0, 0);
+        acc->count += B;
+        if (!y) continue;
         for (int i = 0; i < B; i++) {
-            int pred = net_argmax(net, i);
-            if (y) {
-                int truth = y->data[start + b + i];
-                acc->correct += pred == truth;
-                if (truth < 10 && pred < 10) acc->confusion[truth][pred]++;
+            const float *lp = net->logprob + (size_t)i * C;
+            int pred = net_argmax(net, i), truth = y->data[start + b + i];
+            acc->loss_sum -= lp[truth];                  /* the test loss is plain NLL, whatever the training loss */
+            acc->correct += pred == truth;
+            if (truth < LIMIT_CLASSES && pred < LIMIT_CLASSES) acc->confusion[truth][pred]++;
+            if (pred != truth && acc->n_misclassified < LIMIT_GALLERY_MAX) {
+                Misclassified *m = &acc->misclassified[acc->n_misclassified++];
+                m->index = start + b + i; m->truth = truth; m->pred = pred;
+                for (int o = 0; o < LIMIT_CLASSES && o < C; o++) m->probs[o] = expf(lp[o]);
             }
         }
-        acc->count += B;
     }
 }

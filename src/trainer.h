@@ -11,22 +11,23 @@
 #include "idx.h"
 #include "net.h"
 #include "optim.h"
+#include "contract.h"
 
-typedef struct {
-    int epochs, batch;
-    int optimizer;                 /* OPT_SGD or OPT_ADAM */
-    float lr;                      /* peak learning rate with OneCycle, the constant one without */
-    int onecycle;
-    float pct_start, div_factor, final_div_factor;
-    float momentum, weight_decay, adam_beta1, adam_beta2, adam_eps;
-    int nesterov;
-    int augment;
-    float rotate_deg, shift_px;
-    float dropout, label_smoothing;
-    uint64_t seed;
-} TrainConfig;
+/* The training recipe: one member per row of TRAIN_CONFIG_FIELDS (contract.h), named as there. */
+#define TRAINER_CONFIG_MEMBER(name, type, ...) CONTRACT_CTYPE_##type name;
+typedef struct { TRAIN_CONFIG_FIELDS(TRAINER_CONFIG_MEMBER) } TrainConfig;
+#undef TRAINER_CONFIG_MEMBER
 
-void train_config_default(TrainConfig *c);   /* the reference recipe (REFERENCE_NET.md) */
+void train_config_default(TrainConfig *c);   /* every field at its table default: the reference recipe */
+/* Field `id` (CFG_<name>) = value, refused with a message when value is not of the field's
+ * type or outside its range. The U64 seed is set from its two 32-bit halves. */
+int  train_config_set(TrainConfig *c, int id, double value, char *err, size_t errlen);
+int  train_config_set_u64(TrainConfig *c, int id, uint32_t lo, uint32_t hi, char *err, size_t errlen);
+double train_config_get(const TrainConfig *c, int id);
+/* Every field within its range (what trainer_init checks before anything else). */
+int  train_config_check(const TrainConfig *c, char *err, size_t errlen);
+/* A field's value written the way the CLI takes it (word for CHOICE and BOOL). */
+void train_config_format(const TrainConfig *c, int id, char *out, size_t outlen);
 
 typedef struct {
     Net *net;
@@ -63,11 +64,20 @@ int  trainer_steps(Trainer *t, int n);
 float trainer_lr(const Trainer *t, uint64_t step);
 
 typedef struct {
+    int index, truth, pred;
+    float probs[LIMIT_CLASSES];
+} Misclassified;
+
+/* What an evaluation adds up: the one evaluation of the project (CLI, wasm API, page). */
+typedef struct {
     double loss_sum;
     int count, correct;
-    int confusion[10][10];         /* [true][predicted], first 10 classes */
+    int confusion[LIMIT_CLASSES][LIMIT_CLASSES];      /* [true][predicted] */
+    int n_misclassified;                              /* the first LIMIT_GALLERY_MAX, by index */
+    Misclassified misclassified[LIMIT_GALLERY_MAX];
 } EvalAccum;
 
-/* Eval-mode forward over images [start, start+count) of (x, y); adds to acc. */
+/* Eval-mode forward over images [start, start+count) of (x, y); adds to acc (zero it first).
+ * y may be NULL (no loss, no counts); log-probabilities of the last batch stay in net->logprob. */
 void trainer_eval_range(Net *net, const IdxView *x, const IdxView *y, int start, int count, EvalAccum *acc);
 #endif

@@ -4,7 +4,11 @@
  * handed over (copied into wasm memory and owned here), and an evaluation accumulator.
  * Every entry point does a bounded amount of work and returns: V8 keeps a wasm call that
  * loops for long in its baseline tier, and the worker must stay free to answer messages.
- * Errors: functions return nonzero and api_error() holds the message. */
+ * Errors: functions return nonzero and api_error() holds the message.
+ * What crosses the boundary is defined once in src/contract.h: configuration fields by id
+ * (checked against their ranges here), the progress and evaluation records' order, limits.
+ * Test hooks (a trap armed at a chosen point, kernel self-checks, the peak micro-benchmark)
+ * live in api_test.c and exist only in the test builds (MNIST_TEST_HOOKS). */
 #include <emscripten/emscripten.h>
 #include <math.h>
 #include <stdlib.h>
@@ -15,11 +19,10 @@
 #include "model_io.h"
 #include "preprocess.h"
 #include "probe.h"
-#include "kernels/peak.h"
-#include "kernels/kernel_check.h"
 #include "trainer.h"
+#include "contract.h"
 
-#define WASM_MAX_BATCH 256
+#define WASM_MAX_BATCH LIMIT_MAX_BATCH
 #define API EMSCRIPTEN_KEEPALIVE
 
 static char error_text[512];
@@ -31,7 +34,15 @@ static size_t file_len[4];
 static IdxView views[4];
 static int view_ok[4];
 static EvalAccum eval_acc;
-static TrainConfig config;
+static TrainConfig config;            /* the recipe being set field by field (api_config_set) */
+
+#ifdef MNIST_TEST_HOOKS
+void api_test_trap_point(int where);   /* api_test.c: traps if a test armed this point */
+#define TRAP_POINT(where) api_test_trap_point(where)
+#else
+#define TRAP_POINT(where) ((void)0)
+#endif
+enum { TRAP_TRAIN = 1, TRAP_EVAL = 2, TRAP_PREDICT = 3 };
 
 API const char *api_error(void) { return error_text; }
 API void *api_malloc(int n) { return malloc(n > 0 ? (size_t)n : 1); }
@@ -51,33 +62,6 @@ API int api_threads_compiled(void) {
 #endif
 }
 API const char *api_gemm_variant(void) { return gemm_variant_name(); }
-
-/* ---- benchmarks: GFLOP/s of the register-only multiply-add loop on this thread ---- */
-API double api_peak_gflops(int iters) {
-    double t0 = emscripten_get_now();
-    volatile float sink = peak_run(iters);
-    (void)sink;
-    double ms = emscripten_get_now() - t0;
-    return peak_flops_per_iter() * iters / (ms * 1e6);
-}
-
-/* ---- kernel self-check (the Node test calls it): failing cases, -1 if the variant is absent ---- */
-static char kernel_report[2048];
-API int api_check_kernels(int which) {
-    int cases;
-    kernel_report[0] = 0;
-    return which == 0 ? kernel_check_gemm("wasmsimd", 1234, &cases, kernel_report, sizeof kernel_report)
-                      : kernel_check_eltwise(1234, &cases, kernel_report, sizeof kernel_report);
-}
-API const char *api_check_report(void) { return kernel_report; }
-
-/* ---- a deliberate trap, so tests can prove the page survives a crashed worker:
- * api_debug_trap_at(where) arms a trap for the next training step (1), evaluation slice (2)
- * or prediction (3), so a test reaches each path at a point it chooses, without racing. ---- */
-enum { TRAP_NONE, TRAP_TRAIN, TRAP_EVAL, TRAP_PREDICT };
-static int trap_armed;
-API void api_debug_trap_at(int where) { trap_armed = where; }
-static void debug_trap_if_armed(int where) { if (trap_armed == where) __builtin_trap(); }
 
 /* ---- the pipeline probe ---- */
 API float api_probe_dot_scalar(const float *a, const float *b, int n) { return probe_dot_scalar(a, b, n); }
@@ -107,16 +91,18 @@ API int api_set_data(int which, uint8_t *buf, int len) {
 }
 API int api_data_count(int which) { return which >= 0 && which < 4 && view_ok[which] ? views[which].count : 0; }
 
-/* ---- the model ---- */
-API int api_create(int threads, double seed) {
+/* ---- the model. A 64-bit seed arrives as two 32-bit halves (a JS number holds 53 bits). ---- */
+static uint64_t seed_of(uint32_t lo, uint32_t hi) { return (uint64_t)hi << 32 | lo; }
+API int api_create(int threads, uint32_t seed_lo, uint32_t seed_hi) {
     if (net) { trainer_free(&trainer); trainer_ready = 0; net_free(net); }
     net = net_create(&NET_ARCH_REFERENCE, WASM_MAX_BATCH, threads);
     if (!net) { snprintf(error_text, sizeof error_text, "out of memory creating the network"); return 1; }
-    net_init_params(net, (uint64_t)seed);
+    net_init_params(net, seed_of(seed_lo, seed_hi));
+    train_config_default(&config);
     return 0;
 }
 /* fresh random weights (PyTorch's default initialisation) from seed; running statistics reset */
-API void api_init_params(double seed) { if (net) net_init_params(net, (uint64_t)seed); }
+API void api_init_params(uint32_t seed_lo, uint32_t seed_hi) { if (net) net_init_params(net, seed_of(seed_lo, seed_hi)); }
 API int api_param_count(void) { return net ? (int)net->n_params : 0; }
 API int api_threads(void) { return net ? pool_threads(net->pool) : 0; }
 API void api_set_threads(int n) { if (net) net_set_threads(net, n); }
@@ -127,81 +113,75 @@ API int api_last_thread_ids(unsigned *ids, int max) {
     return n;
 }
 
-/* config fields in order: epochs, batch, lr, optimizer (0 sgd, 1 adam), augment, seed,
- * weight_decay, momentum, onecycle, dropout, label_smoothing */
-API int api_configure(const double *f, int n_fields) {
+/* ---- the recipe, field by field (ids: CFG_* of contract.h, CONFIG_FIELDS[i].id in JS) ---- */
+API void api_config_reset(void) { train_config_default(&config); }
+API int api_config_set(int id, double value) { return train_config_set(&config, id, value, error_text, sizeof error_text); }
+API int api_config_set_u64(int id, uint32_t lo, uint32_t hi) { return train_config_set_u64(&config, id, lo, hi, error_text, sizeof error_text); }
+/* a new trainer for the recipe set so far, over the training data (as limited by api_limit_train) */
+API int api_configure(void) {
     if (!net) { snprintf(error_text, sizeof error_text, "no network"); return 1; }
     if (!view_ok[0] || !view_ok[1]) { snprintf(error_text, sizeof error_text, "no training data loaded"); return 1; }
-    train_config_default(&config);
-    if (n_fields > 0) config.epochs = (int)f[0];
-    if (n_fields > 1) config.batch = (int)f[1];
-    if (n_fields > 2) config.lr = (float)f[2];
-    if (n_fields > 3) config.optimizer = (int)f[3];
-    if (n_fields > 4) config.augment = (int)f[4];
-    if (n_fields > 5) config.seed = (uint64_t)f[5];
-    if (n_fields > 6) config.weight_decay = (float)f[6];
-    if (n_fields > 7) config.momentum = (float)f[7];
-    if (n_fields > 8) config.onecycle = (int)f[8];
-    if (n_fields > 9) config.dropout = (float)f[9];
-    if (n_fields > 10) config.label_smoothing = (float)f[10];
-    if (config.optimizer != OPT_SGD && config.optimizer != OPT_ADAM) { snprintf(error_text, sizeof error_text, "unknown optimizer"); return 1; }
     if (trainer_ready) trainer_free(&trainer);
     trainer_ready = 0;
-    IdxView x = views[0], y = views[1];
-    if (trainer_init(&trainer, net, &config, x, y, error_text, sizeof error_text)) return 1;
+    if (trainer_init(&trainer, net, &config, views[0], views[1], error_text, sizeof error_text)) return 1;
     trainer_ready = 1;
     return 0;
 }
 /* limit the training set to its first n images (0: all); call before api_configure */
-API void api_limit_train(int n) {
-    if (!view_ok[0] || !view_ok[1]) return;
+API int api_limit_train(int n) {
+    const FieldInfo *f = &RUN_OPTION_INFO[RUN_subset];
+    if (n < f->min || n > f->max) { snprintf(error_text, sizeof error_text, "%s %d is outside %g..%g", f->name, n, f->min, f->max); return 1; }
+    if (!view_ok[0] || !view_ok[1]) { snprintf(error_text, sizeof error_text, "no training data loaded"); return 1; }
     int full = (int)((file_len[0] - 16) / 784);
     views[0].count = views[1].count = n > 0 && n < full ? n : full;
+    return 0;
 }
 
 API int api_train_steps(int n) {
     if (!trainer_ready) { snprintf(error_text, sizeof error_text, "training is not configured"); return -1; }
-    debug_trap_if_armed(TRAP_TRAIN);
+    TRAP_POINT(TRAP_TRAIN);
     return trainer_steps(&trainer, n);
 }
-/* progress: [step, total_steps, epoch, steps_per_epoch, last_loss, last_lr, diverged, epoch_loss_mean] */
+/* progress: PROGRESS_FIELDS of contract.h, in that order */
 API void api_progress(double *out) {
-    if (!trainer_ready) { memset(out, 0, 8 * sizeof(double)); return; }
-    out[0] = (double)trainer.step; out[1] = (double)trainer.total_steps; out[2] = trainer_epoch(&trainer);
-    out[3] = trainer.steps_per_epoch; out[4] = trainer.last_loss; out[5] = trainer.last_lr; out[6] = trainer.diverged;
-    out[7] = trainer.epoch_loss_count ? trainer.epoch_loss_sum / trainer.epoch_loss_count : 0.0;
+    memset(out, 0, PROGRESS_COUNT * sizeof(double));
+    if (!trainer_ready) return;
+    out[PROGRESS_step] = (double)trainer.step; out[PROGRESS_total_steps] = (double)trainer.total_steps;
+    out[PROGRESS_epoch] = trainer_epoch(&trainer); out[PROGRESS_steps_per_epoch] = trainer.steps_per_epoch;
+    out[PROGRESS_loss] = trainer.last_loss; out[PROGRESS_lr] = trainer.last_lr; out[PROGRESS_diverged] = trainer.diverged;
+    out[PROGRESS_epoch_loss] = trainer.epoch_loss_count ? trainer.epoch_loss_sum / trainer.epoch_loss_count : 0.0;
 }
 
-/* evaluation of the test set in slices */
+/* ---- evaluation of the test set in slices (trainer_eval_range: the project's one evaluation) ---- */
 API void api_eval_reset(void) { memset(&eval_acc, 0, sizeof eval_acc); }
 API int api_eval(int start, int count) {
     if (!net || !view_ok[2] || !view_ok[3]) { snprintf(error_text, sizeof error_text, "no test data loaded"); return -1; }
+    if (start < 0 || count < 0 || start > views[2].count) { snprintf(error_text, sizeof error_text, "bad evaluation range"); return -1; }
+    TRAP_POINT(TRAP_EVAL);
     int before = eval_acc.count;
     trainer_eval_range(net, &views[2], &views[3], start, count, &eval_acc);
     return eval_acc.count - before;
 }
-/* [count, correct, loss_sum] then the 10x10 confusion matrix (row = truth) */
+/* EVAL_FIELDS of contract.h in that order, then the confusion matrix (row = truth) */
 API void api_eval_result(double *out) {
-    out[0] = eval_acc.count; out[1] = eval_acc.correct; out[2] = eval_acc.loss_sum;
-    for (int i = 0; i < 100; i++) out[3 + i] = eval_acc.confusion[i / 10][i % 10];
+    out[EVAL_count] = eval_acc.count; out[EVAL_correct] = eval_acc.correct; out[EVAL_loss_sum] = eval_acc.loss_sum;
+    out[EVAL_misclassified] = eval_acc.n_misclassified;
+    for (int i = 0; i < LIMIT_CLASSES * LIMIT_CLASSES; i++)
+        out[EVAL_COUNT + i] = eval_acc.confusion[i / LIMIT_CLASSES][i % LIMIT_CLASSES];
 }
-/* log-probabilities of test images [start, start+count) (count <= WASM_MAX_BATCH) into out */
-API int api_test_logprobs(int start, int count, float *out) {
-    if (!net || !view_ok[2]) return -1;
-    if (count > WASM_MAX_BATCH) count = WASM_MAX_BATCH;
-    if (start < 0 || start + count > views[2].count) return -1;
-    debug_trap_if_armed(TRAP_EVAL);
-    EvalAccum scratch;
-    memset(&scratch, 0, sizeof scratch);
-    trainer_eval_range(net, &views[2], NULL, start, count, &scratch);
-    memcpy(out, net->logprob, (size_t)count * net->n_classes * sizeof(float));
-    return count;
+/* misclassified image i (< the count above): [index, truth, predicted] and the probabilities */
+API int api_eval_misclassified(int i, int *index_truth_pred, float *probs) {
+    if (i < 0 || i >= eval_acc.n_misclassified) return 1;
+    const Misclassified *m = &eval_acc.misclassified[i];
+    index_truth_pred[0] = m->index; index_truth_pred[1] = m->truth; index_truth_pred[2] = m->pred;
+    memcpy(probs, m->probs, sizeof m->probs);
+    return 0;
 }
 
 /* ---- drawing: ink (w x h, 0..1) -> img28 (784, 0..1) and probs (10). Returns 1 if ink. ---- */
 API int api_predict(const float *ink, int w, int h, float *img28, float *probs) {
     if (!net) return -1;
-    debug_trap_if_armed(TRAP_PREDICT);
+    TRAP_POINT(TRAP_PREDICT);
     int r = preprocess_digit(ink, w, h, img28);
     if (r < 0) { snprintf(error_text, sizeof error_text, "bad drawing size"); return -1; }
     preprocess_to_input(img28, net->input);
@@ -236,7 +216,7 @@ API int api_load(const uint8_t *buf, int len, int with_training) {
     if (model_read_arch(buf, (size_t)len, &arch, &has_training, error_text, sizeof error_text)) return 1;
     Trainer *t = NULL;
     if (with_training && has_training) {
-        if (!trainer_ready && api_configure(NULL, 0)) return 1;
+        if (!trainer_ready && api_configure()) return 1;
         t = &trainer;
     }
     return model_load(net, t, buf, (size_t)len, error_text, sizeof error_text);

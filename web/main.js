@@ -1,7 +1,8 @@
 // The page: starts the worker, shows what it reports (capabilities, data, progress, charts,
 // evaluation), sends the controls' commands, runs the draw pad, and handles model files,
 // the IndexedDB resume offer and the run report. No arithmetic on the network happens here.
-import { MSG, DEFAULT_CONFIG } from './protocol.js';
+import { MSG, TEST_MSG, DEFAULT_CONFIG, seedHalves } from './protocol.js';
+import { CONFIG_FIELDS, RUN_FIELDS, LIMITS } from './generated/contract.js';
 import { loadCheckpoint, clearCheckpoint } from './store.js';
 import { Charts } from './charts.js';
 import { DrawPad } from './drawpad.js';
@@ -88,13 +89,14 @@ function onWorkerMessage(e) {
         file: `Loaded ${m.name || 'the model file'}.` }[m.source] || '';
       $('model-source').textContent = m.source === 'pretrained' ? 'Using the pretrained model.' : m.source === 'random' ? 'Untrained network.' : '';
       hideError('load'); requestPrediction(); break;
-    case MSG.BENCH_RESULT: benchWaiter?.(m.result); break;
     case MSG.DIVERGED: showError('train', m.message); break;
     case MSG.ERROR: showError(m.where, m.message); break;
     case MSG.CRASHED: crashed(m.message); break;
     case MSG.CHECKPOINTED: tid('checkpoint-step').textContent = String(m.step); break;
     case MSG.RESOURCES: cacheForOffline(m.urls); break;
-    default: break;
+    default:
+      if (__TEST_HOOKS__ && m.type === TEST_MSG.BENCH_RESULT) benchWaiter?.(m.result);
+      break;
   }
 }
 
@@ -118,18 +120,49 @@ function showCaps(c) {
 
 // ---------- controls ----------
 
+// The training form: each input names its field (data-field); defaults, ranges and types come
+// from the core's contract, so the form cannot drift from what the core accepts.
+const FIELDS = Object.fromEntries([...CONFIG_FIELDS, ...RUN_FIELDS].map((f) => [f.js, f]));
+const formInputs = () => [...document.querySelectorAll('#train-form [data-field]')];
+function initForm() {
+  for (const el of formInputs()) {
+    const f = FIELDS[el.dataset.field];
+    if (f.type === 'bool') { el.checked = f.default; continue; }
+    if (f.type === 'choice') { el.value = f.choices[f.default]; continue; }
+    el.value = String(f.default);
+    if (f.type === 'u64') continue;           // a text field: 64-bit seeds do not fit a number input
+    el.min = String(f.min);
+    el.max = String(f.js === 'batch' ? Math.min(f.max, LIMITS.MAX_BATCH) : f.max);
+    el.step = f.type === 'float' ? 'any' : '1';
+  }
+  $('threads').value = String(navigator.hardwareConcurrency > 1 ? 2 : 1);   // until the worker reports
+}
+initForm();
+
 function readConfig() {
-  const num = (id, def) => { const v = Number($(id).value); return Number.isFinite(v) ? v : def; };
-  return { epochs: Math.round(num('epochs', 10)), batch: Math.round(num('batch-size', 128)), lr: num('learning-rate', 0.1),
-    optimizer: $('optimizer').value, augment: $('augment').checked, seed: Math.round(num('seed', 1)),
-    threads: Math.round(num('threads', caps?.threads || 1)), subset: Math.round(num('subset', 0)) };
+  const cfg = {};
+  for (const el of formInputs()) {
+    const f = FIELDS[el.dataset.field];
+    cfg[f.js] = f.type === 'bool' ? el.checked : f.type === 'choice' || f.type === 'u64' ? el.value.trim() : Number(el.value);
+  }
+  return cfg;
 }
 
+// The same ranges the core checks, said in the form's words before anything is sent.
 function validConfig(c) {
-  if (c.epochs < 1 || c.epochs > 100) return 'Epochs must be between 1 and 100.';
-  if (c.batch < 1 || c.batch > 256) return 'Batch size must be between 1 and 256.';
-  if (!(c.lr > 0) || c.lr > 100) return 'The learning rate must be a positive number.';
-  if (c.subset < 0 || c.subset > 60000) return 'The training subset must be between 0 (all) and 60000.';
+  for (const el of formInputs()) {
+    const f = FIELDS[el.dataset.field], v = c[f.js];
+    const label = el.closest('label')?.firstChild?.textContent.trim() || f.name;
+    if (f.type === 'u64') {
+      try { seedHalves(v); } catch (e) { return `${label}: ${e.message.replace(/^the seed /, '')}.`; }
+      continue;
+    }
+    if (f.type === 'bool' || f.type === 'choice') continue;
+    const max = f.js === 'batch' ? Math.min(f.max, LIMITS.MAX_BATCH) : f.js === 'threads' ? (caps?.maxThreads ?? f.max) : f.max;
+    const min = f.min;
+    if (!Number.isFinite(v) || v < min || v > max || (f.type === 'int' && !Number.isInteger(v)))
+      return `${label} must be ${f.type === 'int' ? 'a whole number' : 'a number'} from ${min} to ${max}${f.unit ? ` ${f.unit}` : ''}.`;
+  }
   return '';
 }
 
@@ -366,7 +399,7 @@ $('load-model').addEventListener('change', async (e) => {
   const file = e.target.files[0];
   e.target.value = '';
   if (!file) return;
-  if (file.size > 64 * 2 ** 20) { showError('load', `${file.name} is ${(file.size / 2 ** 20).toFixed(0)} MB: far too large to be a model of this app. The current model is unchanged.`); return; }
+  if (file.size > LIMITS.MODEL_MAX_BYTES) { showError('load', `${file.name} is ${(file.size / 2 ** 20).toFixed(0)} MB: far too large to be a model of this app. The current model is unchanged.`); return; }
   const bytes = await file.arrayBuffer();
   send(MSG.LOAD, { bytes, name: file.name }, [bytes]);
 });
@@ -410,9 +443,10 @@ function showError(where, message) {
 }
 function hideError(where) { const el = $('error'); if (el.dataset.where === where) el.hidden = true; }
 
+// Test builds only (__TEST_HOOKS__): the speed benchmark in a separate module instance.
 let benchWaiter = null;
 function bench(opts = {}) {
-  return new Promise((resolve) => { benchWaiter = resolve; send(MSG.BENCH, opts); });
+  return new Promise((resolve) => { benchWaiter = resolve; send(TEST_MSG.BENCH, opts); });
 }
 
 // ---------- offline: the service worker caches what this page and its worker loaded ----------
@@ -432,8 +466,12 @@ function cacheForOffline(workerUrls) {
     .catch(() => { tid('offline').textContent = 'no'; return false; });
 }
 
-// read-only handle for the browser tests (chart data, state)
-window.mnistApp = { charts, classifyInk, bench, debugTrap: (where) => send(MSG.DEBUG_TRAP, { where }), offlineReady: () => offlineReady, get state() { return state; }, get caps() { return caps; } };
+// a handle for the browser tests and benchmarks (chart data, state, a drawing classified
+// through the worker, the benchmark, an armed trap); absent from a production build
+if (__TEST_HOOKS__) {
+  window.mnistApp = { charts, classifyInk, bench, debugTrap: (where) => send(TEST_MSG.DEBUG_TRAP, { where }), offlineReady: () => offlineReady,
+    get state() { return state; }, get caps() { return caps; } };
+}
 
 startWorker();
 pad.changed();

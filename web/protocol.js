@@ -1,45 +1,50 @@
 // The page <-> worker message protocol, imported by both sides. Every message is
-// { type, ...fields }; typed arrays are transferred, not copied.
+// { type, ...fields }; typed arrays are transferred, not copied. What crosses into the C core
+// (configuration fields, records, limits) comes from generated/contract.js (src/contract.h).
+// tests/node/protocol.test.mjs fails if a type is sent but not declared here or not handled
+// by the other side.
 //
 // page -> worker
 //   INIT { threads? }                      load the wasm build, the pretrained model, then MNIST
-//   TRAIN { config }                       start a run; config = { epochs, batch, lr, optimizer,
-//                                          augment, seed, threads, subset }
+//   TRAIN { config }                       start a run; config: CONFIG_FIELDS and RUN_FIELDS by
+//                                          their js names (seed a decimal string: 64 bits)
 //   PAUSE, RESUME, STOP, RESET {seed}      control the run (RESET: fresh random weights)
 //   PREDICT { ink: Float32Array, w, h, revision? | id? }  classify a drawing (eval mode, current weights)
 //   SAVE                                   -> SAVED { bytes } (weights + training state)
 //   LOAD { bytes }                         -> LOADED | ERROR (model untouched on error)
 //   LOAD_PRETRAINED                        -> LOADED
-//   RESUME_CHECKPOINT                      continue the run checkpointed in IndexedDB
-//   BENCH { threads, batch, reps }         speed benchmark in this worker -> BENCH_RESULT { result }
-//   DEBUG_TRAP { where }                   arm a wasm trap at the next train step, evaluation slice
-//                                          or prediction (where: train | evaluation | prediction; tests)
+//   RESUME_CHECKPOINT { bytes, meta }      continue the run checkpointed in IndexedDB
+//   BENCH { threads, batch, reps }         (test builds only) speed benchmark on a separate
+//                                          module instance -> BENCH_RESULT { result }
+//   DEBUG_TRAP { where }                   (test builds only) arm a wasm trap at the next train
+//                                          step, evaluation slice or prediction (train | evaluation | prediction)
 // worker -> page
 //   READY { caps }                         build, isolation, SIMD, threads, why threads are off
 //   DATA_PROGRESS { loaded, total }        bytes of the MNIST download
 //   DATA { train, test }                   image counts once validated
-//   PROGRESS { step, totalSteps, epoch, stepsPerEpoch, losses[], lr, imagesPerSec, elapsed }
-//   EPOCH { epoch, testLoss, testAcc, perClass[10], confusion[100], gallery[], trainLoss }
+//   PROGRESS { step, totalSteps, epoch, stepsPerEpoch, losses[], lr, imagesPerSec, elapsed,
+//              threads, threadIds[] }
+//   EPOCH { epoch, step, testLoss, testAcc, perClass[10], confusion[100], gallery[], trainLoss, elapsed }
 //   STATE { state }                        idle | training | paused | evaluating | done
 //   PREDICTION { img28: Float32Array, probs: Float32Array, ink, revision | id, source }
 //   CHECKPOINTED { step }                  the run's checkpoint in IndexedDB is complete up to step
-//   SAVED { bytes }, LOADED { source }, ERROR { where, message }, DIVERGED { message }
+//   SAVED { bytes }, LOADED { source, name? }, ERROR { where, message }, DIVERGED { message }
 //   CRASHED { message }                    the wasm code trapped: this worker is unusable now
 //   RESOURCES { urls }                     what the worker loaded (for the offline cache)
+import { CONFIG_FIELDS, RUN_FIELDS } from './generated/contract.js';
+
 export const MSG = Object.freeze({
   INIT: 'init', TRAIN: 'train', PAUSE: 'pause', RESUME: 'resume', STOP: 'stop', RESET: 'reset',
   PREDICT: 'predict', SAVE: 'save', LOAD: 'load', LOAD_PRETRAINED: 'load-pretrained',
   RESUME_CHECKPOINT: 'resume-checkpoint',
   READY: 'ready', DATA_PROGRESS: 'data-progress', DATA: 'data', PROGRESS: 'progress', EPOCH: 'epoch',
   STATE: 'state', PREDICTION: 'prediction', SAVED: 'saved', LOADED: 'loaded', ERROR: 'error',
-  DIVERGED: 'diverged', BENCH: 'bench', BENCH_RESULT: 'bench-result', DEBUG_TRAP: 'debug-trap',
-  CRASHED: 'crashed', RESOURCES: 'resources', CHECKPOINTED: 'checkpointed',
+  DIVERGED: 'diverged', CRASHED: 'crashed', RESOURCES: 'resources', CHECKPOINTED: 'checkpointed',
 });
 
-export const LIMITS = Object.freeze({
-  modelBytes: 64 * 2 ** 20,         // a model of this app is ~63 KB (185 KB with training state)
-  downloadBytes: 64 * 2 ** 20,      // the largest compressed MNIST file is ~9.6 MB
-});
+// Messages of the test builds only (__TEST_HOOKS__): a production build drops them with the
+// code that uses them.
+export const TEST_MSG = /* @__PURE__ */ Object.freeze({ BENCH: 'bench', BENCH_RESULT: 'bench-result', DEBUG_TRAP: 'debug-trap' });
 
 export const MNIST_FILES = [
   { name: 'train-images-idx3-ubyte', count: 60000, bytes: 47040016 },
@@ -48,6 +53,14 @@ export const MNIST_FILES = [
   { name: 't10k-labels-idx1-ubyte', count: 10000, bytes: 10008 },
 ];
 
-export const DEFAULT_CONFIG = Object.freeze({
-  epochs: 10, batch: 128, lr: 0.1, optimizer: 'sgd', augment: true, seed: 1, threads: 0, subset: 0,
-});
+// Defaults of every field the page can set, from the contract's tables.
+export const DEFAULT_CONFIG = Object.freeze(Object.fromEntries([...CONFIG_FIELDS, ...RUN_FIELDS].map((f) => [f.js, f.default])));
+
+// The halves of a 64-bit seed given as a decimal string or a number; throws if it is not a
+// whole number in 0 .. 2^64 - 1.
+export function seedHalves(seed) {
+  const text = String(seed).trim();
+  if (!/^\d{1,20}$/.test(text) || BigInt(text) > 0xffffffffffffffffn) throw new Error(`the seed must be a whole number from 0 to 18446744073709551615, not "${text}"`);
+  const v = BigInt(text);
+  return [Number(v & 0xffffffffn), Number(v >> 32n)];
+}

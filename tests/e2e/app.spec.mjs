@@ -171,9 +171,45 @@ test('an absurd learning rate is stopped with a plain message and the weights re
   await expect(page.getByTestId('error')).toContainText('learning rate', { timeout: 60_000 });
   await expect(page.getByTestId('error')).toContainText('too high');
   await expect(page.getByTestId('status')).toHaveText('idle');
+  // restored weights are usable ones: a fixed drawing gets a proper distribution (NaN weights
+  // would give NaN, and an empty pad all zeros), and the pad reads a digit
+  const probs = await page.evaluate(classifyBlob);
+  expect(probs.every(Number.isFinite)).toBe(true);
+  expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
   await draw(page, DIGITS[1]);
+  await expect(page.getByTestId('prediction')).toHaveText(/^\d$/);
   const p = await probabilities(page);
   expect(p.every(Number.isFinite)).toBe(true);
+  expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
+});
+
+// The form is built from the core's contract (generated from src/contract.h): its defaults and
+// ranges are the core's, a value out of range is refused with the range, and a 64-bit seed
+// reaches the run whole.
+test('the training form takes its defaults and ranges from the core, and a 64-bit seed', async ({ page }) => {
+  await page.goto('/');
+  await waitForData(page);
+  await expect(page.getByTestId('epochs')).toHaveValue('10');
+  await expect(page.getByTestId('batch-size')).toHaveValue('128');
+  await expect(page.getByTestId('batch-size')).toHaveAttribute('max', '256');
+  await expect(page.getByTestId('learning-rate')).toHaveValue('0.1');
+  await expect(page.getByTestId('augment')).toBeChecked();
+  await expect(page.getByTestId('seed')).toHaveValue('1');
+  await page.getByTestId('batch-size').fill('300');
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('error')).toHaveText('Batch size must be a whole number from 1 to 256 images.');
+  await expect(page.getByTestId('status')).toHaveText('idle');
+  await page.getByTestId('seed').fill('18446744073709551616');
+  await page.getByTestId('batch-size').fill('64');
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('error')).toContainText('18446744073709551615');
+  await configure(page, { subset: 640, batch: 64, epochs: 1 });
+  await page.getByTestId('seed').fill('18446744073709551615');
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('status')).toHaveText('done', { timeout: 60_000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-report').click()]);
+  const report = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  expect(report.hyperparameters.seed).toBe('18446744073709551615');
 });
 
 test('usable at 360 px wide, every control labelled', async ({ page }) => {

@@ -1,11 +1,29 @@
 /* fuzz_model.c - libFuzzer target: the model-file reader on arbitrary bytes. A refused file
- * must leave the network exactly as it was; an accepted one must hold only finite weights. */
+ * must leave the network exactly as it was; an accepted one must hold only finite weights and
+ * a training state that fits the network and its training set. Each input is read twice: as
+ * it is (the CRC check, which almost every mutation fails) and with its last four bytes
+ * re-stamped as the CRC32 of the rest, so mutations reach the parser behind the check. */
 #include "model_io.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+static void read_one(const uint8_t *data, size_t size);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    read_one(data, size);
+    if (size >= 4 && size <= MODEL_MAX_BYTES) {
+        uint8_t *copy = malloc(size);
+        memcpy(copy, data, size);
+        uint32_t crc = crc32_ieee(copy, size - 4);
+        for (int i = 0; i < 4; i++) copy[size - 4 + i] = (uint8_t)(crc >> (8 * i));
+        read_one(copy, size);
+        free(copy);
+    }
+    return 0;
+}
+
+static void read_one(const uint8_t *data, size_t size) {
     static Net *net;
     static float *before;
     static Trainer t;
@@ -33,6 +51,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     } else {
         for (size_t i = 0; i < net->n_params; i++) if (!isfinite(net->params[i])) abort();
         if (t.cfg.batch < 1 || t.cfg.batch > net->max_batch) abort();
+        if (t.steps_per_epoch != (8 + t.cfg.batch - 1) / t.cfg.batch || t.step > t.total_steps) abort();
     }
-    return 0;
 }

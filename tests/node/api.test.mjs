@@ -1,9 +1,13 @@
 // The training API of the wasm build, in Node, on synthetic IDX data made here: data is
-// validated, training runs in bounded calls and lowers the loss, evaluation counts, a model
-// saves and loads back bit-exactly, damaged models are refused without touching the weights.
+// validated, the recipe crosses field by field (ids, types and ranges from the generated
+// contract) and out-of-range values are refused with the field's name, training runs in
+// bounded calls and lowers the loss, evaluation counts, a model saves and loads back
+// bit-exactly, damaged models are refused without touching the weights, and a 64-bit seed
+// reaches the core whole.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadWasm, stopThreads } from './load-wasm.mjs';
+import { CONFIG_FIELDS, PROGRESS_FIELDS, EVAL_FIELDS, LIMITS } from '../../web/generated/contract.js';
 
 let M;
 after(() => stopThreads(M));
@@ -38,12 +42,17 @@ function give(which, bytes) {
   return M._api_set_data(which, p, bytes.length);
 }
 const err = () => M.UTF8ToString(M._api_error());
+const fieldId = (name) => CONFIG_FIELDS.find((f) => f.name === name).id;
+function setRecipe(values) {
+  M._api_config_reset();
+  for (const [name, v] of Object.entries(values)) assert.equal(M._api_config_set(fieldId(name), v), 0, err());
+}
 function progress() {
-  const p = M._api_malloc(64);
+  const p = M._api_malloc(8 * PROGRESS_FIELDS.length);
   M._api_progress(p);
-  const v = new Float64Array(M.HEAPF64.buffer, p, 8).slice();
+  const v = new Float64Array(M.HEAPF64.buffer, p, PROGRESS_FIELDS.length).slice();
   M._api_free(p);
-  return v;
+  return Object.fromEntries(PROGRESS_FIELDS.map((n, i) => [n, v[i]]));
 }
 function classify() {
   const img = M._api_malloc(784 * 4), probs = M._api_malloc(40);
@@ -58,7 +67,7 @@ function classify() {
 
 test('train, evaluate, save and load through the wasm API', async () => {
   M = await loadWasm('mt');
-  assert.equal(M._api_create(2, 1), 0);
+  assert.equal(M._api_create(2, 1, 0), 0);
   assert.equal(M._api_param_count(), 15122);
   const [trainX, trainY] = make(512, 1), [testX, testY] = make(200, 2);
   const bad = trainY.slice(); bad[3] = 0x03;
@@ -68,34 +77,46 @@ test('train, evaluate, save and load through the wasm API', async () => {
   assert.equal(give(1, trainY), 0, err());
   assert.equal(give(2, testX), 0, err());
   assert.equal(give(3, testY), 0, err());
-  const cfg = [3, 32, 0.05, 0, 0, 7];            // epochs, batch, lr, sgd, no augmentation, seed
-  const cp = M._api_malloc(8 * cfg.length);
-  new Float64Array(M.HEAPF64.buffer, cp, cfg.length).set(cfg);
-  assert.equal(M._api_configure(cp, cfg.length), 0, err());
+  // out of range, or not of the field's type: refused by the core with the field's name
+  M._api_config_reset();
+  assert.notEqual(M._api_config_set(fieldId('batch'), 0), 0);
+  assert.match(err(), /batch 0 is outside 1\.\.4096/);
+  assert.notEqual(M._api_config_set(fieldId('epochs'), 2.5), 0);
+  assert.match(err(), /epochs/);
+  assert.notEqual(M._api_config_set(fieldId('dropout'), NaN), 0);
+  assert.notEqual(M._api_config_set(CONFIG_FIELDS.length, 1), 0, 'an id past the table');
+  // a batch the app's network was not created for: refused when the trainer is made
+  assert.equal(M._api_config_set(fieldId('batch'), LIMITS.MAX_BATCH + 1), 0);
+  assert.notEqual(M._api_configure(), 0);
+  assert.match(err(), /larger than the 256/);
+  setRecipe({ epochs: 3, batch: 32, lr: 0.05, optimizer: 0, augment: 0, seed: 7 });
+  assert.equal(M._api_configure(), 0, err());
   const losses = [];
   let steps = 0;
   for (let i = 0; i < 100 && steps < 48; i++) {
     const n = M._api_train_steps(5);
     assert.ok(n >= 0 && n <= 5, 'a call runs at most the steps asked for');
     steps += n;
-    losses.push(progress()[4]);
+    losses.push(progress().loss);
   }
   assert.equal(steps, 48, '3 epochs of 16 steps');
   assert.ok(losses.at(-1) < 0.5 * losses[0], `loss fell: ${losses[0]} -> ${losses.at(-1)}`);
   M._api_eval_reset();
   assert.equal(M._api_eval(0, 200), 200);
-  const r = M._api_malloc(8 * 103);
+  const nEval = EVAL_FIELDS.length + LIMITS.CLASSES ** 2, r = M._api_malloc(8 * nEval);
   M._api_eval_result(r);
-  const res = new Float64Array(M.HEAPF64.buffer, r, 103).slice();
-  assert.equal(res[0], 200);
-  assert.ok(res[1] >= 190, `test accuracy on the easy set: ${res[1]} / 200`);
-  assert.equal(res.slice(3).reduce((a, b) => a + b, 0), 200, 'confusion matrix counts every image');
+  const res = new Float64Array(M.HEAPF64.buffer, r, nEval).slice();
+  const ev = Object.fromEntries(EVAL_FIELDS.map((n, i) => [n, res[i]]));
+  assert.equal(ev.count, 200);
+  assert.ok(ev.correct >= 190, `test accuracy on the easy set: ${ev.correct} / 200`);
+  assert.equal(ev.misclassified, 200 - ev.correct, 'every misread image is listed (fewer than the gallery limit)');
+  assert.equal(res.slice(EVAL_FIELDS.length).reduce((a, b) => a + b, 0), 200, 'confusion matrix counts every image');
 
   const before = classify();
   const n = M._api_save(1);
   const saved = M.HEAPU8.slice(M._api_saved_ptr(), M._api_saved_ptr() + n);
   const load = (bytes) => { const p = M._api_malloc(bytes.length); M.HEAPU8.set(bytes, p); const rc = M._api_load(p, bytes.length, 0); M._api_free(p); return rc; };
-  M._api_init_params(99);
+  M._api_init_params(99, 0);
   assert.notDeepEqual(classify(), before);
   const corrupt = saved.slice(); corrupt[100] ^= 1;
   const untouched = classify();
@@ -105,4 +126,38 @@ test('train, evaluate, save and load through the wasm API', async () => {
   assert.notEqual(load(saved.slice(0, n - 10)), 0);
   assert.equal(load(saved), 0, err());
   assert.deepEqual(classify(), before, 'save -> load gives identical predictions');
+});
+
+test('a 64-bit seed reaches the core whole', async () => {
+  const S = await loadWasm('st');
+  try {
+    assert.equal(S._api_create(1, 1, 0), 0);
+    const probs = () => {
+      const img = S._api_malloc(784 * 4), pr = S._api_malloc(40);
+      new Float32Array(S.HEAPF32.buffer, img, 784).fill(0.5);
+      S._api_classify28(img, pr);
+      const out = new Float32Array(S.HEAPF32.buffer, pr, 10).slice();
+      S._api_free(img); S._api_free(pr);
+      return out;
+    };
+    // seeds 2^53 and 2^53 + 1 are one number in JavaScript, but two seeds in the core
+    S._api_init_params(0, 0x200000); const a = probs();
+    S._api_init_params(1, 0x200000); const b = probs();
+    S._api_init_params(0, 0x200000); const again = probs();
+    assert.notDeepEqual(a, b);
+    assert.deepEqual(a, again);
+  } finally {
+    stopThreads(S);
+  }
+});
+
+test('the speed benchmark stops on a diverging run instead of counting steps that did not run', async () => {
+  const { runWasmBench } = await import('../../web/bench.mjs');
+  const B = await loadWasm('st');
+  try {
+    assert.equal(B._api_create(1, 1, 0), 0);
+    assert.throws(() => runWasmBench(B, { threads: 1, batch: 16, reps: 10, steps: 10, lr: 1e4 }), /diverged/);
+  } finally {
+    stopThreads(B);
+  }
 });

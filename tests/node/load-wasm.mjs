@@ -1,5 +1,6 @@
-// Loads a wasm build of the app (public/wasm/mnist-{mt,st}.mjs) in Node for tests and the
-// benchmark. Emscripten 3.1.6's ES-module output expects `require` and `__dirname` on Node,
+// Loads a wasm build of the app in Node for tests and the benchmark: 'mt' and 'st' are the
+// app's modules (public/wasm/), 'mt-test' and 'st-test' the same with the test exports
+// (public/wasm-test/: kernel self-check, peak, armed trap). Emscripten 3.1.6's ES-module output expects `require` and `__dirname` on Node,
 // and fetches the .wasm by URL unless it is handed the bytes: both are provided here.
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
@@ -8,15 +9,17 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const wasmDir = process.env.WASM_DIR || path.join(root, 'public', 'wasm');
+export const wasmTestDir = process.env.WASM_TEST_DIR || path.join(root, 'public', 'wasm-test');
 
 export async function loadWasm(variant = 'mt') {
-  const file = path.join(wasmDir, `mnist-${variant}.mjs`);
+  const dir = variant.endsWith('-test') ? wasmTestDir : wasmDir;
+  const file = path.join(dir, `mnist-${variant}.mjs`);
   globalThis.require = createRequire(file);
-  globalThis.__dirname = wasmDir;
+  globalThis.__dirname = dir;
   const { default: create } = await import(pathToFileURL(file).href);
   return create({
-    wasmBinary: readFileSync(path.join(wasmDir, `mnist-${variant}.wasm`)),
-    locateFile: (f) => path.join(wasmDir, f),
+    wasmBinary: readFileSync(path.join(dir, `mnist-${variant}.wasm`)),
+    locateFile: (f) => path.join(dir, f),
   });
 }
 

@@ -42,12 +42,24 @@ test('threaded wasm build: SIMD and 2 pthreads agree with native', async () => {
 });
 
 test('wasm SIMD kernels agree with their scalar references inside the wasm build', async () => {
-  const M = modules[0] || await loadWasm('mt');
-  if (!modules.includes(M)) modules.push(M);
+  const M = await loadWasm('mt-test');
+  modules.push(M);
   const gemm = M._api_check_kernels(0);
   assert.equal(gemm, 0, `gemm wasmsimd vs scalar: ${M.UTF8ToString(M._api_check_report())}`);
   const elt = M._api_check_kernels(1);
   assert.equal(elt, 0, `eltwise vec vs scalar: ${M.UTF8ToString(M._api_check_report())}`);
+});
+
+test('the app\'s modules carry no test hooks; the test modules do', async () => {
+  const hooks = ['_api_debug_trap_at', '_api_check_kernels', '_api_check_report', '_api_peak_gflops'];
+  for (const variant of ['mt', 'st']) {
+    const M = await loadWasm(variant), T = await loadWasm(`${variant}-test`);
+    modules.push(M, T);
+    for (const h of hooks) {
+      assert.equal(typeof M[h], 'undefined', `${h} in the app's ${variant} module`);
+      assert.equal(typeof T[h], 'function', `${h} missing from the ${variant}-test module`);
+    }
+  }
 });
 
 test('single-threaded fallback build: SIMD on, no threads, same result', async () => {

@@ -1,0 +1,35 @@
+/* api_test.c - test and benchmark hooks, linked only into the test builds (mnist-mt-test,
+ * mnist-st-test; MNIST_TEST_HOOKS): the production module the app ships has none of these.
+ *   - a trap armed at the next training step (1), evaluation slice (2) or prediction (3), so a
+ *     test reaches each crash path at a point it chooses, without racing;
+ *   - the kernel self-check (wasm SIMD GEMM and BatchNorm kernels against their scalar
+ *     references, inside the wasm build where they run);
+ *   - the arithmetic peak of one core, for the speed benchmark. */
+#include <emscripten/emscripten.h>
+#include "kernels/kernel_check.h"
+#include "kernels/peak.h"
+
+#define API EMSCRIPTEN_KEEPALIVE
+
+static int trap_armed;
+API void api_debug_trap_at(int where) { trap_armed = where; }
+void api_test_trap_point(int where) { if (trap_armed && trap_armed == where) __builtin_trap(); }
+
+/* failing cases, -1 if the variant is absent; which = 0 GEMM, 1 BatchNorm kernels */
+static char kernel_report[2048];
+API int api_check_kernels(int which) {
+    int cases;
+    kernel_report[0] = 0;
+    return which == 0 ? kernel_check_gemm("wasmsimd", 1234, &cases, kernel_report, sizeof kernel_report)
+                      : kernel_check_eltwise(1234, &cases, kernel_report, sizeof kernel_report);
+}
+API const char *api_check_report(void) { return kernel_report; }
+
+/* GFLOP/s of the register-only multiply-add loop on this thread */
+API double api_peak_gflops(int iters) {
+    double t0 = emscripten_get_now();
+    volatile float sink = peak_run(iters);
+    (void)sink;
+    double ms = emscripten_get_now() - t0;
+    return peak_flops_per_iter() * iters / (ms * 1e6);
+}

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 out=build/fuzz
 mkdir -p "$out"
-src="src/idx.c src/model_io.c src/net.c src/trainer.c src/optim.c src/augment.c src/rng.c src/pool.c src/preprocess.c
+src="src/contract.c src/idx.c src/model_io.c src/net.c src/trainer.c src/optim.c src/augment.c src/rng.c src/pool.c src/preprocess.c
      src/kernels/gemm.c src/kernels/gemm__scalar.c src/kernels/eltwise__scalar.c src/kernels/eltwise__vec.c"
 extra=""
 if [ "$(uname -m)" = x86_64 ]; then   # the AVX2 kernel file is built with its own flags, as in CMake
@@ -23,5 +23,5 @@ for target in idx model preprocess; do
   mkdir -p "$work" "tests/fuzz/regressions/$target"
   echo "== fuzz_$target for ${seconds}s"
   "$out/fuzz_$target" "$work" "tests/fuzz/corpus/$target" -max_total_time="$seconds" -max_len=300000 \
-    -artifact_prefix="tests/fuzz/regressions/$target/" -print_final_stats=1 2>&1 | grep -E "stat::number_of_executed_units|stat::peak_rss|Done|ERROR|SUMMARY" || true
+    -artifact_prefix="tests/fuzz/regressions/$target/" -print_final_stats=1 2>&1 | grep -E "stat::number_of_executed_units|stat::peak_rss|DONE|ERROR|SUMMARY" || true
 done

@@ -9,13 +9,14 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export NODE_PATH=/usr/share/nodejs       # emcc's JS optimiser needs acorn from Debian's node modules
 
-APT_PACKAGES="emscripten chromium python3-torch cmake ninja-build gcc nodejs npm wabt"
+APT_PACKAGES="emscripten chromium python3-torch python3-onnx cmake ninja-build gcc nodejs npm wabt"
 
 missing_packages() {
   local missing=""
   command -v emcc >/dev/null || missing="$missing emscripten"
   [ -x /usr/bin/chromium ] || missing="$missing chromium"
   /usr/bin/python3 -c 'import torch' 2>/dev/null || missing="$missing python3-torch"
+  /usr/bin/python3 -c 'import onnx' 2>/dev/null || missing="$missing python3-onnx"
   command -v cmake >/dev/null || missing="$missing cmake"
   command -v ninja >/dev/null || missing="$missing ninja-build"
   command -v gcc >/dev/null || missing="$missing gcc"

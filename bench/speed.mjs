@@ -16,7 +16,7 @@ const cores = os.cpus().length;
 const reps = 7;
 const median = (a) => { const b = a.slice().sort((x, y) => x - y); return b.length % 2 ? b[b.length >> 1] : (b[b.length / 2 - 1] + b[b.length / 2]) / 2; };
 const log = (...a) => console.error('[bench]', ...a);
-const MFLOP_PER_TRAIN_IMAGE = 20.25;     // REFERENCE_NET.md: forward + backward per image
+const MFLOP_PER_TRAIN_IMAGE = 20.25;     // forward + backward per image: ~3 x the 3.38 M forward multiply-adds (docs/network.md)
 
 function native(threads) {
   return JSON.parse(execFileSync(path.join(root, 'build/native/mnist-bench'), ['--threads', String(threads), '--reps', String(reps)], { encoding: 'utf8' }));

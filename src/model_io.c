@@ -1,5 +1,7 @@
 /* model_io.c - writer and validating reader of the model file; see docs/model-format.md. */
 #include "model_io.h"
+#include "bytebuf.h"
+#include "safetensors.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,30 +25,15 @@ uint32_t crc32_ieee(const uint8_t *p, size_t n) {
 
 /* ---------- writing ---------- */
 
-typedef struct { uint8_t *p; size_t len, cap; int oom; } Buf;
-
-static void put(Buf *b, const void *src, size_t n) {
-    if (b->oom) return;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 4096;
-        while (cap < b->len + n) cap *= 2;
-        uint8_t *q = realloc(b->p, cap);
-        if (!q) { b->oom = 1; return; }
-        b->p = q; b->cap = cap;
-    }
-    memcpy(b->p + b->len, src, n);
-    b->len += n;
-}
+typedef ByteBuf Buf;
+#define put bytebuf_put
 static void put_u32(Buf *b, uint32_t v) { uint8_t x[4] = { v, v >> 8, v >> 16, v >> 24 }; put(b, x, 4); }
 static void put_f32s(Buf *b, const float *v, size_t n) {
     for (size_t i = 0; i < n; i++) { uint32_t u; memcpy(&u, &v[i], 4); put_u32(b, u); }
 }
 static void put_f64(Buf *b, double v) { uint64_t u; memcpy(&u, &v, 8); put_u32(b, (uint32_t)u); put_u32(b, (uint32_t)(u >> 32)); }
 
-/* The tensors of a Net in file order, with PyTorch-style names. */
-typedef struct { char name[40]; int ndim; uint32_t dims[4]; float *data; } TensorRef;
-
-static int list_tensors(const Net *net, const Trainer *t, TensorRef *out, int max) {
+int model_list_tensors(const Net *net, const Trainer *t, TensorRef *out, int max) {
     int n = 0, conv = 0;
     float *P = net->params, *S = net->bn_state;
 #define ADD(nm, d, nd, a, b_, c_, e_) do { if (n < max) { TensorRef *r = &out[n]; snprintf(r->name, sizeof r->name, "%s", nm); \
@@ -131,7 +118,7 @@ size_t model_save(const Net *net, const Trainer *t, uint8_t **out) {
         for (int i = 0; i < TRAIN_FIELDS; i++) put_f64(&b, f[i]);
     }
     TensorRef tr[2 * NET_MAX_LAYERS * 3 + 8];
-    int nt = list_tensors(net, t, tr, (int)(sizeof tr / sizeof tr[0]));
+    int nt = model_list_tensors(net, t, tr, (int)(sizeof tr / sizeof tr[0]));
     put_u32(&b, (uint32_t)nt);
     for (int i = 0; i < nt; i++) {
         uint32_t len = (uint32_t)strlen(tr[i].name);
@@ -169,7 +156,7 @@ static int read_header(Rd *r, NetArch *arch, uint32_t *flags, uint32_t *version_
     size_t head = r->len < 8 ? r->len : 8;
     if (r->len == 0) { snprintf(err, errlen, "the file is empty"); return 1; }
     if (memcmp(r->p, MODEL_MAGIC, head) != 0) {
-        snprintf(err, errlen, "not a model file of this app (the first bytes are not \"" MODEL_MAGIC "\")");
+        snprintf(err, errlen, "not a model file of this app (the first bytes are not \"" MODEL_MAGIC "\") nor a safetensors file");
         return 1;
     }
     if (r->len < MODEL_MIN_BYTES) {
@@ -265,7 +252,7 @@ int model_load(Net *net, Trainer *t, const uint8_t *buf, size_t len, char *err, 
     /* the optimiser tensors are in the file whenever the training state is, whether or not we restore them */
     Trainer shape_only;
     memset(&shape_only, 0, sizeof shape_only);
-    int nw = list_tensors(net, has_train ? &shape_only : NULL, want, (int)(sizeof want / sizeof want[0]));
+    int nw = model_list_tensors(net, has_train ? &shape_only : NULL, want, (int)(sizeof want / sizeof want[0]));
     uint32_t nt = get_u32(&r);
     if (r.bad || nt != (uint32_t)nw) { snprintf(err, errlen, "model file has %u tensors, expected %d", nt, nw); return 1; }
     const uint8_t *data_at[sizeof want / sizeof want[0]];
@@ -287,26 +274,17 @@ int model_load(Net *net, Trainer *t, const uint8_t *buf, size_t len, char *err, 
         }
         if (r.bad || (r.len - r.pos) / 4 < count) { snprintf(err, errlen, "model file: tensor \"%s\" is truncated", want[i].name); return 1; }
         data_at[i] = r.p + r.pos;
-        for (size_t j = 0; j < count; j++) {
-            const uint8_t *q = r.p + r.pos + 4 * j;
-            uint32_t u = (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24;
-            float v;
-            memcpy(&v, &u, 4);
-            if (!isfinite(v)) { snprintf(err, errlen, "model file: tensor \"%s\" holds NaN or infinity", want[i].name); return 1; }
-        }
+        for (size_t j = 0; j < count; j++)
+            if (!isfinite(f32_le(r.p + r.pos + 4 * j))) { snprintf(err, errlen, "model file: tensor \"%s\" holds NaN or infinity", want[i].name); return 1; }
         r.pos += 4 * count;
     }
     if (r.pos != r.len) { snprintf(err, errlen, "model file has %zu unexpected trailing bytes", r.len - r.pos); return 1; }
     /* everything checked: now copy */
-    nw = list_tensors(net, tt, want, (int)(sizeof want / sizeof want[0]));
+    nw = model_list_tensors(net, tt, want, (int)(sizeof want / sizeof want[0]));
     for (int i = 0; i < nw; i++) {
         size_t count = 1;
         for (int d = 0; d < want[i].ndim; d++) count *= want[i].dims[d];
-        for (size_t j = 0; j < count; j++) {
-            const uint8_t *q = data_at[i] + 4 * j;
-            uint32_t u = (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24;
-            memcpy(&want[i].data[j], &u, 4);
-        }
+        for (size_t j = 0; j < count; j++) want[i].data[j] = f32_le(data_at[i] + 4 * j);
     }
     if (tt) {
         TrainConfig *c = &tt->cfg;
@@ -318,4 +296,9 @@ int model_load(Net *net, Trainer *t, const uint8_t *buf, size_t len, char *err, 
         net->label_smoothing = c->label_smoothing;
     }
     return 0;
+}
+
+int model_load_any(Net *net, Trainer *t, const uint8_t *buf, size_t len, char *err, size_t errlen) {
+    if (safetensors_detect(buf, len)) return safetensors_load(net, buf, len, err, errlen);
+    return model_load(net, t, buf, len, err, errlen);
 }

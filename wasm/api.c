@@ -17,6 +17,8 @@
 #include "idx.h"
 #include "kernels/gemm.h"
 #include "model_io.h"
+#include "export_onnx.h"
+#include "safetensors.h"
 #include "preprocess.h"
 #include "probe.h"
 #include "trainer.h"
@@ -208,9 +210,11 @@ API int api_save(int with_training) {
     return (int)n;
 }
 API uint8_t *api_saved_ptr(void) { return saved; }
-/* with_training: restore the run too (needs training data and a configured trainer) */
+/* with_training: restore the run too (needs training data and a configured trainer).
+ * A safetensors file is read too (weights only). */
 API int api_load(const uint8_t *buf, int len, int with_training) {
     if (!net) { snprintf(error_text, sizeof error_text, "no network"); return 1; }
+    if (safetensors_detect(buf, (size_t)len)) return safetensors_load(net, buf, (size_t)len, error_text, sizeof error_text);
     int has_training = 0;
     NetArch arch;
     if (model_read_arch(buf, (size_t)len, &arch, &has_training, error_text, sizeof error_text)) return 1;
@@ -220,4 +224,15 @@ API int api_load(const uint8_t *buf, int len, int with_training) {
         t = &trainer;
     }
     return model_load(net, t, buf, (size_t)len, error_text, sizeof error_text);
+}
+
+/* the current weights as ONNX (format 0) or safetensors (1), in the buffer of api_saved_ptr;
+ * returns the size, 0 with api_error() on failure */
+API int api_export(int format) {
+    free(saved);
+    saved = NULL;
+    if (!net) { snprintf(error_text, sizeof error_text, "no network"); return 0; }
+    size_t n = format == 0 ? onnx_export(net, &saved, error_text, sizeof error_text) : safetensors_save(net, &saved);
+    if (!n && format != 0) snprintf(error_text, sizeof error_text, "out of memory");
+    return (int)n;
 }

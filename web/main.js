@@ -84,6 +84,11 @@ function onWorkerMessage(e) {
     case MSG.PREDICTION: showPrediction(m); break;
     case MSG.SAVED: download(new Blob([m.bytes], { type: 'application/octet-stream' }), 'mnist-model.bin');
       $('model-status').textContent = 'Model saved (weights, optimiser state and progress).'; break;
+    case MSG.EXPORTED:
+      download(new Blob([m.bytes], { type: 'application/octet-stream' }), m.format === 'onnx' ? 'mnist-model.onnx' : 'mnist-model.safetensors');
+      $('model-status').textContent = m.format === 'onnx' ? 'Model downloaded as ONNX (input: 28×28 intensities in [0, 1]; output: log-probabilities).'
+        : 'Model downloaded as safetensors (PyTorch tensor names and layouts).';
+      break;
     case MSG.LOADED:
       $('model-status').textContent = { pretrained: 'The pretrained reference model is loaded.', random: 'Fresh random weights: the network is untrained.',
         file: `Loaded ${m.name || 'the model file'}.` }[m.source] || '';
@@ -115,7 +120,7 @@ function showCaps(c) {
   threads.max = String(c.maxThreads);
   threads.value = String(c.threads);
   threads.disabled = c.maxThreads === 1;
-  ['reset', 'save-model', 'load-pretrained'].forEach((id) => { $(id).disabled = false; });
+  ['reset', 'save-model', 'export-onnx', 'export-safetensors', 'load-pretrained'].forEach((id) => { $(id).disabled = false; });
 }
 
 // ---------- controls ----------
@@ -394,6 +399,8 @@ function download(blob, name) {
 }
 
 $('save-model').addEventListener('click', () => send(MSG.SAVE));
+$('export-onnx').addEventListener('click', () => send(MSG.EXPORT, { format: 'onnx' }));
+$('export-safetensors').addEventListener('click', () => send(MSG.EXPORT, { format: 'safetensors' }));
 $('load-pretrained').addEventListener('click', () => send(MSG.LOAD_PRETRAINED));
 $('load-model').addEventListener('change', async (e) => {
   const file = e.target.files[0];

@@ -11,8 +11,10 @@
 //   PAUSE, RESUME, STOP, RESET {seed}      control the run (RESET: fresh random weights)
 //   PREDICT { ink: Float32Array, w, h, revision? | id? }  classify a drawing (eval mode, current weights)
 //   SAVE                                   -> SAVED { bytes } (weights + training state)
-//   LOAD { bytes }                         -> LOADED | ERROR (model untouched on error)
+//   LOAD { bytes, name }                   -> LOADED | ERROR (model untouched on error); a model
+//                                          file of this app or a safetensors file
 //   LOAD_PRETRAINED                        -> LOADED
+//   EXPORT { format: 'onnx' | 'safetensors' }  -> EXPORTED { bytes, format } (the current weights)
 //   RESUME_CHECKPOINT { bytes, meta }      continue the run checkpointed in IndexedDB
 //   BENCH { threads, batch, reps }         (test builds only) speed benchmark on a separate
 //                                          module instance -> BENCH_RESULT { result }
@@ -28,7 +30,7 @@
 //   STATE { state }                        idle | training | paused | evaluating | done
 //   PREDICTION { img28: Float32Array, probs: Float32Array, ink, revision | id, source }
 //   CHECKPOINTED { step }                  the run's checkpoint in IndexedDB is complete up to step
-//   SAVED { bytes }, LOADED { source, name? }, ERROR { where, message }, DIVERGED { message }
+//   SAVED { bytes }, EXPORTED { bytes, format }, LOADED { source, name? }, ERROR { where, message }, DIVERGED { message }
 //   CRASHED { message }                    the wasm code trapped: this worker is unusable now
 //   RESOURCES { urls }                     what the worker loaded (for the offline cache)
 import { CONFIG_FIELDS, RUN_FIELDS } from './generated/contract.js';
@@ -36,7 +38,7 @@ import { CONFIG_FIELDS, RUN_FIELDS } from './generated/contract.js';
 export const MSG = Object.freeze({
   INIT: 'init', TRAIN: 'train', PAUSE: 'pause', RESUME: 'resume', STOP: 'stop', RESET: 'reset',
   PREDICT: 'predict', SAVE: 'save', LOAD: 'load', LOAD_PRETRAINED: 'load-pretrained',
-  RESUME_CHECKPOINT: 'resume-checkpoint',
+  RESUME_CHECKPOINT: 'resume-checkpoint', EXPORT: 'export', EXPORTED: 'exported',
   READY: 'ready', DATA_PROGRESS: 'data-progress', DATA: 'data', PROGRESS: 'progress', EPOCH: 'epoch',
   STATE: 'state', PREDICTION: 'prediction', SAVED: 'saved', LOADED: 'loaded', ERROR: 'error',
   DIVERGED: 'diverged', CRASHED: 'crashed', RESOURCES: 'resources', CHECKPOINTED: 'checkpointed',

@@ -444,6 +444,13 @@ async function handle(msg) {
       break;
     case MSG.PREDICT: predict(msg); break;
     case MSG.SAVE: { const bytes = snapshot(true); post(MSG.SAVED, { bytes }, [bytes.buffer]); break; }
+    case MSG.EXPORT: {
+      const n = M._api_export(msg.format === 'onnx' ? 0 : 1);
+      if (!n) throw new Error(`Could not export: ${errorText()}`);
+      const ptr = M._api_saved_ptr(), bytes = M.HEAPU8.slice(ptr, ptr + n);
+      post(MSG.EXPORTED, { bytes, format: msg.format }, [bytes.buffer]);
+      break;
+    }
     case MSG.LOAD:
       try {
         if (state === 'training' || state === 'evaluating') throw new Error('Pause or stop training before loading a model.');

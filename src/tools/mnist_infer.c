@@ -1,7 +1,9 @@
-/* mnist_infer.c - predictions of a saved model on an IDX image file (and accuracy with labels). */
+/* mnist_infer.c - predictions of a saved model (a model file of this app or a safetensors file) on
+ * an IDX image file, and the accuracy with labels. */
 #include "../model_io.h"
 #include "../trainer.h"
 #include "../augment.h"
+#include "../safetensors.h"
 #include "common.h"
 #include <string.h>
 
@@ -14,22 +16,22 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--images") && i + 1 < argc) images = argv[++i];
         else if (!strcmp(argv[i], "--labels") && i + 1 < argc) labels = argv[++i];
         else if (!strcmp(argv[i], "--limit") && i + 1 < argc) limit = atoi(argv[++i]);
-        else { fprintf(stderr, "usage: mnist-infer --model FILE --images IDX [--labels IDX] [--limit N] [--json]\n"); return 2; }
+        else { fprintf(stderr, "usage: mnist-infer --model FILE(.bin|.safetensors) --images IDX [--labels IDX] [--limit N] [--json]\n"); return 2; }
     }
-    if (!model || !images) { fprintf(stderr, "usage: mnist-infer --model FILE --images IDX [--labels IDX] [--limit N] [--json]\n"); return 2; }
+    if (!model || !images) { fprintf(stderr, "usage: mnist-infer --model FILE(.bin|.safetensors) --images IDX [--labels IDX] [--limit N] [--json]\n"); return 2; }
     char err[256];
     size_t mlen, ilen, llen = 0;
     uint8_t *mbuf = read_file(model, &mlen), *ibuf = read_file(images, &ilen), *lbuf = labels ? read_file(labels, &llen) : NULL;
     if (!mbuf || !ibuf || (labels && !lbuf)) return 1;
-    NetArch arch;
-    if (model_read_arch(mbuf, mlen, &arch, NULL, err, sizeof err)) { fprintf(stderr, "%s: %s\n", model, err); return 1; }
+    NetArch arch = NET_ARCH_REFERENCE;     /* a safetensors file names no layer table: the reference net's */
+    if (!safetensors_detect(mbuf, mlen) && model_read_arch(mbuf, mlen, &arch, NULL, err, sizeof err)) { fprintf(stderr, "%s: %s\n", model, err); return 1; }
     IdxView x, y;
     if (idx_read_images(ibuf, ilen, &x, err, sizeof err)) { fprintf(stderr, "%s: %s\n", images, err); return 1; }
     if (lbuf && (idx_read_labels(lbuf, llen, 10, &y, err, sizeof err) || idx_check_pair(&x, &y, err, sizeof err))) { fprintf(stderr, "%s: %s\n", labels, err); return 1; }
     if (x.rows != arch.in_h || x.cols != arch.in_w) { fprintf(stderr, "images are %dx%d, the model wants %dx%d\n", x.rows, x.cols, arch.in_h, arch.in_w); return 1; }
     if (limit > 0 && limit < x.count) x.count = y.count = limit;
     Net *net = net_create(&arch, 256, 0 + 2);
-    if (!net || model_load(net, NULL, mbuf, mlen, err, sizeof err)) { fprintf(stderr, "%s: %s\n", model, net ? err : "cannot create network"); return 1; }
+    if (!net || model_load_any(net, NULL, mbuf, mlen, err, sizeof err)) { fprintf(stderr, "%s: %s\n", model, net ? err : "cannot create network"); return 1; }
     int correct = 0, hw = x.rows * x.cols;
     for (int b = 0; b < x.count; b += net->max_batch) {
         int B = x.count - b < net->max_batch ? x.count - b : net->max_batch;

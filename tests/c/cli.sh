@@ -23,4 +23,13 @@ grep -q "same training set" "$dir/err" || fail "no reason given: $(cat "$dir/err
 "$bench" --lr 1e4 --reps 10 --steps 10 --batch 32 --threads 1 > /dev/null 2> "$dir/bench"
 rc=$?
 [ $rc -eq 3 ] && grep -q "diverged" "$dir/bench" || fail "mnist-bench on a diverging run: exit $rc, $(cat "$dir/bench")"
-echo "cli: 3 checks, 0 failed"
+# mnist-export refuses damaged inputs with the reason, and writes nothing
+export_bin=$(dirname "$bench")/mnist-export
+head -c 40 "$dir/run.bin" > "$dir/cut.bin"
+if "$export_bin" --model "$dir/cut.bin" --onnx "$dir/cut.onnx" 2> "$dir/err"; then fail "a truncated model was exported"; fi
+grep -q "truncated" "$dir/err" && [ ! -e "$dir/cut.onnx" ] || fail "truncated model: $(cat "$dir/err")"
+"$export_bin" --model "$dir/run.bin" --safetensors "$dir/ok.safetensors" > /dev/null || fail "export of a good model"
+printf '\377\377\377\377' | dd of="$dir/ok.safetensors" bs=1 seek=0 conv=notrunc 2> /dev/null   # header length ~4 GB
+if "$export_bin" --model "$dir/ok.safetensors" --onnx "$dir/bad.onnx" 2> "$dir/err"; then fail "a damaged safetensors file was exported"; fi
+grep -q "header length" "$dir/err" || fail "damaged safetensors: $(cat "$dir/err")"
+echo "cli: 5 checks, 0 failed"

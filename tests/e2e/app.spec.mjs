@@ -5,15 +5,9 @@
 // is stopped with a plain message, and the layout holds at 360 px.
 import { test, expect } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { checkpointed, configure, draw, waitForData, probabilities } from './helpers.mjs';
+import { checkpointed, classifyBlob, configure, draw, waitForData, probabilities } from './helpers.mjs';
 import { DIGITS } from './digits.mjs';
 
-// a fixed drawing (a thick diagonal bar), classified through the page's worker path
-const classifyBlob = () => {
-  const w = 100, h = 100, ink = new Float32Array(w * h);
-  for (let y = 10; y < 90; y++) for (let x = 0; x < w; x++) if (Math.abs(x - 30 - y * 0.4) < 6) ink[y * w + x] = 1;
-  return window.mnistApp.classifyInk(ink, w, h);
-};
 const step = async (page) => Number(await page.getByTestId('step').textContent());
 
 test('a few hundred steps: the loss falls, readouts and evaluation update', async ({ page }) => {

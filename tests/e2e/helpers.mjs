@@ -44,3 +44,11 @@ export async function configure(page, { subset = 2560, batch = 64, epochs = 8, l
   await page.getByTestId('epochs').fill(String(epochs));
   if (lr !== undefined) await page.getByTestId('learning-rate').fill(String(lr));
 }
+
+// A fixed drawing (a thick diagonal bar) classified through the page's worker path; run it in
+// the page with page.evaluate(classifyBlob). Needs the test build's window.mnistApp.
+export const classifyBlob = () => {
+  const w = 100, h = 100, ink = new Float32Array(w * h);
+  for (let y = 10; y < 90; y++) for (let x = 0; x < w; x++) if (Math.abs(x - 30 - y * 0.4) < 6) ink[y * w + x] = 1;
+  return window.mnistApp.classifyInk(ink, w, h);
+};

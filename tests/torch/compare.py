@@ -2,7 +2,7 @@
 """Compare the C network with PyTorch on the same weights and batch (run by CTest).
 
 torch_dump (C) writes initial weights, a batch and its results; this script builds the
-reference network in PyTorch (REFERENCE_NET.md), loads the same weights, and checks logits,
+reference network in PyTorch (docs/network.md), loads the same weights, and checks logits,
 log-probs, loss, every parameter gradient, BatchNorm running statistics after one step, and
 all parameters after 3 steps of SGD (Nesterov, weight decay) and of Adam.
 
@@ -42,7 +42,7 @@ def read_records(path):
 
 
 class RefNet(nn.Module):
-    """The reference net of REFERENCE_NET.md; parameter order = the C arena's order."""
+    """The reference net (docs/network.md); parameter order = the C arena's order."""
     SPEC = [("c", 1, 8, 3), ("c", 8, 16, 3), ("c", 16, 32, 3), ("pool",), ("c", 32, 8, 1),
             ("c", 8, 16, 3), ("c", 16, 32, 3), ("c", 32, 16, 1), ("c", 16, 16, 3), ("gap",)]
 

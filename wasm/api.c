@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <stdio.h>
 #include "idx.h"
 #include "kernels/gemm.h"
@@ -108,6 +109,34 @@ API void api_init_params(uint32_t seed_lo, uint32_t seed_hi) { if (net) net_init
 API int api_param_count(void) { return net ? (int)net->n_params : 0; }
 API int api_threads(void) { return net ? pool_threads(net->pool) : 0; }
 API void api_set_threads(int n) { if (net) net_set_threads(net, n); }
+/* The thread count that helps on this machine: an eval forward pass of 64 blank images with
+ * 1, 2, 4, ... up to max threads (the best of two runs each), keeping the largest count that is
+ * clearly faster and stopping where doubling the threads more than doubles the time (more
+ * threads than cores: the pool's spinning hand-off then fights itself; a browser may report
+ * logical cores, or more than the machine has). Leaves the network on that count; ~0.2 s. */
+static double now_ms(void) { struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6; }
+API int api_calibrate_threads(int max) {
+    if (!net) return 1;
+    int N = net->max_batch < 64 ? net->max_batch : 64, best = 1;
+    memset(net->input, 0, (size_t)N * 784 * sizeof(float));
+    double t_best = 0, t_prev = 0;
+    for (int k = 1; k <= max; k = k * 2 > max && k < max ? max : k * 2) {
+        net_set_threads(net, k);
+        double t = 1e30;
+        for (int rep = 0; rep < 3; rep++) {             /* the first run also warms up */
+            double t0 = now_ms();
+            net_forward(net, N, NULL, 0, 0, 0);
+            double dt = now_ms() - t0;
+            if (rep > 0 && dt < t) t = dt;
+        }
+        if (k == 1) { t_best = t_prev = t; continue; }
+        if (t > 2.0 * t_prev) break;
+        if (t < 0.85 * t_best) { best = k; t_best = t; }
+        t_prev = t;
+    }
+    net_set_threads(net, best);
+    return best;
+}
 API int api_last_thread_ids(unsigned *ids, int max) {
     unsigned long l[16];
     int n = net ? pool_last_thread_ids(net->pool, l, max < 16 ? max : 16) : 0;

@@ -1,6 +1,7 @@
 // The page: starts the worker, shows what it reports (capabilities, data, progress, charts,
 // evaluation), sends the controls' commands, runs the draw pad, and handles model files,
 // the IndexedDB resume offer and the run report. No arithmetic on the network happens here.
+import './locale.js';               // first: a locale tag Intl refuses must be fixed before uPlot loads
 import { MSG, TEST_MSG, DEFAULT_CONFIG, seedHalves } from './protocol.js';
 import { CONFIG_FIELDS, RUN_FIELDS, LIMITS } from './generated/contract.js';
 import { loadCheckpoint, clearCheckpoint } from './store.js';
@@ -25,12 +26,29 @@ const charts = new Charts({ loss: $('loss-chart'), epoch: $('epoch-chart'), lr: 
 
 // ---------- messages from the worker ----------
 
+// Start-up cannot hang silently: a worker that has not reported READY in time (some browsers
+// stall now and then while creating the pthread pool) is replaced, and after a second stall
+// the app starts without threads; the page says so each time.
+// (test builds: ?startupLimit=ms shortens the limit, ?stall=n makes the first n starts stall)
+const STARTUP_LIMIT_MS = (__TEST_HOOKS__ && Number(params.get('startupLimit'))) || 45_000;
+let startupTimer = 0, startupStalls = 0;
 function startWorker() {
   worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   worker.onmessage = onWorkerMessage;
   worker.onerror = (e) => crashed(e.message || 'it stopped unexpectedly');
   setState('loading');
-  send(MSG.INIT, { dataBase: params.get('data') || '/data/' });
+  clearTimeout(startupTimer);
+  startupTimer = setTimeout(() => {
+    startupStalls++;
+    worker.terminate();
+    showError('startup', startupStalls === 1
+      ? `The training worker did not start within ${STARTUP_LIMIT_MS / 1000} s; it was restarted.`
+      : 'The training worker stalled again while starting its threads; it was restarted without threads (one core).');
+    startWorker();
+  }, STARTUP_LIMIT_MS);
+  // every URL relative to this document: the app works from any folder of any static host
+  send(MSG.INIT, { base: new URL('./', document.baseURI).href, dataBase: params.get('data') || 'data/', singleThreaded: startupStalls >= 2,
+    ...(__TEST_HOOKS__ ? { testStall: startupStalls < Number(params.get('stall') || 0) } : {}) });
 }
 
 // The worker died or its WebAssembly trapped: say so, keep the checkpoint, offer a restart.
@@ -62,7 +80,7 @@ function onWorkerMessage(e) {
     return;
   }
   switch (m.type) {
-    case MSG.READY: showCaps(m.caps); break;
+    case MSG.READY: clearTimeout(startupTimer); showCaps(m.caps); break;
     case MSG.DATA_PROGRESS: {
       const bar = tid('data-progress');
       bar.max = m.total || 1; bar.value = m.loaded;
@@ -77,6 +95,7 @@ function onWorkerMessage(e) {
       tid('data-progress').value = tid('data-progress').max;
       setState(state === 'loading' ? 'idle' : state);
       offerResume();
+      showOfflineStatus();
       break;
     case MSG.PROGRESS: showProgress(m); break;
     case MSG.EPOCH: showEpoch(m); break;
@@ -98,7 +117,6 @@ function onWorkerMessage(e) {
     case MSG.ERROR: showError(m.where, m.message); break;
     case MSG.CRASHED: crashed(m.message); break;
     case MSG.CHECKPOINTED: tid('checkpoint-step').textContent = String(m.step); break;
-    case MSG.RESOURCES: cacheForOffline(m.urls); break;
     default:
       if (__TEST_HOOKS__ && m.type === TEST_MSG.BENCH_RESULT) benchWaiter?.(m.result);
       break;
@@ -107,6 +125,7 @@ function onWorkerMessage(e) {
 
 function showCaps(c) {
   caps = c;
+  if (c.buildId !== __BUILD_ID__) showError('version', 'This page and its worker come from different versions of the app. Reload the page.');
   tid('isolated').textContent = c.isolated ? 'yes' : 'no';
   tid('simd').textContent = c.simd && c.simdCompiled ? 'yes' : 'no';
   tid('threads-in-use').textContent = String(c.threads);
@@ -456,29 +475,54 @@ function bench(opts = {}) {
   return new Promise((resolve) => { benchWaiter = resolve; send(TEST_MSG.BENCH, opts); });
 }
 
-// ---------- offline: the service worker caches what this page and its worker loaded ----------
+// ---------- the service worker (the built app only): isolation on any host, offline ----------
 
-let offlineReady = null;
-function cacheForOffline(workerUrls) {
-  if (!('serviceWorker' in navigator) || params.has('nosw')) return;
-  const urls = [location.pathname + location.search, ...performance.getEntriesByType('resource').map((r) => r.name), ...workerUrls];
-  offlineReady = navigator.serviceWorker.register('/sw.js')
-    .then(() => navigator.serviceWorker.ready)
-    .then((reg) => new Promise((resolve) => {
-      const ch = new MessageChannel();
-      ch.port1.onmessage = (e) => resolve(e.data.ok);
-      reg.active.postMessage({ type: 'cache', urls }, [ch.port2]);
-    }))
-    .then((ok) => { tid('offline').textContent = ok ? 'yes' : 'no'; return ok; })
-    .catch(() => { tid('offline').textContent = 'no'; return false; });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Before the worker starts: register public/sw.js and, on a first visit, wait until it has
+// cached the app and controls this page, so the app's files and MNIST load once, through it.
+// Where the host sends no isolation headers the service worker adds them, and the page reloads
+// once to become isolated (sessionStorage keeps that to once). Without a service worker (the
+// dev server, a blocked or failing one) the app runs all the same: single-threaded where the
+// page is not isolated, and not offline.
+async function setUpServiceWorker() {
+  if (!import.meta.env.PROD || !('serviceWorker' in navigator) || params.has('nosw')) return 'none';
+  try {
+    await navigator.serviceWorker.register(new URL('sw.js', document.baseURI));
+    if (!navigator.serviceWorker.controller)
+      await Promise.race([new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true })), sleep(60_000)]);
+    if (self.crossOriginIsolated) sessionStorage.removeItem('mnist-isolation-reload');
+    else if (navigator.serviceWorker.controller && !sessionStorage.getItem('mnist-isolation-reload')) {
+      sessionStorage.setItem('mnist-isolation-reload', '1');
+      location.reload();
+      return 'reload';
+    }
+    return navigator.serviceWorker.controller ? 'controlled' : 'none';
+  } catch {
+    return 'none';
+  }
+}
+
+// "Works offline": whether this version's offline copy (app and MNIST) is complete
+async function showOfflineStatus() {
+  const sw = 'serviceWorker' in navigator ? navigator.serviceWorker.controller : null;
+  if (!sw) { tid('offline').textContent = import.meta.env.PROD ? 'no' : 'no (development server)'; return; }
+  const status = await new Promise((resolve) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = (e) => resolve(e.data);
+    sw.postMessage({ type: 'status' }, [ch.port2]);
+    setTimeout(() => resolve({ complete: false }), 10_000);
+  });
+  tid('offline').textContent = status.complete ? 'yes' : 'no';
 }
 
 // a handle for the browser tests and benchmarks (chart data, state, a drawing classified
 // through the worker, the benchmark, an armed trap); absent from a production build
 if (__TEST_HOOKS__) {
-  window.mnistApp = { charts, classifyInk, bench, debugTrap: (where) => send(TEST_MSG.DEBUG_TRAP, { where }), offlineReady: () => offlineReady,
+  window.mnistApp = { charts, classifyInk, bench, debugTrap: (where) => send(TEST_MSG.DEBUG_TRAP, { where }),
     get state() { return state; }, get caps() { return caps; } };
 }
 
-startWorker();
+tid('build-id').textContent = __BUILD_ID__;
+setUpServiceWorker().then((sw) => { if (sw !== 'reload') startWorker(); });
 pad.changed();

@@ -21,7 +21,7 @@
 //   DEBUG_TRAP { where }                   (test builds only) arm a wasm trap at the next train
 //                                          step, evaluation slice or prediction (train | evaluation | prediction)
 // worker -> page
-//   READY { caps }                         build, isolation, SIMD, threads, why threads are off
+//   READY { caps }                         build (and buildId), isolation, SIMD, threads, why threads are off
 //   DATA_PROGRESS { loaded, total }        bytes of the MNIST download
 //   DATA { train, test }                   image counts once validated
 //   PROGRESS { step, totalSteps, epoch, stepsPerEpoch, losses[], lr, imagesPerSec, elapsed,
@@ -32,7 +32,6 @@
 //   CHECKPOINTED { step }                  the run's checkpoint in IndexedDB is complete up to step
 //   SAVED { bytes }, EXPORTED { bytes, format }, LOADED { source, name? }, ERROR { where, message }, DIVERGED { message }
 //   CRASHED { message }                    the wasm code trapped: this worker is unusable now
-//   RESOURCES { urls }                     what the worker loaded (for the offline cache)
 import { CONFIG_FIELDS, RUN_FIELDS } from './generated/contract.js';
 
 export const MSG = Object.freeze({
@@ -41,7 +40,7 @@ export const MSG = Object.freeze({
   RESUME_CHECKPOINT: 'resume-checkpoint', EXPORT: 'export', EXPORTED: 'exported',
   READY: 'ready', DATA_PROGRESS: 'data-progress', DATA: 'data', PROGRESS: 'progress', EPOCH: 'epoch',
   STATE: 'state', PREDICTION: 'prediction', SAVED: 'saved', LOADED: 'loaded', ERROR: 'error',
-  DIVERGED: 'diverged', CRASHED: 'crashed', RESOURCES: 'resources', CHECKPOINTED: 'checkpointed',
+  DIVERGED: 'diverged', CRASHED: 'crashed', CHECKPOINTED: 'checkpointed',
 });
 
 // Messages of the test builds only (__TEST_HOOKS__): a production build drops them with the

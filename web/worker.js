@@ -14,6 +14,7 @@ let testImages = null;
 let dataReady = false;
 let pretrainedBytes = null;
 let modelSource = 'random';
+let appBase = '';             // the app's folder (absolute URL, from the page): every URL is relative to it
 
 // ---------- capabilities and loading ----------
 
@@ -25,26 +26,27 @@ function detect() {
   const sab = typeof SharedArrayBuffer !== 'undefined';
   const nested = typeof Worker !== 'undefined';
   const simd = WebAssembly.validate(SIMD_PROBE);
+  // what a visitor can know and do: a visitor cannot change the host's headers
   let reason = '';
-  if (!isolated || !sab) {
-    reason = 'Threads are off: this page is not cross-origin isolated, so the browser withholds SharedArrayBuffer, '
-      + 'which WebAssembly threads need. Serve the page with the headers "Cross-Origin-Opener-Policy: same-origin" and '
-      + '"Cross-Origin-Embedder-Policy: require-corp" (npm start does) to train on all cores.';
+  if (!isolated) {
+    reason = 'Training uses one core here: this page is not cross-origin isolated, so the browser withholds the shared memory that '
+      + 'WebAssembly threads need. The app\'s service worker makes the page isolated on any host; it could not here '
+      + '(a private window, service workers blocked, or a browser without them).';
+  } else if (!sab) {
+    reason = 'Training uses one core here: this browser has no SharedArrayBuffer (WebKitGTK, for one), which WebAssembly threads need.';
   } else if (!nested) {
-    reason = 'Threads are off: this browser cannot start workers from inside a worker, which the WebAssembly threads need. '
-      + 'A current Chrome, Edge, Firefox or Safari can.';
+    reason = 'Training uses one core here: this browser cannot start workers from inside a worker, which the WebAssembly threads need.';
   }
-  return { isolated, sab, nested, simd, build: reason ? 'single-threaded' : 'threaded', reason,
+  return { isolated, sab, nested, simd, build: reason ? 'single-threaded' : 'threaded', reason, buildId: __BUILD_ID__,
     cores: self.navigator.hardwareConcurrency || 1 };
 }
 
 // The test builds (__TEST_HOOKS__, set by the test and benchmark servers) load the modules with
 // the test exports; the app's production build knows nothing of them.
 async function loadModule(variant) {
-  const dir = __TEST_HOOKS__ ? 'wasm-test' : 'wasm', name = `mnist-${variant}${__TEST_HOOKS__ ? '-test' : ''}`;
-  const url = `${self.location.origin}/${dir}/${name}.mjs`;
-  const { default: create } = await import(/* @vite-ignore */ url);
-  return create({ locateFile: (f) => `${self.location.origin}/${dir}/${f}` });
+  const dir = new URL(__TEST_HOOKS__ ? 'wasm-test/' : 'wasm/', appBase), name = `mnist-${variant}${__TEST_HOOKS__ ? '-test' : ''}`;
+  const { default: create } = await import(/* @vite-ignore */ new URL(`${name}.mjs`, dir).href);
+  return create({ locateFile: (f) => new URL(f, dir).href });
 }
 
 function errorText() { return M.UTF8ToString(M._api_error()); }
@@ -91,7 +93,13 @@ function selfTest() {
 }
 
 async function init(msg) {
+  if (__TEST_HOOKS__ && msg.testStall) return;            // a start-up that never reports READY (the watchdog's test)
+  appBase = msg.base || new URL('./', self.location.href).href;
   caps = detect();
+  if (msg.singleThreaded && caps.build === 'threaded') {      // the page's watchdog saw the threaded start-up stall
+    caps.build = 'single-threaded';
+    caps.reason = 'Training uses one core here: starting the threads stalled twice in this browser, so the app runs without them. Reloading the page may bring them back.';
+  }
   if (!caps.simd) {
     post(MSG.ERROR, { where: 'init', message: 'This browser does not support WebAssembly SIMD, which this app needs. Use a current Chrome, Edge, Firefox or Safari.' });
     return;
@@ -103,8 +111,9 @@ async function init(msg) {
     return;
   }
   const maxThreads = caps.build === 'threaded' ? Math.min(caps.cores, LIMITS.MAX_THREADS) : 1;
-  const threads = Math.max(1, Math.min(msg.threads || maxThreads, maxThreads));
-  if (M._api_create(threads, 1, 0) !== 0) { post(MSG.ERROR, { where: 'init', message: errorText() }); return; }
+  if (M._api_create(Math.min(2, maxThreads), 1, 0) !== 0) { post(MSG.ERROR, { where: 'init', message: errorText() }); return; }
+  // the default: all reported cores on 1-2, measured beyond (a browser may report more cores than help)
+  if (maxThreads > 2) M._api_calibrate_threads(maxThreads);
   caps.maxThreads = maxThreads;
   caps.threads = M._api_threads();
   caps.simdCompiled = M._api_simd() === 1;
@@ -113,13 +122,13 @@ async function init(msg) {
   Object.assign(caps, selfTest());
   post(MSG.READY, { caps });
   await loadPretrained(true);
-  await loadData(msg.dataBase || '/data/');
+  await loadData(new URL(msg.dataBase || 'data/', appBase).href);
 }
 
 async function loadPretrained(quiet) {
   try {
     if (!pretrainedBytes) {
-      const res = await fetch('/models/reference.bin');
+      const res = await fetch(new URL('models/reference.bin', appBase));
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       pretrainedBytes = new Uint8Array(await res.arrayBuffer());
     }
@@ -142,15 +151,15 @@ function loadModelBytes(bytes, withTraining) {
 }
 
 async function fetchAll(base) {
-  // Download the four gzip files in parallel with one progress bar, then decompress.
+  // Download the four gzip files (.gz.bin) in parallel with one progress bar, then unpack.
   const responses = await Promise.all(MNIST_FILES.map(async (f) => {
-    const res = await fetch(`${base}${f.name}.gzip`);
-    if (!res.ok) throw new Error(`${f.name}.gzip: the server answered HTTP ${res.status}`);
+    const res = await fetch(`${base}${f.name}.gz.bin`);
+    if (!res.ok) throw new Error(`${f.name}.gz.bin: the server answered HTTP ${res.status}`);
     return res;
   }));
   responses.forEach((r, i) => {
     const declared = Number(r.headers.get('content-length') || 0);
-    if (declared > LIMITS.DOWNLOAD_MAX_BYTES) throw new Error(`${MNIST_FILES[i].name}.gzip is ${(declared / 2 ** 20).toFixed(0)} MB: far too large to be MNIST`);
+    if (declared > LIMITS.DOWNLOAD_MAX_BYTES) throw new Error(`${MNIST_FILES[i].name}.gz.bin is ${(declared / 2 ** 20).toFixed(0)} MB: far too large to be MNIST`);
   });
   const total = responses.reduce((s, r) => s + Number(r.headers.get('content-length') || 0), 0);
   let loaded = 0, lastPost = 0;
@@ -163,7 +172,7 @@ async function fetchAll(base) {
       chunks.push(value);
       loaded += value.length;
       mine += value.length;
-      if (mine > LIMITS.DOWNLOAD_MAX_BYTES) { reader.cancel(); throw new Error(`${MNIST_FILES[i].name}.gzip is over ${LIMITS.DOWNLOAD_MAX_BYTES / 2 ** 20} MB: far too large to be MNIST`); }
+      if (mine > LIMITS.DOWNLOAD_MAX_BYTES) { reader.cancel(); throw new Error(`${MNIST_FILES[i].name}.gz.bin is over ${LIMITS.DOWNLOAD_MAX_BYTES / 2 ** 20} MB: far too large to be MNIST`); }
       if (performance.now() - lastPost > 50) { lastPost = performance.now(); post(MSG.DATA_PROGRESS, { loaded, total }); }
     }
     return new Blob(chunks);
@@ -188,8 +197,8 @@ async function fetchAll(base) {
         size += value.length;
       }
     } catch (e) {
-      if (e instanceof RangeError) throw new Error(`${MNIST_FILES[i].name}.gzip unpacks to more than the ${limit} bytes of the MNIST file`);
-      throw new Error(`${MNIST_FILES[i].name}.gzip is damaged: it is not valid gzip data`);
+      if (e instanceof RangeError) throw new Error(`${MNIST_FILES[i].name}.gz.bin unpacks to more than the ${limit} bytes of the MNIST file`);
+      throw new Error(`${MNIST_FILES[i].name}.gz.bin is damaged: it is not valid gzip data`);
     }
     return out.subarray(0, size);
   }));
@@ -220,7 +229,6 @@ async function loadData(base) {
   testImages = files[2].slice(16);           // the evaluation is in C; the page shows misread digits' pixels
   dataReady = true;
   post(MSG.DATA, { train: M._api_data_count(0), test: M._api_data_count(2) });
-  post(MSG.RESOURCES, { urls: performance.getEntriesByType('resource').map((r) => r.name) });
 }
 
 // ---------- training ----------

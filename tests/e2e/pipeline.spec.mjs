@@ -24,10 +24,10 @@ test('page is isolated, SIMD on, threads work, MNIST counts shown', async ({ pag
 });
 
 test('a damaged MNIST file gives a clear message and the page keeps working', async ({ page }) => {
-  await page.route('**/data/t10k-labels-idx1-ubyte.gzip', (route) =>
+  await page.route('**/data/t10k-labels-idx1-ubyte.gz.bin', (route) =>
     route.fulfill({ status: 200, contentType: 'application/gzip', body: Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]) }));
   await page.goto('/');
-  await expect(page.getByTestId('error')).toContainText('t10k-labels-idx1-ubyte.gzip is damaged', { timeout: 60_000 });
+  await expect(page.getByTestId('error')).toContainText('t10k-labels-idx1-ubyte.gz.bin is damaged', { timeout: 60_000 });
   await expect(page.getByTestId('train')).toBeDisabled();
   // the rest still works: the draw pad reads a stroke with the pretrained model
   await draw(page, [[[0.5, 0.15], [0.5, 0.85]]]);
@@ -38,7 +38,19 @@ test('a file with a valid gzip but a wrong header is refused with the reason', a
   const { gzipSync } = await import('node:zlib');
   const bad = Buffer.alloc(10008);
   bad.writeUInt32BE(0x00000803, 0);   // an image magic in the label file
-  await page.route('**/data/t10k-labels-idx1-ubyte.gzip', (route) => route.fulfill({ status: 200, body: gzipSync(bad) }));
+  await page.route('**/data/t10k-labels-idx1-ubyte.gz.bin', (route) => route.fulfill({ status: 200, body: gzipSync(bad) }));
   await page.goto('/');
   await expect(page.getByTestId('error')).toContainText('not a label file', { timeout: 60_000 });
+});
+
+test('a worker that does not start in time is replaced, and after a second stall runs without threads', async ({ page }) => {
+  await page.goto('/?stall=1&startupLimit=3000');
+  await expect(page.getByTestId('error')).toContainText('did not start within 3 s; it was restarted');
+  await expect(page.getByTestId('build')).toContainText('threaded');
+  await expect(page.getByTestId('train-count')).toHaveText('60000', { timeout: 60_000 });
+  await page.goto('/?stall=2&startupLimit=3000');
+  await expect(page.getByTestId('error')).toContainText('restarted without threads', { timeout: 30_000 });
+  await expect(page.getByTestId('build')).toContainText('single-threaded');
+  await expect(page.getByTestId('threads-reason')).toContainText('stalled twice');
+  await expect(page.getByTestId('train-count')).toHaveText('60000', { timeout: 60_000 });
 });

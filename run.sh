@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # The project's one entry point (package.json's scripts call it too):
 #   ./run.sh start   set up, build, serve the app at http://127.0.0.1:5173/
-#   ./run.sh test    set up, build, run every suite (CTest, node --test, Playwright)
-#   ./run.sh build   set up and build only
+#   ./run.sh test    set up, build, run every suite (CTest, node --test, Playwright, the engines)
+#   ./run.sh build   set up and build; the app ready to deploy in dist/ (any static host, any path)
 #   ./run.sh bench   speed benchmark (bench/results/speed.json)
 # Set-up installs what is missing: Debian packages (as root or through sudo) and npm ci.
 set -euo pipefail
 cd "$(dirname "$0")"
 export NODE_PATH=/usr/share/nodejs       # emcc's JS optimiser needs acorn from Debian's node modules
 
-APT_PACKAGES="emscripten chromium python3-torch python3-onnx cmake ninja-build gcc nodejs npm wabt"
+APT_PACKAGES="emscripten chromium firefox-esr webkit2gtk-driver xvfb xauth python3-torch python3-onnx cmake ninja-build gcc nodejs npm wabt"
 
 missing_packages() {
   local missing=""
   command -v emcc >/dev/null || missing="$missing emscripten"
   [ -x /usr/bin/chromium ] || missing="$missing chromium"
+  [ -x /usr/bin/firefox-esr ] || missing="$missing firefox-esr"
+  command -v WebKitWebDriver >/dev/null || missing="$missing webkit2gtk-driver"
+  command -v xvfb-run >/dev/null || missing="$missing xvfb"
+  command -v xauth >/dev/null || missing="$missing xauth"
   /usr/bin/python3 -c 'import torch' 2>/dev/null || missing="$missing python3-torch"
   /usr/bin/python3 -c 'import onnx' 2>/dev/null || missing="$missing python3-onnx"
   command -v cmake >/dev/null || missing="$missing cmake"
@@ -79,6 +83,8 @@ case "${1:-}" in
     node --test tests/node/ 2>&1 | tee "$logs/node"
     echo "== Playwright (the app in Chromium)"
     CI=1 npx playwright test 2>&1 | tee "$logs/playwright"
+    echo "== The core scenario in Chromium, Firefox ESR and WebKitGTK (under Xvfb; LANG=C.UTF-8 on purpose)"
+    xvfb-run -a env LANG=C.UTF-8 node tests/engines/run.mjs 2>&1 | tee "$logs/engines"
     echo "== Playwright against the production build (vite build + preview, strict CSP)"
     CI=1 PREVIEW=1 npx playwright test tests/e2e/pipeline.spec.mjs tests/e2e/hardening.spec.mjs 2>&1 | tee "$logs/playwright-preview"
     # one closing line over all suites (each suite already failed the script if it failed)
@@ -87,10 +93,14 @@ case "${1:-}" in
     n=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$logs/node" | tail -1)
     nf=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$logs/node" | tail -1)
     p=$(cat "$logs/playwright" "$logs/playwright-preview" | sed -n 's/^ *\([0-9]*\) passed (.*/\1/p' | awk '{ s += $1 } END { print s }')
-    total=$(( ${c% *} - ${c#* } + n + p )); failed=$(( ${c#* } + nf ))
-    if [ "${c% *}" -eq 0 ] || [ "${n:-0}" -eq 0 ] || [ "${p:-0}" -eq 0 ]; then echo "a suite ran no test"; exit 1; fi
+    e=$(sed -n 's/^engines: \([0-9]*\) passed, [0-9]* failed$/\1/p' "$logs/engines" | tail -1)
+    total=$(( ${c% *} - ${c#* } + n + p + ${e:-0} )); failed=$(( ${c#* } + nf ))
+    if [ "${c% *}" -eq 0 ] || [ "${n:-0}" -eq 0 ] || [ "${p:-0}" -eq 0 ] || [ "${e:-0}" -eq 0 ]; then echo "a suite ran no test"; exit 1; fi
     echo "all suites: $total passed, $failed failed" ;;
-  build) setup; build ;;
+  build)
+    setup; build
+    npx vite build --config vite.config.mjs --logLevel warn
+    echo "dist/ holds the app: copy it to any static host, at any path (README: Deploy)" ;;
   bench) setup; build; node bench/speed.mjs "${@:2}" ;;
   *) echo "usage: ./run.sh start|test|build|bench"; exit 2 ;;
 esac

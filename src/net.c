@@ -697,12 +697,13 @@ Net *net_create(const NetArch *arch, int max_batch, int n_threads) {
     return net;
 }
 
+/* The old pool's threads end before the new pool's start: in wasm the pthreads come from a
+ * pool sized to the cores, and both pools at once could ask for more than it has. */
 void net_set_threads(Net *net, int n_threads) {
     if (n_threads == pool_threads(net->pool)) return;
-    Pool *p = pool_create(n_threads);
-    if (!p) return;
     pool_destroy(net->pool);
-    net->pool = p;
+    net->pool = pool_create(n_threads);
+    if (!net->pool) net->pool = pool_create(1);
 }
 
 void net_free(Net *net) {

@@ -409,6 +409,7 @@ function showPrediction(m) {
 // ---------- models, report, resume ----------
 
 function download(blob, name) {
+  if (__TEST_HOOKS__ && window.mnistApp) window.mnistApp.lastDownload = { blob, name };   // engines without download handling
   const a = document.createElement('a');
   a.href = URL.createObjectURL(blob);
   a.download = name;

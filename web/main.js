@@ -489,7 +489,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function setUpServiceWorker() {
   if (!import.meta.env.PROD || !('serviceWorker' in navigator) || params.has('nosw')) return 'none';
   try {
-    await navigator.serviceWorker.register(new URL('sw.js', document.baseURI));
+    // a registration that neither succeeds nor fails (a blocked service worker) must not hold the app up
+    const registered = await Promise.race([navigator.serviceWorker.register(new URL('sw.js', document.baseURI)), sleep(10_000)]);
+    if (!registered) return 'none';
     if (!navigator.serviceWorker.controller)
       await Promise.race([new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true })), sleep(60_000)]);
     if (self.crossOriginIsolated) sessionStorage.removeItem('mnist-isolation-reload');

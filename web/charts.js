@@ -26,18 +26,27 @@ export class Charts {
 
   build() {
     for (const k of ['loss', 'epoch', 'lr']) { this[k]?.destroy(); this.el[k].textContent = ''; }
+    // axes titled; the accuracy axis zoomed to the data (95-100 % once the network is good);
+    // number formats fixed (not the browser's locale); the legend shows the latest values
+    // without hovering (draw() points it at the last point)
+    const num = (v) => (v == null ? '–' : Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3));
+    const ticks = (u, vals) => vals.map(num);
+    const accRange = (u, min, max) => (min == null ? [0, 100] : [Math.max(0, Math.min(95, Math.floor(min - 0.5))), 100]);
     this.loss = new uPlot({ ...size(this.el.loss), scales: { x: { time: false }, y: { distr: this.logScale ? 3 : 1 } },
-      series: [{ label: 'step' }, { label: 'loss', stroke: 'rgba(40,90,200,0.25)', width: 1 },
-        { label: 'smoothed', stroke: 'rgb(40,90,200)', width: 2 }],
-      axes: [{}, { size: 60 }] }, [this.steps, this.raw, this.ema], this.el.loss);
-    this.epoch = new uPlot({ ...size(this.el.epoch), scales: { x: { time: false }, y: { distr: this.logScale ? 3 : 1 }, acc: {} },
-      series: [{ label: 'epoch' }, { label: 'test loss', stroke: 'rgb(200,80,40)', width: 2, points: { show: true } },
-        { label: 'test accuracy %', stroke: 'rgb(30,150,70)', width: 2, scale: 'acc', points: { show: true } }],
-      axes: [{}, { size: 60 }, { scale: 'acc', side: 1, grid: { show: false }, size: 50 }] },
+      series: [{ label: 'step', value: (u, v) => (v == null ? '–' : String(v)) },
+        { label: 'loss', stroke: 'rgba(40,90,200,0.25)', width: 1, value: (u, v) => num(v) },
+        { label: 'smoothed', stroke: 'rgb(40,90,200)', width: 2, value: (u, v) => num(v) }],
+      axes: [{ label: 'step' }, { label: 'loss', size: 60, values: ticks }] }, [this.steps, this.raw, this.ema], this.el.loss);
+    this.epoch = new uPlot({ ...size(this.el.epoch), scales: { x: { time: false }, y: { distr: this.logScale ? 3 : 1 }, acc: { range: accRange } },
+      series: [{ label: 'epoch', value: (u, v) => (v == null ? '–' : String(v)) },
+        { label: 'test loss', stroke: 'rgb(200,80,40)', width: 2, points: { show: true }, value: (u, v) => num(v) },
+        { label: 'test accuracy %', stroke: 'rgb(30,150,70)', width: 2, scale: 'acc', points: { show: true }, value: (u, v) => (v == null ? '–' : `${v.toFixed(2)} %`) }],
+      axes: [{ label: 'epoch' }, { label: 'test loss', size: 60, values: ticks }, { label: 'accuracy %', scale: 'acc', side: 1, grid: { show: false }, size: 60, values: ticks }] },
     [this.epochs, this.testLoss, this.testAcc], this.el.epoch);
     this.lr = new uPlot({ ...size(this.el.lr), scales: { x: { time: false } },
-      series: [{ label: 'step' }, { label: 'learning rate', stroke: 'rgb(120,60,160)', width: 2 }],
-      axes: [{}, { size: 60 }] }, [this.steps, this.lrs], this.el.lr);
+      series: [{ label: 'step', value: (u, v) => (v == null ? '–' : String(v)) },
+        { label: 'learning rate', stroke: 'rgb(120,60,160)', width: 2, value: (u, v) => (v == null ? '–' : v.toPrecision(3)) }],
+      axes: [{ label: 'step' }, { label: 'learning rate', size: 60, values: ticks }] }, [this.steps, this.lrs], this.el.lr);
   }
 
   setLogScale(on) { this.logScale = on; this.build(); }
@@ -79,6 +88,9 @@ export class Charts {
       this.loss.setData([this.steps, this.raw, this.ema]);
       this.epoch.setData([this.epochs, this.testLoss, this.testAcc]);
       this.lr.setData([this.steps, this.lrs]);
+      // the latest values in the legends, with no cursor needed (touch has none)
+      for (const [u, n] of [[this.loss, this.steps.length], [this.epoch, this.epochs.length], [this.lr, this.steps.length]])
+        if (n && !(u.cursor.left >= 0)) u.setLegend({ idx: n - 1 });     // not while someone hovers
     }
   }
 }

@@ -26,6 +26,21 @@ const charts = new Charts({ loss: $('loss-chart'), epoch: $('epoch-chart'), lr: 
 
 // ---------- messages from the worker ----------
 
+// On a phone (a coarse pointer) the 11 MB of MNIST load only when asked for: the draw pad and
+// the pretrained model do not need them.
+const dataOnRequest = matchMedia('(pointer: coarse)').matches && !params.has('data');
+let dataRequested = false;
+if (dataOnRequest) {
+  $('load-data').hidden = false;
+  tid('data-status').textContent = 'MNIST (11 MB) loads when you want to train; the draw pad does not need it.';
+  $('load-data').addEventListener('click', () => {
+    dataRequested = true;
+    $('load-data').hidden = true;
+    tid('data-status').textContent = 'Loading…';
+    send(MSG.LOAD_DATA);
+  });
+}
+
 // Start-up cannot hang silently: a worker that has not reported READY in time (some browsers
 // stall now and then while creating the pthread pool) is replaced, and after a second stall
 // the app starts without threads; the page says so each time.
@@ -48,6 +63,7 @@ function startWorker() {
   }, STARTUP_LIMIT_MS);
   // every URL relative to this document: the app works from any folder of any static host
   send(MSG.INIT, { base: new URL('./', document.baseURI).href, dataBase: params.get('data') || 'data/', singleThreaded: startupStalls >= 2,
+    loadData: !dataOnRequest || dataRequested,
     ...(__TEST_HOOKS__ ? { testStall: startupStalls < Number(params.get('stall') || 0) } : {}) });
 }
 
@@ -99,7 +115,10 @@ function onWorkerMessage(e) {
       break;
     case MSG.PROGRESS: showProgress(m); break;
     case MSG.EPOCH: showEpoch(m); break;
-    case MSG.STATE: setState(m.state); break;
+    case MSG.STATE:
+      setState(m.state);
+      if (m.state === 'done') $('model-status').textContent = 'The network trained here is in use; Save model keeps it.';
+      break;
     case MSG.PREDICTION: showPrediction(m); break;
     case MSG.SAVED: download(new Blob([m.bytes], { type: 'application/octet-stream' }), 'mnist-model.bin');
       $('model-status').textContent = 'Model saved (weights, optimiser state and progress).'; break;
@@ -135,6 +154,7 @@ function showCaps(c) {
   const reason = tid('threads-reason');
   reason.hidden = !c.reason;
   reason.textContent = c.reason;
+  summarizeCaps();
   const threads = $('threads');
   threads.max = String(c.maxThreads);
   threads.value = String(c.threads);
@@ -194,7 +214,12 @@ $('train').addEventListener('click', () => {
   const cfg = readConfig(), problem = validConfig(cfg);
   if (problem) { showError('train', problem); return; }
   hideError('train');
-  runConfig = { ...DEFAULT_CONFIG, ...cfg };
+  const init = document.querySelector('input[name="start-from"]:checked')?.value === 'current' ? 'current' : 'scratch';
+  runConfig = { ...DEFAULT_CONFIG, ...cfg, init };
+  $('model-status').textContent = init === 'current'
+    ? 'Fine-tuning the current model: the weights being trained are the ones in use.'
+    : 'Training from new random weights: they are the ones in use now (Load pretrained brings the pretrained model back).';
+  $('model-source').textContent = 'Using the weights being trained.';
   charts.reset();
   report.epochs = []; report.imagesPerSec = []; report.started = new Date().toISOString();
   clearEval();
@@ -506,10 +531,17 @@ async function setUpServiceWorker() {
   }
 }
 
+// the folded capability panel's one line
+function summarizeCaps() {
+  if (!caps) return;
+  const threads = caps.threads > 1 ? `${caps.threads} threads` : 'one core';
+  tid('caps-summary').textContent = `This browser: ${threads}, WebAssembly SIMD ${caps.simd && caps.simdCompiled ? 'on' : 'off'}, works offline: ${tid('offline').textContent}. Details`;
+}
+
 // "Works offline": whether this version's offline copy (app and MNIST) is complete
 async function showOfflineStatus() {
   const sw = 'serviceWorker' in navigator ? navigator.serviceWorker.controller : null;
-  if (!sw) { tid('offline').textContent = import.meta.env.PROD ? 'no' : 'no (development server)'; return; }
+  if (!sw) { tid('offline').textContent = import.meta.env.PROD ? 'no' : 'no (development server)'; summarizeCaps(); return; }
   const status = await new Promise((resolve) => {
     const ch = new MessageChannel();
     ch.port1.onmessage = (e) => resolve(e.data);
@@ -517,6 +549,7 @@ async function showOfflineStatus() {
     setTimeout(() => resolve({ complete: false }), 10_000);
   });
   tid('offline').textContent = status.complete ? 'yes' : 'no';
+  summarizeCaps();
 }
 
 // a handle for the browser tests and benchmarks (chart data, state, a drawing classified

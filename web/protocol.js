@@ -5,9 +5,12 @@
 // by the other side.
 //
 // page -> worker
-//   INIT { threads? }                      load the wasm build, the pretrained model, then MNIST
+//   INIT { base, dataBase, loadData?, singleThreaded? }  load the wasm build, the pretrained
+//                                          model, then MNIST (unless loadData is false)
+//   LOAD_DATA                              load MNIST now (a phone loads it on request)
 //   TRAIN { config }                       start a run; config: CONFIG_FIELDS and RUN_FIELDS by
-//                                          their js names (seed a decimal string: 64 bits)
+//                                          their js names (seed a decimal string: 64 bits), and
+//                                          init: 'scratch' (new random weights) | 'current' (fine-tune)
 //   PAUSE, RESUME, STOP, RESET {seed}      control the run (RESET: fresh random weights)
 //   PREDICT { ink: Float32Array, w, h, revision? | id? }  classify a drawing (eval mode, current weights)
 //   SAVE                                   -> SAVED { bytes } (weights + training state)
@@ -35,7 +38,7 @@
 import { CONFIG_FIELDS, RUN_FIELDS } from './generated/contract.js';
 
 export const MSG = Object.freeze({
-  INIT: 'init', TRAIN: 'train', PAUSE: 'pause', RESUME: 'resume', STOP: 'stop', RESET: 'reset',
+  INIT: 'init', LOAD_DATA: 'load-data', TRAIN: 'train', PAUSE: 'pause', RESUME: 'resume', STOP: 'stop', RESET: 'reset',
   PREDICT: 'predict', SAVE: 'save', LOAD: 'load', LOAD_PRETRAINED: 'load-pretrained',
   RESUME_CHECKPOINT: 'resume-checkpoint', EXPORT: 'export', EXPORTED: 'exported',
   READY: 'ready', DATA_PROGRESS: 'data-progress', DATA: 'data', PROGRESS: 'progress', EPOCH: 'epoch',

@@ -122,8 +122,10 @@ async function init(msg) {
   Object.assign(caps, selfTest());
   post(MSG.READY, { caps });
   await loadPretrained(true);
-  await loadData(new URL(msg.dataBase || 'data/', appBase).href);
+  dataBase = new URL(msg.dataBase || 'data/', appBase).href;
+  if (msg.loadData !== false) await loadData(dataBase);      // on a phone MNIST waits for LOAD_DATA
 }
+let dataBase = '';
 
 async function loadPretrained(quiet) {
   try {
@@ -286,7 +288,7 @@ async function train(cfg, resumeBytes = null, resumeMeta = null) {
     if (cfg.threads) M._api_set_threads(Math.min(cfg.threads, caps.maxThreads));
     configure(cfg);
     if (resumeBytes) loadModelBytes(resumeBytes, true);
-    else M._api_init_params(...seedHalves(cfg.seed));          // a new run starts from fresh weights
+    else if (cfg.init !== 'current') M._api_init_params(...seedHalves(cfg.seed));   // from scratch; else fine-tune
   } catch (e) {
     post(MSG.ERROR, { where: 'train', message: e.message });
     return;
@@ -439,6 +441,7 @@ async function handle(msg) {
   if (msg.type !== MSG.INIT && !M) { post(MSG.ERROR, { where: msg.type, message: 'The WebAssembly module is not loaded.' }); return; }
   switch (msg.type) {
     case MSG.INIT: await init(msg); break;
+    case MSG.LOAD_DATA: if (!dataReady) await loadData(dataBase); break;
     case MSG.TRAIN: await train(msg.config); break;
     case MSG.PAUSE: if (state === 'training' || state === 'evaluating') setState('paused'); break;
     case MSG.RESUME: if (state === 'paused' && run) { setState('training'); loop(); } break;

@@ -70,6 +70,9 @@ typedef struct {
     void (*backward)(BwdCtx *c);
     /* For kinds without batch-level backward work: image n's backward (run by backward_per_image). */
     BackwardImage backward_image;
+    /* Eval mode, one image: dx from dy (the gradient w.r.t. this layer's output), for the
+     * input gradient of net_input_gradient; reads what the last eval forward left in the layer. */
+    void (*input_gradient_image)(const Net *net, const Layer *l, int n, const float *dy, float *dx);
 } LayerOps;
 
 static const LayerOps *ops_of(int kind);
@@ -391,6 +394,27 @@ static void conv_backward(BwdCtx *c) {
     c->have_sums = c->sums_layer;
 }
 
+/* eval: out = relu(a * pre + b) with a = gamma / sqrt(running var + eps), so dpre = dy * a
+ * where out > 0; then dx = the transposed convolution of dpre */
+static void conv_input_gradient_image(const Net *net, const Layer *l, int n, const float *dy, float *dx) {
+    int R = l->spec.size, PQ = l->P * l->Q;
+    const float *out = l->out + (size_t)n * l->K * PQ, *w = net->params + l->w;
+    memset(dx, 0, (size_t)l->C * l->H * l->W * sizeof(float));
+    for (int k = 0; k < l->K; k++) {
+        float a = net->params[l->gamma + k] / sqrtf(net->bn_state[l->run_var + k] + net->bn_eps);
+        for (int p = 0; p < l->P; p++)
+            for (int q = 0; q < l->Q; q++) {
+                int o = p * l->Q + q;
+                if (!(out[(size_t)k * PQ + o] > 0.0f)) continue;
+                float d = dy[(size_t)k * PQ + o] * a;
+                for (int c = 0; c < l->C; c++)
+                    for (int r = 0; r < R; r++)
+                        for (int t = 0; t < R; t++)
+                            dx[((size_t)c * l->H + p + r) * l->W + q + t] += w[(((size_t)k * l->C + c) * R + r) * R + t] * d;
+            }
+    }
+}
+
 /* ---------- max-pool (LAYER_MAXPOOL) ---------- */
 
 static int maxpool_plan(Layer *l, int is_last, size_t *params, size_t *bn, char *err, size_t errlen) {
@@ -468,6 +492,18 @@ static void maxpool_backward_image(const BwdCtx *c, int n) {
             }
 }
 
+static void maxpool_input_gradient_image(const Net *net, const Layer *l, int n, const float *dy, float *dx) {
+    int S = l->spec.size;
+    const uint8_t *arg = l->argmax + (size_t)n * l->K * l->P * l->Q;
+    memset(dx, 0, (size_t)l->C * l->H * l->W * sizeof(float));
+    for (int k = 0; k < l->K; k++)
+        for (int p = 0; p < l->P; p++)
+            for (int q = 0; q < l->Q; q++) {
+                size_t o = ((size_t)k * l->P + p) * l->Q + q;
+                dx[((size_t)k * l->H + p * S + arg[o] / S) * l->W + q * S + arg[o] % S] = dy[o];
+            }
+}
+
 /* ---------- global average pool (LAYER_GAP) ---------- */
 
 static int gap_plan(Layer *l, int is_last, size_t *params, size_t *bn, char *err, size_t errlen) {
@@ -494,6 +530,12 @@ static void gap_backward_image(const BwdCtx *c, int n) {
     int HW = l->H * l->W;
     const float *dy = c->dy + (size_t)l->K * n;
     float *dx = c->dx + (size_t)l->C * HW * n;
+    for (int k = 0; k < l->K; k++)
+        for (int j = 0; j < HW; j++) dx[k * HW + j] = dy[k] / (float)HW;
+}
+
+static void gap_input_gradient_image(const Net *net, const Layer *l, int n, const float *dy, float *dx) {
+    int HW = l->H * l->W;
     for (int k = 0; k < l->K; k++)
         for (int j = 0; j < HW; j++) dx[k * HW + j] = dy[k] / (float)HW;
 }
@@ -572,15 +614,39 @@ static void dense_backward(BwdCtx *c) {
     c->have_sums = -1;
 }
 
+/* dy: the gradient w.r.t. the log-probabilities; log-softmax backward, then W^T.
+ * g_o = dy_o - p_o * sum(dy), written as dy_o * sum_{j != o} p_j - p_o * sum_{j != o} dy_j: for a
+ * confident prediction 1 - p_o is tiny, and forming it as 1 - p_o in float32 would lose it to
+ * rounding (the saliency of a confident reading is ~1e-6); the sum of the other p's keeps it. */
+static void dense_input_gradient_image(const Net *net, const Layer *l, int n, const float *dy, float *dx) {
+    int O = l->K, in = (int)l->fan_in;
+    const float *lp = net->logprob + (size_t)n * O, *w = net->params + l->w;
+    float p[1000], g[1000];
+    for (int o = 0; o < O; o++) p[o] = expf(lp[o]);
+    for (int o = 0; o < O; o++) {
+        double others_p = 0.0, others_dy = 0.0;
+        for (int j = 0; j < O; j++) if (j != o) { others_p += p[j]; others_dy += dy[j]; }
+        g[o] = (float)(dy[o] * others_p - p[o] * others_dy);
+    }
+    for (int j = 0; j < in; j++) {
+        float s = 0.0f;
+        for (int o = 0; o < O; o++) s += w[o * in + j] * g[o];
+        dx[j] = s;
+    }
+}
+
 /* ---------- the kinds ---------- */
 
 static void backward_per_image(BwdCtx *c);
 
 static const LayerOps OPS[] = {
-    [LAYER_CONV]    = { "conv", conv_plan, conv_alloc, conv_forward_image, conv_forward_train, conv_backward, NULL },
-    [LAYER_MAXPOOL] = { "max-pool", maxpool_plan, maxpool_alloc, maxpool_forward_image, NULL, backward_per_image, maxpool_backward_image },
-    [LAYER_GAP]     = { "global average pool", gap_plan, NULL, gap_forward_image, NULL, backward_per_image, gap_backward_image },
-    [LAYER_DENSE]   = { "dense", dense_plan, NULL, dense_forward_image, NULL, dense_backward, NULL },
+    [LAYER_CONV]    = { "conv", conv_plan, conv_alloc, conv_forward_image, conv_forward_train, conv_backward, NULL,
+                        conv_input_gradient_image },
+    [LAYER_MAXPOOL] = { "max-pool", maxpool_plan, maxpool_alloc, maxpool_forward_image, NULL, backward_per_image, maxpool_backward_image,
+                        maxpool_input_gradient_image },
+    [LAYER_GAP]     = { "global average pool", gap_plan, NULL, gap_forward_image, NULL, backward_per_image, gap_backward_image,
+                        gap_input_gradient_image },
+    [LAYER_DENSE]   = { "dense", dense_plan, NULL, dense_forward_image, NULL, dense_backward, NULL, dense_input_gradient_image },
 };
 
 static const LayerOps *ops_of(int kind) {
@@ -803,5 +869,19 @@ void net_backward(Net *net, int N, const uint8_t *labels) {
         ops_of(net->layer[i].spec.kind)->backward(&ctx);
         have_sums = ctx.have_sums;
         cur = 1 - cur;
+    }
+}
+
+/* ---------- inside view ---------- */
+
+void net_input_gradient(Net *net, int n, int cls, float *grad) {
+    float *dy = net->gbuf[0], *dx = net->gbuf[1];
+    memset(dy, 0, (size_t)net->n_classes * sizeof(float));
+    dy[cls] = 1.0f;
+    for (int i = net->n_layers - 1; i >= 0; i--) {
+        const Layer *l = &net->layer[i];
+        float *out = i == 0 ? grad : dx;
+        ops_of(l->spec.kind)->input_gradient_image(net, l, n, dy, out);
+        float *t = dy; dy = dx; dx = t;
     }
 }

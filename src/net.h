@@ -95,4 +95,12 @@ int     net_argmax(const Net *net, int n);
  * for image n: K x P x Q values, 0 (dropped) or 1/(1-p) (kept). For comparisons with other
  * implementations; the forward pass draws the same values itself. */
 void    net_dropout_mask(const Net *net, int layer, int n, uint64_t seed, uint64_t step, float *mask);
+
+/* The inside view of image n after an eval forward (net_forward with training = 0): conv
+ * layer i's output after BatchNorm and ReLU is net->layer[i].out + n * K*P*Q (K x P x Q); the
+ * first layer's filters are net->params + net->layer[0].w (K x C x R x S). net_input_gradient
+ * writes the gradient of image n's log-probability of class cls w.r.t. the (normalised)
+ * input, in_c x in_h x in_w, in eval mode (running statistics, no dropout): the saliency map.
+ * It uses the gradient ping-pong buffers, not net->grads; call it between training steps. */
+void    net_input_gradient(Net *net, int n, int cls, float *grad);
 #endif

@@ -229,6 +229,35 @@ API int api_classify28(const float *img28, float *probs) {
     return 0;
 }
 
+/* ---- inside view of the image of the last api_predict / api_classify28 (image 0 of the last
+ * eval forward): conv layer c's output (c = 0.. the number of conv layers - 1) after BatchNorm
+ * and ReLU, K x P x Q into out, with [K, P, Q] into shape; the first layer's filters; the
+ * saliency map (the gradient of class cls's log-probability w.r.t. the 28x28 input). Call them
+ * right after the prediction, before anything else runs the network. ---- */
+static const Layer *conv_layer(int c) {
+    for (int i = 0, k = 0; net && i < net->n_layers; i++)
+        if (net->layer[i].spec.kind == LAYER_CONV && k++ == c) return &net->layer[i];
+    return NULL;
+}
+API int api_inspect_conv_count(void) { int n = 0; while (conv_layer(n)) n++; return n; }
+API int api_inspect_layer(int c, float *out, int *shape) {
+    const Layer *l = conv_layer(c);
+    if (!l) return 0;
+    int n = l->K * l->P * l->Q;
+    memcpy(out, l->out, (size_t)n * sizeof(float));
+    shape[0] = l->K; shape[1] = l->P; shape[2] = l->Q;
+    return n;
+}
+API int api_inspect_filters(float *out, int *shape) {
+    const Layer *l = conv_layer(0);
+    if (!l) return 0;
+    int n = l->K * l->C * l->spec.size * l->spec.size;
+    memcpy(out, net->params + l->w, (size_t)n * sizeof(float));
+    shape[0] = l->K; shape[1] = l->C; shape[2] = l->spec.size;
+    return n;
+}
+API void api_saliency(int cls, float *out) { if (net) net_input_gradient(net, 0, cls, out); }
+
 /* ---- model files ---- */
 static uint8_t *saved;
 API int api_save(int with_training) {

@@ -135,6 +135,7 @@ function onWorkerMessage(e) {
     case MSG.DIVERGED: showError('train', m.message); break;
     case MSG.ERROR: showError(m.where, m.message); break;
     case MSG.CRASHED: crashed(m.message); break;
+    case MSG.INSIDE: showInside(m); break;
     case MSG.CHECKPOINTED: tid('checkpoint-step').textContent = String(m.step); break;
     default:
       if (__TEST_HOOKS__ && m.type === TEST_MSG.BENCH_RESULT) benchWaiter?.(m.result);
@@ -360,6 +361,7 @@ function renderGallery(items) {
       for (let k = 0; k < 784; k++) { const v = 255 - item.pixels[k]; img.data[4 * k] = img.data[4 * k + 1] = img.data[4 * k + 2] = v; img.data[4 * k + 3] = 255; }
       ctx.putImageData(img, 0, 0);
       fig.lastChild.textContent = `true ${item.truth}, read ${item.pred} (${(100 * item.probs[item.pred]).toFixed(0)} %)`;
+      fig.pixels = item.pixels;                      // clicked: the inside view of this digit
       fig.title = `test image ${item.index}: p(${item.truth}) = ${(100 * item.probs[item.truth]).toFixed(1)} %`;
     }
     if (i < items.length) requestAnimationFrame(step);
@@ -394,7 +396,7 @@ function requestPrediction() {
   predictionPending = true;
   markSettled();
   const ink = lastInk.ink.slice();
-  send(MSG.PREDICT, { ink, w: lastInk.w, h: lastInk.h }, [ink.buffer]);
+  send(MSG.PREDICT, { ink, w: lastInk.w, h: lastInk.h, inspect: insidePanel.open }, [ink.buffer]);
 }
 
 const predictionWaiters = new Map();
@@ -409,7 +411,9 @@ function classifyInk(ink, w, h) {
   });
 }
 
+let lastImg28 = null, insideImage = null;
 function showPrediction(m) {
+  if (!m.id) lastImg28 = m.img28;
   if (m.id) { predictionWaiters.get(m.id)?.(Array.from(m.probs)); predictionWaiters.delete(m.id); return; }
   predictionPending = false;
   $('model-source').textContent = { pretrained: 'Using the pretrained model.', training: 'Using the weights being trained.',
@@ -430,6 +434,78 @@ function showPrediction(m) {
   if (predictionQueued) { predictionQueued = false; requestPrediction(); }
   markSettled();
 }
+
+// ---------- inside the network ----------
+// The worker computes the inside view only while the panel is open (PREDICT { inspect }), with
+// the prediction it belongs to; opening the panel asks for the current drawing's.
+const insidePanel = $('inside');
+let openedForGallery = false;
+insidePanel.addEventListener('toggle', () => {
+  if (openedForGallery) { openedForGallery = false; return; }        // the gallery digit's view is on its way
+  if (insidePanel.open && lastInk && !lastInk.empty) requestPrediction();
+});
+
+// grey tiles: v in [lo, hi] -> white .. black
+function tile(canvas, w, h, values, offset, lo, hi) {
+  canvas.width = w; canvas.height = h;
+  const ctx = canvas.getContext('2d'), img = ctx.createImageData(w, h), span = hi - lo || 1;
+  for (let i = 0; i < w * h; i++) {
+    const g = Math.round(255 * (1 - Math.min(1, Math.max(0, (values[offset + i] - lo) / span))));
+    img.data[4 * i] = img.data[4 * i + 1] = img.data[4 * i + 2] = g; img.data[4 * i + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+}
+function tiles(box, count) {
+  while (box.children.length > count) box.lastChild.remove();
+  while (box.children.length < count) box.appendChild(document.createElement('canvas'));
+  return [...box.children];
+}
+
+function showInside(m) {
+  const layersBox = $('inside-layers');
+  m.layers.forEach((l, c) => {
+    let div = layersBox.children[c];
+    if (!div) {
+      div = document.createElement('div');
+      div.className = 'inside-layer';
+      div.dataset.testid = `inside-layer-${c + 1}`;
+      div.append(document.createElement('h3'), Object.assign(document.createElement('div'), { className: 'tiles' }));
+      layersBox.appendChild(div);
+    }
+    div.firstChild.textContent = `Convolution ${c + 1}: ${l.K} channels of ${l.P}×${l.Q} (after BatchNorm and ReLU)`;
+    let hi = 0;
+    for (const v of l.data) if (v > hi) hi = v;
+    tiles(div.lastChild, l.K).forEach((cv, k) => tile(cv, l.Q, l.P, l.data, k * l.P * l.Q, 0, hi));
+  });
+  const f = m.filters, per = f.C * f.R * f.R;
+  let fmax = 0;
+  for (const v of f.data) fmax = Math.max(fmax, Math.abs(v));
+  tiles($('inside-filters'), f.K).forEach((cv, k) => tile(cv, f.R, f.R, f.data, k * per, -fmax, fmax));
+  // the input in grey, the saliency's magnitude in red over it
+  const input = m.source === 'gallery' ? insideImage : lastImg28, sal = $('saliency'), ctx = sal.getContext('2d'), img = ctx.createImageData(28, 28);
+  let smax = 0;
+  for (const v of m.saliency) smax = Math.max(smax, Math.abs(v));
+  for (let i = 0; i < 784; i++) {
+    const g = 255 * (1 - (input ? input[i] : 0)), a = smax ? Math.abs(m.saliency[i]) / smax : 0;
+    img.data[4 * i] = Math.round(g * (1 - a) + 220 * a); img.data[4 * i + 1] = Math.round(g * (1 - a) + 30 * a);
+    img.data[4 * i + 2] = Math.round(g * (1 - a) + 30 * a); img.data[4 * i + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+  sal.dataset.digit = String(m.digit);
+  insidePanel.dataset.source = m.source;
+  insidePanel.dataset.updates = String(Number(insidePanel.dataset.updates) + 1);
+}
+
+// a misread test digit, clicked: read and looked inside
+$('gallery').addEventListener('click', (e) => {
+  const fig = e.target.closest('figure');
+  if (!fig || !fig.pixels) return;
+  insideImage = Float32Array.from(fig.pixels, (v) => v / 255);
+  if (!insidePanel.open) { openedForGallery = true; insidePanel.open = true; }
+  const img28 = insideImage.slice();
+  send(MSG.INSPECT28, { img28 }, [img28.buffer]);
+  insidePanel.scrollIntoView({ block: 'start' });
+});
 
 // ---------- models, report, resume ----------
 

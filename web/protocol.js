@@ -12,7 +12,9 @@
 //                                          their js names (seed a decimal string: 64 bits), and
 //                                          init: 'scratch' (new random weights) | 'current' (fine-tune)
 //   PAUSE, RESUME, STOP, RESET {seed}      control the run (RESET: fresh random weights)
-//   PREDICT { ink: Float32Array, w, h, revision? | id? }  classify a drawing (eval mode, current weights)
+//   PREDICT { ink: Float32Array, w, h, revision? | id?, inspect? }  classify a drawing (eval mode,
+//                                          current weights); with inspect, INSIDE follows
+//   INSPECT28 { img28: Float32Array }      read a 28x28 image (a misread test digit) -> INSIDE
 //   SAVE                                   -> SAVED { bytes } (weights + training state)
 //   LOAD { bytes, name }                   -> LOADED | ERROR (model untouched on error); a model
 //                                          file of this app or a safetensors file
@@ -32,6 +34,7 @@
 //   EPOCH { epoch, step, testLoss, testAcc, perClass[10], confusion[100], gallery[], trainLoss, elapsed }
 //   STATE { state }                        idle | training | paused | evaluating | done
 //   PREDICTION { img28: Float32Array, probs: Float32Array, ink, revision | id, source }
+//   INSIDE { layers[{K,P,Q,data}], filters{K,C,R,data}, saliency, digit, source }  the inside view
 //   CHECKPOINTED { step }                  the run's checkpoint in IndexedDB is complete up to step
 //   SAVED { bytes }, EXPORTED { bytes, format }, LOADED { source, name? }, ERROR { where, message }, DIVERGED { message }
 //   CRASHED { message }                    the wasm code trapped: this worker is unusable now
@@ -40,7 +43,7 @@ import { CONFIG_FIELDS, RUN_FIELDS } from './generated/contract.js';
 export const MSG = Object.freeze({
   INIT: 'init', LOAD_DATA: 'load-data', TRAIN: 'train', PAUSE: 'pause', RESUME: 'resume', STOP: 'stop', RESET: 'reset',
   PREDICT: 'predict', SAVE: 'save', LOAD: 'load', LOAD_PRETRAINED: 'load-pretrained',
-  RESUME_CHECKPOINT: 'resume-checkpoint', EXPORT: 'export', EXPORTED: 'exported',
+  RESUME_CHECKPOINT: 'resume-checkpoint', EXPORT: 'export', EXPORTED: 'exported', INSPECT28: 'inspect28', INSIDE: 'inside',
   READY: 'ready', DATA_PROGRESS: 'data-progress', DATA: 'data', PROGRESS: 'progress', EPOCH: 'epoch',
   STATE: 'state', PREDICTION: 'prediction', SAVED: 'saved', LOADED: 'loaded', ERROR: 'error',
   DIVERGED: 'diverged', CRASHED: 'crashed', CHECKPOINTED: 'checkpointed',

@@ -424,7 +424,43 @@ function predict(msg) {
   const r = M._api_predict(inkPtr, w, h, img, probs);
   const img28 = new Float32Array(M.HEAPF32.buffer, img, 784).slice(), pr = new Float32Array(M.HEAPF32.buffer, probs, 10).slice();
   [inkPtr, img, probs].forEach((p) => M._api_free(p));
+  const read = Array.from(pr);                     // pr's buffer is transferred just below
   post(MSG.PREDICTION, { img28, probs: pr, ink: r === 1, id: msg.id, revision: msg.revision, source: modelSource }, [img28.buffer, pr.buffer]);
+  if (msg.inspect && r === 1) inspect(read, 'drawing');
+}
+
+// The inside view of the image just read (the C core computes, the page paints): every conv
+// layer's output after BatchNorm and ReLU, the first layer's filters, and the saliency of the
+// class read. Only when the page's panel is open: closed, it costs nothing.
+function inspect(probs, source) {
+  let best = 0;
+  for (let d = 1; d < probs.length; d++) if (probs[d] > probs[best]) best = d;
+  const buf = alloc(4 * 32 * 26 * 26), shape = alloc(12), layers = [], transfer = [];
+  for (let c = 0, n = M._api_inspect_conv_count(); c < n; c++) {
+    const count = M._api_inspect_layer(c, buf, shape);
+    const [K, P, Q] = new Int32Array(M.HEAP32.buffer, shape, 3);
+    const data = new Float32Array(M.HEAPF32.buffer, buf, count).slice();
+    layers.push({ K, P, Q, data });
+    transfer.push(data.buffer);
+  }
+  const nf = M._api_inspect_filters(buf, shape);
+  const [FK, FC, FR] = new Int32Array(M.HEAP32.buffer, shape, 3);
+  const filters = { K: FK, C: FC, R: FR, data: new Float32Array(M.HEAPF32.buffer, buf, nf).slice() };
+  M._api_saliency(best, buf);
+  const saliency = new Float32Array(M.HEAPF32.buffer, buf, 784).slice();
+  [buf, shape].forEach((p) => M._api_free(p));
+  post(MSG.INSIDE, { layers, filters, saliency, digit: best, source }, [...transfer, filters.data.buffer, saliency.buffer]);
+}
+
+// a 28x28 image in [0, 1] (a digit of the misread gallery) read, and looked inside
+function inspect28(msg) {
+  if (!(msg.img28 instanceof Float32Array) || msg.img28.length !== 784) throw new Error('an image of 28 x 28 values is needed');
+  const img = alloc(4 * 784), probs = alloc(40);
+  new Float32Array(M.HEAPF32.buffer, img, 784).set(msg.img28);
+  M._api_classify28(img, probs);
+  const pr = new Float32Array(M.HEAPF32.buffer, probs, 10).slice();
+  [img, probs].forEach((p) => M._api_free(p));
+  inspect(pr, 'gallery');
 }
 
 self.onmessage = async (e) => {
@@ -454,6 +490,7 @@ async function handle(msg) {
       post(MSG.LOADED, { source: 'random' });
       break;
     case MSG.PREDICT: predict(msg); break;
+    case MSG.INSPECT28: inspect28(msg); break;
     case MSG.SAVE: { const bytes = snapshot(true); post(MSG.SAVED, { bytes }, [bytes.buffer]); break; }
     case MSG.EXPORT: {
       const n = M._api_export(msg.format === 'onnx' ? 0 : 1);

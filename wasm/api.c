@@ -232,7 +232,8 @@ API int api_classify28(const float *img28, float *probs) {
 /* ---- inside view of the image of the last api_predict / api_classify28 (image 0 of the last
  * eval forward): conv layer c's output (c = 0.. the number of conv layers - 1) after BatchNorm
  * and ReLU, K x P x Q into out, with [K, P, Q] into shape; the first layer's filters; the
- * saliency map (the gradient of class cls's log-probability w.r.t. the 28x28 input). Call them
+ * saliency map (the gradient of class cls's log-probability w.r.t. the 28x28 input). With out
+ * NULL the layer and filter calls return the size only. Call them
  * right after the prediction, before anything else runs the network. ---- */
 static const Layer *conv_layer(int c) {
     for (int i = 0, k = 0; net && i < net->n_layers; i++)
@@ -244,7 +245,7 @@ API int api_inspect_layer(int c, float *out, int *shape) {
     const Layer *l = conv_layer(c);
     if (!l) return 0;
     int n = l->K * l->P * l->Q;
-    memcpy(out, l->out, (size_t)n * sizeof(float));
+    if (out) memcpy(out, l->out, (size_t)n * sizeof(float));       /* out NULL: the size only */
     shape[0] = l->K; shape[1] = l->P; shape[2] = l->Q;
     return n;
 }
@@ -252,7 +253,7 @@ API int api_inspect_filters(float *out, int *shape) {
     const Layer *l = conv_layer(0);
     if (!l) return 0;
     int n = l->K * l->C * l->spec.size * l->spec.size;
-    memcpy(out, net->params + l->w, (size_t)n * sizeof(float));
+    if (out) memcpy(out, net->params + l->w, (size_t)n * sizeof(float));
     shape[0] = l->K; shape[1] = l->C; shape[2] = l->spec.size;
     return n;
 }

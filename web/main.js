@@ -360,9 +360,7 @@ function renderGallery(items) {
         fig.append(cv, document.createElement('figcaption'));
         g.appendChild(fig);
       }
-      const ctx = fig.firstChild.getContext('2d'), img = ctx.createImageData(28, 28);
-      for (let k = 0; k < 784; k++) { const v = 255 - item.pixels[k]; img.data[4 * k] = img.data[4 * k + 1] = img.data[4 * k + 2] = v; img.data[4 * k + 3] = 255; }
-      ctx.putImageData(img, 0, 0);
+      tile(fig.firstChild, 28, 28, item.pixels, 0, 0, 255);
       fig.lastChild.textContent = `true ${item.truth}, read ${item.pred} (${(100 * item.probs[item.pred]).toFixed(0)} %)`;
       fig.pixels = item.pixels;                      // clicked: the inside view of this digit
       fig.title = `test image ${item.index}: p(${item.truth}) = ${(100 * item.probs[item.truth]).toFixed(1)} %`;
@@ -421,9 +419,7 @@ function showPrediction(m) {
   predictionPending = false;
   $('model-source').textContent = { pretrained: 'Using the pretrained model.', training: 'Using the weights being trained.',
     file: 'Using the loaded model.', random: 'Untrained network.' }[m.source] || '';
-  const ctx = $('model-input').getContext('2d'), img = ctx.createImageData(28, 28);
-  for (let i = 0; i < 784; i++) { const v = Math.round(255 * (1 - m.img28[i])); img.data.set([v, v, v, 255], 4 * i); }
-  ctx.putImageData(img, 0, 0);
+  tile($('model-input'), 28, 28, m.img28, 0, 0, 1);
   let best = 0;
   for (let d = 1; d < 10; d++) if (m.probs[d] > m.probs[best]) best = d;
   tid('prediction').textContent = m.ink ? String(best) : '–';
@@ -448,7 +444,8 @@ insidePanel.addEventListener('toggle', () => {
   if (insidePanel.open && lastInk && !lastInk.empty) requestPrediction();
 });
 
-// grey tiles: v in [lo, hi] -> white .. black
+// a grey image on a canvas (the model's input, the gallery, the inside view's tiles):
+// values[offset ..] as h rows of w, lo .. hi -> white .. black
 function tile(canvas, w, h, values, offset, lo, hi) {
   canvas.width = w; canvas.height = h;
   const ctx = canvas.getContext('2d'), img = ctx.createImageData(w, h), span = hi - lo || 1;

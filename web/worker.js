@@ -238,7 +238,7 @@ async function loadData(base) {
 function setState(s) { state = s; post(MSG.STATE, { state: s }); }
 
 // doubles written by the core in the order the contract names them -> { name: value }
-function record(names, fill, extra = 0) {
+function readRecord(names, fill, extra = 0) {
   const p = alloc(8 * (names.length + extra));
   fill(p);
   const v = new Float64Array(M.HEAPF64.buffer, p, names.length + extra).slice();
@@ -247,7 +247,7 @@ function record(names, fill, extra = 0) {
 }
 
 function progress() {
-  const { fields } = record(PROGRESS_FIELDS, (p) => M._api_progress(p));
+  const { fields } = readRecord(PROGRESS_FIELDS, (p) => M._api_progress(p));
   return { ...fields, diverged: fields.diverged === 1 };
 }
 
@@ -378,7 +378,7 @@ async function evaluate(p) {
     if (abandoned()) return;
   }
   const C = LIMITS.CLASSES;
-  const { fields: ev, rest } = record(EVAL_FIELDS, (ptr) => M._api_eval_result(ptr), C * C);
+  const { fields: ev, rest } = readRecord(EVAL_FIELDS, (ptr) => M._api_eval_result(ptr), C * C);
   const confusion = Array.from(rest);
   const gallery = [], itp = alloc(12), probs = alloc(4 * C);
   for (let i = 0; i < ev.misclassified; i++) {
@@ -394,10 +394,10 @@ async function evaluate(p) {
     for (let o = 0; o < C; o++) row += confusion[c * C + o];
     perClass.push(row ? (100 * confusion[c * C + c]) / row : 0);
   }
-  const record_ = { epoch: Math.round(p.step / p.stepsPerEpoch), step: p.step, trainLoss: p.epochLoss, testLoss: ev.lossSum / ev.count,
+  const record = { epoch: Math.round(p.step / p.stepsPerEpoch), step: p.step, trainLoss: p.epochLoss, testLoss: ev.lossSum / ev.count,
     testAcc: (100 * ev.correct) / ev.count, elapsed: elapsed() };
-  run.history.push(record_);
-  post(MSG.EPOCH, { ...record_, perClass, confusion, gallery });
+  run.history.push(record);
+  post(MSG.EPOCH, { ...record, perClass, confusion, gallery });
   await checkpoint(p);
   if (state === 'evaluating') setState('training');
 }
@@ -435,14 +435,18 @@ function predict(msg) {
 function inspect(probs, source) {
   let best = 0;
   for (let d = 1; d < probs.length; d++) if (probs[d] > probs[best]) best = d;
-  const buf = alloc(4 * 32 * 26 * 26), shape = alloc(12), layers = [], transfer = [];
+  const shape = alloc(12), layers = [], transfer = [];
   for (let c = 0, n = M._api_inspect_conv_count(); c < n; c++) {
-    const count = M._api_inspect_layer(c, buf, shape);
+    const count = M._api_inspect_layer(c, 0, shape);            // the size first, then the values
+    const out = alloc(4 * count);
+    M._api_inspect_layer(c, out, shape);
     const [K, P, Q] = new Int32Array(M.HEAP32.buffer, shape, 3);
-    const data = new Float32Array(M.HEAPF32.buffer, buf, count).slice();
+    const data = new Float32Array(M.HEAPF32.buffer, out, count).slice();
+    M._api_free(out);
     layers.push({ K, P, Q, data });
     transfer.push(data.buffer);
   }
+  const buf = alloc(4 * Math.max(784, M._api_inspect_filters(0, shape)));
   const nf = M._api_inspect_filters(buf, shape);
   const [FK, FC, FR] = new Int32Array(M.HEAP32.buffer, shape, 3);
   const filters = { K: FK, C: FC, R: FR, data: new Float32Array(M.HEAPF32.buffer, buf, nf).slice() };

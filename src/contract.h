@@ -14,6 +14,7 @@
  *   "a|b" list; the CLI takes the word), U64 (an unsigned 64-bit integer). */
 #ifndef CONTRACT_H
 #define CONTRACT_H
+#include <stddef.h>
 #include <stdint.h>
 
 #define TRAIN_CONFIG_FIELDS(X) \
@@ -43,9 +44,30 @@
     X(threads, INT, 0, 0, 8,     "--threads", "threads", "worker threads (0: all cores, at most 8)") \
     X(subset,  INT, 0, 0, 60000, "--limit",   "images",  "train on the first N training images only (0: all)")
 
+/* Teaching the network a person's own digits (teach.h): the fine-tune's settings, same columns.
+ * Optimiser: SGD with the recipe's momentum, Nesterov and weight decay. */
+#define TEACH_FIELDS(X) \
+    X(steps,      INT,   150,  1,    5000, "--steps",      "steps",   "optimiser steps of one fine-tune") \
+    X(batch,      INT,   128,  2,    256,  "--batch",      "images",  "images per step") \
+    X(mine_share, FLOAT, 0.125, 0.01, 1,   "--mine-share", "",        "share of every batch drawn from my digits (the rest: MNIST training images)") \
+    X(lr,         FLOAT, 0.005, 1e-5, 1,    "--lr",         "",        "peak learning rate (linear warm-up over the first tenth, cosine decay to 0)") \
+    X(rotate_deg, FLOAT, 12,   0,    45,   "--rotate",     "degrees", "my digits: largest rotation either way") \
+    X(slant,      FLOAT, 0.3,  0,    1,    "--slant",      "",        "my digits: largest shear either way (x moves by slant * y)") \
+    X(scale,      FLOAT, 0.15, 0,    0.5,  "--scale",      "",        "my digits: largest relative change of size") \
+    X(shift_px,   FLOAT, 2,    0,    5,    "--shift",      "pixels",  "my digits: largest shift on each axis") \
+    X(thickness,  FLOAT, 1,    0,    1,    "--thickness",  "pixels",  "my digits: largest thickening or thinning of the strokes") \
+    X(holdout,    INT,   3,    0,    100,  "--holdout",    "",        "honest estimate: a first run leaves out every Nth digit of each class (0: no estimate)") \
+    X(seed,       INT,   1,    0,    2147483647, "--seed", "",        "seed of the fine-tune's random draws")
+
 /* api_progress fills these in this order (doubles). */
 #define PROGRESS_FIELDS(X) \
     X(step) X(total_steps) X(epoch) X(steps_per_epoch) X(loss) X(lr) X(diverged) X(epoch_loss)
+
+/* api_teach_progress fills these in this order (doubles): the fine-tune's steps over both
+ * runs, whether the check run is on, its end, and the scores of my digits (teach.h). */
+#define TEACH_PROGRESS_FIELDS(X) \
+    X(steps_done) X(total_steps) X(checking) X(done) X(diverged) X(loss) \
+    X(held_count) X(held_before) X(held_after) X(all_count) X(all_before) X(all_after)
 
 /* api_eval_result fills these in this order (doubles), then the confusion matrix (row = truth). */
 #define EVAL_FIELDS(X) X(count) X(correct) X(loss_sum) X(misclassified)
@@ -58,6 +80,7 @@
     X(DOWNLOAD_MAX_BYTES, 64 << 20,   "bytes", "largest compressed MNIST file downloaded (the largest is ~9.6 MB)") \
     X(DRAWING_MAX_SIDE,   4096,       "pixels", "largest side of a drawing to classify") \
     X(GALLERY_MAX,        60,         "images", "misclassified test images kept by an evaluation") \
+    X(MY_DIGITS_MAX,      2000,       "images", "most digits of a person's own kept, taught or read from a file") \
     X(CLASSES,            10,         "classes", "digits")
 
 #define CONTRACT_LIMIT_ENUM(name, value, unit, what) LIMIT_##name = (value),
@@ -72,9 +95,16 @@ enum { TRAIN_CONFIG_FIELDS(CONTRACT_FIELD_ID) CFG_COUNT };
 enum { RUN_OPTION_FIELDS(CONTRACT_RUN_ID) RUN_COUNT };
 #undef CONTRACT_RUN_ID
 
+#define CONTRACT_TEACH_ID(name, ...) TEACH_##name,
+enum { TEACH_FIELDS(CONTRACT_TEACH_ID) TEACH_COUNT };
+#undef CONTRACT_TEACH_ID
+
 #define CONTRACT_PROGRESS_ID(name) PROGRESS_##name,
 enum { PROGRESS_FIELDS(CONTRACT_PROGRESS_ID) PROGRESS_COUNT };
 #undef CONTRACT_PROGRESS_ID
+#define CONTRACT_TEACH_PROGRESS_ID(name) TEACH_PROGRESS_##name,
+enum { TEACH_PROGRESS_FIELDS(CONTRACT_TEACH_PROGRESS_ID) TEACH_PROGRESS_COUNT };
+#undef CONTRACT_TEACH_PROGRESS_ID
 #define CONTRACT_EVAL_ID(name) EVAL_##name,
 enum { EVAL_FIELDS(CONTRACT_EVAL_ID) EVAL_COUNT };
 #undef CONTRACT_EVAL_ID
@@ -96,7 +126,10 @@ typedef struct {
 
 extern const FieldInfo TRAIN_CONFIG_INFO[CFG_COUNT];
 extern const FieldInfo RUN_OPTION_INFO[RUN_COUNT];
+extern const FieldInfo TEACH_INFO[TEACH_COUNT];
 
+/* 1 when v is a value of field f (its type, its range), else 0 with a message in err. */
+int field_value_fits(const FieldInfo *f, double v, char *err, size_t errlen);
 /* Index of `word` in a CHOICE field's "a|b" help list, or -1. */
 int field_choice_index(const FieldInfo *f, const char *word);
 #endif

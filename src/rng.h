@@ -11,7 +11,7 @@
 
 typedef struct { uint64_t state, inc; } Rng;
 
-enum { RNG_INIT = 1, RNG_SHUFFLE = 2, RNG_DROPOUT = 3, RNG_AUGMENT = 4, RNG_TEST = 5 };
+enum { RNG_INIT = 1, RNG_SHUFFLE = 2, RNG_DROPOUT = 3, RNG_AUGMENT = 4, RNG_TEST = 5, RNG_TEACH = 6 };
 
 void     rng_seed(Rng *r, uint64_t seed, uint64_t stream);
 Rng      rng_for(uint64_t seed, uint32_t purpose, uint64_t a, uint64_t b);

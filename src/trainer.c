@@ -24,20 +24,6 @@ double train_config_get(const TrainConfig *c, int id) {
     return 0.0;
 }
 
-static int value_fits(const FieldInfo *f, double v, char *err, size_t errlen) {
-    int whole = f->type != FIELD_FLOAT;
-    /* a FLOAT field is stored as float: its bounds are compared as the floats they become */
-    double lo = whole ? f->min : (double)(float)f->min, hi = whole ? f->max : (double)(float)f->max;
-    if (!(v >= lo && v <= hi) || (whole && v != floor(v))) {
-        if (f->type == FIELD_BOOL) snprintf(err, errlen, "%s must be on or off", f->name);
-        else if (f->type == FIELD_CHOICE) snprintf(err, errlen, "%s must be one of %s", f->name, f->help);
-        else snprintf(err, errlen, "%s %g is outside %g..%g%s%s%s", f->name, v, f->min, f->max,
-                      whole ? " (a whole number)" : "", *f->unit ? " " : "", f->unit);
-        return 0;
-    }
-    return 1;
-}
-
 int train_config_set(TrainConfig *c, int id, double value, char *err, size_t errlen) {
     if (id < 0 || id >= CFG_COUNT) { snprintf(err, errlen, "no configuration field %d", id); return 1; }
     const FieldInfo *f = &TRAIN_CONFIG_INFO[id];
@@ -48,7 +34,7 @@ int train_config_set(TrainConfig *c, int id, double value, char *err, size_t err
         }
         return train_config_set_u64(c, id, (uint32_t)fmod(value, 4294967296.0), (uint32_t)(value / 4294967296.0), err, errlen);
     }
-    if (!value_fits(f, value, err, errlen)) return 1;
+    if (!field_value_fits(f, value, err, errlen)) return 1;
     switch (id) {
 #define SET(name, type, ...) case CFG_##name: c->name = (CONTRACT_CTYPE_##type)value; break;
     TRAIN_CONFIG_FIELDS(SET)
@@ -65,7 +51,7 @@ int train_config_set_u64(TrainConfig *c, int id, uint32_t lo, uint32_t hi, char 
 
 int train_config_check(const TrainConfig *c, char *err, size_t errlen) {
     for (int id = 0; id < CFG_COUNT; id++)
-        if (TRAIN_CONFIG_INFO[id].type != FIELD_U64 && !value_fits(&TRAIN_CONFIG_INFO[id], train_config_get(c, id), err, errlen)) return 1;
+        if (TRAIN_CONFIG_INFO[id].type != FIELD_U64 && !field_value_fits(&TRAIN_CONFIG_INFO[id], train_config_get(c, id), err, errlen)) return 1;
     return 0;
 }
 

@@ -23,6 +23,8 @@
 #include "preprocess.h"
 #include "probe.h"
 #include "trainer.h"
+#include "teach.h"
+#include "my_digits.h"
 #include "contract.h"
 
 #define WASM_MAX_BATCH LIMIT_MAX_BATCH
@@ -38,6 +40,7 @@ static IdxView views[4];
 static int view_ok[4];
 static EvalAccum eval_acc;
 static TrainConfig config;            /* the recipe being set field by field (api_config_set) */
+static void teach_end(void);          /* a fine-tune in progress ends with the network it teaches */
 
 #ifdef MNIST_TEST_HOOKS
 void api_test_trap_point(int where);   /* api_test.c: traps if a test armed this point */
@@ -97,7 +100,7 @@ API int api_data_count(int which) { return which >= 0 && which < 4 && view_ok[wh
 /* ---- the model. A 64-bit seed arrives as two 32-bit halves (a JS number holds 53 bits). ---- */
 static uint64_t seed_of(uint32_t lo, uint32_t hi) { return (uint64_t)hi << 32 | lo; }
 API int api_create(int threads, uint32_t seed_lo, uint32_t seed_hi) {
-    if (net) { trainer_free(&trainer); trainer_ready = 0; net_free(net); }
+    if (net) { teach_end(); trainer_free(&trainer); trainer_ready = 0; net_free(net); }
     net = net_create(&NET_ARCH_REFERENCE, WASM_MAX_BATCH, threads);
     if (!net) { snprintf(error_text, sizeof error_text, "out of memory creating the network"); return 1; }
     net_init_params(net, seed_of(seed_lo, seed_hi));
@@ -294,4 +297,80 @@ API int api_export(int format) {
     size_t n = format == 0 ? onnx_export(net, &saved, error_text, sizeof error_text) : safetensors_save(net, &saved);
     if (!n && format != 0) snprintf(error_text, sizeof error_text, "out of memory");
     return (int)n;
+}
+
+/* ---- teaching my digits (teach.h): the digits are copied in (api_teach_digits), the settings
+ * set by id (TEACH_FIELDS of contract.h), then the session runs in bounded pieces over the
+ * MNIST training images (as limited by api_limit_train). api_teach_cancel puts back the
+ * weights the fine-tune started from. ---- */
+static TeachConfig teach_config;
+static int teach_config_ready, session_active;
+static TeachSession session;
+static uint8_t *my_labels, *my_pixels;
+static int my_count;
+
+API void api_teach_config_reset(void) { teach_config_default(&teach_config); teach_config_ready = 1; }
+API int api_teach_set(int id, double value) {
+    if (!teach_config_ready) api_teach_config_reset();
+    return teach_config_set(&teach_config, id, value, error_text, sizeof error_text);
+}
+static void teach_end(void) { if (session_active) teach_session_free(&session); session_active = 0; }
+/* n digits: labels (n), pixels (n x 784, 0..255); copied */
+API int api_teach_digits(const uint8_t *labels, const uint8_t *pixels, int n) {
+    if (n < 0 || n > LIMIT_MY_DIGITS_MAX) { snprintf(error_text, sizeof error_text, "%d digits: 0 to %d can be taught", n, LIMIT_MY_DIGITS_MAX); return 1; }
+    for (int i = 0; i < n; i++)
+        if (labels[i] > 9) { snprintf(error_text, sizeof error_text, "digit %d has label %d, not 0-9", i + 1, labels[i]); return 1; }
+    teach_end();
+    uint8_t *l = malloc((size_t)n + 1), *p = malloc((size_t)n * MY_DIGIT_PIXELS + 1);
+    if (!l || !p) { free(l); free(p); snprintf(error_text, sizeof error_text, "out of memory"); return 1; }
+    memcpy(l, labels, (size_t)n);
+    memcpy(p, pixels, (size_t)n * MY_DIGIT_PIXELS);
+    free(my_labels); free(my_pixels);
+    my_labels = l; my_pixels = p; my_count = n;
+    return 0;
+}
+API int api_teach_begin(void) {
+    if (!net) { snprintf(error_text, sizeof error_text, "no network"); return 1; }
+    if (!view_ok[0] || !view_ok[1]) { snprintf(error_text, sizeof error_text, "MNIST is not loaded yet: the fine-tune mixes MNIST training images in"); return 1; }
+    if (!teach_config_ready) api_teach_config_reset();
+    teach_end();
+    if (teach_session_begin(&session, net, &teach_config, my_labels, my_pixels, my_count, views[0], views[1], error_text, sizeof error_text)) {
+        teach_session_free(&session);
+        return 1;
+    }
+    session_active = 1;
+    return 0;
+}
+/* at most n steps; the steps run, -1 with api_error() */
+API int api_teach_steps(int n) {
+    if (!session_active) { snprintf(error_text, sizeof error_text, "no fine-tune is running"); return -1; }
+    TRAP_POINT(TRAP_TRAIN);
+    return teach_session_steps(&session, n, error_text, sizeof error_text);
+}
+/* TEACH_PROGRESS_FIELDS of contract.h, in that order */
+API void api_teach_progress(double *out) {
+    memset(out, 0, TEACH_PROGRESS_COUNT * sizeof(double));
+    if (!session_active) return;
+    const TeachSession *s = &session;
+    out[TEACH_PROGRESS_steps_done] = s->steps_done; out[TEACH_PROGRESS_total_steps] = s->total_steps;
+    out[TEACH_PROGRESS_checking] = s->checking; out[TEACH_PROGRESS_done] = s->done; out[TEACH_PROGRESS_diverged] = s->diverged;
+    out[TEACH_PROGRESS_loss] = s->teacher.last_loss;
+    out[TEACH_PROGRESS_held_count] = s->held_count; out[TEACH_PROGRESS_held_before] = s->held_before; out[TEACH_PROGRESS_held_after] = s->held_after;
+    out[TEACH_PROGRESS_all_count] = s->all_count; out[TEACH_PROGRESS_all_before] = s->all_before; out[TEACH_PROGRESS_all_after] = s->all_after;
+}
+/* stop a fine-tune: keep its weights (keep = 1, when it is done) or put back the ones it started from */
+API void api_teach_end(int keep) {
+    if (session_active && !keep) teacher_restore(&session.teacher);
+    teach_end();
+}
+
+/* ---- my-digits files (my_digits.h): written into the buffer of api_saved_ptr (returns the
+ * size, 0 with api_error()); read: the count (-1 with api_error()), then with buffers. ---- */
+API int api_digits_write(const uint8_t *labels, const uint8_t *pixels, int n) {
+    free(saved);
+    saved = NULL;
+    return (int)my_digits_write(labels, pixels, n, &saved, error_text, sizeof error_text);
+}
+API int api_digits_read(const uint8_t *buf, int len, uint8_t *labels, uint8_t *pixels) {
+    return my_digits_read(buf, len > 0 ? (size_t)len : 0, labels, pixels, error_text, sizeof error_text);
 }

@@ -7,6 +7,7 @@ import { CONFIG_FIELDS, RUN_FIELDS, LIMITS } from './generated/contract.js';
 import { loadCheckpoint, clearCheckpoint } from './store.js';
 import { Charts } from './charts.js';
 import { DrawPad } from './drawpad.js';
+import { createTeaching } from './teach.js';
 import './style.css';
 
 const $ = (id) => document.getElementById(id);
@@ -98,6 +99,7 @@ function onWorkerMessage(e) {
     el.dataset.late = String(Number(el.dataset.late || 0) + 1);
     return;
   }
+  if (teaching.onMessage(m)) return;
   switch (m.type) {
     case MSG.READY: clearTimeout(startupTimer); showCaps(m.caps); break;
     case MSG.DATA_PROGRESS: {
@@ -132,7 +134,7 @@ function onWorkerMessage(e) {
       break;
     case MSG.LOADED:
       $('model-status').textContent = { pretrained: 'The pretrained reference model is loaded.', random: 'Fresh random weights: the network is untrained.',
-        file: `Loaded ${m.name || 'the model file'}.` }[m.source] || '';
+        file: `Loaded ${m.name || 'the model file'}.`, taught: 'The model now knows your digits too; Save model keeps it, Load pretrained undoes it.' }[m.source] || '';
       $('model-source').textContent = m.source === 'pretrained' ? 'Using the pretrained model.' : m.source === 'random' ? 'Untrained network.' : '';
       hideError('load'); requestPrediction(); break;
     case MSG.DIVERGED: showError('train', m.message); break;
@@ -240,13 +242,14 @@ function setState(s) {
   state = s;
   if (lastProgress) renderReadouts(lastProgress);      // the throttled readouts catch up
   tid('status').textContent = s;
-  const busy = s === 'training' || s === 'evaluating';
-  $('train').disabled = !dataReady || busy || s === 'paused' || s === 'crashed';
+  const busy = s === 'training' || s === 'evaluating', teachingNow = s === 'teaching';
+  $('train').disabled = !dataReady || busy || teachingNow || s === 'paused' || s === 'crashed';
   $('pause').disabled = !busy;
   $('resume').disabled = s !== 'paused';
-  $('stop').disabled = !(busy || s === 'paused');
-  $('reset').disabled = busy || !caps;
-  $('load-pretrained').disabled = busy || !caps;
+  $('stop').disabled = !(busy || teachingNow || s === 'paused');
+  $('stop').title = teachingNow ? 'Cancel the fine-tune (the model stays as it was)' : '';
+  $('reset').disabled = busy || teachingNow || !caps;
+  $('load-pretrained').disabled = busy || teachingNow || !caps;
   $('download-report').disabled = report.epochs.length === 0 && !lastProgress;
   for (const el of document.querySelectorAll('#train-form input, #train-form select')) el.disabled = busy || s === 'paused';
   if (caps && caps.maxThreads === 1) $('threads').disabled = true;
@@ -403,7 +406,7 @@ function requestPrediction() {
 const predictionWaiters = new Map();
 let predictionIds = 0;
 // classify a given ink image through the same worker path as the pad (for tests and scripts)
-function classifyInk(ink, w, h) {
+function readInk(ink, w, h) {
   const id = ++predictionIds;
   return new Promise((resolve) => {
     predictionWaiters.set(id, resolve);
@@ -411,14 +414,26 @@ function classifyInk(ink, w, h) {
     send(MSG.PREDICT, { ink: copy, w, h, id }, [copy.buffer]);
   });
 }
+const classifyInk = async (ink, w, h) => Array.from((await readInk(ink, w, h)).probs);
+
+// what the pad holds now, read through the worker: { img28, ink, read } (teaching keeps img28)
+async function currentDrawing() {
+  if (!caps || state === 'crashed') return null;
+  const { ink, w, h, empty } = pad.ink();
+  if (empty) return null;
+  const m = await readInk(ink, w, h);
+  let read = 0;
+  for (let d = 1; d < 10; d++) if (m.probs[d] > m.probs[read]) read = d;
+  return { img28: m.img28, ink: m.ink, read };
+}
 
 let lastImg28 = null, insideImage = null;
 function showPrediction(m) {
   if (!m.id) lastImg28 = m.img28;
-  if (m.id) { predictionWaiters.get(m.id)?.(Array.from(m.probs)); predictionWaiters.delete(m.id); return; }
+  if (m.id) { predictionWaiters.get(m.id)?.(m); predictionWaiters.delete(m.id); return; }
   predictionPending = false;
   $('model-source').textContent = { pretrained: 'Using the pretrained model.', training: 'Using the weights being trained.',
-    file: 'Using the loaded model.', random: 'Untrained network.' }[m.source] || '';
+    file: 'Using the loaded model.', random: 'Untrained network.', taught: 'Using the model taught your digits.' }[m.source] || '';
   tile($('model-input'), 28, 28, m.img28, 0, 0, 1);
   let best = 0;
   for (let d = 1; d < 10; d++) if (m.probs[d] > m.probs[best]) best = d;
@@ -433,6 +448,10 @@ function showPrediction(m) {
   if (predictionQueued) { predictionQueued = false; requestPrediction(); }
   markSettled();
 }
+
+// ---------- teaching my digits (teach.js) ----------
+const teaching = createTeaching({ send, drawing: currentDrawing, afterTeach: () => pad.clear(), tile: (...a) => tile(...a),
+  showError, hideError, download: (...a) => download(...a) });
 
 // ---------- inside the network ----------
 // The worker computes the inside view only while the panel is open (PREDICT { inspect }), with

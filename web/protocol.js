@@ -21,6 +21,12 @@
 //   LOAD_PRETRAINED                        -> LOADED
 //   EXPORT { format: 'onnx' | 'safetensors' }  -> EXPORTED { bytes, format } (the current weights)
 //   RESUME_CHECKPOINT { bytes, meta }      continue the run checkpointed in IndexedDB
+//   TEACH { labels: Uint8Array, pixels: Uint8Array (n x 784, 0..255), settings? }  fine-tune the
+//                                          current model on my digits (settings: TEACH_FIELDS by js
+//                                          name); queued while a run trains -> TEACH_PROGRESS, TAUGHT.
+//                                          STOP during it cancels it (the weights are put back)
+//   DIGITS_WRITE { labels, pixels }        -> DIGITS_FILE { bytes } (the my-digits file)
+//   DIGITS_READ { bytes, name }            -> DIGITS { labels, pixels, name } | ERROR (checked in the core)
 //   BENCH { threads, batch, reps }         (test builds only) speed benchmark on a separate
 //                                          module instance -> BENCH_RESULT { result }
 //   DEBUG_TRAP { where }                   (test builds only) arm a wasm trap at the next train
@@ -32,9 +38,13 @@
 //   PROGRESS { step, totalSteps, epoch, stepsPerEpoch, losses[], lr, imagesPerSec, elapsed,
 //              threads, threadIds[] }
 //   EPOCH { epoch, step, testLoss, testAcc, perClass[10], confusion[100], gallery[], trainLoss, elapsed }
-//   STATE { state }                        idle | training | paused | evaluating | done
+//   STATE { state }                        idle | training | paused | evaluating | done | teaching
 //   PREDICTION { img28: Float32Array, probs: Float32Array, ink, revision | id, source }
 //   INSIDE { layers[{K,P,Q,data}], filters{K,C,R,data}, saliency, digit, source }  the inside view
+//   TEACH_PROGRESS { phase, stepsDone, totalSteps, loss }  phase: queued | before (reading MNIST) |
+//                                          checking (the held-out check run) | tuning | after | cancelled
+//   TAUGHT { digits, heldCount, heldBefore, heldAfter, allCount, allBefore, allAfter, mnistBefore,
+//            mnistAfter, steps, seconds }   the fine-tune's result (then LOADED { source: 'taught' })
 //   CHECKPOINTED { step }                  the run's checkpoint in IndexedDB is complete up to step
 //   SAVED { bytes }, EXPORTED { bytes, format }, LOADED { source, name? }, ERROR { where, message }, DIVERGED { message }
 //   CRASHED { message }                    the wasm code trapped: this worker is unusable now
@@ -47,6 +57,8 @@ export const MSG = Object.freeze({
   READY: 'ready', DATA_PROGRESS: 'data-progress', DATA: 'data', PROGRESS: 'progress', EPOCH: 'epoch',
   STATE: 'state', PREDICTION: 'prediction', SAVED: 'saved', LOADED: 'loaded', ERROR: 'error',
   DIVERGED: 'diverged', CRASHED: 'crashed', CHECKPOINTED: 'checkpointed',
+  TEACH: 'teach', TEACH_PROGRESS: 'teach-progress', TAUGHT: 'taught',
+  DIGITS_WRITE: 'digits-write', DIGITS_FILE: 'digits-file', DIGITS_READ: 'digits-read', DIGITS: 'digits',
 });
 
 // Messages of the test builds only (__TEST_HOOKS__): a production build drops them with the

@@ -2,7 +2,7 @@
 // right build, the pretrained model and MNIST, trains in bounded slices so it can answer
 // PREDICT / PAUSE between them, evaluates after every epoch and checkpoints to IndexedDB.
 import { MSG, TEST_MSG, MNIST_FILES, seedHalves } from './protocol.js';
-import { CONFIG_FIELDS, PROGRESS_FIELDS, EVAL_FIELDS, LIMITS } from './generated/contract.js';
+import { CONFIG_FIELDS, PROGRESS_FIELDS, EVAL_FIELDS, TEACH_FIELDS, TEACH_PROGRESS_FIELDS, LIMITS } from './generated/contract.js';
 import { saveCheckpoint } from './store.js';
 
 const post = (type, fields = {}, transfer = []) => self.postMessage({ type, ...fields }, transfer);
@@ -284,6 +284,7 @@ const yieldToEvents = () => new Promise((resolve) => {
 async function train(cfg, resumeBytes = null, resumeMeta = null) {
   if (!dataReady) { post(MSG.ERROR, { where: 'train', message: 'MNIST is not loaded yet.' }); return; }
   if (state === 'training' || state === 'evaluating') return;
+  if (state === 'teaching') { post(MSG.ERROR, { where: 'train', message: 'The network is being taught your digits: train when that is done.' }); return; }
   try {
     if (cfg.threads) M._api_set_threads(Math.min(cfg.threads, caps.maxThreads));
     configure(cfg);
@@ -312,6 +313,7 @@ async function loop() {
     else { post(MSG.ERROR, { where: 'train', message: `Training stopped: ${e.message}` }); run = null; setState('idle'); }
   } finally {
     looping = false;
+    startQueuedTeach();              // a fine-tune asked for during the run starts once it pauses or ends
   }
 }
 
@@ -368,17 +370,24 @@ function diverged(p) {
 
 // The test set is evaluated by the core (trainer_eval_range, as the CLI does) in slices, so
 // PREDICT is answered between them; the page gets the counts and the misread digits.
-async function evaluate(p) {
-  setState('evaluating');
+// The whole test set through the core in slices; null when given up (wanted() turned false).
+async function evalTestSet(wanted) {
   const n = M._api_data_count(2), slice = 250;
   M._api_eval_reset();
   for (let start = 0; start < n; start += slice) {
     if (M._api_eval(start, Math.min(slice, n - start)) < 0) throw new Error(errorText());
     await yieldToEvents();            // keep answering PREDICT while evaluating
-    if (abandoned()) return;
+    if (!wanted()) return null;
   }
+  return readRecord(EVAL_FIELDS, (ptr) => M._api_eval_result(ptr), LIMITS.CLASSES * LIMITS.CLASSES);
+}
+
+async function evaluate(p) {
+  setState('evaluating');
+  const result = await evalTestSet(() => !abandoned());
+  if (!result) return;
   const C = LIMITS.CLASSES;
-  const { fields: ev, rest } = readRecord(EVAL_FIELDS, (ptr) => M._api_eval_result(ptr), C * C);
+  const { fields: ev, rest } = result;
   const confusion = Array.from(rest);
   const gallery = [], itp = alloc(12), probs = alloc(4 * C);
   for (let i = 0; i < ev.misclassified; i++) {
@@ -411,6 +420,120 @@ async function checkpoint(p) {
   } catch (e) {
     post(MSG.ERROR, { where: 'checkpoint', message: `Could not save a checkpoint in this browser: ${e.message}` });
   }
+}
+
+
+// ---------- teaching my digits ----------
+// The fine-tune runs in the core (teach.h) in ~100 ms slices, so PREDICT is answered between
+// them. Asked for during a training run it waits until the run pauses or ends. Before and
+// after, the whole MNIST test set is read; the scores of my digits come from the core.
+let queuedTeach = null, teaching = null;
+
+function teachRequested(msg) {
+  if (!dataReady) throw new Error('MNIST is not loaded yet: the fine-tune mixes MNIST training images in, so it waits for them.');
+  const n = msg.labels?.length;
+  if (!(msg.labels instanceof Uint8Array) || !(msg.pixels instanceof Uint8Array) || msg.pixels.length !== n * 784)
+    throw new Error('my digits must be labels and 28 x 28 images');
+  if (n === 0) throw new Error('There are no digits to learn from yet: draw a digit and press the button of the digit it is.');
+  if (teaching) throw new Error('A fine-tune is already running.');
+  queuedTeach = msg;
+  if (looping || state === 'training' || state === 'evaluating') {
+    post(MSG.TEACH_PROGRESS, { phase: 'queued', stepsDone: 0, totalSteps: 0, loss: 0 });
+    return;
+  }
+  startQueuedTeach();
+}
+
+function startQueuedTeach() {
+  if (!queuedTeach || teaching || looping || !M || state === 'training' || state === 'evaluating') return;
+  const msg = queuedTeach;
+  queuedTeach = null;
+  teach(msg).catch((e) => {
+    if (isTrap(e) || state === 'crashed') crash(e);
+    else post(MSG.ERROR, { where: 'teach', message: `The fine-tune stopped: ${e.message}` });
+  });
+}
+
+function teachProgress() { return readRecord(TEACH_PROGRESS_FIELDS, (p) => M._api_teach_progress(p)).fields; }
+
+async function teach(msg) {
+  const before = state, n = msg.labels.length;
+  teaching = { cancelled: false };
+  const job = teaching, wanted = () => M && !job.cancelled;
+  setState('teaching');
+  const t0 = performance.now();
+  try {
+    const labels = alloc(n), pixels = alloc(n * 784);
+    M.HEAPU8.set(msg.labels, labels);
+    M.HEAPU8.set(msg.pixels, pixels);
+    const rc = M._api_teach_digits(labels, pixels, n);
+    [labels, pixels].forEach((q) => M._api_free(q));
+    if (rc !== 0) throw new Error(errorText());
+    M._api_teach_config_reset();
+    for (const f of TEACH_FIELDS)
+      if (msg.settings?.[f.js] !== undefined && M._api_teach_set(f.id, Number(msg.settings[f.js])) !== 0) throw new Error(errorText());
+    post(MSG.TEACH_PROGRESS, { phase: 'before', stepsDone: 0, totalSteps: 0, loss: 0 });
+    const accuracy = (r) => (100 * r.fields.correct) / r.fields.count;
+    const mnistBefore = await evalTestSet(wanted);
+    if (!mnistBefore) return;
+    if (M._api_teach_begin() !== 0) throw new Error(errorText());
+    let p = teachProgress();
+    while (!p.done) {
+      const slice0 = performance.now();
+      while (!p.done && performance.now() - slice0 < 100) {
+        if (M._api_teach_steps(2) < 0) throw new Error(errorText());
+        p = teachProgress();
+      }
+      post(MSG.TEACH_PROGRESS, { phase: p.checking ? 'checking' : 'tuning', stepsDone: p.stepsDone, totalSteps: p.totalSteps, loss: p.loss });
+      await yieldToEvents();
+      if (!wanted()) { if (M) M._api_teach_end(0); return; }
+    }
+    if (p.diverged) {
+      M._api_teach_end(0);
+      throw new Error('the loss became NaN or infinite (the learning rate is too high for these digits); the model is unchanged');
+    }
+    M._api_teach_end(1);
+    post(MSG.TEACH_PROGRESS, { phase: 'after', stepsDone: p.stepsDone, totalSteps: p.totalSteps, loss: p.loss });
+    const mnistAfter = await evalTestSet(wanted);
+    if (!mnistAfter) return;
+    modelSource = 'taught';
+    post(MSG.TAUGHT, { digits: n, heldCount: p.heldCount, heldBefore: p.heldBefore, heldAfter: p.heldAfter,
+      allCount: p.allCount, allBefore: p.allBefore, allAfter: p.allAfter, mnistBefore: accuracy(mnistBefore),
+      mnistAfter: accuracy(mnistAfter), steps: p.totalSteps, seconds: (performance.now() - t0) / 1000 });
+    post(MSG.LOADED, { source: 'taught' });
+  } finally {
+    if (teaching === job) teaching = null;
+    if (job.cancelled && M) post(MSG.TEACH_PROGRESS, { phase: 'cancelled', stepsDone: 0, totalSteps: 0, loss: 0 });
+    if (state === 'teaching') setState(before === 'paused' && run ? 'paused' : before === 'done' ? 'done' : 'idle');
+  }
+}
+
+// my digits to and from their file (my_digits.h: versioned, checked in the core)
+function digitsWrite(msg) {
+  const n = msg.labels.length, labels = alloc(n + 1), pixels = alloc(n * 784 + 1);
+  M.HEAPU8.set(msg.labels, labels);
+  M.HEAPU8.set(msg.pixels, pixels);
+  const size = M._api_digits_write(labels, pixels, n);
+  [labels, pixels].forEach((q) => M._api_free(q));
+  if (!size) throw new Error(`Could not write the file: ${errorText()}`);
+  const ptr = M._api_saved_ptr(), bytes = M.HEAPU8.slice(ptr, ptr + size);
+  post(MSG.DIGITS_FILE, { bytes }, [bytes.buffer]);
+}
+
+function digitsRead(msg) {
+  const bytes = new Uint8Array(msg.bytes);
+  const where = `${msg.name || 'The file'} was not imported`;
+  const maxBytes = 24 + LIMITS.MY_DIGITS_MAX * 785 + 4;
+  if (bytes.length > maxBytes) { post(MSG.ERROR, { where: 'digits', message: `${where}: it is larger than any my-digits file (${LIMITS.MY_DIGITS_MAX} digits at most). My digits are unchanged.` }); return; }
+  const buf = alloc(bytes.length + 1);
+  M.HEAPU8.set(bytes, buf);
+  const n = M._api_digits_read(buf, bytes.length, 0, 0);
+  if (n < 0) { M._api_free(buf); post(MSG.ERROR, { where: 'digits', message: `${where}: ${errorText()}. My digits are unchanged.` }); return; }
+  const labels = alloc(n + 1), pixels = alloc(n * 784 + 1);
+  M._api_digits_read(buf, bytes.length, labels, pixels);
+  const out = { labels: M.HEAPU8.slice(labels, labels + n), pixels: M.HEAPU8.slice(pixels, pixels + n * 784), name: msg.name };
+  [buf, labels, pixels].forEach((q) => M._api_free(q));
+  post(MSG.DIGITS, out, [out.labels.buffer, out.pixels.buffer]);
 }
 
 // ---------- messages ----------
@@ -485,8 +608,16 @@ async function handle(msg) {
     case MSG.TRAIN: await train(msg.config); break;
     case MSG.PAUSE: if (state === 'training' || state === 'evaluating') setState('paused'); break;
     case MSG.RESUME: if (state === 'paused' && run) { setState('training'); loop(); } break;
-    case MSG.STOP: if (run) { run = null; setState('idle'); } break;
+    case MSG.STOP:
+      if (teaching) { teaching.cancelled = true; break; }      // the fine-tune puts the weights back
+      queuedTeach = null;
+      if (run) { run = null; setState('idle'); }
+      break;
+    case MSG.TEACH: teachRequested(msg); break;
+    case MSG.DIGITS_WRITE: digitsWrite(msg); break;
+    case MSG.DIGITS_READ: digitsRead(msg); break;
     case MSG.RESET:
+      if (teaching) { post(MSG.ERROR, { where: 'reset', message: 'The network is being taught your digits: reset when that is done.' }); break; }
       run = null;
       M._api_create(caps.threads, ...seedHalves(msg.seed ?? 1));
       modelSource = 'random';
@@ -505,7 +636,7 @@ async function handle(msg) {
     }
     case MSG.LOAD:
       try {
-        if (state === 'training' || state === 'evaluating') throw new Error('Pause or stop training before loading a model.');
+        if (state === 'training' || state === 'evaluating' || teaching) throw new Error('Pause or stop training (or wait for the fine-tune) before loading a model.');
         loadModelBytes(new Uint8Array(msg.bytes), false);
         modelSource = 'file';
         post(MSG.LOADED, { source: 'file', name: msg.name });
@@ -514,10 +645,11 @@ async function handle(msg) {
       }
       break;
     case MSG.LOAD_PRETRAINED:
-      if (state === 'training' || state === 'evaluating') { post(MSG.ERROR, { where: 'load', message: 'Pause or stop training before loading a model.' }); break; }
+      if (state === 'training' || state === 'evaluating' || teaching) { post(MSG.ERROR, { where: 'load', message: 'Pause or stop training (or wait for the fine-tune) before loading a model.' }); break; }
       await loadPretrained(false);
       break;
-    case MSG.RESUME_CHECKPOINT: await train(msg.meta.config, new Uint8Array(msg.bytes), msg.meta); break;
+    case MSG.RESUME_CHECKPOINT: if (teaching) { post(MSG.ERROR, { where: 'train', message: 'The network is being taught your digits: resume when that is done.' }); break; }
+      await train(msg.meta.config, new Uint8Array(msg.bytes), msg.meta); break;
     default:
       if (__TEST_HOOKS__ && await testHook(msg)) break;
       post(MSG.ERROR, { where: 'worker', message: `unknown message ${msg.type}` });

@@ -79,11 +79,17 @@ int main(int argc, char **argv) {
     fields(f, "CONFIG_FIELDS", TRAIN_CONFIG_INFO, CFG_COUNT);
     fprintf(f, "// Options of a run that are not part of the recipe (RUN_OPTION_FIELDS).\n");
     fields(f, "RUN_FIELDS", RUN_OPTION_INFO, RUN_COUNT);
-    fprintf(f, "// api_progress and api_eval_result write doubles in these orders.\n");
+    fprintf(f, "// The fine-tune on a person's own digits (TEACH_FIELDS): set by id (api_teach_set).\n");
+    fields(f, "TEACH_FIELDS", TEACH_INFO, TEACH_COUNT);
+    fprintf(f, "// api_progress, api_teach_progress and api_eval_result write doubles in these orders.\n");
     fprintf(f, "export const PROGRESS_FIELDS = Object.freeze([");
 #define PROGRESS_NAME(name) fprintf(f, "'%s', ", camel(#name));
     PROGRESS_FIELDS(PROGRESS_NAME)
 #undef PROGRESS_NAME
+    fprintf(f, "]);\nexport const TEACH_PROGRESS_FIELDS = Object.freeze([");
+#define TEACH_PROGRESS_NAME(name) fprintf(f, "'%s', ", camel(#name));
+    TEACH_PROGRESS_FIELDS(TEACH_PROGRESS_NAME)
+#undef TEACH_PROGRESS_NAME
     fprintf(f, "]);\nexport const EVAL_FIELDS = Object.freeze([");
 #define EVAL_NAME(name) fprintf(f, "'%s', ", camel(#name));
     EVAL_FIELDS(EVAL_NAME)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The command-line tools on bad runs: resuming a finished run reports the accuracy of the model
-# it holds (not 0), resuming on another amount of data is refused with the reason, and the
-# benchmark stops with a message when training diverges instead of waiting for steps forever.
+# it holds (not 0), resuming on another amount of data is refused with the reason, the
+# benchmark stops with a message when training diverges instead of waiting for steps forever,
+# damaged model and my-digits files are refused with the reason.
 # Usage: cli.sh MNIST-TRAIN MNIST-BENCH MNIST-DATA-DIR
 set -u
 train=$1 bench=$2 data=$3
@@ -32,4 +33,14 @@ grep -q "truncated" "$dir/err" && [ ! -e "$dir/cut.onnx" ] || fail "truncated mo
 printf '\377\377\377\377' | dd of="$dir/ok.safetensors" bs=1 seek=0 conv=notrunc 2> /dev/null   # header length ~4 GB
 if "$export_bin" --model "$dir/ok.safetensors" --onnx "$dir/bad.onnx" 2> "$dir/err"; then fail "a damaged safetensors file was exported"; fi
 grep -q "header length" "$dir/err" || fail "damaged safetensors: $(cat "$dir/err")"
-echo "cli: 5 checks, 0 failed"
+# mnist-teach: a damaged my-digits file is refused with the reason, and no model is written;
+# a short fine-tune on the blocky digits of tests/data writes a model that loads
+teach=$(dirname "$bench")/mnist-teach
+digits=$(dirname "$0")/../data/blocky-taught.mydigits
+head -c 100 "$digits" > "$dir/cut.mydigits"
+if "$teach" --data "$data" --model "$dir/run.bin" --digits "$dir/cut.mydigits" --out "$dir/taught.bin" 2> "$dir/err"; then fail "a cut my-digits file was taught"; fi
+grep -q "cut short" "$dir/err" && [ ! -e "$dir/taught.bin" ] || fail "cut my-digits file: $(cat "$dir/err")"
+"$teach" --data "$data" --model "$dir/run.bin" --digits "$digits" --steps 4 --threads 2 --out "$dir/taught.bin" --json > "$dir/teach" || fail "mnist-teach: $(cat "$dir/teach")"
+grep -q '"held_out":10' "$dir/teach" || fail "mnist-teach output: $(cat "$dir/teach")"
+"$export_bin" --model "$dir/taught.bin" --onnx "$dir/taught.onnx" > /dev/null || fail "the taught model does not load"
+echo "cli: 7 checks, 0 failed"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes the IDX reader, the model-file reader, the safetensors reader and drawing preprocessing with libFuzzer
+# Fuzzes the IDX reader, the model-file reader, the safetensors reader, the my-digits reader and drawing preprocessing with libFuzzer
 # (clang, with AddressSanitizer and UndefinedBehaviorSanitizer), each for a bounded time.
 #   tests/fuzz/run.sh [seconds per target, default 60]
 # Crashing inputs are written to tests/fuzz/regressions/<target>/ (commit them: CTest replays
@@ -9,14 +9,14 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 out=build/fuzz
 mkdir -p "$out"
-src="src/contract.c src/idx.c src/model_io.c src/safetensors.c src/export_onnx.c src/net.c src/trainer.c src/optim.c src/augment.c src/rng.c src/pool.c src/preprocess.c
+src="src/contract.c src/my_digits.c src/teach.c src/idx.c src/model_io.c src/safetensors.c src/export_onnx.c src/net.c src/trainer.c src/optim.c src/augment.c src/rng.c src/pool.c src/preprocess.c
      src/kernels/gemm.c src/kernels/gemm__scalar.c src/kernels/eltwise__scalar.c src/kernels/eltwise__vec.c"
 extra=""
 if [ "$(uname -m)" = x86_64 ]; then   # the AVX2 kernel file is built with its own flags, as in CMake
   clang -std=c11 -O1 -g -D_POSIX_C_SOURCE=200809L -Isrc -mavx2 -mfma -fsanitize=address,undefined -c src/kernels/gemm__avx2.c -o "$out/gemm__avx2.o"
   extra="$out/gemm__avx2.o"
 fi
-for target in idx model preprocess safetensors; do
+for target in idx model preprocess safetensors my_digits; do
   clang -std=c11 -O1 -g -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
     -fno-sanitize-recover=all tests/fuzz/fuzz_$target.c $src $extra -o "$out/fuzz_$target" -lm -lpthread
   work="$out/corpus_$target"

@@ -11,7 +11,8 @@ import { MSG, TEST_MSG } from '../../web/protocol.js';
 
 const source = (f) => readFileSync(path.join(root, 'web', f), 'utf8');
 const names = (text, re) => new Set([...text.matchAll(re)].map((m) => `${m[1]}.${m[2]}`));
-const worker = source('worker.js'), page = source('main.js');
+// the page's side: main.js and the modules that talk to the worker through it (teach.js)
+const worker = source('worker.js'), page = source('main.js') + source('teach.js');
 
 const sent = {
   worker: names(worker, /\bpost\((MSG|TEST_MSG)\.(\w+)/g),

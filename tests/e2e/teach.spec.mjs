@@ -68,6 +68,14 @@ test('taught three blocky digits of each kind, it reads other blocky digits and 
   const after = await readOthers(page);
   console.log(`fine-tuned model on other blocky digits: ${after.right}/${after.total} (${after.wrong.join(', ')})`);
   expect(after.right / after.total, 'other drawings of the taught style read right').toBeGreaterThanOrEqual(0.95);
+  // the screenshots of the README: a blocky 3 read by the taught model, looked inside
+  await draw(page, blockyDigit(3, OTHERS[1]));
+  await expect(page.getByTestId('prediction')).toHaveText('3');
+  await page.locator('#inside summary').click();
+  await expect(page.getByTestId('saliency')).toHaveAttribute('data-digit', '3');
+  await page.locator('.draw-panel').screenshot({ path: 'test-results/screenshots/teach-draw.png' });
+  await page.locator('section:has(#mine-h)').screenshot({ path: 'test-results/screenshots/teach-panel.png' });
+  await page.locator('section:has(#inside)').screenshot({ path: 'test-results/screenshots/inside-panel.png' });
   await page.screenshot({ path: 'test-results/screenshots/teach.png', fullPage: true });
 });
 

@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { machine as machineInfo } from './machine.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, def) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : def; };
@@ -39,7 +40,7 @@ const commit = (() => { try { return execFileSync('git', ['rev-parse', '--short'
 const machine = `${os.cpus()[0].model.trim()}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}`;
 const runs = [];
 for (const s of seeds) runs.push(await run(s));   // one at a time: each uses every core
-const result = { date: new Date().toISOString(), commit, machine, threads, epochs, recipe: 'mnist-train defaults', runs };
+const result = { date: new Date().toISOString(), commit, machine, cpu: machineInfo(), threads, epochs, recipe: 'mnist-train defaults', runs };
 mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
 writeFileSync(path.join(root, 'bench', 'results', 'accuracy.json'), JSON.stringify(result, null, 2) + '\n');
 

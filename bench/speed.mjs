@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadWasm, stopThreads } from '../tests/node/load-wasm.mjs';
 import { runWasmBench } from '../web/bench.mjs';
+import { machine } from './machine.mjs';
 import { root, withAppInChromium } from './browser.mjs';
 
 const cores = os.cpus().length;
@@ -69,7 +70,7 @@ const tr = (x) => x[all].train_images_per_s;
 const result = {
   date: new Date().toISOString(),
   commit: (() => { try { return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim(); } catch { return 'unknown'; } })(),
-  machine: `${os.cpus()[0].model.trim()}, ${cores} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+  machine: machine(),          // CPU model and vector flags, cores, memory, load, commit
   batch: 128, reps, native: nat, wasm_node: node, wasm_chromium: chrome, pytorch: torch,
   peak_gflops: { native_avx2_fma_1core: nat.threads_1.peak_gflops_1core, wasm_simd128_1core_node: node.threads_1.peak_gflops_1core,
     wasm_simd128_1core_chromium: chrome.threads_1.peak_gflops_1core },
@@ -103,7 +104,7 @@ table += `| 2 threads ≥ 1.8× 1 thread (Chromium) | ${r2(R.threads_2_vs_1)}× 
 table += `| Chromium ≥ 45 % of the wasm-SIMD peak | ${(100 * R.chromium_fraction_of_wasm_peak).toFixed(1)} % of ${r2(chrome.threads_1.peak_gflops_1core)} GFLOP/s × ${cores} cores | ${R.chromium_fraction_of_wasm_peak >= 0.45 ? 'yes' : 'no'} |\n`;
 table += `| single-digit inference < 1 ms in the page (a 280×280 drawing, page → worker → page, preprocessing included) | ${D.page_single_digit_ms_round_trip.toFixed(2)} ms (the forward pass alone, in the worker: ${D.chromium_single_digit_ms_in_worker.toFixed(2)} ms) | ${D.page_single_digit_ms_round_trip < 1 ? 'yes' : 'no'} |\n`;
 table += `| one epoch of 60,000 images ≤ 25 s in the tab | ${D.chromium_epoch_seconds.toFixed(1)} s | ${D.chromium_epoch_seconds <= 25 ? 'yes' : 'no'} |\n`;
-table += `\nMedians of ${reps} repetitions at batch 128, measured one after another in one run on ${result.machine} (commit ${result.commit}), from \`bench/results/speed.json\` (\`npm run bench\`). Native AVX2-FMA peak ${r2(nat.threads_1.peak_gflops_1core)} GFLOP/s per core.\n`;
+table += `\nMedians of ${reps} repetitions at batch 128, measured one after another in one run on ${result.machine.cpu}, ${cores} cores (${result.machine.vector_flags.filter((f) => /^(avx2|avx512f|avx512bw|avx512vl)$/.test(f)).join(', ')}), commit ${result.commit}, from \`bench/results/speed.json\` (\`npm run bench\`). Native AVX2-FMA peak ${r2(nat.threads_1.peak_gflops_1core)} GFLOP/s per core.\n`;
 const readmePath = path.join(root, 'README.md');
 const readme = readFileSync(readmePath, 'utf8');
 const re = /(<!-- speed:begin -->\n)[\s\S]*?(<!-- speed:end -->)/;

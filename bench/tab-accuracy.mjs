@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { machine as machineInfo } from './machine.mjs';
 import { root, withAppInChromium } from './browser.mjs';
 
 const arg = (name, def) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : def; };
@@ -28,7 +29,7 @@ await withAppInChromium(5198, async (browser, url) => {
   const wall = (Date.now() - t0) / 1000;
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-report').click()]);
   const report = JSON.parse(readFileSync(await download.path(), 'utf8'));
-  const result = { date: new Date().toISOString(), browser: browser.version(), machine: `${os.cpus()[0].model.trim()}, ${os.cpus().length} cores`,
+  const result = { date: new Date().toISOString(), browser: browser.version(), machine: `${os.cpus()[0].model.trim()}, ${os.cpus().length} cores`, cpu: machineInfo(),
     wall_seconds: wall, report };
   mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   writeFileSync(path.join(root, 'bench/results/tab-accuracy.json'), JSON.stringify(result, null, 2) + '\n');

@@ -39,6 +39,15 @@
     X(dropout,          FLOAT,  0.1,   0,     0.9,  "--dropout",         "",        "dropout probability after every convolution") \
     X(label_smoothing,  FLOAT,  0,     0,     0.5,  "--label-smoothing", "",        "label smoothing of the loss")
 
+/* Named recipes: the app's preset menu (its default first) and mnist-train --preset. Each is
+ * the table defaults above with the fields listed changed ("name=value ...", CHOICE and BOOL
+ * fields by their index). How they were chosen, with the runs: docs/recipes.md.
+ * X(name, what it is for, changes) */
+#define RECIPE_PRESETS(X) \
+    X(fast,      "the app's default: >= 99.4 % in 6 epochs", "epochs=6") \
+    X(reference, "the reference recipe: 10 epochs, OneCycle to a peak of 0.1", "") \
+    X(long,      "20 epochs, for the last tenths of a percent", "epochs=20")
+
 /* Options of a run that are not part of the recipe (not saved with the training state). */
 #define RUN_OPTION_FIELDS(X) \
     X(threads, INT, 0, 0, 8,     "--threads", "threads", "worker threads (0: all cores, at most 8)") \

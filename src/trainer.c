@@ -15,6 +15,42 @@ void train_config_default(TrainConfig *c) {
 #undef SET_DEFAULT
 }
 
+#define PRESET_ROW(name, help, changes) { #name, help, changes },
+static const struct { const char *name, *help, *changes; } PRESETS[] = { RECIPE_PRESETS(PRESET_ROW) };
+#undef PRESET_ROW
+enum { N_PRESETS = sizeof PRESETS / sizeof PRESETS[0] };
+
+const char *train_preset_name(int i) { return i >= 0 && i < N_PRESETS ? PRESETS[i].name : NULL; }
+const char *train_preset_help(int i) { return i >= 0 && i < N_PRESETS ? PRESETS[i].help : NULL; }
+
+int train_config_preset(TrainConfig *c, const char *name, char *err, size_t errlen) {
+    train_config_default(c);
+    for (int i = 0; i < N_PRESETS; i++) {
+        if (strcmp(PRESETS[i].name, name)) continue;
+        const char *p = PRESETS[i].changes;
+        while (*p) {
+            char field[64];
+            double value;
+            int used = 0;
+            while (*p == ' ') p++;
+            if (!*p) break;
+            if (sscanf(p, "%63[^=]=%lf%n", field, &value, &used) != 2) { snprintf(err, errlen, "preset %s: cannot read \"%s\"", name, p); return 1; }
+            int id = -1;
+            for (int k = 0; k < CFG_COUNT; k++) if (!strcmp(TRAIN_CONFIG_INFO[k].name, field)) id = k;
+            if (id < 0) { snprintf(err, errlen, "preset %s: no field %s", name, field); return 1; }
+            if (train_config_set(c, id, value, err, errlen)) return 1;
+            p += used;
+        }
+        return 0;
+    }
+    snprintf(err, errlen, "no preset \"%s\" (", name);
+    for (int i = 0; i < N_PRESETS; i++) {
+        size_t n = strlen(err);
+        snprintf(err + n, errlen - n, "%s%s", PRESETS[i].name, i + 1 < N_PRESETS ? ", " : ")");
+    }
+    return 1;
+}
+
 double train_config_get(const TrainConfig *c, int id) {
     switch (id) {
 #define GET(name, ...) case CFG_##name: return (double)c->name;

@@ -19,6 +19,11 @@ typedef struct { TRAIN_CONFIG_FIELDS(TRAINER_CONFIG_MEMBER) } TrainConfig;
 #undef TRAINER_CONFIG_MEMBER
 
 void train_config_default(TrainConfig *c);   /* every field at its table default: the reference recipe */
+/* The table defaults with a preset of RECIPE_PRESETS (contract.h) applied; 1 with a message
+ * when there is no such preset. train_preset_name(i) is the i-th preset's name (NULL past the end). */
+int  train_config_preset(TrainConfig *c, const char *name, char *err, size_t errlen);
+const char *train_preset_name(int i);
+const char *train_preset_help(int i);
 /* Field `id` (CFG_<name>) = value, refused with a message when value is not of the field's
  * type or outside its range. The U64 seed is set from its two 32-bit halves. */
 int  train_config_set(TrainConfig *c, int id, double value, char *err, size_t errlen);

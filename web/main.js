@@ -3,7 +3,7 @@
 // the IndexedDB resume offer and the run report. No arithmetic on the network happens here.
 import './locale.js';               // first: a locale tag Intl refuses must be fixed before uPlot loads
 import { MSG, TEST_MSG, DEFAULT_CONFIG, seedHalves } from './protocol.js';
-import { CONFIG_FIELDS, RUN_FIELDS, LIMITS } from './generated/contract.js';
+import { CONFIG_FIELDS, RUN_FIELDS, LIMITS, PRESETS } from './generated/contract.js';
 import { loadCheckpoint, clearCheckpoint } from './store.js';
 import { Charts } from './charts.js';
 import { DrawPad } from './drawpad.js';
@@ -171,9 +171,23 @@ function showCaps(c) {
 // ---------- controls ----------
 
 // The training form: each input names its field (data-field); defaults, ranges and types come
-// from the core's contract, so the form cannot drift from what the core accepts.
+// from the core's contract, so the form cannot drift from what the core accepts. The recipe
+// menu fills the form from a named recipe of the core (RECIPE_PRESETS; the first is the
+// default) and supplies the fields the form does not show.
 const FIELDS = Object.fromEntries([...CONFIG_FIELDS, ...RUN_FIELDS].map((f) => [f.js, f]));
 const formInputs = () => [...document.querySelectorAll('#train-form [data-field]')];
+const presetMenu = $('preset');
+let preset = PRESETS[0];
+for (const p of PRESETS) presetMenu.appendChild(Object.assign(document.createElement('option'), { value: p.name, textContent: `${p.name}: ${p.help}` }));
+function fillFromPreset() {
+  for (const el of formInputs()) {
+    const f = FIELDS[el.dataset.field];
+    if (!(f.js in preset.config) || f.js === 'seed') continue;    // run options and the seed stay as they are
+    const v = preset.config[f.js];
+    if (f.type === 'bool') el.checked = v; else el.value = String(v);
+  }
+}
+presetMenu.addEventListener('change', () => { preset = PRESETS.find((p) => p.name === presetMenu.value) || PRESETS[0]; fillFromPreset(); });
 function initForm() {
   for (const el of formInputs()) {
     const f = FIELDS[el.dataset.field];
@@ -185,6 +199,8 @@ function initForm() {
     el.max = String(f.js === 'batch' ? Math.min(f.max, LIMITS.MAX_BATCH) : f.max);
     el.step = f.type === 'float' ? 'any' : '1';
   }
+  presetMenu.value = preset.name;
+  fillFromPreset();
   $('threads').value = String(navigator.hardwareConcurrency > 1 ? 2 : 1);   // until the worker reports
 }
 initForm();
@@ -221,7 +237,7 @@ $('train').addEventListener('click', () => {
   if (problem) { showError('train', problem); return; }
   hideError('train');
   const init = document.querySelector('input[name="start-from"]:checked')?.value === 'current' ? 'current' : 'scratch';
-  runConfig = { ...DEFAULT_CONFIG, ...cfg, init };
+  runConfig = { ...DEFAULT_CONFIG, ...preset.config, ...cfg, init, preset: preset.name };
   $('model-status').textContent = init === 'current'
     ? 'Fine-tuning the current model: the weights being trained are the ones in use.'
     : 'Training from new random weights: they are the ones in use now (Load pretrained brings the pretrained model back).';
@@ -251,7 +267,7 @@ function setState(s) {
   $('reset').disabled = busy || teachingNow || !caps;
   $('load-pretrained').disabled = busy || teachingNow || !caps;
   $('download-report').disabled = report.epochs.length === 0 && !lastProgress;
-  for (const el of document.querySelectorAll('#train-form input, #train-form select')) el.disabled = busy || s === 'paused';
+  for (const el of document.querySelectorAll('#train-form input, #train-form select')) el.disabled = busy || teachingNow || s === 'paused';
   if (caps && caps.maxThreads === 1) $('threads').disabled = true;
 }
 
@@ -650,7 +666,7 @@ async function showOfflineStatus() {
 // a handle for the browser tests and benchmarks (chart data, state, a drawing classified
 // through the worker, the benchmark, an armed trap); absent from a production build
 if (__TEST_HOOKS__) {
-  window.mnistApp = { charts, classifyInk, bench, debugTrap: (where) => send(TEST_MSG.DEBUG_TRAP, { where }),
+  window.mnistApp = { charts, classifyInk, bench, presets: PRESETS, debugTrap: (where) => send(TEST_MSG.DEBUG_TRAP, { where }),
     get state() { return state; }, get caps() { return caps; } };
 }
 

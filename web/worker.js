@@ -346,7 +346,7 @@ async function trainSlices() {
       if (abandoned()) return;
       if (p.step >= p.totalSteps) { setState('done'); return; }
     } else if (performance.now() - run.lastCheckpoint > 20000) {
-      await checkpoint(p);
+      checkpoint(p);
     }
     await yieldToEvents();
   }
@@ -407,19 +407,21 @@ async function evaluate(p) {
     testAcc: (100 * ev.correct) / ev.count, elapsed: elapsed() };
   run.history.push(record);
   post(MSG.EPOCH, { ...record, perClass, confusion, gallery });
-  await checkpoint(p);
+  checkpoint(p);
   if (state === 'evaluating') setState('training');
 }
 
-async function checkpoint(p) {
+// The state is copied at once; the IndexedDB write goes on while training continues (awaiting
+// it held the next epoch up), one write after the other, in order.
+let checkpointWrites = Promise.resolve();
+function checkpoint(p) {
   run.lastCheckpoint = performance.now();
-  try {
-    await saveCheckpoint(snapshot(true).buffer, { step: p.step, totalSteps: p.totalSteps, epoch: p.epoch,
-      config: run.cfg, history: run.history, elapsed: elapsed(), savedAt: new Date().toISOString() });
-    post(MSG.CHECKPOINTED, { step: p.step });
-  } catch (e) {
-    post(MSG.ERROR, { where: 'checkpoint', message: `Could not save a checkpoint in this browser: ${e.message}` });
-  }
+  const bytes = snapshot(true).buffer, meta = { step: p.step, totalSteps: p.totalSteps, epoch: p.epoch,
+    config: run.cfg, history: run.history.slice(), elapsed: elapsed(), savedAt: new Date().toISOString() };
+  checkpointWrites = checkpointWrites.then(() => saveCheckpoint(bytes, meta)).then(
+    () => { if (state !== 'crashed') post(MSG.CHECKPOINTED, { step: p.step }); },
+    (e) => state !== 'crashed' && post(MSG.ERROR, { where: 'checkpoint', message: `Could not save a checkpoint in this browser: ${e.message}` }));
+  return checkpointWrites;
 }
 
 

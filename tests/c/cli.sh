@@ -43,4 +43,10 @@ grep -q "cut short" "$dir/err" && [ ! -e "$dir/taught.bin" ] || fail "cut my-dig
 "$teach" --data "$data" --model "$dir/run.bin" --digits "$digits" --steps 4 --threads 2 --out "$dir/taught.bin" --json > "$dir/teach" || fail "mnist-teach: $(cat "$dir/teach")"
 grep -q '"held_out":10' "$dir/teach" || fail "mnist-teach output: $(cat "$dir/teach")"
 "$export_bin" --model "$dir/taught.bin" --onnx "$dir/taught.onnx" > /dev/null || fail "the taught model does not load"
-echo "cli: 7 checks, 0 failed"
+# mnist-train: a validation split is reported and never trained on; an unknown preset is refused with the list
+out=$("$train" --data "$data" --preset fast --epochs 1 --limit 256 --batch 64 --validation 500 --threads 2 --json | tail -n 1)
+echo "$out" | grep -q '"validation":500,"final_val_acc":[0-9]' || fail "no validation accuracy: $out"
+if "$train" --data "$data" --preset nope 2> "$dir/err" > /dev/null; then fail "an unknown preset was accepted"; fi
+grep -q "fast, reference, long" "$dir/err" || fail "unknown preset: $(cat "$dir/err")"
+if "$train" --data "$data" --validation 60000 2> "$dir/err" > /dev/null; then fail "--validation 60000 was accepted"; fi
+echo "cli: 10 checks, 0 failed"

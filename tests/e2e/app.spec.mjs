@@ -183,10 +183,16 @@ test('an absurd learning rate is stopped with a plain message and the weights re
 test('the training form takes its defaults and ranges from the core, and a 64-bit seed', async ({ page }) => {
   await page.goto('/');
   await waitForData(page);
-  await expect(page.getByTestId('epochs')).toHaveValue('10');
-  await expect(page.getByTestId('batch-size')).toHaveValue('128');
+  // the form shows the default recipe (the core's first preset); another preset fills it in
+  const [fast, reference] = await page.evaluate(() => window.mnistApp.presets);     // the core's, as the page has them
+  await expect(page.getByTestId('preset')).toHaveValue(fast.name);
+  await expect(page.getByTestId('epochs')).toHaveValue(String(fast.config.epochs));
+  await expect(page.getByTestId('batch-size')).toHaveValue(String(fast.config.batch));
   await expect(page.getByTestId('batch-size')).toHaveAttribute('max', '256');
-  await expect(page.getByTestId('learning-rate')).toHaveValue('0.1');
+  await expect(page.getByTestId('learning-rate')).toHaveValue(String(fast.config.lr));
+  await page.getByTestId('preset').selectOption(reference.name);
+  await expect(page.getByTestId('epochs')).toHaveValue(String(reference.config.epochs));
+  await expect(page.getByTestId('learning-rate')).toHaveValue(String(reference.config.lr));
   await expect(page.getByTestId('augment')).toBeChecked();
   await expect(page.getByTestId('seed')).toHaveValue('1');
   await page.getByTestId('batch-size').fill('300');
@@ -204,6 +210,8 @@ test('the training form takes its defaults and ranges from the core, and a 64-bi
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-report').click()]);
   const report = JSON.parse(readFileSync(await download.path(), 'utf8'));
   expect(report.hyperparameters.seed).toBe('18446744073709551615');
+  expect(report.hyperparameters.preset).toBe(reference.name);
+  expect(report.hyperparameters.labelSmoothing).toBe(reference.config.labelSmoothing);
 });
 
 test('usable at 360 px wide, every control labelled', async ({ page }) => {

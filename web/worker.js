@@ -612,8 +612,7 @@ async function handle(msg) {
     case MSG.RESUME: if (state === 'paused' && run) { setState('training'); loop(); } break;
     case MSG.STOP:
       if (teaching) { teaching.cancelled = true; break; }      // the fine-tune puts the weights back
-      queuedTeach = null;
-      if (run) { run = null; setState('idle'); }
+      if (run) { run = null; setState('idle'); }              // a queued fine-tune starts when the loop ends
       break;
     case MSG.TEACH: teachRequested(msg); break;
     case MSG.DIGITS_WRITE: digitsWrite(msg); break;

@@ -1,6 +1,8 @@
-/* gemm.c - the one place that picks a GEMM variant: AVX2 when the CPU has it (x86-64),
+/* gemm.c - the one place that picks a GEMM variant: AVX-512F when the CPU has it, else AVX2
+ * (x86-64; MNIST_GEMM=avx2 or another name forces one, for comparisons),
  * SIMD128 in a wasm build compiled with -msimd128, the scalar reference otherwise. */
 #include "gemm.h"
+#include <stdlib.h>
 #include <string.h>
 
 static GemmFn chosen;
@@ -14,6 +16,8 @@ GemmFn gemm_lookup(const char *name) {
 #if defined(__x86_64__)
     if (!strcmp(name, "avx2") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
         return gemm_avx2;
+    if (!strcmp(name, "avx512") && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        return gemm_avx512;
 #endif
     return 0;
 }
@@ -28,7 +32,9 @@ int gemm_select(const char *name) {
 
 static void choose_default(void) {
     if (chosen) return;
-    if (!gemm_select("avx2") && !gemm_select("wasmsimd")) gemm_select("scalar");
+    const char *forced = getenv("MNIST_GEMM");
+    if (forced && gemm_select(forced)) return;
+    if (!gemm_select("avx512") && !gemm_select("avx2") && !gemm_select("wasmsimd")) gemm_select("scalar");
 }
 
 void gemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb,

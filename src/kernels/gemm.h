@@ -11,7 +11,8 @@
  *
  * Variants, one file each: gemm__scalar.c (reference, everywhere), gemm__wasmsimd.c (wasm
  * SIMD128, 4x8 register tile), gemm__avx2.c (x86-64 AVX2+FMA, 4x16 tile; compiled with
- * -mavx2 -mfma for that file only and picked at run time after a CPU check). gemm.c chooses. */
+ * -mavx2 -mfma for that file only and picked at run time after a CPU check), gemm__avx512.c
+ * (AVX-512F+FMA, 4x32 tile; the same way). gemm.c chooses. */
 #ifndef GEMM_H
 #define GEMM_H
 
@@ -25,6 +26,8 @@ void gemm_wasmsimd(int M, int N, int K, const float *A, int lda, const float *B,
                    float *C, int ldc, int accumulate);
 #endif
 #if defined(__x86_64__)
+void gemm_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                 float *C, int ldc, int accumulate);
 void gemm_avx2(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                float *C, int ldc, int accumulate);
 #endif
@@ -33,7 +36,7 @@ void gemm_avx2(int M, int N, int K, const float *A, int lda, const float *B, int
 void gemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
           float *C, int ldc, int accumulate);
 const char *gemm_variant_name(void);
-/* Force a variant by name ("scalar", "wasmsimd", "avx2"); returns 0 if unavailable here. */
+/* Force a variant by name ("scalar", "wasmsimd", "avx2", "avx512"); returns 0 if unavailable here. */
 int gemm_select(const char *name);
 GemmFn gemm_lookup(const char *name);
 #endif

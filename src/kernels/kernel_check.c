@@ -44,7 +44,7 @@ static int gemm_case(GemmFn f, const char *name, int M, int N, int K, int acc, u
 
 int kernel_check_gemm(const char *variant, uint64_t seed, int *cases, char *report, size_t len) {
     static const int Ms[] = { 1, 3, 4, 5, 7, 8, 9, 16, 17, 32, 144 };
-    static const int Ns[] = { 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 23, 31, 32, 33, 121, 484, 676 };
+    static const int Ns[] = { 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 23, 31, 32, 33, 47, 48, 49, 56, 63, 64, 65, 121, 484, 676 };
     static const int Ks[] = { 1, 2, 8, 9, 31, 144, 484 };
     GemmFn f = gemm_lookup(variant);
     *cases = 0;

@@ -14,7 +14,8 @@ src="src/contract.c src/my_digits.c src/teach.c src/idx.c src/model_io.c src/saf
 extra=""
 if [ "$(uname -m)" = x86_64 ]; then   # the AVX2 kernel file is built with its own flags, as in CMake
   clang -std=c11 -O1 -g -D_POSIX_C_SOURCE=200809L -Isrc -mavx2 -mfma -fsanitize=address,undefined -c src/kernels/gemm__avx2.c -o "$out/gemm__avx2.o"
-  extra="$out/gemm__avx2.o"
+  clang -std=c11 -O1 -g -D_POSIX_C_SOURCE=200809L -Isrc -mavx512f -mavx2 -mfma -fsanitize=address,undefined -c src/kernels/gemm__avx512.c -o "$out/gemm__avx512.o"
+  extra="$out/gemm__avx2.o $out/gemm__avx512.o"
 fi
 for target in idx model preprocess safetensors my_digits; do
   clang -std=c11 -O1 -g -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \

@@ -94,7 +94,7 @@ writeFileSync(path.join(root, 'bench/results/speed.json'), JSON.stringify(result
 const f0 = (v) => Math.round(v).toLocaleString('en-US');
 const r2 = (v) => v.toFixed(2);
 let table = `| | training images/s, 1 thread | training images/s, ${cores} threads | inference images/s, ${cores} threads |\n|---|---|---|---|\n`;
-for (const [name, x] of [['native C (AVX2)', nat], ['wasm SIMD, Node', node], ['wasm SIMD, Chromium page + worker', chrome], [`PyTorch ${torch.threads_1.version}`, torch]])
+for (const [name, x] of [[`native C (${nat.threads_1.gemm === 'avx512' ? 'AVX-512' : nat.threads_1.gemm === 'avx2' ? 'AVX2' : nat.threads_1.gemm})`, nat], ['wasm SIMD, Node', node], ['wasm SIMD, Chromium page + worker', chrome], [`PyTorch ${torch.threads_1.version}`, torch]])
   table += `| ${name} | ${f0(x.threads_1.train_images_per_s)} | ${f0(x[all].train_images_per_s)} | ${f0(x[all].infer_images_per_s)} |\n`;
 const R = result.ratios, D = result.derived;
 table += `\n| target | measured | met |\n|---|---|---|\n`;

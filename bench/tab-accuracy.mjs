@@ -1,6 +1,6 @@
-// The full default run inside the tab (a benchmark, not a test): opens the app in headless
-// Chromium, presses Train with the defaults (10 epochs of all 60,000 images, batch 128,
-// OneCycle peak 0.1, augmentation, seed 1, all cores), waits for the end, downloads the run
+// The full reference run inside the tab (a benchmark, not a test): opens the app in headless
+// Chromium, presses Train with the reference recipe (10 epochs of all 60,000 images, batch 128,
+// OneCycle peak 0.1, augmentation; the reference preset), waits for the end, downloads the run
 // report and writes bench/results/tab-accuracy.json plus the line between the tab markers in
 // README.md. Usage: node bench/tab-accuracy.mjs [--epochs N] [--seed N]
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ await withAppInChromium(5198, async (browser, url) => {
   const page = await browser.newPage({ acceptDownloads: true });
   await page.goto(`${url}/?nosw`);
   await page.getByTestId('train-count').filter({ hasText: '60000' }).waitFor({ timeout: 120000 });
+  await page.getByTestId('preset').selectOption('reference');        // the reference recipe, not the app's default
   await page.getByTestId('epochs').fill(String(epochs));
   await page.getByTestId('seed').fill(String(seed));
   const t0 = Date.now();

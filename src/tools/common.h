@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include "../idx.h"
 
 /* Whole file into a malloc'd buffer; NULL (and a message on stderr) on failure. */
 static inline uint8_t *read_file(const char *path, size_t *len) {
@@ -29,6 +30,23 @@ static inline int write_file(const char *path, const uint8_t *p, size_t n) {
     int ok = fwrite(p, 1, n, f) == n;
     ok &= fclose(f) == 0;
     return !ok || rename(tmp, path) != 0;   /* write then rename: a crash never leaves half a model */
+}
+
+/* The four MNIST IDX files of folder dir, read and checked: buf[4] (the caller frees them) and
+ * views train images, train labels, test images, test labels. 0, or 1 with a message on stderr. */
+static inline int load_mnist(const char *dir, uint8_t *buf[4], IdxView v[4]) {
+    static const char *names[4] = { "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte" };
+    char path[4096], err[256];
+    size_t len[4];
+    for (int k = 0; k < 4; k++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[k]);
+        if (!(buf[k] = read_file(path, &len[k]))) return 1;
+    }
+    for (int k = 0; k < 4; k++) {
+        int bad = k % 2 == 0 ? idx_read_images(buf[k], len[k], &v[k], err, sizeof err) : idx_read_labels(buf[k], len[k], 10, &v[k], err, sizeof err);
+        if (bad) { fprintf(stderr, "bad data: %s: %s\n", names[k], err); return 1; }
+    }
+    return 0;
 }
 
 static inline double now_seconds(void) {

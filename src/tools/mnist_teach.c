@@ -73,20 +73,10 @@ int main(int argc, char **argv) {
 #undef ARG
     }
     if (!model || !digits) { fprintf(stderr, "mnist-teach needs --model and --digits (see --help)\n"); return 2; }
-    char path[4096];
-    const char *names[4] = { "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte" };
     uint8_t *buf[4];
-    size_t len[4];
-    for (int k = 0; k < 4; k++) {
-        snprintf(path, sizeof path, "%s/%s", data, names[k]);
-        if (!(buf[k] = read_file(path, &len[k]))) return 1;
-    }
-    IdxView tx, ty, vx, vy;
-    if (idx_read_images(buf[0], len[0], &tx, err, sizeof err) || idx_read_labels(buf[1], len[1], 10, &ty, err, sizeof err) ||
-        idx_read_images(buf[2], len[2], &vx, err, sizeof err) || idx_read_labels(buf[3], len[3], 10, &vy, err, sizeof err)) {
-        fprintf(stderr, "bad data: %s\n", err);
-        return 1;
-    }
+    IdxView views[4];
+    if (load_mnist(data, buf, views)) return 1;
+    IdxView tx = views[0], ty = views[1], vx = views[2], vy = views[3];
     size_t dlen, mlen;
     uint8_t *dfile = read_file(digits, &dlen), *mfile = dfile ? read_file(model, &mlen) : NULL;
     if (!dfile || !mfile) return 1;

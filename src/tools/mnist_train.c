@@ -101,20 +101,11 @@ int main(int argc, char **argv) {
         else { fprintf(stderr, "unknown or incomplete option %s (see --help)\n", a); return 2; }
 #undef ARG
     }
-    char path[4096], err[256];
-    const char *names[4] = { "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte" };
+    char err[256];
     uint8_t *buf[4];
-    size_t len[4];
-    for (int k = 0; k < 4; k++) {
-        snprintf(path, sizeof path, "%s/%s", data, names[k]);
-        if (!(buf[k] = read_file(path, &len[k]))) return 1;
-    }
-    IdxView tx, ty, vx, vy;
-    if (idx_read_images(buf[0], len[0], &tx, err, sizeof err) || idx_read_labels(buf[1], len[1], 10, &ty, err, sizeof err) ||
-        idx_read_images(buf[2], len[2], &vx, err, sizeof err) || idx_read_labels(buf[3], len[3], 10, &vy, err, sizeof err)) {
-        fprintf(stderr, "bad data: %s\n", err);
-        return 1;
-    }
+    IdxView views[4];
+    if (load_mnist(data, buf, views)) return 1;
+    IdxView tx = views[0], ty = views[1], vx = views[2], vy = views[3];
     /* the validation split: the last N training images, never trained on */
     IdxView hx = tx, hy = ty;
     if (validation > 0) {

@@ -177,14 +177,12 @@ static int read_digits(const char *dir, const char *name, uint8_t *labels, uint8
 static void test_learns_a_style(void) {
     const char *dir = getenv("MNIST_DATA"), *model = getenv("MNIST_MODEL"), *mine = getenv("MY_DIGITS");
     if (!dir || !model || !mine) { printf("test_teach: MNIST_DATA, MNIST_MODEL or MY_DIGITS not set, the learning check skipped\n"); return; }
-    char path[4096], err[256];
-    const char *names[4] = { "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte" };
+    char err[256];
     uint8_t *buf[4];
-    size_t len[4], mlen;
-    for (int k = 0; k < 4; k++) { snprintf(path, sizeof path, "%s/%s", dir, names[k]); buf[k] = read_file(path, &len[k]); CHECK(buf[k], "%s", path); if (!buf[k]) return; }
-    IdxView tx, ty, vx, vy;
-    idx_read_images(buf[0], len[0], &tx, err, sizeof err); idx_read_labels(buf[1], len[1], 10, &ty, err, sizeof err);
-    idx_read_images(buf[2], len[2], &vx, err, sizeof err); idx_read_labels(buf[3], len[3], 10, &vy, err, sizeof err);
+    size_t mlen;
+    IdxView views[4];
+    if (load_mnist(dir, buf, views)) { CHECK(0, "MNIST in %s", dir); return; }
+    IdxView tx = views[0], ty = views[1], vx = views[2], vy = views[3];
     uint8_t *m = read_file(model, &mlen);
     Net *net = net_create(&NET_ARCH_REFERENCE, 256, 2);
     CHECK(m && model_load_any(net, NULL, m, mlen, err, sizeof err) == 0, "model: %s", err);

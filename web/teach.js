@@ -149,6 +149,7 @@ export function createTeaching({ send, drawing, afterTeach, tile, showError, hid
     mnist.dataset.value = m.mnistAfter.toFixed(2);
     $('finetune-mnist-before').textContent = `(${m.mnistBefore.toFixed(2)} % before)`;
     $('finetune-time').textContent = `${m.steps} steps in ${m.seconds.toFixed(1)} s, MNIST read before and after included.`;
+    note.textContent = 'Fine-tuned: draw a new digit in your style to see what it reads now.';
     render();
   }
 

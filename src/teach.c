@@ -67,6 +67,7 @@ int teacher_init(Teacher *t, Net *net, const TeachConfig *cfg, const uint8_t *la
     t->start = malloc(state_floats(net) * sizeof(float));
     TrainConfig recipe;
     train_config_default(&recipe);
+    t->mnist_rotate_deg = recipe.rotate_deg; t->mnist_shift_px = recipe.shift_px;
     OptConfig oc = { OPT_SGD, recipe.nesterov, recipe.momentum, recipe.weight_decay, 0, 0, 0 };
     if (!t->use || !t->batch_labels || !t->start || optim_init(&t->opt, &oc, net->n_params)) {
         teacher_free(t);
@@ -120,16 +121,9 @@ static void load_slot(void *vctx, int slot, int thread) {
         t->batch_labels[slot] = t->labels[i];
     } else {
         uint32_t i = rng_below(&r, (uint32_t)t->mnist_x.count);
-        TrainConfig recipe;
-        train_config_default(&recipe);
-        augment_affine(t->mnist_x.data + (size_t)i * MY_DIGIT_PIXELS, 28, 28, recipe.rotate_deg, recipe.shift_px, &r, dst);
+        augment_affine(t->mnist_x.data + (size_t)i * MY_DIGIT_PIXELS, 28, 28, t->mnist_rotate_deg, t->mnist_shift_px, &r, dst);
         t->batch_labels[slot] = t->mnist_y.data[i];
     }
-}
-
-static int all_finite(const float *p, size_t n) {
-    for (size_t i = 0; i < n; i++) if (!isfinite(p[i])) return 0;
-    return 1;
 }
 
 int teacher_steps(Teacher *t, int n) {
@@ -140,13 +134,13 @@ int teacher_steps(Teacher *t, int n) {
         int B = t->cfg.batch;
         pool_run(net->pool, B, load_slot, &bc);
         float lr = teacher_lr(t, t->step);
-        net_zero_grad(net);
+        float loss;
         /* dropout masks from a stream of their own, apart from any training run's */
-        float loss = net_forward(net, B, t->batch_labels, 1, (uint64_t)t->cfg.seed ^ 0x7465616368ull, (uint64_t)t->step);
-        int ok = isfinite(loss);
-        if (ok) { net_backward(net, B, t->batch_labels); ok = all_finite(net->grads, net->n_params); }
-        if (ok) { optim_step(&t->opt, net->params, net->grads, lr); ok = all_finite(net->params, net->n_params); }
-        if (!ok) { teacher_restore(t); t->diverged = 1; break; }
+        if (train_step(net, &t->opt, B, t->batch_labels, lr, (uint64_t)t->cfg.seed ^ 0x7465616368ull, (uint64_t)t->step, &loss) != TRAIN_STEP_OK) {
+            teacher_restore(t);
+            t->diverged = 1;
+            break;
+        }
         t->last_loss = loss;
         t->last_lr = lr;
         t->step++;

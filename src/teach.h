@@ -41,6 +41,7 @@ typedef struct {
     const uint8_t *labels, *pixels;   /* my digits (not owned) */
     int *use, n_use;                  /* indices of the digits this run trains on */
     IdxView mnist_x, mnist_y;
+    float mnist_rotate_deg, mnist_shift_px;   /* the recipe's augmentation of the MNIST images */
     uint8_t *batch_labels;
     float *start;                     /* params then BatchNorm state at teacher_init */
     int step, diverged;

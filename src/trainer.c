@@ -183,6 +183,16 @@ static int all_finite(const float *p, size_t n) {
     return 1;
 }
 
+int train_step(Net *net, Optimizer *opt, int B, const uint8_t *labels, float lr, uint64_t seed, uint64_t step, float *loss) {
+    net_zero_grad(net);
+    *loss = net_forward(net, B, labels, 1, seed, step);
+    if (!isfinite(*loss)) return TRAIN_STEP_BAD_LOSS;
+    net_backward(net, B, labels);
+    if (!all_finite(net->grads, net->n_params)) return TRAIN_STEP_BAD_UPDATE;
+    optim_step(opt, net->params, net->grads, lr);
+    return all_finite(net->params, net->n_params) ? TRAIN_STEP_OK : TRAIN_STEP_BAD_UPDATE;
+}
+
 /* the state a step changes: params, BatchNorm running statistics, optimiser moments and
  * counters; slot = step parity, so the state before the previous step is kept too */
 static void backup_state(Trainer *t, int slot, int restore) {
@@ -222,20 +232,11 @@ int trainer_steps(Trainer *t, int n) {
         int slot = (int)(t->step & 1);
         backup_state(t, slot, 0);
         if (t->backups < 2) t->backups++;
-        net_zero_grad(net);
-        float loss = net_forward(net, B, t->batch_labels, 1, t->cfg.seed, t->step);
-        int ok = isfinite(loss), loss_ok = ok;
-        if (ok) {
-            net_backward(net, B, t->batch_labels);
-            ok = all_finite(net->grads, net->n_params);
-        }
-        if (ok) {
-            optim_step(&t->opt, net->params, net->grads, lr);
-            ok = all_finite(net->params, net->n_params);
-        }
-        if (!ok) {
+        float loss;
+        int r = train_step(net, &t->opt, B, t->batch_labels, lr, t->cfg.seed, t->step, &loss);
+        if (r != TRAIN_STEP_OK) {
             /* bad loss: this step's input weights are already bad -> the state before the previous step */
-            int back = !loss_ok && t->backups == 2 ? 1 - slot : slot;
+            int back = r == TRAIN_STEP_BAD_LOSS && t->backups == 2 ? 1 - slot : slot;
             backup_state(t, back, 1);
             t->diverged = 1;
             break;

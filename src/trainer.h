@@ -68,6 +68,13 @@ int  trainer_done(const Trainer *t);
 int  trainer_steps(Trainer *t, int n);
 float trainer_lr(const Trainer *t, uint64_t step);
 
+/* One optimiser step on the first B images of net->input (a training run's or a fine-tune's):
+ * gradients zeroed, training forward with dropout from (seed, step), backward, update at lr.
+ * TRAIN_STEP_BAD_LOSS: the loss is not finite (nothing was updated); TRAIN_STEP_BAD_UPDATE: a
+ * gradient or an updated weight is not finite. The caller decides what to restore. */
+enum { TRAIN_STEP_OK = 0, TRAIN_STEP_BAD_LOSS = 1, TRAIN_STEP_BAD_UPDATE = 2 };
+int  train_step(Net *net, Optimizer *opt, int B, const uint8_t *labels, float lr, uint64_t seed, uint64_t step, float *loss);
+
 typedef struct {
     int index, truth, pred;
     float probs[LIMIT_CLASSES];

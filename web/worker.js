@@ -58,6 +58,14 @@ function alloc(n) {
   return p;
 }
 
+// bytes copied into wasm memory (freed by the caller with _api_free); one byte more, so an
+// empty array still gets a pointer of its own
+function copyIn(bytes) {
+  const p = alloc(bytes.length + 1);
+  M.HEAPU8.set(bytes, p);
+  return p;
+}
+
 // A WebAssembly trap leaves the module's memory and threads in an unknown state: from here on
 // nothing may touch it. The first error is the one reported (name and message); whatever an
 // unfinished async task (a training slice, an evaluation awaiting its next slice) throws
@@ -145,8 +153,7 @@ async function loadPretrained(quiet) {
 
 function loadModelBytes(bytes, withTraining) {
   if (bytes.length > LIMITS.MODEL_MAX_BYTES) throw new Error(`the file is ${(bytes.length / 2 ** 20).toFixed(0)} MB, far larger than a model of this app`);
-  const p = alloc(bytes.length);
-  M.HEAPU8.set(bytes, p);
+  const p = copyIn(bytes);
   const rc = M._api_load(p, bytes.length, withTraining ? 1 : 0);
   M._api_free(p);
   if (rc !== 0) throw new Error(errorText());
@@ -217,8 +224,7 @@ async function loadData(base) {
   for (let i = 0; i < 4; i++) {
     const f = MNIST_FILES[i], bytes = files[i];
     let p;
-    try { p = alloc(bytes.length); } catch (e) { post(MSG.ERROR, { where: 'data', message: `MNIST ${f.name}: ${e.message}` }); return; }
-    M.HEAPU8.set(bytes, p);
+    try { p = copyIn(bytes); } catch (e) { post(MSG.ERROR, { where: 'data', message: `MNIST ${f.name}: ${e.message}` }); return; }
     if (M._api_set_data(i, p, bytes.length) !== 0) {       // C validates and takes ownership
       post(MSG.ERROR, { where: 'data', message: `MNIST ${f.name} is invalid: ${errorText()}` });
       return;
@@ -465,9 +471,7 @@ async function teach(msg) {
   setState('teaching');
   const t0 = performance.now();
   try {
-    const labels = alloc(n), pixels = alloc(n * 784);
-    M.HEAPU8.set(msg.labels, labels);
-    M.HEAPU8.set(msg.pixels, pixels);
+    const labels = copyIn(msg.labels), pixels = copyIn(msg.pixels);
     const rc = M._api_teach_digits(labels, pixels, n);
     [labels, pixels].forEach((q) => M._api_free(q));
     if (rc !== 0) throw new Error(errorText());
@@ -488,13 +492,10 @@ async function teach(msg) {
       }
       post(MSG.TEACH_PROGRESS, { phase: p.checking ? 'checking' : 'tuning', stepsDone: p.stepsDone, totalSteps: p.totalSteps, loss: p.loss });
       await yieldToEvents();
-      if (!wanted()) { if (M) M._api_teach_end(0); return; }
+      if (!wanted()) return;
     }
-    if (p.diverged) {
-      M._api_teach_end(0);
-      throw new Error('the loss became NaN or infinite (the learning rate is too high for these digits); the model is unchanged');
-    }
-    M._api_teach_end(1);
+    if (p.diverged) throw new Error('the loss became NaN or infinite (the learning rate is too high for these digits); the model is unchanged');
+    M._api_teach_end(1);                    // keep the fine-tuned weights
     post(MSG.TEACH_PROGRESS, { phase: 'after', stepsDone: p.stepsDone, totalSteps: p.totalSteps, loss: p.loss });
     const mnistAfter = await evalTestSet(wanted);
     if (!mnistAfter) return;
@@ -504,6 +505,7 @@ async function teach(msg) {
       mnistAfter: accuracy(mnistAfter), steps: p.totalSteps, seconds: (performance.now() - t0) / 1000 });
     post(MSG.LOADED, { source: 'taught' });
   } finally {
+    if (M) M._api_teach_end(0);             // unless kept above: cancelled, diverged or failed -> the weights it started from
     if (teaching === job) teaching = null;
     if (job.cancelled && M) post(MSG.TEACH_PROGRESS, { phase: 'cancelled', stepsDone: 0, totalSteps: 0, loss: 0 });
     if (state === 'teaching') setState(before === 'paused' && run ? 'paused' : before === 'done' ? 'done' : 'idle');
@@ -512,10 +514,8 @@ async function teach(msg) {
 
 // my digits to and from their file (my_digits.h: versioned, checked in the core)
 function digitsWrite(msg) {
-  const n = msg.labels.length, labels = alloc(n + 1), pixels = alloc(n * 784 + 1);
-  M.HEAPU8.set(msg.labels, labels);
-  M.HEAPU8.set(msg.pixels, pixels);
-  const size = M._api_digits_write(labels, pixels, n);
+  const labels = copyIn(msg.labels), pixels = copyIn(msg.pixels);
+  const size = M._api_digits_write(labels, pixels, msg.labels.length);
   [labels, pixels].forEach((q) => M._api_free(q));
   if (!size) throw new Error(`Could not write the file: ${errorText()}`);
   const ptr = M._api_saved_ptr(), bytes = M.HEAPU8.slice(ptr, ptr + size);
@@ -527,8 +527,7 @@ function digitsRead(msg) {
   const where = `${msg.name || 'The file'} was not imported`;
   const maxBytes = 24 + LIMITS.MY_DIGITS_MAX * 785 + 4;
   if (bytes.length > maxBytes) { post(MSG.ERROR, { where: 'digits', message: `${where}: it is larger than any my-digits file (${LIMITS.MY_DIGITS_MAX} digits at most). My digits are unchanged.` }); return; }
-  const buf = alloc(bytes.length + 1);
-  M.HEAPU8.set(bytes, buf);
+  const buf = copyIn(bytes);
   const n = M._api_digits_read(buf, bytes.length, 0, 0);
   if (n < 0) { M._api_free(buf); post(MSG.ERROR, { where: 'digits', message: `${where}: ${errorText()}. My digits are unchanged.` }); return; }
   const labels = alloc(n + 1), pixels = alloc(n * 784 + 1);

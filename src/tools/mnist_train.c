@@ -18,7 +18,7 @@ static void usage(void) {
          "  --resume FILE       continue a run saved with --save (on the same training set)\n"
          "  --export FILE       write the final weights only (no training state), e.g. for the app\n"
          "  --json              one JSON object per epoch and a final summary line\n"
-         "  --preset NAME       start from a named recipe (fast, reference, long; default: reference);\n"
+         "  --preset NAME       start from a named recipe (below; default: the reference recipe);\n"
          "                      options after it change single fields\n"
          "  --validation N      hold the last N training images out of training and report the accuracy\n"
          "                      on them after every epoch (choose a recipe on these, not on the test set)\n"
@@ -35,6 +35,8 @@ static void usage(void) {
     }
     for (int id = 0; id < RUN_COUNT; id++)
         printf("  %-20s %-9s %s\n", RUN_OPTION_INFO[id].cli, "N", RUN_OPTION_INFO[id].help);
+    puts("presets (--preset):");
+    for (int i = 0; train_preset_name(i); i++) printf("  %-20s %s\n", train_preset_name(i), train_preset_help(i));
 }
 
 /* value of a recipe field from its CLI text; 0, or 1 with a message */
@@ -130,7 +132,7 @@ int main(int argc, char **argv) {
     if (!json)
         printf("mnist-train: %zu parameters, %d threads, gemm %s, %d epochs of %d steps (batch %d)\n",
                net->n_params, pool_threads(net->pool), gemm_variant_name(), cfg.epochs, t.steps_per_epoch, cfg.batch);
-    float best = 0.0f, final_acc = 0.0f, best_val = 0.0f, final_val = 0.0f;
+    float best = 0.0f, final_acc = 0.0f, final_val = 0.0f;
     int evaluated = 0;
     double total_seconds = 0.0;
     while (!trainer_done(&t)) {
@@ -156,7 +158,6 @@ int main(int argc, char **argv) {
             memset(&va, 0, sizeof va);
             trainer_eval_range(net, &hx, &hy, 0, hx.count, &va);
             final_val = 100.0f * va.correct / va.count;
-            if (final_val > best_val) best_val = final_val;
             snprintf(val_text, sizeof val_text, "  validation acc %.2f %%", final_val);
             snprintf(val_json, sizeof val_json, ",\"val_acc\":%.2f", final_val);
         }

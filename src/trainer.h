@@ -48,14 +48,26 @@ typedef struct {
     double epoch_loss_sum;         /* over the current epoch's steps so far */
     int epoch_loss_count;
     int diverged;                  /* a non-finite loss, gradient or weight was seen; the step was undone */
-    float *backup[2];              /* params, BatchNorm state, optimiser m and v before the current and the previous step */
-    uint64_t backup_step[2], backup_opt_t[2];
+    /* The weight average (cfg.ema > 0): avg holds n_params + n_bn_state floats (weights, then
+     * BatchNorm running statistics), an exponential moving average of the training weights over
+     * the steps from cfg.ema_start of the run on; avg_count = steps averaged (0: not begun).
+     * With model_shown set the Net holds the average and avg the training weights: evaluations,
+     * predictions and saved weights use the average, and the next trainer_steps swaps back. */
+    float *avg;
+    uint64_t avg_count;
+    int model_shown;
+    float *backup[2];              /* params, BatchNorm state, optimiser m and v (and the average) before the current and the previous step */
+    uint64_t backup_step[2], backup_opt_t[2], backup_avg_count[2];
     double backup_loss_sum[2];
     int backup_loss_count[2], backups;
 } Trainer;
 
 int  trainer_init(Trainer *t, Net *net, const TrainConfig *cfg, IdxView train_x, IdxView train_y, char *err, size_t errlen);
 void trainer_free(Trainer *t);
+/* (Re)allocate the step backups and, with_average, the weight-average buffer, for t->net; the
+ * average starts empty. 1 on out-of-memory, with t unchanged. (model_load uses it when a saved
+ * run's recipe keeps an average and the trainer it restores into was set up without one.) */
+int  trainer_reserve(Trainer *t, int with_average);
 int  trainer_epoch(const Trainer *t);             /* epoch the next step belongs to (0-based) */
 int  trainer_done(const Trainer *t);
 /* At most n steps, never past the end of an epoch; returns steps run (0 when done or diverged).
@@ -67,6 +79,16 @@ int  trainer_done(const Trainer *t);
  * means this step broke them, so the state before this step is.) */
 int  trainer_steps(Trainer *t, int n);
 float trainer_lr(const Trainer *t, uint64_t step);
+/* Share of the full augmentation used at a step: 1, falling linearly to 0 over the last
+ * cfg.augment_ease of the run. */
+float trainer_augment_strength(const Trainer *t, uint64_t step);
+/* Put the model that evaluations, predictions and saved weights should use into the Net: the
+ * weight average once it has begun, else the training weights (then nothing changes). Call it
+ * before evaluating, predicting or saving; trainer_steps puts the training weights back. */
+void trainer_show_model(Trainer *t);
+/* The Net's weights (changed while the model was shown, e.g. by a fine-tune) become the
+ * training weights too, so the run goes on from them. */
+void trainer_adopt_model(Trainer *t);
 
 /* One optimiser step on the first B images of net->input (a training run's or a fine-tune's):
  * gradients zeroed, training forward with dropout from (seed, step), backward, update at lr.

@@ -186,6 +186,13 @@ API void api_progress(double *out) {
     out[PROGRESS_epoch_loss] = trainer.epoch_loss_count ? trainer.epoch_loss_sum / trainer.epoch_loss_count : 0.0;
 }
 
+/* The Net holding the model that evaluations, predictions, the inside view, fine-tunes and
+ * saved files use: the weight average once the recipe's average has begun (trainer.h). */
+static Net *model_net(void) {
+    if (net && trainer_ready) trainer_show_model(&trainer);
+    return net;
+}
+
 /* ---- evaluation of the test set in slices (trainer_eval_range: the project's one evaluation) ---- */
 API void api_eval_reset(void) { memset(&eval_acc, 0, sizeof eval_acc); }
 API int api_eval(int start, int count) {
@@ -193,7 +200,7 @@ API int api_eval(int start, int count) {
     if (start < 0 || count < 0 || start > views[2].count) { snprintf(error_text, sizeof error_text, "bad evaluation range"); return -1; }
     TRAP_POINT(TRAP_EVAL);
     int before = eval_acc.count;
-    trainer_eval_range(net, &views[2], &views[3], start, count, &eval_acc);
+    trainer_eval_range(model_net(), &views[2], &views[3], start, count, &eval_acc);
     return eval_acc.count - before;
 }
 /* EVAL_FIELDS of contract.h in that order, then the confusion matrix (row = truth) */
@@ -218,6 +225,7 @@ API int api_predict(const float *ink, int w, int h, float *img28, float *probs) 
     TRAP_POINT(TRAP_PREDICT);
     int r = preprocess_digit(ink, w, h, img28);
     if (r < 0) { snprintf(error_text, sizeof error_text, "bad drawing size"); return -1; }
+    model_net();
     preprocess_to_input(img28, net->input);
     net_forward(net, 1, NULL, 0, 0, 0);
     for (int o = 0; o < net->n_classes; o++) probs[o] = expf(net->logprob[o]);
@@ -226,6 +234,7 @@ API int api_predict(const float *ink, int w, int h, float *img28, float *probs) 
 /* eval-mode probabilities for 28x28 images already in [0, 1] */
 API int api_classify28(const float *img28, float *probs) {
     if (!net) return -1;
+    model_net();
     preprocess_to_input(img28, net->input);
     net_forward(net, 1, NULL, 0, 0, 0);
     for (int o = 0; o < net->n_classes; o++) probs[o] = expf(net->logprob[o]);
@@ -256,7 +265,7 @@ API int api_inspect_filters(float *out, int *shape) {
     const Layer *l = conv_layer(0);
     if (!l) return 0;
     int n = l->K * l->C * l->spec.size * l->spec.size;
-    if (out) memcpy(out, net->params + l->w, (size_t)n * sizeof(float));
+    if (out) memcpy(out, model_net()->params + l->w, (size_t)n * sizeof(float));
     shape[0] = l->K; shape[1] = l->C; shape[2] = l->spec.size;
     return n;
 }
@@ -268,7 +277,7 @@ API int api_save(int with_training) {
     free(saved);
     saved = NULL;
     if (!net) return 0;
-    size_t n = model_save(net, with_training && trainer_ready ? &trainer : NULL, &saved);
+    size_t n = model_save(model_net(), with_training && trainer_ready ? &trainer : NULL, &saved);
     return (int)n;
 }
 API uint8_t *api_saved_ptr(void) { return saved; }
@@ -294,6 +303,7 @@ API int api_export(int format) {
     free(saved);
     saved = NULL;
     if (!net) { snprintf(error_text, sizeof error_text, "no network"); return 0; }
+    model_net();
     size_t n = format == 0 ? onnx_export(net, &saved, error_text, sizeof error_text) : safetensors_save(net, &saved);
     if (!n && format != 0) snprintf(error_text, sizeof error_text, "out of memory");
     return (int)n;
@@ -334,7 +344,7 @@ API int api_teach_begin(void) {
     if (!view_ok[0] || !view_ok[1]) { snprintf(error_text, sizeof error_text, "MNIST is not loaded yet: the fine-tune mixes MNIST training images in"); return 1; }
     if (!teach_config_ready) api_teach_config_reset();
     teach_end();
-    if (teach_session_begin(&session, net, &teach_config, my_labels, my_pixels, my_count, views[0], views[1], error_text, sizeof error_text)) {
+    if (teach_session_begin(&session, model_net(), &teach_config, my_labels, my_pixels, my_count, views[0], views[1], error_text, sizeof error_text)) {
         teach_session_free(&session);
         return 1;
     }
@@ -361,6 +371,7 @@ API void api_teach_progress(double *out) {
 /* stop a fine-tune: keep its weights (keep = 1, when it is done) or put back the ones it started from */
 API void api_teach_end(int keep) {
     if (session_active && !keep) teacher_restore(&session.teacher);
+    if (session_active && keep && trainer_ready) trainer_adopt_model(&trainer);   /* a paused run goes on from what was taught */
     teach_end();
 }
 

@@ -148,18 +148,19 @@ int main(int argc, char **argv) {
                     (unsigned long long)t.step);
             return 3;
         }
+        trainer_show_model(&t);     /* the weight average, when the recipe keeps one */
         EvalAccum acc;
         memset(&acc, 0, sizeof acc);
         trainer_eval_range(net, &vx, &vy, 0, vx.count, &acc);
         float test_acc = 100.0f * acc.correct / acc.count;
-        char val_text[64] = "", val_json[32] = "";
+        char val_text[80] = "", val_json[64] = "";
         if (validation) {
             EvalAccum va;
             memset(&va, 0, sizeof va);
             trainer_eval_range(net, &hx, &hy, 0, hx.count, &va);
             final_val = 100.0f * va.correct / va.count;
-            snprintf(val_text, sizeof val_text, "  validation acc %.2f %%", final_val);
-            snprintf(val_json, sizeof val_json, ",\"val_acc\":%.2f", final_val);
+            snprintf(val_text, sizeof val_text, "  validation loss %.4f acc %.2f %%", va.loss_sum / va.count, final_val);
+            snprintf(val_json, sizeof val_json, ",\"val_loss\":%.5f,\"val_acc\":%.2f", va.loss_sum / va.count, final_val);
         }
         if (test_acc > best) best = test_acc;
         final_acc = test_acc;

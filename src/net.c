@@ -435,21 +435,12 @@ static int maxpool_alloc(Layer *l, int max_batch, size_t *scratch) {
 
 static void maxpool_image(const Layer *l, const float *x, float *y, uint8_t *arg) {
     int S = l->spec.size;
-    if (S == 2) {                                      /* the common case: four loads, no inner loops */
+    if (S == 2) {                                      /* the common case: a vector kernel per output row */
         for (int c = 0; c < l->K; c++)
             for (int p = 0; p < l->P; p++) {
-                const float *r0 = x + ((size_t)c * l->H + 2 * p) * l->W, *r1 = r0 + l->W;
+                const float *r0 = x + ((size_t)c * l->H + 2 * p) * l->W;
                 size_t o = ((size_t)c * l->P + p) * l->Q;
-                for (int q = 0; q < l->Q; q++) {
-                    /* a tournament with selects instead of branches (which mispredict on
-                     * activations); ties keep the earlier element, as the general loop does */
-                    float a = r0[2 * q], b = r0[2 * q + 1], d = r1[2 * q], e = r1[2 * q + 1];
-                    int i1 = b > a, i2 = 2 + (e > d);
-                    float m1 = i1 ? b : a, m2 = i2 == 3 ? e : d;
-                    int second = m2 > m1;
-                    y[o + q] = second ? m2 : m1;
-                    arg[o + q] = (uint8_t)(second ? i2 : i1);
-                }
+                elt->maxpool2_row(r0, r0 + l->W, l->Q, y + o, arg + o);
             }
         return;
     }

@@ -1,5 +1,6 @@
 /* eltwise.h - the per-channel elementwise work around BatchNorm, for one channel of one image
- * (n contiguous values): statistics, normalise + ReLU, and the two backward passes.
+ * (n contiguous values): statistics, normalise + ReLU, and the two backward passes; and the
+ * 2x2 max-pool's rows.
  *
  * Sums use 8 lanes (lane = index mod 8, in index order) and are returned in float; callers
  * add lanes and images in a fixed order, so results never depend on threads. Two variants,
@@ -8,6 +9,7 @@
  * order without FMA, so they agree to the bit; tests/c/test_kernels.c checks it. */
 #ifndef ELTWISE_H
 #define ELTWISE_H
+#include <stdint.h>
 
 typedef struct {
     /* s[i] = sum x, ss[i] = sum x^2 over lane i */
@@ -20,6 +22,11 @@ typedef struct {
     /* dz = a * (dz - mean_dz - (pre - mean) * invstd * mean_dzx) */
     void (*bn_backward_apply)(float *dz, const float *pre, int n, float a, float mean, float invstd,
                               float mean_dz, float mean_dzx);
+    /* one output row of a 2x2, stride-2 max-pool: the windows (r0[2q], r0[2q+1], r1[2q],
+     * r1[2q+1]) for q < Q; y[q] = their maximum, arg[q] = its index 0-3 in that order (ties keep
+     * the earlier one; a NaN never wins). Selects, not branches: branches on activations
+     * mispredict, and the branchy loop took ~11 % of a training step. */
+    void (*maxpool2_row)(const float *r0, const float *r1, int Q, float *y, uint8_t *arg);
 } EltwiseKernels;
 
 extern const EltwiseKernels eltwise_scalar, eltwise_vec;

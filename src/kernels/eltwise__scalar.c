@@ -25,4 +25,15 @@ static void bn_backward_apply(float *dz, const float *pre, int n, float a, float
     for (int j = 0; j < n; j++) dz[j] = a * (dz[j] - mean_dz - ((pre[j] - mean) * invstd) * mean_dzx);
 }
 
-const EltwiseKernels eltwise_scalar = { channel_sums, bn_relu, bn_relu_backward_sums, bn_backward_apply };
+static void maxpool2_row(const float *r0, const float *r1, int Q, float *y, uint8_t *arg) {
+    for (int q = 0; q < Q; q++) {
+        float a = r0[2 * q], b = r0[2 * q + 1], d = r1[2 * q], e = r1[2 * q + 1];
+        int i1 = b > a, i2 = 2 + (e > d);
+        float m1 = i1 ? b : a, m2 = i2 == 3 ? e : d;
+        int second = m2 > m1;
+        y[q] = second ? m2 : m1;
+        arg[q] = (uint8_t)(second ? i2 : i1);
+    }
+}
+
+const EltwiseKernels eltwise_scalar = { channel_sums, bn_relu, bn_relu_backward_sums, bn_backward_apply, maxpool2_row };

@@ -59,4 +59,30 @@ static void bn_backward_apply(float *dz, const float *pre, int n, float a, float
     for (; j < n; j++) dz[j] = a * (dz[j] - mean_dz - ((pre[j] - mean) * invstd) * mean_dzx);
 }
 
-const EltwiseKernels eltwise_vec = { channel_sums, bn_relu, bn_relu_backward_sums, bn_backward_apply };
+static inline v4f pick(v4i mask, v4f yes, v4f no) { return (v4f)(((v4i)yes & mask) | ((v4i)no & ~mask)); }
+
+/* four windows at a time: the even and odd columns of two 8-float loads per row */
+static void maxpool2_row(const float *r0, const float *r1, int Q, float *y, uint8_t *arg) {
+    int q = 0;
+    for (; q + 4 <= Q; q += 4) {
+        v4f x0 = ld(r0 + 2 * q), x1 = ld(r0 + 2 * q + 4), z0 = ld(r1 + 2 * q), z1 = ld(r1 + 2 * q + 4);
+        v4f a = __builtin_shufflevector(x0, x1, 0, 2, 4, 6), b = __builtin_shufflevector(x0, x1, 1, 3, 5, 7);
+        v4f d = __builtin_shufflevector(z0, z1, 0, 2, 4, 6), e = __builtin_shufflevector(z0, z1, 1, 3, 5, 7);
+        v4i first_b = b > a, second_e = e > d;              /* -1 where true */
+        v4f m1 = pick(first_b, b, a), m2 = pick(second_e, e, d);
+        v4i second = m2 > m1;
+        st(y + q, pick(second, m2, m1));
+        v4i idx = ((2 - second_e) & second) | (-first_b & ~second);
+        for (int u = 0; u < 4; u++) arg[q + u] = (uint8_t)idx[u];
+    }
+    for (; q < Q; q++) {
+        float a = r0[2 * q], b = r0[2 * q + 1], d = r1[2 * q], e = r1[2 * q + 1];
+        int i1 = b > a, i2 = 2 + (e > d);
+        float m1 = i1 ? b : a, m2 = i2 == 3 ? e : d;
+        int second = m2 > m1;
+        y[q] = second ? m2 : m1;
+        arg[q] = (uint8_t)(second ? i2 : i1);
+    }
+}
+
+const EltwiseKernels eltwise_vec = { channel_sums, bn_relu, bn_relu_backward_sums, bn_backward_apply, maxpool2_row };

@@ -1,7 +1,7 @@
 /* gemm__avx512.c - C (+)= A*B with AVX-512F (x86-64). This file alone is compiled with
  * -mavx512f -mfma; gemm.c calls it only after __builtin_cpu_supports("avx512f") on the CPU.
  * Register tile: 4 rows x 32 columns (two __m512) = 8 accumulators, the AVX2 kernel's shape at
- * twice the width; the column tails go to 16-wide, then to the AVX2 kernel's 8-wide and scalar
+ * twice the width; the column tails go to 16-wide, then to the AVX2 kernel's 8-, 4-wide and scalar
  * code, so every k is summed in increasing order into a zeroed register (FMA: rounding
  * differs from the scalar reference only by the fused multiply-add). */
 #if defined(__x86_64__)
@@ -81,6 +81,6 @@ void gemm_avx512(int M, int N, int K, const float *A, int lda, const float *B, i
             tile_4x16(K, A + (long)m * lda, lda, B + n, ldb, C + (long)m * ldc + n, ldc, accumulate);
         for (; m < M; m++) tile_1x16(K, A + (long)m * lda, B + n, ldb, C + (long)m * ldc + n, accumulate);
     }
-    if (n < N) gemm_avx2(M, N - n, K, A, lda, B + n, ldb, C + n, ldc, accumulate);   /* 8-wide, then scalar */
+    if (n < N) gemm_avx2(M, N - n, K, A, lda, B + n, ldb, C + n, ldc, accumulate);   /* 8-, 4-wide, then scalar */
 }
 #endif

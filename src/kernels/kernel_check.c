@@ -88,6 +88,17 @@ int kernel_check_eltwise(uint64_t seed, int *cases, char *report, size_t len) {
         eltwise_scalar.bn_backward_apply(d1, x, n, 0.8f, 0.1f, 1.7f, 0.05f, -0.3f);
         eltwise_vec.bn_backward_apply(d2, x, n, 0.8f, 0.1f, 1.7f, 0.05f, -0.3f);
         bad |= memcmp(d1, d2, 4 * n) != 0;
+        /* max-pool rows of n windows: zeros (ReLU), repeated values (ties) and a NaN now and then */
+        float *rows = malloc(4 * 4 * n), *p1 = malloc(4 * n), *p2 = malloc(4 * n);
+        uint8_t *a1 = malloc(n), *a2 = malloc(n);
+        for (int j = 0; j < 4 * n; j++) {
+            float u = rng_uniform(&r);
+            rows[j] = u < 0.3f ? 0.0f : u < 0.4f && j > 0 ? rows[j - 1] : u < 0.41f ? NAN : 2.0f * rng_uniform(&r) - 1.0f;
+        }
+        eltwise_scalar.maxpool2_row(rows, rows + 2 * n, n, p1, a1);
+        eltwise_vec.maxpool2_row(rows, rows + 2 * n, n, p2, a2);
+        bad |= memcmp(p1, p2, 4 * n) || memcmp(a1, a2, n);
+        free(rows); free(p1); free(p2); free(a1); free(a2);
         if (bad) {
             char line[120];
             snprintf(line, sizeof line, "eltwise vec != scalar for n=%d seed=%llu", n, (unsigned long long)seed);

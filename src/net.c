@@ -14,6 +14,7 @@
  * for image n are made by the layer above right after it produced image n's gradient. See
  * net.h for how results stay independent of the thread count. */
 #include "net.h"
+#include "winograd.h"
 #include "kernels/gemm.h"
 #include "kernels/eltwise.h"
 #include "rng.h"
@@ -117,6 +118,21 @@ static int conv_plan(Layer *l, int is_last, size_t *params, size_t *bn, char *er
     return 0;
 }
 
+/* Which 3x3 layers run Winograd (winograd.h), by measurement (README "Speed"): those with at
+ * least 8 input channels (a one-channel first layer has too little arithmetic per transform),
+ * and only over a 4-wide GEMM (wasm SIMD128, scalar): there the 16 small GEMMs plus transforms
+ * beat im2col + one large GEMM (wasm in Node, 1 thread: +11 % training, about +30 % inference), while
+ * over the AVX2/AVX-512 GEMMs, with 8 or 16 multiply-adds per instruction, the transforms cost
+ * what they save (native, 1 thread: 2,010-2,050 against 2,070-2,210 training images/s).
+ * MNIST_CONV=direct or =winograd overrides the choice (comparisons, tests). */
+static int wants_winograd(const Layer *l) {
+    if (l->spec.size != 3 || l->C < 8) return 0;
+    const char *env = getenv("MNIST_CONV"), *gemm_kind = gemm_variant_name();
+    if (env && !strcmp(env, "direct")) return 0;
+    if (env && !strcmp(env, "winograd")) return 1;
+    return strcmp(gemm_kind, "avx2") && strcmp(gemm_kind, "avx512");
+}
+
 static int conv_alloc(Layer *l, int max_batch, size_t *scratch) {
     size_t act = (size_t)l->K * l->P * l->Q, crs = l->fan_in, pq = (size_t)l->P * l->Q;
     l->pre = falloc(act * max_batch);
@@ -124,6 +140,15 @@ static int conv_alloc(Layer *l, int max_batch, size_t *scratch) {
     l->invstd = falloc(l->K);
     l->wT = falloc(crs * l->K);
     if (2 * crs * pq > *scratch) *scratch = 2 * crs * pq;   /* col (or colT) + dcol */
+    l->winograd = wants_winograd(l);
+    if (l->winograd) {
+        size_t fwd = winograd_scratch_floats(l->C, l->K, l->P, l->Q), bwd = winograd_scratch_floats(l->K, l->C, l->H, l->W);
+        if (fwd > *scratch) *scratch = fwd;
+        if (bwd > *scratch) *scratch = bwd;
+        l->wino_fwd = falloc(16 * (size_t)l->K * l->C);
+        l->wino_bwd = falloc(16 * (size_t)l->K * l->C);
+        if (!l->wino_fwd || !l->wino_bwd) return 1;
+    }
     return !(l->pre && l->mean && l->invstd && l->wT);
 }
 
@@ -183,6 +208,7 @@ static void col2im(const float *dcol, int C, int H, int W, int R, int P, int Q, 
 /* y (K x P x Q) = conv(x (C x H x W), w (K x C x R x R)) */
 static void conv_image(const Layer *l, const float *w, const float *x, float *y, float *scratch) {
     int R = l->spec.size, PQ = l->P * l->Q, crs = l->C * R * R;
+    if (l->winograd) { winograd_conv(x, l->C, l->H, l->W, 0, l->wino_fwd, l->K, y, l->P, l->Q, scratch); return; }
     if (R == 1) { gemm(l->K, PQ, l->C, w, l->C, x, PQ, y, PQ, 0); return; }
     im2col(x, l->C, l->H, l->W, R, l->P, l->Q, scratch);
     gemm(l->K, PQ, crs, w, crs, scratch, PQ, y, PQ, 0);
@@ -199,6 +225,8 @@ static void conv_backward_weight_image(const Layer *l, const float *x, const flo
 static void conv_backward_data_image(const Layer *l, const float *dy, float *dx, float *scratch) {
     int R = l->spec.size, PQ = l->P * l->Q, crs = l->C * R * R;
     if (R == 1) { gemm(l->C, PQ, l->K, l->wT, l->K, dy, PQ, dx, PQ, 0); return; }
+    /* the full correlation of dy with the rotated filters: a Winograd conv with pad 2 */
+    if (l->winograd) { winograd_conv(dy, l->K, l->P, l->Q, 2, l->wino_bwd, l->C, dx, l->H, l->W, scratch); return; }
     gemm(crs, PQ, l->K, l->wT, l->K, dy, PQ, scratch, PQ, 0);
     col2im(scratch, l->C, l->H, l->W, R, l->P, l->Q, dx);
 }
@@ -383,6 +411,7 @@ static void conv_backward(BwdCtx *c) {
     const float *w = net->params + l->w;
     for (int k = 0; k < l->K; k++)
         for (int j = 0; j < crs; j++) l->wT[j * l->K + k] = w[k * crs + j];
+    if (l->winograd) winograd_weights(w, l->C, l->K, 1, l->wino_bwd);
     int chunks = (N + NET_GRAD_CHUNK - 1) / NET_GRAD_CHUNK;
     pool_run(net->pool, chunks, conv_bwd_task, c);
     float *dw = net->grads + l->w;
@@ -767,7 +796,7 @@ void net_free(Net *net) {
     if (!net) return;
     for (int i = 0; i < net->n_layers; i++) {
         Layer *l = &net->layer[i];
-        free(l->out); free(l->pre); free(l->argmax); free(l->mean); free(l->invstd); free(l->wT);
+        free(l->out); free(l->pre); free(l->argmax); free(l->mean); free(l->invstd); free(l->wT); free(l->wino_fwd); free(l->wino_bwd);
     }
     free(net->params); free(net->grads); free(net->bn_state); free(net->input); free(net->logprob);
     free(net->gbuf[0]); free(net->gbuf[1]); free(net->partial[0]); free(net->partial[1]); free(net->chunk_grad);
@@ -825,6 +854,10 @@ float net_forward(Net *net, int N, const uint8_t *labels, int training, uint64_t
     float loss_per_image[4096];
     float *loss = N <= 4096 ? loss_per_image : calloc(N, sizeof(float));
     FwdCtx ctx = { net, 0, N, training, -1, seed, step, labels, loss };
+    for (int i = 0; i < net->n_layers; i++) {          /* this step's weights in Winograd's domain */
+        Layer *l = &net->layer[i];
+        if (l->winograd) winograd_weights(net->params + l->w, l->K, l->C, 0, l->wino_fwd);
+    }
     if (!training) {
         pool_run(net->pool, N, eval_image_task, &ctx);
     } else {

@@ -55,6 +55,8 @@ typedef struct {
     uint8_t *argmax;                         /* maxpool: winner index within its window */
     float *mean, *invstd;                    /* K: batch statistics of the last training forward */
     float *wT;                               /* conv: (C*R*S) x K transposed weights, per step */
+    int winograd;                            /* conv 3x3: forward and backward-data by Winograd F(2x2,3x3) (winograd.h) */
+    float *wino_fwd, *wino_bwd;              /* its transformed weights, 16 x K x C and 16 x C x K, per forward / backward */
 } Layer;
 
 typedef struct Net {

@@ -2,6 +2,7 @@
 #include "kernel_check.h"
 #include "eltwise.h"
 #include "gemm.h"
+#include "../winograd.h"
 #include "../rng.h"
 #include <math.h>
 #include <stdio.h>
@@ -107,6 +108,71 @@ int kernel_check_eltwise(uint64_t seed, int *cases, char *report, size_t len) {
         fails += bad;
         (*cases)++;
         free(x); free(o); free(d1); free(d2); free(y1); free(y2);
+    }
+    return fails;
+}
+
+/* Winograd F(2x2, 3x3) against the convolution's definition in double: forward shapes of the
+ * reference net and odd, tiny and one-channel ones (partial tiles), and the backward-data form
+ * (flipped, transposed weights; pad 2). Each output within 2e-6 of the sum of its terms' sizes,
+ * and the vector transforms equal to the scalar ones to the bit. */
+int kernel_check_winograd(uint64_t seed, int *cases, char *report, size_t len) {
+    static const int shapes[][5] = {   /* C, K, H, W, flip (flip: pad 2, the backward-data pass) */
+        { 1, 8, 28, 28, 0 }, { 8, 16, 26, 26, 0 }, { 16, 32, 24, 24, 0 }, { 8, 16, 11, 11, 0 }, { 16, 32, 9, 9, 0 },
+        { 16, 16, 7, 7, 0 }, { 1, 1, 3, 3, 0 }, { 3, 2, 5, 8, 0 }, { 2, 5, 4, 4, 0 }, { 5, 3, 6, 3, 0 },
+        { 32, 16, 22, 22, 1 }, { 16, 8, 24, 24, 1 }, { 32, 16, 7, 7, 1 }, { 16, 16, 5, 5, 1 }, { 3, 4, 1, 1, 1 }, { 2, 3, 4, 5, 1 } };
+    int fails = 0;
+    *cases = 0;
+    for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++) {
+        int C = shapes[i][0], K = shapes[i][1], H = shapes[i][2], W = shapes[i][3], flip = shapes[i][4];
+        int pad = flip ? 2 : 0, P = H + 2 * pad - 2, Q = W + 2 * pad - 2;
+        /* flip: the weights are those of a forward conv with K inputs and C outputs */
+        float *x = malloc(sizeof(float) * C * H * W), *w = malloc(sizeof(float) * K * C * 9), *y = malloc(sizeof(float) * K * P * Q);
+        float *U = malloc(sizeof(float) * 16 * K * C), *scratch = malloc(sizeof(float) * winograd_scratch_floats(C, K, P, Q));
+        Rng r = rng_for(seed, RNG_TEST, 91, i);
+        for (int j = 0; j < C * H * W; j++) x[j] = rng_uniform(&r) < 0.3f ? 0.0f : 2.0f * rng_uniform(&r) - 1.0f;
+        for (int j = 0; j < K * C * 9; j++) w[j] = 0.6f * rng_uniform(&r) - 0.3f;
+        winograd_weights(w, K, C, flip, U);
+        winograd_conv(x, C, H, W, pad, U, K, y, P, Q, scratch);
+        double worst = 0.0;
+        for (int k = 0; k < K; k++)
+            for (int p = 0; p < P; p++)
+                for (int q = 0; q < Q; q++) {
+                    double sum = 0.0, size = 1e-30;
+                    for (int c = 0; c < C; c++)
+                        for (int a = 0; a < 3; a++)
+                            for (int b = 0; b < 3; b++) {
+                                int yy = p + a - pad, xx = q + b - pad;
+                                if (yy < 0 || yy >= H || xx < 0 || xx >= W) continue;
+                                /* flip: w is (C-output... ) K x C read as [c][k] rotated by 180 degrees */
+                                double wv = flip ? w[((size_t)c * K + k) * 9 + (2 - a) * 3 + (2 - b)] : w[((size_t)k * C + c) * 9 + a * 3 + b];
+                                double term = wv * x[((size_t)c * H + yy) * W + xx];
+                                sum += term;
+                                size += term < 0 ? -term : term;
+                            }
+                    double err = (y[((size_t)k * P + p) * Q + q] - sum) / size;
+                    if (err < 0) err = -err;
+                    if (!(err <= worst)) worst = err;          /* NaN counts as the worst */
+                }
+        int bad = !(worst <= 2e-6);
+        if (bad) {
+            char line[160];
+            snprintf(line, sizeof line, "winograd C=%d K=%d %dx%d pad %d: error %.3g of the terms' size", C, K, H, W, pad, worst);
+            note(report, len, line);
+        }
+        /* the vector transforms (what winograd_conv uses) against the scalar reference, to the bit */
+        float *ref = malloc(sizeof(float) * K * P * Q);
+        winograd_conv_using(&winograd_scalar, x, C, H, W, pad, U, K, ref, P, Q, scratch);
+        if (memcmp(ref, y, sizeof(float) * K * P * Q)) {
+            char line[160];
+            snprintf(line, sizeof line, "winograd C=%d K=%d %dx%d pad %d: vector transforms != scalar", C, K, H, W, pad);
+            note(report, len, line);
+            bad = 1;
+        }
+        free(ref);
+        fails += bad;
+        (*cases)++;
+        free(x); free(w); free(y); free(U); free(scratch);
     }
     return fails;
 }

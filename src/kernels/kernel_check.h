@@ -10,4 +10,5 @@
 
 int kernel_check_gemm(const char *variant, uint64_t seed, int *cases, char *report, size_t len);
 int kernel_check_eltwise(uint64_t seed, int *cases, char *report, size_t len);   /* vec == scalar, to the bit */
+int kernel_check_winograd(uint64_t seed, int *cases, char *report, size_t len);  /* against the definition, in double */
 #endif

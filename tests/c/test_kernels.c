@@ -21,5 +21,9 @@ int main(int argc, char **argv) {
     int fails = kernel_check_eltwise(seed, &cases, report, sizeof report);
     printf("eltwise vec: %d sizes against the scalar reference, %d differ\n", cases, fails);
     CHECK(fails == 0, "eltwise (seed %llu):\n%s", (unsigned long long)seed, report);
+    report[0] = 0;
+    fails = kernel_check_winograd(seed, &cases, report, sizeof report);
+    printf("winograd F(2x2,3x3): %d shapes against the direct convolution, %d differ\n", cases, fails);
+    CHECK(fails == 0, "winograd (seed %llu):\n%s", (unsigned long long)seed, report);
     return check_summary("test_kernels");
 }

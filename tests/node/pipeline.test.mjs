@@ -48,6 +48,8 @@ test('wasm SIMD kernels agree with their scalar references inside the wasm build
   assert.equal(gemm, 0, `gemm wasmsimd vs scalar: ${M.UTF8ToString(M._api_check_report())}`);
   const elt = M._api_check_kernels(1);
   assert.equal(elt, 0, `eltwise vec vs scalar: ${M.UTF8ToString(M._api_check_report())}`);
+  const wino = M._api_check_kernels(2);
+  assert.equal(wino, 0, `winograd vs the direct convolution: ${M.UTF8ToString(M._api_check_report())}`);
 });
 
 test('the app\'s modules carry no test hooks; the test modules do', async () => {

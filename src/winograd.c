@@ -1,0 +1,72 @@
+/* winograd.c - F(2x2, 3x3) convolution; see winograd.h. With d a 4x4 input patch, g a 3x3
+ * filter and m the 4x4 products summed over input channels:
+ *   V = B^T d B,  U = G g G^T,  M = sum_c U . V (elementwise),  Y = A^T M A (2x2 outputs)
+ *   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]   G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]
+ *   A^T = [1 1 1 0; 0 1 -1 -1]
+ * The sums over channels are the 16 GEMMs (gemm.h), one per position xi of the 4x4 block. */
+#include "winograd.h"
+#include "kernels/gemm.h"
+#include "kernels/winograd_tile.h"
+#include <string.h>
+
+static int tiles(int n) { return (n + 1) / 2; }
+
+/* V and M, and one zero-bordered input plane for the vector transforms (winograd__vec.c) */
+size_t winograd_scratch_floats(int C, int K, int P, int Q) {
+    size_t T = (size_t)tiles(P) * tiles(Q), padded = (size_t)(2 * tiles(P) + 2) * (8 * ((tiles(Q) + 3) / 4) + 2);
+    return 16 * T * ((size_t)C + K) + padded;
+}
+
+void winograd_weights(const float *w, int K, int C, int flip, float *U) {
+    for (int k = 0; k < K; k++)
+        for (int c = 0; c < C; c++) {
+            double g[3][3], t[4][3];
+            for (int r = 0; r < 3; r++)
+                for (int s = 0; s < 3; s++)
+                    g[r][s] = flip ? w[((size_t)c * K + k) * 9 + (2 - r) * 3 + (2 - s)] : w[((size_t)k * C + c) * 9 + r * 3 + s];
+            for (int s = 0; s < 3; s++) {                      /* t = G g */
+                t[0][s] = g[0][s];
+                t[1][s] = 0.5 * (g[0][s] + g[1][s] + g[2][s]);
+                t[2][s] = 0.5 * (g[0][s] - g[1][s] + g[2][s]);
+                t[3][s] = g[2][s];
+            }
+            for (int i = 0; i < 4; i++) {                      /* U = t G^T */
+                double u[4] = { t[i][0], 0.5 * (t[i][0] + t[i][1] + t[i][2]), 0.5 * (t[i][0] - t[i][1] + t[i][2]), t[i][2] };
+                for (int j = 0; j < 4; j++) U[((size_t)(i * 4 + j) * K + k) * C + c] = (float)u[j];
+            }
+        }
+}
+
+/* the scalar reference of the transforms: tile by tile */
+static void input_transform(const float *x, int C, int H, int W, int pad, int TP, int TQ, float *V) {
+    size_t T = (size_t)TP * TQ, plane = (size_t)C * T;
+    for (int c = 0; c < C; c++)
+        for (int tp = 0; tp < TP; tp++)
+            for (int tq = 0; tq < TQ; tq++)
+                winograd_input_tile(x + (size_t)c * H * W, H, W, 2 * tp - pad, 2 * tq - pad, V + (size_t)c * T + (size_t)tp * TQ + tq, plane);
+}
+
+void winograd_output_scalar(const float *M, int K, int P, int Q, int TP, int TQ, float *y) {
+    size_t T = (size_t)TP * TQ, plane = (size_t)K * T;
+    for (int k = 0; k < K; k++)
+        for (int tp = 0; tp < TP; tp++)
+            for (int tq = 0; tq < TQ; tq++)
+                winograd_output_tile(M + (size_t)k * T + (size_t)tp * TQ + tq, plane, y + (size_t)k * P * Q, P, Q, 2 * tp, 2 * tq);
+}
+
+const WinogradTransforms winograd_scalar = { input_transform, winograd_output_scalar };
+
+void winograd_conv_using(const WinogradTransforms *tr, const float *x, int C, int H, int W, int pad, const float *U, int K,
+                         float *y, int P, int Q, float *scratch) {
+    int TP = tiles(P), TQ = tiles(Q);
+    size_t T = (size_t)TP * TQ;
+    float *V = scratch, *M = scratch + 16 * (size_t)C * T + (size_t)(2 * TP + 2) * (8 * ((TQ + 3) / 4) + 2);
+    tr->input(x, C, H, W, pad, TP, TQ, V);
+    for (int xi = 0; xi < 16; xi++)
+        gemm(K, (int)T, C, U + (size_t)xi * K * C, C, V + (size_t)xi * C * T, (int)T, M + (size_t)xi * K * T, (int)T, 0);
+    tr->output(M, K, P, Q, TP, TQ, y);
+}
+
+void winograd_conv(const float *x, int C, int H, int W, int pad, const float *U, int K, float *y, int P, int Q, float *scratch) {
+    winograd_conv_using(&winograd_vec, x, C, H, W, pad, U, K, y, P, Q, scratch);
+}

@@ -320,7 +320,8 @@ function clearEval() { $('per-class').textContent = ''; $('confusion').textConte
 function showEpoch(m) {
   charts.addEpoch(m.epoch, m.testLoss, m.testAcc);
   tid('test-accuracy').textContent = `${m.testAcc.toFixed(2)} %`;
-  report.epochs.push({ epoch: m.epoch, step: m.step, train_loss: m.trainLoss, test_loss: m.testLoss, test_acc: m.testAcc, elapsed_s: m.elapsed });
+  report.epochs.push({ epoch: m.epoch, step: m.step, train_loss: m.trainLoss, test_loss: m.testLoss, test_acc: m.testAcc, elapsed_s: m.elapsed,
+    epoch_end_pause_s: m.pauseMs / 1000 });
   // the tables and the gallery are built over the next frames, a piece per frame
   requestAnimationFrame(() => {
     renderPerClass(m.perClass);

@@ -37,7 +37,8 @@
 //   DATA { train, test }                   image counts once validated
 //   PROGRESS { step, totalSteps, epoch, stepsPerEpoch, losses[], lr, imagesPerSec, elapsed,
 //              threads, threadIds[] }
-//   EPOCH { epoch, step, testLoss, testAcc, perClass[10], confusion[100], gallery[], trainLoss, elapsed }
+//   EPOCH { epoch, step, testLoss, testAcc, perClass[10], confusion[100], gallery[], trainLoss, elapsed,
+//           pauseMs: how long the epoch's end (evaluation, checkpoint copy) held training up }
 //   STATE { state }                        idle | training | paused | evaluating | done | teaching
 //   PREDICTION { img28: Float32Array, probs: Float32Array, ink, revision | id, source }
 //   INSIDE { layers[{K,P,Q,data}], filters{K,C,R,data}, saliency, digit, source }  the inside view

@@ -390,6 +390,7 @@ async function evalTestSet(wanted) {
 
 async function evaluate(p) {
   setState('evaluating');
+  const started = performance.now();
   const result = await evalTestSet(() => !abandoned());
   if (!result) return;
   const C = LIMITS.CLASSES;
@@ -412,8 +413,11 @@ async function evaluate(p) {
   const record = { epoch: Math.round(p.step / p.stepsPerEpoch), step: p.step, trainLoss: p.epochLoss, testLoss: ev.lossSum / ev.count,
     testAcc: (100 * ev.correct) / ev.count, elapsed: elapsed() };
   run.history.push(record);
-  post(MSG.EPOCH, { ...record, perClass, confusion, gallery });
-  checkpoint(p);
+  checkpoint(p);                   // the state is copied now; the IndexedDB write goes on in the background
+  // what the epoch's end held training up for: evaluating the 10,000 test images (answering
+  // predictions between slices), the misread digits and the checkpoint's copy
+  const pauseMs = performance.now() - started;
+  post(MSG.EPOCH, { ...record, perClass, confusion, gallery, pauseMs });
   if (state === 'evaluating') setState('training');
 }
 

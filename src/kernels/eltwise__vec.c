@@ -75,14 +75,7 @@ static void maxpool2_row(const float *r0, const float *r1, int Q, float *y, uint
         v4i idx = ((2 - second_e) & second) | (-first_b & ~second);
         for (int u = 0; u < 4; u++) arg[q + u] = (uint8_t)idx[u];
     }
-    for (; q < Q; q++) {
-        float a = r0[2 * q], b = r0[2 * q + 1], d = r1[2 * q], e = r1[2 * q + 1];
-        int i1 = b > a, i2 = 2 + (e > d);
-        float m1 = i1 ? b : a, m2 = i2 == 3 ? e : d;
-        int second = m2 > m1;
-        y[q] = second ? m2 : m1;
-        arg[q] = (uint8_t)(second ? i2 : i1);
-    }
+    if (q < Q) eltwise_scalar.maxpool2_row(r0 + 2 * q, r1 + 2 * q, Q - q, y + q, arg + q);   /* the last 1-3 windows */
 }
 
 const EltwiseKernels eltwise_vec = { channel_sums, bn_relu, bn_relu_backward_sums, bn_backward_apply, maxpool2_row };

@@ -108,7 +108,23 @@ API int api_create(int threads, uint32_t seed_lo, uint32_t seed_hi) {
     return 0;
 }
 /* fresh random weights (PyTorch's default initialisation) from seed; running statistics reset */
-API void api_init_params(uint32_t seed_lo, uint32_t seed_hi) { if (net) net_init_params(net, seed_of(seed_lo, seed_hi)); }
+/* The Net holding the model that evaluations, predictions, the inside view, fine-tunes and
+ * saved files use: the weight average once the recipe's average has begun (trainer.h). */
+static Net *model_net(void) {
+    if (net && trainer_ready) trainer_show_model(&trainer);
+    return net;
+}
+
+/* Weights put into the Net from outside a run (new ones, a loaded file) become the run's
+ * training weights too, as they would without a weight average (trainer_adopt_model). */
+static void weights_replaced(void) { if (trainer_ready) trainer_adopt_model(&trainer); }
+
+API void api_init_params(uint32_t seed_lo, uint32_t seed_hi) {
+    if (!net) return;
+    model_net();
+    net_init_params(net, seed_of(seed_lo, seed_hi));
+    weights_replaced();
+}
 API int api_param_count(void) { return net ? (int)net->n_params : 0; }
 API int api_threads(void) { return net ? pool_threads(net->pool) : 0; }
 API void api_set_threads(int n) { if (net) net_set_threads(net, n); }
@@ -184,13 +200,6 @@ API void api_progress(double *out) {
     out[PROGRESS_epoch] = trainer_epoch(&trainer); out[PROGRESS_steps_per_epoch] = trainer.steps_per_epoch;
     out[PROGRESS_loss] = trainer.last_loss; out[PROGRESS_lr] = trainer.last_lr; out[PROGRESS_diverged] = trainer.diverged;
     out[PROGRESS_epoch_loss] = trainer.epoch_loss_count ? trainer.epoch_loss_sum / trainer.epoch_loss_count : 0.0;
-}
-
-/* The Net holding the model that evaluations, predictions, the inside view, fine-tunes and
- * saved files use: the weight average once the recipe's average has begun (trainer.h). */
-static Net *model_net(void) {
-    if (net && trainer_ready) trainer_show_model(&trainer);
-    return net;
 }
 
 /* ---- evaluation of the test set in slices (trainer_eval_range: the project's one evaluation) ---- */
@@ -285,7 +294,12 @@ API uint8_t *api_saved_ptr(void) { return saved; }
  * A safetensors file is read too (weights only). */
 API int api_load(const uint8_t *buf, int len, int with_training) {
     if (!net) { snprintf(error_text, sizeof error_text, "no network"); return 1; }
-    if (safetensors_detect(buf, (size_t)len)) return safetensors_load(net, buf, (size_t)len, error_text, sizeof error_text);
+    if (safetensors_detect(buf, (size_t)len)) {
+        model_net();
+        int rc = safetensors_load(net, buf, (size_t)len, error_text, sizeof error_text);
+        if (rc == 0) weights_replaced();
+        return rc;
+    }
     int has_training = 0;
     NetArch arch;
     if (model_read_arch(buf, (size_t)len, &arch, &has_training, error_text, sizeof error_text)) return 1;
@@ -294,7 +308,10 @@ API int api_load(const uint8_t *buf, int len, int with_training) {
         if (!trainer_ready && api_configure()) return 1;
         t = &trainer;
     }
-    return model_load(net, t, buf, (size_t)len, error_text, sizeof error_text);
+    if (!t) model_net();
+    int rc = model_load(net, t, buf, (size_t)len, error_text, sizeof error_text);
+    if (rc == 0 && !t) weights_replaced();
+    return rc;
 }
 
 /* the current weights as ONNX (format 0) or safetensors (1), in the buffer of api_saved_ptr;

@@ -2,8 +2,8 @@
 // validated, the recipe crosses field by field (ids, types and ranges from the generated
 // contract) and out-of-range values are refused with the field's name, training runs in
 // bounded calls and lowers the loss, evaluation counts, a model saves and loads back
-// bit-exactly, damaged models are refused without touching the weights, and a 64-bit seed
-// reaches the core whole.
+// bit-exactly, damaged models are refused without touching the weights, a run keeping a weight
+// average resumes exactly and predicts with the average, and a 64-bit seed reaches the core whole.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadWasm, stopThreads } from './load-wasm.mjs';
@@ -127,6 +127,73 @@ test('train, evaluate, save and load through the wasm API', async () => {
   assert.equal(load(saved), 0, err());
   assert.deepEqual(classify(), before, 'save -> load gives identical predictions');
 });
+
+// The weight average (recipe fields ema, ema_start) in the wasm build: a run saved with its
+// training state mid-way and resumed ends exactly where the uninterrupted run ends, model and
+// predictions alike; the pad reads the average; weights loaded from outside mid-run are what
+// the run goes on from.
+test('with a weight average, a saved run resumes exactly and predictions use the average', async () => {
+  setRecipe({ epochs: 2, batch: 32, lr: 0.05, optimizer: 0, augment: 1, seed: 5, ema: 0.9, ema_start: 0.25, augment_ease: 0.5 });
+  M._api_init_params(5, 0);
+  assert.equal(M._api_configure(), 0, err());
+  const runTo = (step) => { while (progress().step < step) assert.ok(M._api_train_steps(step - progress().step) > 0, err()); };
+  const save = () => { const n = M._api_save(1); return M.HEAPU8.slice(M._api_saved_ptr(), M._api_saved_ptr() + n); };
+  const loadRun = (bytes) => { const p = M._api_malloc(bytes.length); M.HEAPU8.set(bytes, p); const rc = M._api_load(p, bytes.length, 1); M._api_free(p); return rc; };
+  runTo(20);
+  const mid = save(), midPrediction = classify();
+  runTo(32);
+  const end = classify(), endFile = save();
+  // the file's weights are the average: loaded alone, they read the drawing as the finished run does
+  const p = M._api_malloc(endFile.length); M.HEAPU8.set(endFile, p);
+  M._api_init_params(77, 0);
+  assert.equal(M._api_load(p, endFile.length, 0), 0, err()); M._api_free(p);
+  assert.deepEqual(classify(), end, 'weights-only load of the finished run = the average the run predicts with');
+  // resume from step 20 into a freshly configured trainer of another recipe
+  setRecipe({ epochs: 2, batch: 32, seed: 1 });
+  M._api_init_params(3, 0);
+  assert.equal(M._api_configure(), 0, err());
+  assert.equal(loadRun(mid), 0, err());
+  assert.equal(progress().step, 20);
+  assert.deepEqual(classify(), midPrediction, 'the resumed run predicts as the saved one did');
+  runTo(32);
+  assert.deepEqual(classify(), end, 'resumed at step 20, the run ends exactly where the uninterrupted one did');
+  // weights loaded from outside into a run with an average begun: the run goes on from them
+  M._api_init_params(9, 0);
+  const fresh = classify();
+  setRecipe({ epochs: 2, batch: 32, lr: 0.05, optimizer: 0, augment: 0, seed: 5, ema: 0.9 });
+  assert.equal(M._api_configure(), 0, err());
+  assert.equal(loadRun(mid), 0, err());
+  const q = M._api_malloc(endFile.length); M.HEAPU8.set(endFile, q);
+  assert.equal(M._api_load(q, endFile.length, 0), 0, err()); M._api_free(q);
+  assert.deepEqual(classify(), end, 'the loaded weights are the model');
+  // ... and the weights being trained (optim.weights: parameters, then running statistics)
+  const t = tensors(save());
+  const model = [...Object.entries(t).filter(([n]) => !n.startsWith('optim.') && !n.includes('running')),
+    ...Object.entries(t).filter(([n]) => n.includes('running'))].flatMap(([, v]) => [...v]);
+  assert.deepEqual([...t['optim.weights']], model, 'the run goes on from the loaded weights');
+  assert.equal(M._api_train_steps(1), 1, err());
+  assert.notDeepEqual(classify(), fresh);
+});
+
+// name -> Float32Array of a model file's tensors (docs/model-format.md)
+function tensors(b) {
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength), u32 = (o) => v.getUint32(o, true);
+  let pos = 64 + 12 * u32(60);
+  if (u32(12) & 1) pos += 4 + 8 * u32(pos);
+  const out = {}, count = u32(pos);
+  pos += 4;
+  for (let i = 0; i < count; i++) {
+    const len = u32(pos), name = new TextDecoder().decode(b.subarray(pos + 4, pos + 4 + len));
+    pos += 4 + len;
+    const rank = u32(pos);
+    let n = 1;
+    for (let d = 0; d < rank; d++) n *= u32(pos + 4 + 4 * d);
+    pos += 4 + 4 * rank;
+    out[name] = new Float32Array(b.slice(pos, pos + 4 * n).buffer);
+    pos += 4 * n;
+  }
+  return out;
+}
 
 test('a 64-bit seed reaches the core whole', async () => {
   const S = await loadWasm('st');

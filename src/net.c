@@ -147,7 +147,8 @@ static int conv_alloc(Layer *l, int max_batch, size_t *scratch) {
         if (bwd > *scratch) *scratch = bwd;
         l->wino_fwd = falloc(16 * (size_t)l->K * l->C);
         l->wino_bwd = falloc(16 * (size_t)l->K * l->C);
-        if (!l->wino_fwd || !l->wino_bwd) return 1;
+        l->wino_of = falloc(crs * l->K);          /* zeros, whose transform wino_fwd (zeros) is */
+        if (!l->wino_fwd || !l->wino_bwd || !l->wino_of) return 1;
     }
     return !(l->pre && l->mean && l->invstd && l->wT);
 }
@@ -409,9 +410,11 @@ static void conv_backward(BwdCtx *c) {
     }
     int crs = (int)l->fan_in;
     const float *w = net->params + l->w;
-    for (int k = 0; k < l->K; k++)
-        for (int j = 0; j < crs; j++) l->wT[j * l->K + k] = w[k * crs + j];
-    if (l->winograd) winograd_weights(w, l->C, l->K, 1, l->wino_bwd);
+    if (l->winograd)                      /* the backward-data pass's weights, one or the other */
+        winograd_weights(w, l->C, l->K, 1, l->wino_bwd);
+    else
+        for (int k = 0; k < l->K; k++)
+            for (int j = 0; j < crs; j++) l->wT[j * l->K + k] = w[k * crs + j];
     int chunks = (N + NET_GRAD_CHUNK - 1) / NET_GRAD_CHUNK;
     pool_run(net->pool, chunks, conv_bwd_task, c);
     float *dw = net->grads + l->w;
@@ -796,7 +799,7 @@ void net_free(Net *net) {
     if (!net) return;
     for (int i = 0; i < net->n_layers; i++) {
         Layer *l = &net->layer[i];
-        free(l->out); free(l->pre); free(l->argmax); free(l->mean); free(l->invstd); free(l->wT); free(l->wino_fwd); free(l->wino_bwd);
+        free(l->out); free(l->pre); free(l->argmax); free(l->mean); free(l->invstd); free(l->wT); free(l->wino_fwd); free(l->wino_bwd); free(l->wino_of);
     }
     free(net->params); free(net->grads); free(net->bn_state); free(net->input); free(net->logprob);
     free(net->gbuf[0]); free(net->gbuf[1]); free(net->partial[0]); free(net->partial[1]); free(net->chunk_grad);
@@ -854,9 +857,12 @@ float net_forward(Net *net, int N, const uint8_t *labels, int training, uint64_t
     float loss_per_image[4096];
     float *loss = N <= 4096 ? loss_per_image : calloc(N, sizeof(float));
     FwdCtx ctx = { net, 0, N, training, -1, seed, step, labels, loss };
-    for (int i = 0; i < net->n_layers; i++) {          /* this step's weights in Winograd's domain */
+    for (int i = 0; i < net->n_layers; i++) {          /* the weights in Winograd's domain, when they changed */
         Layer *l = &net->layer[i];
-        if (l->winograd) winograd_weights(net->params + l->w, l->K, l->C, 0, l->wino_fwd);
+        size_t bytes = (size_t)l->K * l->fan_in * sizeof(float);
+        if (!l->winograd || !memcmp(l->wino_of, net->params + l->w, bytes)) continue;
+        winograd_weights(net->params + l->w, l->K, l->C, 0, l->wino_fwd);
+        memcpy(l->wino_of, net->params + l->w, bytes);
     }
     if (!training) {
         pool_run(net->pool, N, eval_image_task, &ctx);

@@ -57,6 +57,7 @@ typedef struct {
     float *wT;                               /* conv: (C*R*S) x K transposed weights, per step */
     int winograd;                            /* conv 3x3: forward and backward-data by Winograd F(2x2,3x3) (winograd.h) */
     float *wino_fwd, *wino_bwd;              /* its transformed weights, 16 x K x C and 16 x C x K, per forward / backward */
+    float *wino_of;                          /* the weights wino_fwd was made from (a prediction between steps reuses it) */
 } Layer;
 
 typedef struct Net {

@@ -6,7 +6,6 @@
  * The sums over channels are the 16 GEMMs (gemm.h), one per position xi of the 4x4 block. */
 #include "winograd.h"
 #include "kernels/gemm.h"
-#include "kernels/winograd_tile.h"
 #include <string.h>
 
 static int tiles(int n) { return (n + 1) / 2; }
@@ -38,12 +37,55 @@ void winograd_weights(const float *w, int K, int C, int flip, float *U) {
 }
 
 /* the scalar reference of the transforms: tile by tile */
+/* V[xi * plane] = (B^T d B)[xi] for the 4x4 patch at (y0, x0) of one channel (zeros outside) */
+static void input_tile(const float *xc, int H, int W, int y0, int x0, float *v, size_t plane) {
+    float d[4][4];
+    if (y0 >= 0 && x0 >= 0 && y0 + 4 <= H && x0 + 4 <= W) {
+        for (int i = 0; i < 4; i++) memcpy(d[i], xc + (size_t)(y0 + i) * W + x0, 4 * sizeof(float));
+    } else {
+        for (int i = 0; i < 4; i++)
+            for (int j = 0; j < 4; j++) {
+                int yy = y0 + i, xx = x0 + j;
+                d[i][j] = yy >= 0 && yy < H && xx >= 0 && xx < W ? xc[(size_t)yy * W + xx] : 0.0f;
+            }
+    }
+    float t[4][4];
+    for (int j = 0; j < 4; j++) {                      /* t = B^T d */
+        t[0][j] = d[0][j] - d[2][j];
+        t[1][j] = d[1][j] + d[2][j];
+        t[2][j] = d[2][j] - d[1][j];
+        t[3][j] = d[1][j] - d[3][j];
+    }
+    for (int i = 0; i < 4; i++) {                      /* V = t B */
+        v[(size_t)(i * 4 + 0) * plane] = t[i][0] - t[i][2];
+        v[(size_t)(i * 4 + 1) * plane] = t[i][1] + t[i][2];
+        v[(size_t)(i * 4 + 2) * plane] = t[i][2] - t[i][1];
+        v[(size_t)(i * 4 + 3) * plane] = t[i][1] - t[i][3];
+    }
+}
+
+/* the 2x2 outputs A^T M A of the tile whose products start at m (M[xi] at m[xi * plane]), written
+ * at (p, q) of a P x Q plane; outputs past P or Q dropped */
+static void output_tile(const float *m, size_t plane, float *yk, int P, int Q, int p, int q) {
+    float s[2][4];
+    for (int j = 0; j < 4; j++) {                      /* s = A^T m */
+        float m0 = m[(size_t)j * plane], m1 = m[(size_t)(4 + j) * plane], m2 = m[(size_t)(8 + j) * plane], m3 = m[(size_t)(12 + j) * plane];
+        s[0][j] = m0 + m1 + m2;
+        s[1][j] = m1 - m2 - m3;
+    }
+    for (int i = 0; i < 2 && p + i < P; i++) {         /* Y = s A */
+        float *row = yk + (size_t)(p + i) * Q + q;
+        row[0] = s[i][0] + s[i][1] + s[i][2];
+        if (q + 1 < Q) row[1] = s[i][1] - s[i][2] - s[i][3];
+    }
+}
+
 static void input_transform(const float *x, int C, int H, int W, int pad, int TP, int TQ, float *V) {
     size_t T = (size_t)TP * TQ, plane = (size_t)C * T;
     for (int c = 0; c < C; c++)
         for (int tp = 0; tp < TP; tp++)
             for (int tq = 0; tq < TQ; tq++)
-                winograd_input_tile(x + (size_t)c * H * W, H, W, 2 * tp - pad, 2 * tq - pad, V + (size_t)c * T + (size_t)tp * TQ + tq, plane);
+                input_tile(x + (size_t)c * H * W, H, W, 2 * tp - pad, 2 * tq - pad, V + (size_t)c * T + (size_t)tp * TQ + tq, plane);
 }
 
 void winograd_output_scalar(const float *M, int K, int P, int Q, int TP, int TQ, float *y) {
@@ -51,7 +93,7 @@ void winograd_output_scalar(const float *M, int K, int P, int Q, int TP, int TQ,
     for (int k = 0; k < K; k++)
         for (int tp = 0; tp < TP; tp++)
             for (int tq = 0; tq < TQ; tq++)
-                winograd_output_tile(M + (size_t)k * T + (size_t)tp * TQ + tq, plane, y + (size_t)k * P * Q, P, Q, 2 * tp, 2 * tq);
+                output_tile(M + (size_t)k * T + (size_t)tp * TQ + tq, plane, y + (size_t)k * P * Q, P, Q, 2 * tp, 2 * tq);
 }
 
 const WinogradTransforms winograd_scalar = { input_transform, winograd_output_scalar };

@@ -3,7 +3,7 @@
  * columns x0 .. x0+9 of each of their four input rows: the even and odd columns of two
  * overlapping 8-float loads give the patches' four columns for all four tiles at once, and the
  * transformed values of the four tiles are contiguous in V. The operations and their
- * order are the scalar reference's (winograd.c, winograd_tile.h), zeros standing in for what
+ * order are the scalar reference's (winograd.c), zeros standing in for what
  * lies outside the input, so the results agree to the bit. */
 #include "../winograd.h"
 #include <string.h>

@@ -37,10 +37,43 @@ static void choose_default(void) {
     if (!gemm_select("avx512") && !gemm_select("avx2") && !gemm_select("wasmsimd")) gemm_select("scalar");
 }
 
+/* Row tables from strides: B's K rows at once (every row block needs all of them), A's and C's
+ * rows in blocks of a multiple of 4 (every variant's row tile), so a block boundary changes no
+ * sum. */
+#define GEMM_ROW_BLOCK 64
+#define GEMM_B_ON_STACK 1024
+
+void gemm_with(GemmFn f, int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+               float *C, int ldc, int accumulate) {
+    if (!f) {
+        if (!chosen) choose_default();
+        f = chosen;
+    }
+    const float *b_stack[GEMM_B_ON_STACK], **b_rows = b_stack;
+    if (K > GEMM_B_ON_STACK && !(b_rows = malloc(sizeof *b_rows * (size_t)K))) abort();
+    for (int k = 0; k < K; k++) b_rows[k] = B + (long)k * ldb;
+    const float *a_rows[GEMM_ROW_BLOCK];
+    float *c_rows[GEMM_ROW_BLOCK];
+    for (int m0 = 0; m0 < M; m0 += GEMM_ROW_BLOCK) {
+        int rows = M - m0 < GEMM_ROW_BLOCK ? M - m0 : GEMM_ROW_BLOCK;
+        for (int i = 0; i < rows; i++) {
+            a_rows[i] = A + (long)(m0 + i) * lda;
+            c_rows[i] = C + (long)(m0 + i) * ldc;
+        }
+        f(rows, N, K, a_rows, b_rows, c_rows, accumulate);
+    }
+    if (b_rows != b_stack) free(b_rows);
+}
+
 void gemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
           float *C, int ldc, int accumulate) {
+    gemm_with(NULL, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+}
+
+void gemm_rows(int M, int N, int K, const float *const *A, const float *const *B,
+               float *const *C, int accumulate) {
     if (!chosen) choose_default();
-    chosen(M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+    chosen(M, N, K, A, B, C, accumulate);
 }
 
 const char *gemm_variant_name(void) {

@@ -11,12 +11,12 @@ static inline void store_or_add(float *c, __m256 v, int accumulate) {
     _mm256_storeu_ps(c, v);
 }
 
-static void tile_4x16(int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int acc) {
+static void tile_4x16(int K, const float *const *A, const float *const *B, int n, float *const *C, int acc) {
     __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00,
            c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-    const float *a0 = A, *a1 = A + lda, *a2 = A + 2 * lda, *a3 = A + 3 * lda;
+    const float *a0 = A[0], *a1 = A[1], *a2 = A[2], *a3 = A[3];
     for (int k = 0; k < K; k++) {
-        const float *b = B + (long)k * ldb;
+        const float *b = B[k] + n;
         __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
         __m256 x = _mm256_broadcast_ss(a0 + k);
         c00 = _mm256_fmadd_ps(x, b0, c00); c01 = _mm256_fmadd_ps(x, b1, c01);
@@ -27,16 +27,16 @@ static void tile_4x16(int K, const float *A, int lda, const float *B, int ldb, f
         x = _mm256_broadcast_ss(a3 + k);
         c30 = _mm256_fmadd_ps(x, b0, c30); c31 = _mm256_fmadd_ps(x, b1, c31);
     }
-    store_or_add(C, c00, acc);           store_or_add(C + 8, c01, acc);
-    store_or_add(C + ldc, c10, acc);     store_or_add(C + ldc + 8, c11, acc);
-    store_or_add(C + 2 * ldc, c20, acc); store_or_add(C + 2 * ldc + 8, c21, acc);
-    store_or_add(C + 3 * ldc, c30, acc); store_or_add(C + 3 * ldc + 8, c31, acc);
+    store_or_add(C[0] + n, c00, acc); store_or_add(C[0] + n + 8, c01, acc);
+    store_or_add(C[1] + n, c10, acc); store_or_add(C[1] + n + 8, c11, acc);
+    store_or_add(C[2] + n, c20, acc); store_or_add(C[2] + n + 8, c21, acc);
+    store_or_add(C[3] + n, c30, acc); store_or_add(C[3] + n + 8, c31, acc);
 }
 
-static void tile_1x16(int K, const float *A, const float *B, int ldb, float *C, int acc) {
+static void tile_1x16(int K, const float *A, const float *const *B, int n, float *C, int acc) {
     __m256 c0 = _mm256_setzero_ps(), c1 = c0;
     for (int k = 0; k < K; k++) {
-        const float *b = B + (long)k * ldb;
+        const float *b = B[k] + n;
         __m256 x = _mm256_broadcast_ss(A + k);
         c0 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b), c0);
         c1 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b + 8), c1);
@@ -45,10 +45,26 @@ static void tile_1x16(int K, const float *A, const float *B, int ldb, float *C, 
     store_or_add(C + 8, c1, acc);
 }
 
-static void tile_1x8(int K, const float *A, const float *B, int ldb, float *C, int acc) {
+/* 8-column panels (a layer of 8 output channels' weight gradient) four rows at a time: one
+ * accumulator per row alone would wait on the FMA latency every step */
+static void tile_4x8(int K, const float *const *A, const float *const *B, int n, float *const *C, int acc) {
+    __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0;
+    const float *a0 = A[0], *a1 = A[1], *a2 = A[2], *a3 = A[3];
+    for (int k = 0; k < K; k++) {
+        __m256 b = _mm256_loadu_ps(B[k] + n);
+        c0 = _mm256_fmadd_ps(_mm256_broadcast_ss(a0 + k), b, c0);
+        c1 = _mm256_fmadd_ps(_mm256_broadcast_ss(a1 + k), b, c1);
+        c2 = _mm256_fmadd_ps(_mm256_broadcast_ss(a2 + k), b, c2);
+        c3 = _mm256_fmadd_ps(_mm256_broadcast_ss(a3 + k), b, c3);
+    }
+    store_or_add(C[0] + n, c0, acc); store_or_add(C[1] + n, c1, acc);
+    store_or_add(C[2] + n, c2, acc); store_or_add(C[3] + n, c3, acc);
+}
+
+static void tile_1x8(int K, const float *A, const float *const *B, int n, float *C, int acc) {
     __m256 c0 = _mm256_setzero_ps();
     for (int k = 0; k < K; k++)
-        c0 = _mm256_fmadd_ps(_mm256_broadcast_ss(A + k), _mm256_loadu_ps(B + (long)k * ldb), c0);
+        c0 = _mm256_fmadd_ps(_mm256_broadcast_ss(A + k), _mm256_loadu_ps(B[k] + n), c0);
     store_or_add(C, c0, acc);
 }
 
@@ -59,43 +75,49 @@ static inline void store_or_add4(float *c, __m128 v, int accumulate) {
     _mm_storeu_ps(c, v);
 }
 
-static void tile_4x4(int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int acc) {
+static void tile_4x4(int K, const float *const *A, const float *const *B, int n, float *const *C, int acc) {
     __m128 c0 = _mm_setzero_ps(), c1 = c0, c2 = c0, c3 = c0;
-    const float *a0 = A, *a1 = A + lda, *a2 = A + 2 * lda, *a3 = A + 3 * lda;
+    const float *a0 = A[0], *a1 = A[1], *a2 = A[2], *a3 = A[3];
     for (int k = 0; k < K; k++) {
-        __m128 b = _mm_loadu_ps(B + (long)k * ldb);
+        __m128 b = _mm_loadu_ps(B[k] + n);
         c0 = _mm_fmadd_ps(_mm_broadcast_ss(a0 + k), b, c0);
         c1 = _mm_fmadd_ps(_mm_broadcast_ss(a1 + k), b, c1);
         c2 = _mm_fmadd_ps(_mm_broadcast_ss(a2 + k), b, c2);
         c3 = _mm_fmadd_ps(_mm_broadcast_ss(a3 + k), b, c3);
     }
-    store_or_add4(C, c0, acc); store_or_add4(C + ldc, c1, acc);
-    store_or_add4(C + 2 * ldc, c2, acc); store_or_add4(C + 3 * ldc, c3, acc);
+    store_or_add4(C[0] + n, c0, acc); store_or_add4(C[1] + n, c1, acc);
+    store_or_add4(C[2] + n, c2, acc); store_or_add4(C[3] + n, c3, acc);
 }
 
-static void tile_1x4(int K, const float *A, const float *B, int ldb, float *C, int acc) {
+static void tile_1x4(int K, const float *A, const float *const *B, int n, float *C, int acc) {
     __m128 c0 = _mm_setzero_ps();
-    for (int k = 0; k < K; k++) c0 = _mm_fmadd_ps(_mm_broadcast_ss(A + k), _mm_loadu_ps(B + (long)k * ldb), c0);
+    for (int k = 0; k < K; k++) c0 = _mm_fmadd_ps(_mm_broadcast_ss(A + k), _mm_loadu_ps(B[k] + n), c0);
     store_or_add4(C, c0, acc);
 }
 
-void gemm_avx2(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
-               float *C, int ldc, int accumulate) {
-    int n = 0;
+void gemm_avx2(int M, int N, int K, const float *const *A, const float *const *B,
+               float *const *C, int accumulate) {
+    gemm_avx2_columns(M, 0, N, K, A, B, C, accumulate);
+}
+
+void gemm_avx2_columns(int M, int n, int N, int K, const float *const *A, const float *const *B,
+                       float *const *C, int accumulate) {
     for (; n + 16 <= N; n += 16) {
         int m = 0;
-        for (; m + 4 <= M; m += 4)
-            tile_4x16(K, A + (long)m * lda, lda, B + n, ldb, C + (long)m * ldc + n, ldc, accumulate);
-        for (; m < M; m++) tile_1x16(K, A + (long)m * lda, B + n, ldb, C + (long)m * ldc + n, accumulate);
+        for (; m + 4 <= M; m += 4) tile_4x16(K, A + m, B, n, C + m, accumulate);
+        for (; m < M; m++) tile_1x16(K, A[m], B, n, C[m] + n, accumulate);
     }
-    for (; n + 8 <= N; n += 8)
-        for (int m = 0; m < M; m++) tile_1x8(K, A + (long)m * lda, B + n, ldb, C + (long)m * ldc + n, accumulate);
+    for (; n + 8 <= N; n += 8) {
+        int m = 0;
+        for (; m + 4 <= M; m += 4) tile_4x8(K, A + m, B, n, C + m, accumulate);
+        for (; m < M; m++) tile_1x8(K, A[m], B, n, C[m] + n, accumulate);
+    }
     for (; n + 4 <= N; n += 4) {
         int m = 0;
-        for (; m + 4 <= M; m += 4) tile_4x4(K, A + (long)m * lda, lda, B + n, ldb, C + (long)m * ldc + n, ldc, accumulate);
-        for (; m < M; m++) tile_1x4(K, A + (long)m * lda, B + n, ldb, C + (long)m * ldc + n, accumulate);
+        for (; m + 4 <= M; m += 4) tile_4x4(K, A + m, B, n, C + m, accumulate);
+        for (; m < M; m++) tile_1x4(K, A[m], B, n, C[m] + n, accumulate);
     }
-    if (n < N) gemm_scalar(M, N - n, K, A, lda, B + n, ldb, C + n, ldc, accumulate);
+    if (n < N) gemm_scalar_columns(M, n, N, K, A, B, C, accumulate);
 }
 #endif
 

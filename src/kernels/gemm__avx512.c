@@ -13,12 +13,12 @@ static inline void store_or_add(float *c, __m512 v, int accumulate) {
     _mm512_storeu_ps(c, v);
 }
 
-static void tile_4x32(int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int acc) {
+static void tile_4x32(int K, const float *const *A, const float *const *B, int n, float *const *C, int acc) {
     __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00,
            c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-    const float *a0 = A, *a1 = A + lda, *a2 = A + 2 * lda, *a3 = A + 3 * lda;
+    const float *a0 = A[0], *a1 = A[1], *a2 = A[2], *a3 = A[3];
     for (int k = 0; k < K; k++) {
-        const float *b = B + (long)k * ldb;
+        const float *b = B[k] + n;
         __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
         __m512 x = _mm512_set1_ps(a0[k]);
         c00 = _mm512_fmadd_ps(x, b0, c00); c01 = _mm512_fmadd_ps(x, b1, c01);
@@ -29,29 +29,30 @@ static void tile_4x32(int K, const float *A, int lda, const float *B, int ldb, f
         x = _mm512_set1_ps(a3[k]);
         c30 = _mm512_fmadd_ps(x, b0, c30); c31 = _mm512_fmadd_ps(x, b1, c31);
     }
-    store_or_add(C, c00, acc);            store_or_add(C + 16, c01, acc);
-    store_or_add(C + ldc, c10, acc);      store_or_add(C + ldc + 16, c11, acc);
-    store_or_add(C + 2 * ldc, c20, acc);  store_or_add(C + 2 * ldc + 16, c21, acc);
-    store_or_add(C + 3 * ldc, c30, acc);  store_or_add(C + 3 * ldc + 16, c31, acc);
+    store_or_add(C[0] + n, c00, acc); store_or_add(C[0] + n + 16, c01, acc);
+    store_or_add(C[1] + n, c10, acc); store_or_add(C[1] + n + 16, c11, acc);
+    store_or_add(C[2] + n, c20, acc); store_or_add(C[2] + n + 16, c21, acc);
+    store_or_add(C[3] + n, c30, acc); store_or_add(C[3] + n + 16, c31, acc);
 }
 
-static void tile_4x16(int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc, int acc) {
+static void tile_4x16(int K, const float *const *A, const float *const *B, int n, float *const *C, int acc) {
     __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0;
+    const float *a0 = A[0], *a1 = A[1], *a2 = A[2], *a3 = A[3];
     for (int k = 0; k < K; k++) {
-        __m512 b = _mm512_loadu_ps(B + (long)k * ldb);
-        c0 = _mm512_fmadd_ps(_mm512_set1_ps(A[k]), b, c0);
-        c1 = _mm512_fmadd_ps(_mm512_set1_ps(A[lda + k]), b, c1);
-        c2 = _mm512_fmadd_ps(_mm512_set1_ps(A[2 * lda + k]), b, c2);
-        c3 = _mm512_fmadd_ps(_mm512_set1_ps(A[3 * lda + k]), b, c3);
+        __m512 b = _mm512_loadu_ps(B[k] + n);
+        c0 = _mm512_fmadd_ps(_mm512_set1_ps(a0[k]), b, c0);
+        c1 = _mm512_fmadd_ps(_mm512_set1_ps(a1[k]), b, c1);
+        c2 = _mm512_fmadd_ps(_mm512_set1_ps(a2[k]), b, c2);
+        c3 = _mm512_fmadd_ps(_mm512_set1_ps(a3[k]), b, c3);
     }
-    store_or_add(C, c0, acc); store_or_add(C + ldc, c1, acc);
-    store_or_add(C + 2 * ldc, c2, acc); store_or_add(C + 3 * ldc, c3, acc);
+    store_or_add(C[0] + n, c0, acc); store_or_add(C[1] + n, c1, acc);
+    store_or_add(C[2] + n, c2, acc); store_or_add(C[3] + n, c3, acc);
 }
 
-static void tile_1x32(int K, const float *A, const float *B, int ldb, float *C, int acc) {
+static void tile_1x32(int K, const float *A, const float *const *B, int n, float *C, int acc) {
     __m512 c0 = _mm512_setzero_ps(), c1 = c0;
     for (int k = 0; k < K; k++) {
-        const float *b = B + (long)k * ldb;
+        const float *b = B[k] + n;
         __m512 x = _mm512_set1_ps(A[k]);
         c0 = _mm512_fmadd_ps(x, _mm512_loadu_ps(b), c0);
         c1 = _mm512_fmadd_ps(x, _mm512_loadu_ps(b + 16), c1);
@@ -60,27 +61,25 @@ static void tile_1x32(int K, const float *A, const float *B, int ldb, float *C, 
     store_or_add(C + 16, c1, acc);
 }
 
-static void tile_1x16(int K, const float *A, const float *B, int ldb, float *C, int acc) {
+static void tile_1x16(int K, const float *A, const float *const *B, int n, float *C, int acc) {
     __m512 c0 = _mm512_setzero_ps();
-    for (int k = 0; k < K; k++) c0 = _mm512_fmadd_ps(_mm512_set1_ps(A[k]), _mm512_loadu_ps(B + (long)k * ldb), c0);
+    for (int k = 0; k < K; k++) c0 = _mm512_fmadd_ps(_mm512_set1_ps(A[k]), _mm512_loadu_ps(B[k] + n), c0);
     store_or_add(C, c0, acc);
 }
 
-void gemm_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
-                 float *C, int ldc, int accumulate) {
+void gemm_avx512(int M, int N, int K, const float *const *A, const float *const *B,
+                 float *const *C, int accumulate) {
     int n = 0;
     for (; n + 32 <= N; n += 32) {
         int m = 0;
-        for (; m + 4 <= M; m += 4)
-            tile_4x32(K, A + (long)m * lda, lda, B + n, ldb, C + (long)m * ldc + n, ldc, accumulate);
-        for (; m < M; m++) tile_1x32(K, A + (long)m * lda, B + n, ldb, C + (long)m * ldc + n, accumulate);
+        for (; m + 4 <= M; m += 4) tile_4x32(K, A + m, B, n, C + m, accumulate);
+        for (; m < M; m++) tile_1x32(K, A[m], B, n, C[m] + n, accumulate);
     }
     for (; n + 16 <= N; n += 16) {
         int m = 0;
-        for (; m + 4 <= M; m += 4)
-            tile_4x16(K, A + (long)m * lda, lda, B + n, ldb, C + (long)m * ldc + n, ldc, accumulate);
-        for (; m < M; m++) tile_1x16(K, A + (long)m * lda, B + n, ldb, C + (long)m * ldc + n, accumulate);
+        for (; m + 4 <= M; m += 4) tile_4x16(K, A + m, B, n, C + m, accumulate);
+        for (; m < M; m++) tile_1x16(K, A[m], B, n, C[m] + n, accumulate);
     }
-    if (n < N) gemm_avx2(M, N - n, K, A, lda, B + n, ldb, C + n, ldc, accumulate);   /* 8-, 4-wide, then scalar */
+    if (n < N) gemm_avx2_columns(M, n, N, K, A, B, C, accumulate);   /* 8-, 4-wide, then scalar */
 }
 #endif

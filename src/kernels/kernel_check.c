@@ -22,8 +22,8 @@ static int gemm_case(GemmFn f, const char *name, int M, int N, int K, int acc, u
     for (int i = 0; i < M * lda; i++) A[i] = 2.0f * rng_uniform(&r) - 1.0f;
     for (int i = 0; i < K * ldb; i++) B[i] = 2.0f * rng_uniform(&r) - 1.0f;
     for (int i = 0; i < M * ldc; i++) C[i] = R[i] = 2.0f * rng_uniform(&r) - 1.0f;
-    gemm_scalar(M, N, K, A, lda, B, ldb, R, ldc, acc);
-    f(M, N, K, A, lda, B, ldb, C, ldc, acc);
+    gemm_with(gemm_scalar, M, N, K, A, lda, B, ldb, R, ldc, acc);
+    gemm_with(f, M, N, K, A, lda, B, ldb, C, ldc, acc);
     int bad = 0;
     for (int m = 0; m < M && !bad; m++)
         for (int n = 0; n < ldc && !bad; n++) {
@@ -43,6 +43,50 @@ static int gemm_case(GemmFn f, const char *name, int M, int N, int K, int acc, u
     return bad;
 }
 
+/* Rows by pointer the way a convolution passes them (gemm.h): the rows of A and B are
+ * overlapping windows of one plane (row i starts at i + (i / 3) * W, as the 3x3 windows of a
+ * plane W wide), and with accumulate the rows of C are such windows too, so several rows add
+ * into the same elements. Judged against sums in double, element by element. */
+static int gemm_rows_case(GemmFn f, const char *name, int M, int N, int K, int acc, uint64_t seed, char *report, size_t len) {
+    const int W = 11;
+    long a_len = (M + (M / 3) * W) + K, b_len = (K + (K / 3) * W) + N;
+    long c_len = acc ? (M + (M / 3) * W) + N : (long)M * N;
+    float *a = malloc(sizeof(float) * a_len), *b = malloc(sizeof(float) * b_len), *c = malloc(sizeof(float) * c_len);
+    double *ref = malloc(sizeof(double) * c_len), *mag = malloc(sizeof(double) * c_len);
+    const float **A = malloc(sizeof *A * M), **B = malloc(sizeof *B * K);
+    float **C = malloc(sizeof *C * M);
+    Rng r = rng_for(seed, RNG_TEST, (uint64_t)M * 7919u + N, (uint64_t)K * 2 + acc + 1000);
+    for (long i = 0; i < a_len; i++) a[i] = 2.0f * rng_uniform(&r) - 1.0f;
+    for (long i = 0; i < b_len; i++) b[i] = 2.0f * rng_uniform(&r) - 1.0f;
+    for (long i = 0; i < c_len; i++) { c[i] = 2.0f * rng_uniform(&r) - 1.0f; ref[i] = acc ? c[i] : 0.0; mag[i] = acc ? fabs(c[i]) : 0.0; }
+    for (int m = 0; m < M; m++) {
+        A[m] = a + m + (m / 3) * W;
+        C[m] = acc ? c + m + (m / 3) * W : c + (long)m * N;
+    }
+    for (int k = 0; k < K; k++) B[k] = b + k + (k / 3) * W;
+    for (int m = 0; m < M; m++)
+        for (int n = 0; n < N; n++) {
+            double s = 0.0, sa = 0.0;
+            for (int k = 0; k < K; k++) { s += (double)A[m][k] * B[k][n]; sa += fabs((double)A[m][k] * B[k][n]); }
+            long e = C[m] + n - c;
+            ref[e] += s;
+            mag[e] += sa;
+        }
+    f(M, N, K, A, B, C, acc);
+    int bad = 0;
+    for (long e = 0; e < c_len && !bad; e++) {
+        bad = !(fabs(c[e] - ref[e]) <= 1e-5 * mag[e] + 1e-7);
+        if (bad) {
+            char line[200];
+            snprintf(line, sizeof line, "%s rows by pointer M=%d N=%d K=%d acc=%d seed=%llu: element %ld = %.9g, exact %.9g",
+                     name, M, N, K, acc, (unsigned long long)seed, e, c[e], ref[e]);
+            note(report, len, line);
+        }
+    }
+    free(a); free(b); free(c); free(ref); free(mag); free(A); free(B); free(C);
+    return bad;
+}
+
 int kernel_check_gemm(const char *variant, uint64_t seed, int *cases, char *report, size_t len) {
     static const int Ms[] = { 1, 3, 4, 5, 7, 8, 9, 16, 17, 32, 144 };
     static const int Ns[] = { 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 23, 31, 32, 33, 47, 48, 49, 56, 63, 64, 65, 121, 484, 676 };
@@ -57,6 +101,9 @@ int kernel_check_gemm(const char *variant, uint64_t seed, int *cases, char *repo
                 for (int acc = 0; acc < 2; acc++) {
                     if ((long)Ms[mi] * Ns[ni] * Ks[ki] > 4000000) continue;
                     fails += gemm_case(f, variant, Ms[mi], Ns[ni], Ks[ki], acc, seed, report, len);
+                    (*cases)++;
+                    if ((long)Ms[mi] * Ns[ni] * Ks[ki] > 400000) continue;
+                    fails += gemm_rows_case(f, variant, Ms[mi], Ns[ni], Ks[ki], acc, seed, report, len);
                     (*cases)++;
                 }
     return fails;

@@ -256,23 +256,22 @@ static void dropout_image(const Net *net, int layer, int n, uint64_t seed, uint6
     Rng r = rng_for(seed, RNG_DROPOUT, step * NET_MAX_LAYERS + (uint64_t)layer, (uint64_t)n);
     uint32_t threshold = (uint32_t)((double)net->dropout * 65536.0 + 0.5);
     float scale = 1.0f / (1.0f - net->dropout);
-    int j = 0;
-    if (mask) {
-        for (; j + 2 <= total; j += 2) {
-            uint32_t bits = rng_u32(&r);
-            mask[j] = (bits & 0xFFFF) < threshold ? 0.0f : scale;
-            mask[j + 1] = (bits >> 16) < threshold ? 0.0f : scale;
-        }
-        if (j < total) mask[j] = (rng_u32(&r) & 0xFFFF) < threshold ? 0.0f : scale;
-        return;
+    /* the draws in blocks, each read as two 16-bit halves, low half first: a union of the two
+     * views (little-endian, as x86-64 and wasm are) feeds the vector kernel */
+    enum { BLOCK = 256 };
+    union { uint32_t draw[BLOCK]; uint16_t half[2 * BLOCK]; } bits;
+    for (int j = 0; j < total; j += 2 * BLOCK) {
+        int count = total - j < 2 * BLOCK ? total - j : 2 * BLOCK;
+        rng_fill_u32(&r, bits.draw, (count + 1) / 2);
+        if (mask) {
+            for (int i = 0; i < count; i++) mask[j + i] = bits.half[i] < threshold ? 0.0f : scale;
+        } else
+            elt->dropout(out + j, bits.half, count, threshold, scale);
     }
-    for (; j + 2 <= total; j += 2) {
-        uint32_t bits = rng_u32(&r);
-        out[j] = (bits & 0xFFFF) < threshold ? 0.0f : out[j] * scale;
-        out[j + 1] = (bits >> 16) < threshold ? 0.0f : out[j + 1] * scale;
-    }
-    if (j < total) out[j] = (rng_u32(&r) & 0xFFFF) < threshold ? 0.0f : out[j] * scale;
 }
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "dropout_image reads a draw's low 16 bits as the first half: a little-endian target is assumed"
+#endif
 
 void net_dropout_mask(const Net *net, int layer, int n, uint64_t seed, uint64_t step, float *mask) {
     const Layer *l = &net->layer[layer];

@@ -36,6 +36,26 @@ uint32_t rng_u32(Rng *r) {
     return (xorshifted >> rot) | (xorshifted << ((-rot) & 31));
 }
 
+/* Four interleaved LCG lanes: lane i holds state s_(j+i) and steps by four draws at once
+ * (s_(j+4) = a^4 s_j + inc (a^3 + a^2 + a + 1)), so the four 64-bit multiplies of a block
+ * overlap instead of waiting on each other; the outputs are rng_u32's, in its order. */
+void rng_fill_u32(Rng *r, uint32_t *out, int n) {
+    const uint64_t a = 6364136223846793005ull, a2 = a * a, a4 = a2 * a2;
+    const uint64_t c4 = r->inc * (a2 * a + a2 + a + 1);
+    uint64_t s0 = r->state, s1 = s0 * a + r->inc, s2 = s1 * a + r->inc, s3 = s2 * a + r->inc;
+    int j = 0;
+    for (; j + 4 <= n; j += 4) {
+        uint64_t st[4] = { s0, s1, s2, s3 };
+        for (int i = 0; i < 4; i++) {
+            uint32_t xorshifted = (uint32_t)(((st[i] >> 18u) ^ st[i]) >> 27u), rot = (uint32_t)(st[i] >> 59u);
+            out[j + i] = (xorshifted >> rot) | (xorshifted << ((-rot) & 31));
+        }
+        s0 = s0 * a4 + c4; s1 = s1 * a4 + c4; s2 = s2 * a4 + c4; s3 = s3 * a4 + c4;
+    }
+    r->state = s0;
+    for (; j < n; j++) out[j] = rng_u32(r);
+}
+
 float rng_uniform(Rng *r) { return (float)(rng_u32(r) >> 8) * (1.0f / 16777216.0f); }
 
 uint32_t rng_below(Rng *r, uint32_t n) {

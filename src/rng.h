@@ -16,6 +16,7 @@ enum { RNG_INIT = 1, RNG_SHUFFLE = 2, RNG_DROPOUT = 3, RNG_AUGMENT = 4, RNG_TEST
 void     rng_seed(Rng *r, uint64_t seed, uint64_t stream);
 Rng      rng_for(uint64_t seed, uint32_t purpose, uint64_t a, uint64_t b);
 uint32_t rng_u32(Rng *r);
+void     rng_fill_u32(Rng *r, uint32_t *out, int n);   /* n draws of rng_u32, faster */
 float    rng_uniform(Rng *r);                 /* [0, 1), 24 random bits */
 uint32_t rng_below(Rng *r, uint32_t n);       /* unbiased integer in [0, n) */
 uint64_t splitmix64(uint64_t *x);

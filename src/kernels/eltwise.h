@@ -1,6 +1,6 @@
 /* eltwise.h - the per-channel elementwise work around BatchNorm, for one channel of one image
  * (n contiguous values): statistics, normalise + ReLU, and the two backward passes; and the
- * 2x2 max-pool's rows.
+ * 2x2 max-pool's rows; and dropout.
  *
  * Sums use 8 lanes (lane = index mod 8, in index order) and are returned in float; callers
  * add lanes and images in a fixed order, so results never depend on threads. Two variants,
@@ -27,6 +27,9 @@ typedef struct {
      * the earlier one; a NaN never wins). Selects, not branches: branches on activations
      * mispredict, and the branchy loop took ~11 % of a training step. */
     void (*maxpool2_row)(const float *r0, const float *r1, int Q, float *y, uint8_t *arg);
+    /* inverted dropout: x = draw < threshold ? 0 : x * scale, one 16-bit draw per value. A
+     * select, not a branch (drops are random: a branch on them mispredicts) */
+    void (*dropout)(float *x, const uint16_t *draw, int n, uint32_t threshold, float scale);
 } EltwiseKernels;
 
 extern const EltwiseKernels eltwise_scalar, eltwise_vec;

@@ -36,4 +36,8 @@ static void maxpool2_row(const float *r0, const float *r1, int Q, float *y, uint
     }
 }
 
-const EltwiseKernels eltwise_scalar = { channel_sums, bn_relu, bn_relu_backward_sums, bn_backward_apply, maxpool2_row };
+static void dropout(float *x, const uint16_t *draw, int n, uint32_t threshold, float scale) {
+    for (int j = 0; j < n; j++) x[j] = draw[j] < threshold ? 0.0f : x[j] * scale;
+}
+
+const EltwiseKernels eltwise_scalar = { channel_sums, bn_relu, bn_relu_backward_sums, bn_backward_apply, maxpool2_row, dropout };

@@ -78,4 +78,19 @@ static void maxpool2_row(const float *r0, const float *r1, int Q, float *y, uint
     if (q < Q) eltwise_scalar.maxpool2_row(r0 + 2 * q, r1 + 2 * q, Q - q, y + q, arg + q);   /* the last 1-3 windows */
 }
 
-const EltwiseKernels eltwise_vec = { channel_sums, bn_relu, bn_relu_backward_sums, bn_backward_apply, maxpool2_row };
+typedef uint16_t v4u16 __attribute__((vector_size(8)));
+
+static void dropout(float *x, const uint16_t *draw, int n, uint32_t threshold, float scale) {
+    v4f vs = splat(scale);
+    v4i vt = { (int)threshold, (int)threshold, (int)threshold, (int)threshold };
+    int j = 0;
+    for (; j + 4 <= n; j += 4) {
+        v4u16 d;
+        memcpy(&d, draw + j, sizeof d);
+        v4i keep = __builtin_convertvector(d, v4i) >= vt;       /* -1 where kept */
+        st(x + j, (v4f)((v4i)(ld(x + j) * vs) & keep));
+    }
+    if (j < n) eltwise_scalar.dropout(x + j, draw + j, n - j, threshold, scale);
+}
+
+const EltwiseKernels eltwise_vec = { channel_sums, bn_relu, bn_relu_backward_sums, bn_backward_apply, maxpool2_row, dropout };

@@ -19,7 +19,8 @@
  * Variants, one file each: gemm__scalar.c (reference, everywhere), gemm__wasmsimd.c (wasm
  * SIMD128, 4x8 register tile), gemm__avx2.c (x86-64 AVX2+FMA, 4x16 tile; compiled with
  * -mavx2 -mfma for that file only and picked at run time after a CPU check), gemm__avx512.c
- * (AVX-512F+FMA, 4x32 tile; the same way). gemm.c chooses and turns strides into row tables. */
+ * (AVX-512F+FMA, 8x32 tile, masked column tails; the same way). gemm.c chooses and turns
+ * strides into row tables. */
 #ifndef GEMM_H
 #define GEMM_H
 

@@ -1,85 +1,70 @@
 /* gemm__avx512.c - C (+)= A*B with AVX-512F (x86-64). This file alone is compiled with
  * -mavx512f -mfma; gemm.c calls it only after __builtin_cpu_supports("avx512f") on the CPU.
- * Register tile: 4 rows x 32 columns (two __m512) = 8 accumulators, the AVX2 kernel's shape at
- * twice the width; the column tails go to 16-wide, then to the AVX2 kernel's 8-, 4-wide and scalar
- * code, so every k is summed in increasing order into a zeroed register (FMA: rounding
- * differs from the scalar reference only by the fused multiply-add). */
+ * Register tile: 8 rows x 32 columns (two __m512) = 16 accumulators, which covers the FMA
+ * latency of two FMA ports (4 rows, 8 accumulators, left them half idle: see README "Speed");
+ * then 4 rows, then single rows. Column panels of 32, then one of 16, then one masked panel
+ * of the next 4, 8 or 12 columns (masked loads and stores touch no memory outside them); the
+ * last 1-3 columns in a masked panel with separate multiply and add, the scalar reference's
+ * rounding to the bit, as they had when they went to the AVX2 kernel's scalar tail.
+ * That keeps the native rounding of the PyTorch comparison's seed-11 Adam rows, which turn a
+ * change of rounding order into updates of +-lr (tests/torch/compare.py): all-FMA tails moved
+ * them from 1e-6 to 6.9e-3, as far as PyTorch's own float32 run is from float64.
+ * Every k is summed in increasing order into a zeroed register (FMA: rounding differs from
+ * the scalar reference only by the fused multiply-add). */
 #if defined(__x86_64__)
 #include "gemm.h"
 #include <immintrin.h>
 
-static inline void store_or_add(float *c, __m512 v, int accumulate) {
-    if (accumulate) v = _mm512_add_ps(_mm512_loadu_ps(c), v);
-    _mm512_storeu_ps(c, v);
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
+ALWAYS_INLINE void store_or_add(float *c, __m512 v, __mmask16 mask, int accumulate) {
+    if (accumulate) v = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, c), v);
+    _mm512_mask_storeu_ps(c, mask, v);
 }
 
-static void tile_4x32(int K, const float *const *A, const float *const *B, int n, float *const *C, int acc) {
-    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00,
-           c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-    const float *a0 = A[0], *a1 = A[1], *a2 = A[2], *a3 = A[3];
+/* ROWS x (16 * VECS) columns at n; mask0/mask1 select the columns of each vector. ROWS and
+ * VECS are constants at every call, so the loops unroll and the accumulators live in registers. */
+ALWAYS_INLINE __m512 madd(const int FUSED, __m512 a, __m512 b, __m512 c) {
+    return FUSED ? _mm512_fmadd_ps(a, b, c) : _mm512_add_ps(c, _mm512_mul_ps(a, b));
+}
+
+ALWAYS_INLINE void tile(const int FUSED, const int ROWS, const int VECS, int K, const float *const *A, const float *const *B, int n,
+                        __mmask16 mask0, __mmask16 mask1, float *const *C, int acc) {
+    __m512 c0[8], c1[8];
+    for (int r = 0; r < ROWS; r++) c0[r] = c1[r] = _mm512_setzero_ps();
     for (int k = 0; k < K; k++) {
         const float *b = B[k] + n;
-        __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
-        __m512 x = _mm512_set1_ps(a0[k]);
-        c00 = _mm512_fmadd_ps(x, b0, c00); c01 = _mm512_fmadd_ps(x, b1, c01);
-        x = _mm512_set1_ps(a1[k]);
-        c10 = _mm512_fmadd_ps(x, b0, c10); c11 = _mm512_fmadd_ps(x, b1, c11);
-        x = _mm512_set1_ps(a2[k]);
-        c20 = _mm512_fmadd_ps(x, b0, c20); c21 = _mm512_fmadd_ps(x, b1, c21);
-        x = _mm512_set1_ps(a3[k]);
-        c30 = _mm512_fmadd_ps(x, b0, c30); c31 = _mm512_fmadd_ps(x, b1, c31);
+        __m512 b0 = _mm512_maskz_loadu_ps(mask0, b), b1 = b0;
+        if (VECS == 2) b1 = _mm512_maskz_loadu_ps(mask1, b + 16);
+        for (int r = 0; r < ROWS; r++) {
+            __m512 x = _mm512_set1_ps(A[r][k]);
+            c0[r] = madd(FUSED, x, b0, c0[r]);
+            if (VECS == 2) c1[r] = madd(FUSED, x, b1, c1[r]);
+        }
     }
-    store_or_add(C[0] + n, c00, acc); store_or_add(C[0] + n + 16, c01, acc);
-    store_or_add(C[1] + n, c10, acc); store_or_add(C[1] + n + 16, c11, acc);
-    store_or_add(C[2] + n, c20, acc); store_or_add(C[2] + n + 16, c21, acc);
-    store_or_add(C[3] + n, c30, acc); store_or_add(C[3] + n + 16, c31, acc);
+    for (int r = 0; r < ROWS; r++) {
+        store_or_add(C[r] + n, c0[r], mask0, acc);
+        if (VECS == 2) store_or_add(C[r] + n + 16, c1[r], mask1, acc);
+    }
 }
 
-static void tile_4x16(int K, const float *const *A, const float *const *B, int n, float *const *C, int acc) {
-    __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0;
-    const float *a0 = A[0], *a1 = A[1], *a2 = A[2], *a3 = A[3];
-    for (int k = 0; k < K; k++) {
-        __m512 b = _mm512_loadu_ps(B[k] + n);
-        c0 = _mm512_fmadd_ps(_mm512_set1_ps(a0[k]), b, c0);
-        c1 = _mm512_fmadd_ps(_mm512_set1_ps(a1[k]), b, c1);
-        c2 = _mm512_fmadd_ps(_mm512_set1_ps(a2[k]), b, c2);
-        c3 = _mm512_fmadd_ps(_mm512_set1_ps(a3[k]), b, c3);
-    }
-    store_or_add(C[0] + n, c0, acc); store_or_add(C[1] + n, c1, acc);
-    store_or_add(C[2] + n, c2, acc); store_or_add(C[3] + n, c3, acc);
-}
-
-static void tile_1x32(int K, const float *A, const float *const *B, int n, float *C, int acc) {
-    __m512 c0 = _mm512_setzero_ps(), c1 = c0;
-    for (int k = 0; k < K; k++) {
-        const float *b = B[k] + n;
-        __m512 x = _mm512_set1_ps(A[k]);
-        c0 = _mm512_fmadd_ps(x, _mm512_loadu_ps(b), c0);
-        c1 = _mm512_fmadd_ps(x, _mm512_loadu_ps(b + 16), c1);
-    }
-    store_or_add(C, c0, acc);
-    store_or_add(C + 16, c1, acc);
-}
-
-static void tile_1x16(int K, const float *A, const float *const *B, int n, float *C, int acc) {
-    __m512 c0 = _mm512_setzero_ps();
-    for (int k = 0; k < K; k++) c0 = _mm512_fmadd_ps(_mm512_set1_ps(A[k]), _mm512_loadu_ps(B[k] + n), c0);
-    store_or_add(C, c0, acc);
+/* all rows of one column panel */
+ALWAYS_INLINE void panel(const int FUSED, const int VECS, int M, int K, const float *const *A, const float *const *B, int n,
+                         __mmask16 mask0, __mmask16 mask1, float *const *C, int acc) {
+    int m = 0;
+    for (; m + 8 <= M; m += 8) tile(FUSED, 8, VECS, K, A + m, B, n, mask0, mask1, C + m, acc);
+    for (; m + 4 <= M; m += 4) tile(FUSED, 4, VECS, K, A + m, B, n, mask0, mask1, C + m, acc);
+    for (; m < M; m++) tile(FUSED, 1, VECS, K, A + m, B, n, mask0, mask1, C + m, acc);
 }
 
 void gemm_avx512(int M, int N, int K, const float *const *A, const float *const *B,
                  float *const *C, int accumulate) {
+    const __mmask16 all = 0xFFFF;
     int n = 0;
-    for (; n + 32 <= N; n += 32) {
-        int m = 0;
-        for (; m + 4 <= M; m += 4) tile_4x32(K, A + m, B, n, C + m, accumulate);
-        for (; m < M; m++) tile_1x32(K, A[m], B, n, C[m] + n, accumulate);
-    }
-    for (; n + 16 <= N; n += 16) {
-        int m = 0;
-        for (; m + 4 <= M; m += 4) tile_4x16(K, A + m, B, n, C + m, accumulate);
-        for (; m < M; m++) tile_1x16(K, A[m], B, n, C[m] + n, accumulate);
-    }
-    if (n < N) gemm_avx2_columns(M, n, N, K, A, B, C, accumulate);   /* 8-, 4-wide, then scalar */
+    for (; n + 32 <= N; n += 32) panel(1, 2, M, K, A, B, n, all, all, C, accumulate);
+    if (n + 16 <= N) { panel(1, 1, M, K, A, B, n, all, all, C, accumulate); n += 16; }
+    int fours = (N - n) & ~3;
+    if (fours) { panel(1, 1, M, K, A, B, n, (__mmask16)((1u << fours) - 1), 0, C, accumulate); n += fours; }
+    if (n < N) panel(0, 1, M, K, A, B, n, (__mmask16)((1u << (N - n)) - 1), 0, C, accumulate);   /* unfused */
 }
 #endif

@@ -147,6 +147,14 @@ int kernel_check_eltwise(uint64_t seed, int *cases, char *report, size_t len) {
         eltwise_vec.maxpool2_row(rows, rows + 2 * n, n, p2, a2);
         bad |= memcmp(p1, p2, 4 * n) || memcmp(a1, a2, n);
         free(rows); free(p1); free(p2); free(a1); free(a2);
+        /* dropout: draws around the threshold, both sides of it and on it */
+        uint16_t *draw = malloc(2 * n);
+        for (int j = 0; j < n; j++) draw[j] = (uint16_t)(6554 + (int)(rng_u32(&r) % 9) - 4 + (rng_uniform(&r) < 0.5f ? 20000 : 0));
+        memcpy(y1, x, 4 * n); memcpy(y2, x, 4 * n);
+        eltwise_scalar.dropout(y1, draw, n, 6554, 1.1111112f);
+        eltwise_vec.dropout(y2, draw, n, 6554, 1.1111112f);
+        bad |= memcmp(y1, y2, 4 * n) != 0;
+        free(draw);
         if (bad) {
             char line[120];
             snprintf(line, sizeof line, "eltwise vec != scalar for n=%d seed=%llu", n, (unsigned long long)seed);

@@ -44,8 +44,20 @@ static inline void transform_four(const float *p0, size_t W, float *v, size_t pl
     for (int xi = 0; xi < 16; xi++) {          /* through memory: a lane picked by a variable */
         float lanes[4];                         /* would put every vector of the function there */
         st(lanes, out[xi]);
-        memcpy(v + (size_t)xi * plane, lanes, (size_t)count * sizeof(float));
+        float *dst = v + (size_t)xi * plane;    /* fixed sizes: a memcpy of a variable size is a call in wasm */
+        if (count == 3) memcpy(dst, lanes, 3 * sizeof(float));
+        else if (count == 2) memcpy(dst, lanes, 2 * sizeof(float));
+        else dst[0] = lanes[0];
     }
+}
+
+/* n floats, four at a time: a copy of a variable length (memcpy, or a loop the compiler
+ * turns into one) is a call in wasm, and those took ~6 % of a wasm training step here */
+static inline void copy_row(float *dst, const float *src, int n) {
+    int j = 0;
+    for (; j + 4 <= n; j += 4) st(dst + j, ld(src + j));
+    if (n - j >= 2) { memcpy(dst + j, src + j, 2 * sizeof(float)); j += 2; }
+    if (j < n) dst[j] = src[j];
 }
 
 /* Every tile through the vector path: when a tile would read outside x (padding, the partial
@@ -63,7 +75,7 @@ static void input_transform(const float *x, int C, int H, int W, int pad, int TP
             memset(xp, 0, (size_t)Hp * Wp * sizeof(float));
             for (int i = 0; i < H && i + pad < Hp; i++) {
                 int n = W + pad <= Wp ? W : Wp - pad;
-                memcpy(xp + (size_t)(i + pad) * Wp + pad, xc + (size_t)i * W, (size_t)n * sizeof(float));
+                copy_row(xp + (size_t)(i + pad) * Wp + pad, xc + (size_t)i * W, n);
             }
             xc = xp;
             w = Wp;

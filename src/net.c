@@ -118,7 +118,8 @@ static int conv_plan(Layer *l, int is_last, size_t *params, size_t *bn, char *er
     return 0;
 }
 
-/* Which 3x3 layers run Winograd (winograd.h), by measurement (README "Speed"): those with at
+/* Which 3x3 layers run Winograd (winograd.h: forward, backward-data and weight gradient), by
+ * measurement (README "Speed"): those with at
  * least 8 input channels (a one-channel first layer has too little arithmetic per transform),
  * and only over a 4-wide GEMM (wasm SIMD128, scalar): there the 16 small GEMMs plus transforms
  * beat im2col + one large GEMM (wasm in Node, 1 thread: +11 % training, about +30 % inference), while
@@ -134,6 +135,11 @@ static int wants_winograd(const Layer *l) {
 }
 
 static size_t wide_scratch_floats(const Layer *l);
+
+/* floats of one chunk's weight gradient: K x CRS, or 16 x C x K in Winograd's domain */
+static size_t conv_chunk_grad_floats(const Layer *l) {
+    return l->winograd ? 16 * (size_t)l->C * l->K : (size_t)l->K * l->fan_in;
+}
 
 static int conv_alloc(Layer *l, int max_batch, size_t *scratch) {
     size_t act = (size_t)l->K * l->P * l->Q, crs = l->fan_in, pq = (size_t)l->P * l->Q;
@@ -386,10 +392,11 @@ static void conv_bwd_task(void *vctx, int chunk, int thread) {
     BwdCtx *c = vctx;
     Net *net = c->net;
     Layer *l = &net->layer[c->layer];
-    int PQ = l->P * l->Q, crs = l->C * l->spec.size * l->spec.size;
+    int PQ = l->P * l->Q;
     size_t per_out = (size_t)l->K * PQ, per_in = (size_t)l->C * l->H * l->W;
-    float *dw = net->chunk_grad + (size_t)chunk * l->K * crs;
-    memset(dw, 0, (size_t)l->K * crs * sizeof(float));
+    size_t per_chunk = conv_chunk_grad_floats(l);
+    float *dw = net->chunk_grad + (size_t)chunk * per_chunk;
+    memset(dw, 0, per_chunk * sizeof(float));
     const float *gamma = net->params + l->gamma;
     const double *sums = net->partial[c->layer & 1];    /* batch totals in slot 0 (net_backward) */
     double count = (double)c->N * PQ;
@@ -400,7 +407,10 @@ static void conv_bwd_task(void *vctx, int chunk, int thread) {
         for (int k = 0; k < l->K; k++)
             elt->bn_backward_apply(dz + (size_t)k * PQ, pre + (size_t)k * PQ, PQ, gamma[k] * l->invstd[k], l->mean[k], l->invstd[k],
                                    (float)(sums[2 * k] / count), (float)(sums[2 * k + 1] / count));
-        conv_backward_weight_image(l, layer_input(net, c->layer, n), dz, dw, net->scratch[thread]);
+        if (l->winograd)
+            winograd_weight_gradient(layer_input(net, c->layer, n), l->C, l->H, l->W, dz, l->K, l->P, l->Q, dw, net->scratch[thread]);
+        else
+            conv_backward_weight_image(l, layer_input(net, c->layer, n), dz, dw, net->scratch[thread]);
         if (c->layer > 0) {
             conv_backward_data_image(l, dz, c->dx + per_in * n, net->scratch[thread]);
             fused_sums(c, n);
@@ -434,6 +444,17 @@ static void conv_backward(BwdCtx *c) {
     pool_run(net->pool, chunks, conv_bwd_task, c);
     float *dw = net->grads + l->w;
     size_t wn = (size_t)l->K * crs;
+    if (l->winograd) {                     /* the chunks' sums in the transformed domain, in chunk order, then back */
+        size_t un = conv_chunk_grad_floats(l);
+        float *total = net->chunk_grad;
+        for (int ch = 1; ch < chunks; ch++) {
+            const float *part = net->chunk_grad + (size_t)ch * un;
+            for (size_t j = 0; j < un; j++) total[j] += part[j];
+        }
+        winograd_weight_gradient_finish(total, l->C, l->K, dw);
+        c->have_sums = c->sums_layer;
+        return;
+    }
     for (int ch = 0; ch < chunks; ch++) {
         const float *part = net->chunk_grad + (size_t)ch * wn;   /* CRS x K (conv_backward_weight_image) */
         for (int k = 0; k < l->K; k++)
@@ -774,11 +795,12 @@ Net *net_create(const NetArch *arch, int max_batch, int n_threads) {
         size_t act = (size_t)l->K * l->P * l->Q;
         if (act > max_act) max_act = act;
         if (l->K > (int)max_K) max_K = l->K;
-        if (l->run_mean >= 0 && (size_t)l->K * l->fan_in > max_wconv) max_wconv = (size_t)l->K * l->fan_in;   /* chunked weight gradients */
         l->out = falloc(act * max_batch);
         ok &= l->out != NULL;
         const LayerOps *ops = ops_of(l->spec.kind);
         if (ops->alloc) ok &= ops->alloc(l, max_batch, &scratch) == 0;
+        size_t wconv = l->spec.kind == LAYER_CONV ? conv_chunk_grad_floats(l) : (size_t)l->K * l->fan_in;
+        if (l->run_mean >= 0 && wconv > max_wconv) max_wconv = wconv;   /* chunked weight gradients */
     }
     net->params = falloc(net->n_params);
     net->grads = falloc(net->n_params);

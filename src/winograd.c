@@ -112,3 +112,62 @@ void winograd_conv_using(const WinogradTransforms *tr, const float *x, int C, in
 void winograd_conv(const float *x, int C, int H, int W, int pad, const float *U, int K, float *y, int P, int Q, float *scratch) {
     winograd_conv_using(&winograd_vec, x, C, H, W, pad, U, K, y, P, Q, scratch);
 }
+
+/* The weight gradient. Y = A^T M A with M = sum_c U . V is linear in U, so the gradient of U at
+ * position xi is sum over tiles of (A dY A^T)[xi] * V[xi] (dY: the tile's 2x2 output gradient,
+ * 0 past P or Q), and that of g is G^T dU G. The sums over tiles are GEMMs, one per xi:
+ * dUT[xi] (C x K) += V[xi] (C x tiles) * D[xi] (tiles x K), D = A dY A^T laid out tile by tile
+ * with the K channels contiguous. */
+static void output_gradient_transform(const float *dy, int K, int P, int Q, int TP, int TQ, float *D) {
+    size_t T = (size_t)TP * TQ;
+    for (int tp = 0; tp < TP; tp++)
+        for (int tq = 0; tq < TQ; tq++) {
+            float *d = D + ((size_t)tp * TQ + tq) * K;
+            int p = 2 * tp, q = 2 * tq;
+            for (int k = 0; k < K; k++) {
+                const float *yk = dy + (size_t)k * P * Q;
+                float g00 = yk[(size_t)p * Q + q];
+                float g01 = q + 1 < Q ? yk[(size_t)p * Q + q + 1] : 0.0f;
+                float g10 = p + 1 < P ? yk[(size_t)(p + 1) * Q + q] : 0.0f;
+                float g11 = p + 1 < P && q + 1 < Q ? yk[(size_t)(p + 1) * Q + q + 1] : 0.0f;
+                float t[4][2] = {                              /* t = A dY */
+                    { g00, g01 }, { g00 + g10, g01 + g11 }, { g00 - g10, g01 - g11 }, { -g10, -g11 } };
+                for (int i = 0; i < 4; i++) {                  /* D = t A^T */
+                    d[(size_t)(i * 4 + 0) * T * K + k] = t[i][0];
+                    d[(size_t)(i * 4 + 1) * T * K + k] = t[i][0] + t[i][1];
+                    d[(size_t)(i * 4 + 2) * T * K + k] = t[i][0] - t[i][1];
+                    d[(size_t)(i * 4 + 3) * T * K + k] = -t[i][1];
+                }
+            }
+        }
+}
+
+void winograd_weight_gradient(const float *x, int C, int H, int W, const float *dy, int K, int P, int Q,
+                              float *dUT, float *scratch) {
+    int TP = tiles(P), TQ = tiles(Q);
+    size_t T = (size_t)TP * TQ;
+    float *V = scratch, *D = scratch + 16 * (size_t)C * T + (size_t)(2 * TP + 2) * (8 * ((TQ + 3) / 4) + 2);
+    winograd_vec.input(x, C, H, W, 0, TP, TQ, V);
+    output_gradient_transform(dy, K, P, Q, TP, TQ, D);
+    for (int xi = 0; xi < 16; xi++)
+        gemm(C, K, (int)T, V + (size_t)xi * C * T, (int)T, D + (size_t)xi * T * K, K, dUT + (size_t)xi * C * K, K, 1);
+}
+
+void winograd_weight_gradient_finish(const float *dUT, int C, int K, float *dw) {
+    for (int k = 0; k < K; k++)
+        for (int c = 0; c < C; c++) {
+            double u[4][4], t[3][4];
+            for (int xi = 0; xi < 16; xi++) u[xi / 4][xi % 4] = dUT[((size_t)xi * C + c) * K + k];
+            for (int j = 0; j < 4; j++) {                      /* t = G^T dU */
+                t[0][j] = u[0][j] + 0.5 * (u[1][j] + u[2][j]);
+                t[1][j] = 0.5 * (u[1][j] - u[2][j]);
+                t[2][j] = 0.5 * (u[1][j] + u[2][j]) + u[3][j];
+            }
+            float *g = dw + ((size_t)k * C + c) * 9;
+            for (int r = 0; r < 3; r++) {                      /* dg = t G */
+                g[r * 3 + 0] += (float)(t[r][0] + 0.5 * (t[r][1] + t[r][2]));
+                g[r * 3 + 1] += (float)(0.5 * (t[r][1] - t[r][2]));
+                g[r * 3 + 2] += (float)(0.5 * (t[r][1] + t[r][2]) + t[r][3]);
+            }
+        }
+}

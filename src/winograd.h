@@ -7,7 +7,8 @@
  *
  * for p < P, q < Q, with x taken as 0 outside its C x H x W (so pad = 0 is the network's
  * forward convolution, and pad = 2 with the weights flipped and transposed is its backward-data
- * pass, the "full" correlation of the output gradient). Layouts, all row-major float:
+ * pass, the "full" correlation of the output gradient; the weight gradient goes through the
+ * same domain, winograd_weight_gradient below). Layouts, all row-major float:
  *   U (winograd_weights)   16 x K x C   transformed weights, G g G^T per (k, c)
  *   scratch                winograd_scratch_floats(C, K, P, Q) floats, owned by the caller
  * The 16 products of the transformed domain are one GEMM each (gemm.h: U[xi] (K x C) times the
@@ -23,6 +24,13 @@ size_t winograd_scratch_floats(int C, int K, int P, int Q);
  * Cw-output, Kw-input, 180-degree-rotated filters of the backward-data pass (then K = Cw, C = Kw). */
 void winograd_weights(const float *w, int K, int C, int flip, float *U);
 void winograd_conv(const float *x, int C, int H, int W, int pad, const float *U, int K, float *y, int P, int Q, float *scratch);
+/* The weight gradient of the forward (pad 0) convolution of x (C x H x W) whose output gradient
+ * is dy (K x P x Q): accumulated in the transformed domain, dUT (16 x C x K) += this image's
+ * part (scratch: winograd_scratch_floats(C, K, P, Q)); then, once for all images,
+ * dw (K x C x 3 x 3) += G^T dU G (winograd_weight_gradient_finish, in double). */
+void winograd_weight_gradient(const float *x, int C, int H, int W, const float *dy, int K, int P, int Q,
+                              float *dUT, float *scratch);
+void winograd_weight_gradient_finish(const float *dUT, int C, int K, float *dw);
 
 /* The transforms, two variants with the same operations in the same order (so the same bits):
  * winograd_scalar (winograd.c, tile by tile: the reference) and winograd_vec

@@ -167,10 +167,49 @@ int kernel_check_eltwise(uint64_t seed, int *cases, char *report, size_t len) {
     return fails;
 }
 
+/* The weight gradient through Winograd's domain (two images, accumulated, then transformed
+ * back onto a non-zero dw) against its definition in double, each weight within 2e-6 of the
+ * size of its terms. */
+static int winograd_weight_gradient_case(const float *x, int C, int H, int W, int K, int P, int Q, Rng *r,
+                                         float *scratch, char *report, size_t len) {
+    float *dy = malloc(sizeof(float) * 2 * K * P * Q), *x2 = malloc(sizeof(float) * C * H * W);
+    float *dUT = calloc((size_t)16 * C * K, sizeof(float)), *dw = malloc(sizeof(float) * K * C * 9);
+    for (int j = 0; j < 2 * K * P * Q; j++) dy[j] = rng_uniform(r) < 0.2f ? 0.0f : 2.0f * rng_uniform(r) - 1.0f;
+    for (int j = 0; j < C * H * W; j++) x2[j] = 2.0f * rng_uniform(r) - 1.0f;
+    for (int j = 0; j < K * C * 9; j++) dw[j] = 0.25f;
+    const float *xs[2] = { x, x2 };
+    for (int i = 0; i < 2; i++) winograd_weight_gradient(xs[i], C, H, W, dy + (size_t)i * K * P * Q, K, P, Q, dUT, scratch);
+    winograd_weight_gradient_finish(dUT, C, K, dw);
+    double worst = 0.0;
+    for (int k = 0; k < K; k++)
+        for (int c = 0; c < C; c++)
+            for (int a = 0; a < 3; a++)
+                for (int b = 0; b < 3; b++) {
+                    double sum = 0.25, size = 0.25;
+                    for (int i = 0; i < 2; i++)
+                        for (int p = 0; p < P; p++)
+                            for (int q = 0; q < Q; q++) {
+                                double term = (double)dy[(((size_t)i * K + k) * P + p) * Q + q] * xs[i][((size_t)c * H + p + a) * W + q + b];
+                                sum += term;
+                                size += term < 0 ? -term : term;
+                            }
+                    double err = (dw[((size_t)k * C + c) * 9 + a * 3 + b] - sum) / size;
+                    if (err < 0) err = -err;
+                    if (!(err <= worst)) worst = err;
+                }
+    free(dy); free(x2); free(dUT); free(dw);
+    if (worst <= 2e-6) return 0;
+    char line[160];
+    snprintf(line, sizeof line, "winograd weight gradient C=%d K=%d %dx%d: error %.3g of the terms' size", C, K, H, W, worst);
+    note(report, len, line);
+    return 1;
+}
+
 /* Winograd F(2x2, 3x3) against the convolution's definition in double: forward shapes of the
  * reference net and odd, tiny and one-channel ones (partial tiles), and the backward-data form
  * (flipped, transposed weights; pad 2). Each output within 2e-6 of the sum of its terms' sizes,
- * and the vector transforms equal to the scalar ones to the bit. */
+ * and the vector transforms equal to the scalar ones to the bit; and the weight gradient of each
+ * forward shape. */
 int kernel_check_winograd(uint64_t seed, int *cases, char *report, size_t len) {
     static const int shapes[][5] = {   /* C, K, H, W, flip (flip: pad 2, the backward-data pass) */
         { 1, 8, 28, 28, 0 }, { 8, 16, 26, 26, 0 }, { 16, 32, 24, 24, 0 }, { 8, 16, 11, 11, 0 }, { 16, 32, 9, 9, 0 },
@@ -225,6 +264,7 @@ int kernel_check_winograd(uint64_t seed, int *cases, char *report, size_t len) {
             bad = 1;
         }
         free(ref);
+        if (!flip) bad |= winograd_weight_gradient_case(x, C, H, W, K, P, Q, &r, scratch, report, len);
         fails += bad;
         (*cases)++;
         free(x); free(w); free(y); free(U); free(scratch);

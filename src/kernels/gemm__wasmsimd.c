@@ -2,7 +2,8 @@
  * Register tile: 4 rows of A x 8 columns of B (two v128) = 8 accumulators. Loop order: column
  * panels of 8 outside, row blocks of 4 inside, so one K x 8 panel of B stays in L1 while all of
  * A streams past it (the matrices here are at most 144 x 676: no packing needed). Tails: 4-wide
- * columns, then scalar columns; leftover rows one at a time. mul + add (no FMA in this wasm). */
+ * columns, then the last 1-3 columns by partial loads and stores, four rows at a time; leftover
+ * rows one at a time. mul + add (no FMA in this wasm): the scalar reference's bits. */
 #if defined(__wasm_simd128__)
 #include "gemm.h"
 #include <wasm_simd128.h>
@@ -50,11 +51,51 @@ static void tile_1x8(int K, const float *A, const float *const *B, int n, float 
     store_or_add(C + 4, c1, acc);
 }
 
-static void tile_1x4(int K, const float *A, const float *const *B, int n, float *C, int acc) {
+/* 4-column panels four rows at a time (one accumulator per row alone would wait on the add
+ * latency), and the last 1-3 columns the same way through partial loads and stores (left to
+ * the scalar loop they took ~3 % of a wasm training step: the Winograd GEMMs have 121, 25, 9,
+ * 169 ... columns). Lanes past the columns are loaded as zeros and never stored. */
+static inline v128_t load_part(const float *p, int cols) {
+    if (cols == 4) return wasm_v128_load(p);
+    if (cols == 1) return wasm_v128_load32_zero(p);
+    v128_t v = wasm_v128_load64_zero(p);
+    return cols == 3 ? wasm_v128_load32_lane(p + 2, v, 2) : v;
+}
+
+static inline void store_part(float *p, v128_t v, int cols, int acc) {
+    if (acc) v = wasm_f32x4_add(load_part(p, cols), v);
+    if (cols == 4) { wasm_v128_store(p, v); return; }
+    if (cols == 1) { wasm_v128_store32_lane(p, v, 0); return; }
+    wasm_v128_store64_lane(p, v, 0);
+    if (cols == 3) wasm_v128_store32_lane(p + 2, v, 2);
+}
+
+static void tile_4x4(int K, const float *const *A, const float *const *B, int n, int cols, float *const *C, int acc) {
+    v128_t c0 = wasm_f32x4_splat(0), c1 = c0, c2 = c0, c3 = c0;
+    const float *a0 = A[0], *a1 = A[1], *a2 = A[2], *a3 = A[3];
+    for (int k = 0; k < K; k++) {
+        v128_t b = load_part(B[k] + n, cols);
+        c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(wasm_v128_load32_splat(a0 + k), b));
+        c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(wasm_v128_load32_splat(a1 + k), b));
+        c2 = wasm_f32x4_add(c2, wasm_f32x4_mul(wasm_v128_load32_splat(a2 + k), b));
+        c3 = wasm_f32x4_add(c3, wasm_f32x4_mul(wasm_v128_load32_splat(a3 + k), b));
+    }
+    store_part(C[0] + n, c0, cols, acc); store_part(C[1] + n, c1, cols, acc);
+    store_part(C[2] + n, c2, cols, acc); store_part(C[3] + n, c3, cols, acc);
+}
+
+static void tile_1x4_part(int K, const float *A, const float *const *B, int n, int cols, float *C, int acc) {
     v128_t c0 = wasm_f32x4_splat(0);
     for (int k = 0; k < K; k++)
-        c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(wasm_v128_load32_splat(A + k), wasm_v128_load(B[k] + n)));
-    store_or_add(C, c0, acc);
+        c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(wasm_v128_load32_splat(A + k), load_part(B[k] + n, cols)));
+    store_part(C, c0, cols, acc);
+}
+
+/* columns n .. n + cols - 1 (cols <= 4) of every row */
+static void panel_4(int M, int K, const float *const *A, const float *const *B, int n, int cols, float *const *C, int acc) {
+    int m = 0;
+    for (; m + 4 <= M; m += 4) tile_4x4(K, A + m, B, n, cols, C + m, acc);
+    for (; m < M; m++) tile_1x4_part(K, A[m], B, n, cols, C[m] + n, acc);
 }
 
 void gemm_wasmsimd(int M, int N, int K, const float *const *A, const float *const *B,
@@ -65,8 +106,7 @@ void gemm_wasmsimd(int M, int N, int K, const float *const *A, const float *cons
         for (; m + 4 <= M; m += 4) tile_4x8(K, A + m, B, n, C + m, accumulate);
         for (; m < M; m++) tile_1x8(K, A[m], B, n, C[m] + n, accumulate);
     }
-    for (; n + 4 <= N; n += 4)
-        for (int m = 0; m < M; m++) tile_1x4(K, A[m], B, n, C[m] + n, accumulate);
-    if (n < N) gemm_scalar_columns(M, n, N, K, A, B, C, accumulate);
+    for (; n + 4 <= N; n += 4) panel_4(M, K, A, B, n, 4, C, accumulate);
+    if (n < N) panel_4(M, K, A, B, n, N - n, C, accumulate);
 }
 #endif

@@ -88,7 +88,7 @@ static void input_transform(const float *x, int C, int H, int W, int pad, int TP
                 input_tile(x + (size_t)c * H * W, H, W, 2 * tp - pad, 2 * tq - pad, V + (size_t)c * T + (size_t)tp * TQ + tq, plane);
 }
 
-void winograd_output_scalar(const float *M, int K, int P, int Q, int TP, int TQ, float *y) {
+static void output_transform(const float *M, int K, int P, int Q, int TP, int TQ, float *y) {
     size_t T = (size_t)TP * TQ, plane = (size_t)K * T;
     for (int k = 0; k < K; k++)
         for (int tp = 0; tp < TP; tp++)
@@ -96,7 +96,7 @@ void winograd_output_scalar(const float *M, int K, int P, int Q, int TP, int TQ,
                 output_tile(M + (size_t)k * T + (size_t)tp * TQ + tq, plane, y + (size_t)k * P * Q, P, Q, 2 * tp, 2 * tq);
 }
 
-const WinogradTransforms winograd_scalar = { input_transform, winograd_output_scalar };
+const WinogradTransforms winograd_scalar = { input_transform, output_transform };
 
 void winograd_conv_using(const WinogradTransforms *tr, const float *x, int C, int H, int W, int pad, const float *U, int K,
                          float *y, int P, int Q, float *scratch) {

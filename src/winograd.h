@@ -34,14 +34,14 @@ void winograd_weight_gradient_finish(const float *dUT, int C, int K, float *dw);
 
 /* The transforms, two variants with the same operations in the same order (so the same bits):
  * winograd_scalar (winograd.c, tile by tile: the reference) and winograd_vec
- * (kernels/winograd__vec.c: the input transform four tiles at a time in portable 4-float
- * vectors, SSE natively and SIMD128 in wasm; the output transform is the reference's). V is 16 x C x tiles, M is 16 x K x tiles, tiles = TP x TQ row-major. */
+ * (kernels/winograd__vec.c: both transforms four tiles at a time in portable 4-float vectors,
+ * SSE natively and SIMD128 in wasm). V is 16 x C x tiles, M is 16 x K x tiles, tiles = TP x TQ
+ * row-major. */
 typedef struct {
     void (*input)(const float *x, int C, int H, int W, int pad, int TP, int TQ, float *V);
     void (*output)(const float *M, int K, int P, int Q, int TP, int TQ, float *y);
 } WinogradTransforms;
 extern const WinogradTransforms winograd_scalar, winograd_vec;
-void winograd_output_scalar(const float *M, int K, int P, int Q, int TP, int TQ, float *y);   /* both variants' output transform */
 void winograd_conv_using(const WinogradTransforms *tr, const float *x, int C, int H, int W, int pad, const float *U, int K,
                          float *y, int P, int Q, float *scratch);
 #endif

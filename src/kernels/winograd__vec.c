@@ -2,9 +2,10 @@
  * 4-float vectors (SSE natively, SIMD128 in wasm). Four neighbouring tiles of a tile row read
  * columns x0 .. x0+9 of each of their four input rows: the even and odd columns of two
  * overlapping 8-float loads give the patches' four columns for all four tiles at once, and the
- * transformed values of the four tiles are contiguous in V. The operations and their
- * order are the scalar reference's (winograd.c), zeros standing in for what
- * lies outside the input, so the results agree to the bit. */
+ * transformed values of the four tiles are contiguous in V; the output transform reads four
+ * tiles' products the same way. The operations and their order are the scalar reference's
+ * (winograd.c), zeros standing in for what lies outside the input, so the results agree to the
+ * bit (kernel_check_winograd). */
 #include "../winograd.h"
 #include <string.h>
 
@@ -88,8 +89,55 @@ static void input_transform(const float *x, int C, int H, int W, int pad, int TP
     }
 }
 
-/* The output transform stays the scalar reference's: its four-tile vector version (16 strided
- * vector loads, two interleaving shuffles per output row) measured slower both natively (1,800-
- * 1,870 against 2,010-2,050 training images/s, 1 thread) and in wasm (3,440-3,700 against
- * 4,400-4,440 inference images/s in Node), so there is no second variant to keep. */
-const WinogradTransforms winograd_vec = { input_transform, winograd_output_scalar };
+/* copies of 1-7 floats with fixed sizes (a variable-size copy is a call in wasm) */
+static inline void store_part(float *dst, const float *src, int n) {
+    switch (n) {
+    case 7: memcpy(dst, src, 7 * sizeof(float)); break;
+    case 6: memcpy(dst, src, 6 * sizeof(float)); break;
+    case 5: memcpy(dst, src, 5 * sizeof(float)); break;
+    case 4: memcpy(dst, src, 4 * sizeof(float)); break;
+    case 3: memcpy(dst, src, 3 * sizeof(float)); break;
+    case 2: memcpy(dst, src, 2 * sizeof(float)); break;
+    default: dst[0] = src[0]; break;
+    }
+}
+
+static inline v4f ld_part(const float *p, int n) {
+    if (n == 4) return ld(p);
+    float lanes[4] = { 0.0f, 0.0f, 0.0f, 0.0f };
+    store_part(lanes, p, n);
+    return (v4f){ lanes[0], lanes[1], lanes[2], lanes[3] };
+}
+
+/* Y = A^T M A for four neighbouring tiles of a tile row at once: M[xi] of the four tiles are
+ * contiguous (tile-major within a channel), so each of the 16 positions is one load; the two
+ * output columns of the four tiles are interleaved into eight contiguous outputs per row. The
+ * scalar reference's operations in its order: the same bits. */
+static void output_transform(const float *M, int K, int P, int Q, int TP, int TQ, float *y) {
+    size_t T = (size_t)TP * TQ, plane = (size_t)K * T;
+    for (int k = 0; k < K; k++)
+        for (int tp = 0; tp < TP; tp++)
+            for (int tq = 0; tq < TQ; tq += 4) {
+                int count = TQ - tq < 4 ? TQ - tq : 4;
+                const float *m = M + (size_t)k * T + (size_t)tp * TQ + tq;
+                v4f s[2][4];
+                for (int j = 0; j < 4; j++) {                  /* s = A^T m */
+                    v4f m0 = ld_part(m + (size_t)j * plane, count), m1 = ld_part(m + (size_t)(4 + j) * plane, count);
+                    v4f m2 = ld_part(m + (size_t)(8 + j) * plane, count), m3 = ld_part(m + (size_t)(12 + j) * plane, count);
+                    s[0][j] = m0 + m1 + m2;
+                    s[1][j] = m1 - m2 - m3;
+                }
+                int q = 2 * tq, cols = Q - q < 8 ? Q - q : 8;
+                for (int i = 0; i < 2 && 2 * tp + i < P; i++) {  /* Y = s A */
+                    v4f y0 = s[i][0] + s[i][1] + s[i][2], y1 = s[i][1] - s[i][2] - s[i][3];
+                    v4f lo = __builtin_shufflevector(y0, y1, 0, 4, 1, 5), hi = __builtin_shufflevector(y0, y1, 2, 6, 3, 7);
+                    float *row = y + ((size_t)k * P + 2 * tp + i) * Q + q;
+                    if (cols == 8) { st(row, lo); st(row + 4, hi); continue; }
+                    float out[8];
+                    st(out, lo); st(out + 4, hi);
+                    store_part(row, out, cols);
+                }
+            }
+}
+
+const WinogradTransforms winograd_vec = { input_transform, output_transform };

@@ -96,7 +96,9 @@ static void output_transform(const float *M, int K, int P, int Q, int TP, int TQ
                 output_tile(M + (size_t)k * T + (size_t)tp * TQ + tq, plane, y + (size_t)k * P * Q, P, Q, 2 * tp, 2 * tq);
 }
 
-const WinogradTransforms winograd_scalar = { input_transform, output_transform };
+static void output_gradient_transform(const float *dy, int K, int P, int Q, int TP, int TQ, float *D);
+
+const WinogradTransforms winograd_scalar = { input_transform, output_transform, output_gradient_transform };
 
 void winograd_conv_using(const WinogradTransforms *tr, const float *x, int C, int H, int W, int pad, const float *U, int K,
                          float *y, int P, int Q, float *scratch) {
@@ -144,11 +146,16 @@ static void output_gradient_transform(const float *dy, int K, int P, int Q, int 
 
 void winograd_weight_gradient(const float *x, int C, int H, int W, const float *dy, int K, int P, int Q,
                               float *dUT, float *scratch) {
+    winograd_weight_gradient_using(&winograd_vec, x, C, H, W, dy, K, P, Q, dUT, scratch);
+}
+
+void winograd_weight_gradient_using(const WinogradTransforms *tr, const float *x, int C, int H, int W, const float *dy,
+                                    int K, int P, int Q, float *dUT, float *scratch) {
     int TP = tiles(P), TQ = tiles(Q);
     size_t T = (size_t)TP * TQ;
     float *V = scratch, *D = scratch + 16 * (size_t)C * T + (size_t)(2 * TP + 2) * (8 * ((TQ + 3) / 4) + 2);
-    winograd_vec.input(x, C, H, W, 0, TP, TQ, V);
-    output_gradient_transform(dy, K, P, Q, TP, TQ, D);
+    tr->input(x, C, H, W, 0, TP, TQ, V);
+    tr->output_gradient(dy, K, P, Q, TP, TQ, D);
     for (int xi = 0; xi < 16; xi++)
         gemm(C, K, (int)T, V + (size_t)xi * C * T, (int)T, D + (size_t)xi * T * K, K, dUT + (size_t)xi * C * K, K, 1);
 }

@@ -24,24 +24,28 @@ size_t winograd_scratch_floats(int C, int K, int P, int Q);
  * Cw-output, Kw-input, 180-degree-rotated filters of the backward-data pass (then K = Cw, C = Kw). */
 void winograd_weights(const float *w, int K, int C, int flip, float *U);
 void winograd_conv(const float *x, int C, int H, int W, int pad, const float *U, int K, float *y, int P, int Q, float *scratch);
+
+/* The transforms, two variants with the same operations in the same order (so the same bits):
+ * winograd_scalar (winograd.c, tile by tile: the reference) and winograd_vec
+ * (kernels/winograd__vec.c: the transforms four tiles, or four channels, at a time in portable
+ * 4-float vectors, SSE natively and SIMD128 in wasm). V is 16 x C x tiles, M is 16 x K x tiles, tiles = TP x TQ
+ * row-major. */
+typedef struct {
+    void (*input)(const float *x, int C, int H, int W, int pad, int TP, int TQ, float *V);
+    void (*output)(const float *M, int K, int P, int Q, int TP, int TQ, float *y);
+    /* the weight gradient's: D (16 x tiles x K) = A dY A^T of every 2x2 block of dy (K x P x Q) */
+    void (*output_gradient)(const float *dy, int K, int P, int Q, int TP, int TQ, float *D);
+} WinogradTransforms;
+extern const WinogradTransforms winograd_scalar, winograd_vec;
+void winograd_conv_using(const WinogradTransforms *tr, const float *x, int C, int H, int W, int pad, const float *U, int K,
+                         float *y, int P, int Q, float *scratch);
 /* The weight gradient of the forward (pad 0) convolution of x (C x H x W) whose output gradient
  * is dy (K x P x Q): accumulated in the transformed domain, dUT (16 x C x K) += this image's
  * part (scratch: winograd_scratch_floats(C, K, P, Q)); then, once for all images,
  * dw (K x C x 3 x 3) += G^T dU G (winograd_weight_gradient_finish, in double). */
 void winograd_weight_gradient(const float *x, int C, int H, int W, const float *dy, int K, int P, int Q,
                               float *dUT, float *scratch);
+void winograd_weight_gradient_using(const WinogradTransforms *tr, const float *x, int C, int H, int W, const float *dy,
+                                    int K, int P, int Q, float *dUT, float *scratch);
 void winograd_weight_gradient_finish(const float *dUT, int C, int K, float *dw);
-
-/* The transforms, two variants with the same operations in the same order (so the same bits):
- * winograd_scalar (winograd.c, tile by tile: the reference) and winograd_vec
- * (kernels/winograd__vec.c: both transforms four tiles at a time in portable 4-float vectors,
- * SSE natively and SIMD128 in wasm). V is 16 x C x tiles, M is 16 x K x tiles, tiles = TP x TQ
- * row-major. */
-typedef struct {
-    void (*input)(const float *x, int C, int H, int W, int pad, int TP, int TQ, float *V);
-    void (*output)(const float *M, int K, int P, int Q, int TP, int TQ, float *y);
-} WinogradTransforms;
-extern const WinogradTransforms winograd_scalar, winograd_vec;
-void winograd_conv_using(const WinogradTransforms *tr, const float *x, int C, int H, int W, int pad, const float *U, int K,
-                         float *y, int P, int Q, float *scratch);
 #endif

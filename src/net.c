@@ -119,12 +119,13 @@ static int conv_plan(Layer *l, int is_last, size_t *params, size_t *bn, char *er
 }
 
 /* Which 3x3 layers run Winograd (winograd.h: forward, backward-data and weight gradient), by
- * measurement (README "Speed"): those with at
- * least 8 input channels (a one-channel first layer has too little arithmetic per transform),
- * and only over a 4-wide GEMM (wasm SIMD128, scalar): there the 16 small GEMMs plus transforms
- * beat im2col + one large GEMM (wasm in Node, 1 thread: +11 % training, about +30 % inference), while
- * over the AVX2/AVX-512 GEMMs, with 8 or 16 multiply-adds per instruction, the transforms cost
- * what they save (native, 1 thread: 2,010-2,050 against 2,070-2,210 training images/s).
+ * measurement (README "Speed"): those with at least 8 input channels (a one-channel first
+ * layer has too little arithmetic per transform), and only over a 4-wide GEMM (wasm SIMD128,
+ * scalar): there the 16 small GEMMs plus transforms beat the direct convolution's one large GEMM
+ * (wasm in Node, 1 thread: +11 % training and about +30 % inference for forward and
+ * backward-data, then 1,395 -> 1,528 training images/s for the weight gradient), while over the
+ * AVX2/AVX-512 GEMMs, with 8 or 16 fused multiply-adds per instruction, the transforms cost what
+ * they save (native, 1 thread: 2,305-2,424 with Winograd against 2,593-2,784 direct).
  * MNIST_CONV=direct or =winograd overrides the choice (comparisons, tests). */
 static int wants_winograd(const Layer *l) {
     if (l->spec.size != 3 || l->C < 8) return 0;

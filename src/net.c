@@ -444,22 +444,20 @@ static void conv_backward(BwdCtx *c) {
     int chunks = (N + NET_GRAD_CHUNK - 1) / NET_GRAD_CHUNK;
     pool_run(net->pool, chunks, conv_bwd_task, c);
     float *dw = net->grads + l->w;
-    size_t wn = (size_t)l->K * crs;
+    size_t per_chunk = conv_chunk_grad_floats(l);
     if (l->winograd) {                     /* the chunks' sums in the transformed domain, in chunk order, then back */
-        size_t un = conv_chunk_grad_floats(l);
         float *total = net->chunk_grad;
         for (int ch = 1; ch < chunks; ch++) {
-            const float *part = net->chunk_grad + (size_t)ch * un;
-            for (size_t j = 0; j < un; j++) total[j] += part[j];
+            const float *part = net->chunk_grad + (size_t)ch * per_chunk;
+            for (size_t j = 0; j < per_chunk; j++) total[j] += part[j];
         }
         winograd_weight_gradient_finish(total, l->C, l->K, dw);
-        c->have_sums = c->sums_layer;
-        return;
-    }
-    for (int ch = 0; ch < chunks; ch++) {
-        const float *part = net->chunk_grad + (size_t)ch * wn;   /* CRS x K (conv_backward_weight_image) */
-        for (int k = 0; k < l->K; k++)
-            for (int j = 0; j < crs; j++) dw[(size_t)k * crs + j] += part[(size_t)j * l->K + k];
+    } else {
+        for (int ch = 0; ch < chunks; ch++) {
+            const float *part = net->chunk_grad + (size_t)ch * per_chunk;   /* CRS x K (conv_backward_weight_image) */
+            for (int k = 0; k < l->K; k++)
+                for (int j = 0; j < crs; j++) dw[(size_t)k * crs + j] += part[(size_t)j * l->K + k];
+        }
     }
     c->have_sums = c->sums_layer;
 }

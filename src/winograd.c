@@ -10,10 +10,15 @@
 
 static int tiles(int n) { return (n + 1) / 2; }
 
-/* V and M, and one zero-bordered input plane for the vector transforms (winograd__vec.c) */
+/* The scratch space: V (16 x C x tiles), then one zero-bordered input plane for the vector
+ * input transform (winograd__vec.c: whole groups of four tiles wide), then M or D (16 x K x tiles). */
+static size_t products_offset(int C, int TP, int TQ) {
+    size_t padded = (size_t)(2 * TP + 2) * (8 * ((TQ + 3) / 4) + 2);
+    return 16 * (size_t)C * TP * TQ + padded;
+}
+
 size_t winograd_scratch_floats(int C, int K, int P, int Q) {
-    size_t T = (size_t)tiles(P) * tiles(Q), padded = (size_t)(2 * tiles(P) + 2) * (8 * ((tiles(Q) + 3) / 4) + 2);
-    return 16 * T * ((size_t)C + K) + padded;
+    return products_offset(C, tiles(P), tiles(Q)) + 16 * (size_t)K * tiles(P) * tiles(Q);
 }
 
 void winograd_weights(const float *w, int K, int C, int flip, float *U) {
@@ -104,7 +109,7 @@ void winograd_conv_using(const WinogradTransforms *tr, const float *x, int C, in
                          float *y, int P, int Q, float *scratch) {
     int TP = tiles(P), TQ = tiles(Q);
     size_t T = (size_t)TP * TQ;
-    float *V = scratch, *M = scratch + 16 * (size_t)C * T + (size_t)(2 * TP + 2) * (8 * ((TQ + 3) / 4) + 2);
+    float *V = scratch, *M = scratch + products_offset(C, TP, TQ);
     tr->input(x, C, H, W, pad, TP, TQ, V);
     for (int xi = 0; xi < 16; xi++)
         gemm(K, (int)T, C, U + (size_t)xi * K * C, C, V + (size_t)xi * C * T, (int)T, M + (size_t)xi * K * T, (int)T, 0);
@@ -120,13 +125,13 @@ void winograd_conv(const float *x, int C, int H, int W, int pad, const float *U,
  * 0 past P or Q), and that of g is G^T dU G. The sums over tiles are GEMMs, one per xi:
  * dUT[xi] (C x K) += V[xi] (C x tiles) * D[xi] (tiles x K), D = A dY A^T laid out tile by tile
  * with the K channels contiguous. */
-static void output_gradient_transform(const float *dy, int K, int P, int Q, int TP, int TQ, float *D) {
+void winograd_output_gradient_channels(const float *dy, int k0, int K, int P, int Q, int TP, int TQ, float *D) {
     size_t T = (size_t)TP * TQ;
     for (int tp = 0; tp < TP; tp++)
         for (int tq = 0; tq < TQ; tq++) {
             float *d = D + ((size_t)tp * TQ + tq) * K;
             int p = 2 * tp, q = 2 * tq;
-            for (int k = 0; k < K; k++) {
+            for (int k = k0; k < K; k++) {
                 const float *yk = dy + (size_t)k * P * Q;
                 float g00 = yk[(size_t)p * Q + q];
                 float g01 = q + 1 < Q ? yk[(size_t)p * Q + q + 1] : 0.0f;
@@ -144,6 +149,10 @@ static void output_gradient_transform(const float *dy, int K, int P, int Q, int 
         }
 }
 
+static void output_gradient_transform(const float *dy, int K, int P, int Q, int TP, int TQ, float *D) {
+    winograd_output_gradient_channels(dy, 0, K, P, Q, TP, TQ, D);
+}
+
 void winograd_weight_gradient(const float *x, int C, int H, int W, const float *dy, int K, int P, int Q,
                               float *dUT, float *scratch) {
     winograd_weight_gradient_using(&winograd_vec, x, C, H, W, dy, K, P, Q, dUT, scratch);
@@ -153,7 +162,7 @@ void winograd_weight_gradient_using(const WinogradTransforms *tr, const float *x
                                     int K, int P, int Q, float *dUT, float *scratch) {
     int TP = tiles(P), TQ = tiles(Q);
     size_t T = (size_t)TP * TQ;
-    float *V = scratch, *D = scratch + 16 * (size_t)C * T + (size_t)(2 * TP + 2) * (8 * ((TQ + 3) / 4) + 2);
+    float *V = scratch, *D = scratch + products_offset(C, TP, TQ);
     tr->input(x, C, H, W, 0, TP, TQ, V);
     tr->output_gradient(dy, K, P, Q, TP, TQ, D);
     for (int xi = 0; xi < 16; xi++)

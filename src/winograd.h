@@ -37,6 +37,8 @@ typedef struct {
     void (*output_gradient)(const float *dy, int K, int P, int Q, int TP, int TQ, float *D);
 } WinogradTransforms;
 extern const WinogradTransforms winograd_scalar, winograd_vec;
+/* the scalar output-gradient transform for channels k0 <= k < K only (the vector one's tail) */
+void winograd_output_gradient_channels(const float *dy, int k0, int K, int P, int Q, int TP, int TQ, float *D);
 void winograd_conv_using(const WinogradTransforms *tr, const float *x, int C, int H, int W, int pad, const float *U, int K,
                          float *y, int P, int Q, float *scratch);
 /* The weight gradient of the forward (pad 0) convolution of x (C x H x W) whose output gradient

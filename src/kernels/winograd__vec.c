@@ -143,7 +143,8 @@ static void output_transform(const float *M, int K, int P, int Q, int TP, int TQ
 
 /* D = A dY A^T (the weight gradient's transform) four output channels at a time: D keeps
  * the channels of a tile contiguous, so the 16 values of four channels are 16 vector stores
- * (one channel at a time they were 64 scalar ones). The reference's operations in its order. */
+ * (one channel at a time they were 64 scalar ones). The reference's operations in its order;
+ * the last 1-3 channels go to the reference itself. */
 static void output_gradient_transform(const float *dy, int K, int P, int Q, int TP, int TQ, float *D) {
     size_t T = (size_t)TP * TQ, PQ = (size_t)P * Q, xi_stride = T * K;
     for (int tp = 0; tp < TP; tp++)
@@ -151,8 +152,7 @@ static void output_gradient_transform(const float *dy, int K, int P, int Q, int 
             int p = 2 * tp, q = 2 * tq, right = q + 1 < Q, below = p + 1 < P;
             size_t o = (size_t)p * Q + q;
             float *d = D + ((size_t)tp * TQ + tq) * K;
-            int k = 0;
-            for (; k + 4 <= K; k += 4) {
+            for (int k = 0; k + 4 <= K; k += 4) {
                 const float *y0 = dy + (size_t)k * PQ + o;
                 v4f g00 = { y0[0], y0[PQ], y0[2 * PQ], y0[3 * PQ] }, g01 = splat0(), g10 = splat0(), g11 = splat0();
                 if (right) g01 = (v4f){ y0[1], y0[PQ + 1], y0[2 * PQ + 1], y0[3 * PQ + 1] };
@@ -166,18 +166,8 @@ static void output_gradient_transform(const float *dy, int K, int P, int Q, int 
                     st(d + (size_t)(i * 4 + 3) * xi_stride + k, -t[i][1]);
                 }
             }
-            for (; k < K; k++) {                       /* the reference's code for the last 1-3 channels */
-                const float *y0 = dy + (size_t)k * PQ + o;
-                float g00 = y0[0], g01 = right ? y0[1] : 0.0f, g10 = below ? y0[Q] : 0.0f, g11 = right && below ? y0[Q + 1] : 0.0f;
-                float t[4][2] = { { g00, g01 }, { g00 + g10, g01 + g11 }, { g00 - g10, g01 - g11 }, { -g10, -g11 } };
-                for (int i = 0; i < 4; i++) {
-                    d[(size_t)(i * 4 + 0) * xi_stride + k] = t[i][0];
-                    d[(size_t)(i * 4 + 1) * xi_stride + k] = t[i][0] + t[i][1];
-                    d[(size_t)(i * 4 + 2) * xi_stride + k] = t[i][0] - t[i][1];
-                    d[(size_t)(i * 4 + 3) * xi_stride + k] = -t[i][1];
-                }
-            }
         }
+    winograd_output_gradient_channels(dy, K & ~3, K, P, Q, TP, TQ, D);   /* the last 1-3 channels */
 }
 
 const WinogradTransforms winograd_vec = { input_transform, output_transform, output_gradient_transform };

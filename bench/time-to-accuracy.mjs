@@ -1,5 +1,5 @@
 // Time to 99.4 % (a benchmark, not a test): for seeds 1-3, the wall time from pressing Train
-// with the app's default recipe (the first preset of src/contract.h) in headless Chromium to
+// with the app's default recipe (the first preset of src/runtime/contract.h) in headless Chromium to
 // the first epoch-end evaluation at >= 99.4 % on the MNIST test set, and the same natively
 // (mnist-train --preset <default>, wall time from start to that epoch's line). Also the tab's
 // per-epoch overhead, twice: as the worker measures how long each epoch's end held training up

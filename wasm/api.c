@@ -5,7 +5,7 @@
  * Every entry point does a bounded amount of work and returns: V8 keeps a wasm call that
  * loops for long in its baseline tier, and the worker must stay free to answer messages.
  * Errors: functions return nonzero and api_error() holds the message.
- * What crosses the boundary is defined once in src/contract.h: configuration fields by id
+ * What crosses the boundary is defined once in src/runtime/contract.h: configuration fields by id
  * (checked against their ranges here), the progress and evaluation records' order, limits.
  * Test hooks (a trap armed at a chosen point, kernel self-checks, the peak micro-benchmark)
  * live in api_test.c and exist only in the test builds (MNIST_TEST_HOOKS). */
@@ -15,17 +15,17 @@
 #include <string.h>
 #include <time.h>
 #include <stdio.h>
-#include "idx.h"
+#include "data/idx.h"
 #include "kernels/gemm.h"
-#include "model_io.h"
-#include "export_onnx.h"
-#include "safetensors.h"
-#include "preprocess.h"
-#include "probe.h"
-#include "trainer.h"
-#include "teach.h"
-#include "my_digits.h"
-#include "contract.h"
+#include "formats/model_io.h"
+#include "formats/export_onnx.h"
+#include "formats/safetensors.h"
+#include "data/preprocess.h"
+#include "runtime/probe.h"
+#include "train/trainer.h"
+#include "train/teach.h"
+#include "formats/my_digits.h"
+#include "runtime/contract.h"
 
 #define WASM_MAX_BATCH LIMIT_MAX_BATCH
 #define API EMSCRIPTEN_KEEPALIVE

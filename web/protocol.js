@@ -1,6 +1,6 @@
 // The page <-> worker message protocol, imported by both sides. Every message is
 // { type, ...fields }; typed arrays are transferred, not copied. What crosses into the C core
-// (configuration fields, records, limits) comes from generated/contract.js (src/contract.h).
+// (configuration fields, records, limits) comes from generated/contract.js (src/runtime/contract.h).
 // tests/node/protocol.test.mjs fails if a type is sent but not declared here or not handled
 // by the other side.
 //

@@ -2,8 +2,8 @@
 #include "kernel_check.h"
 #include "eltwise.h"
 #include "gemm.h"
-#include "../winograd.h"
-#include "../rng.h"
+#include "winograd.h"
+#include "runtime/rng.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

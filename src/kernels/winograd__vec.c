@@ -6,7 +6,7 @@
  * tiles' products the same way. The operations and their order are the scalar reference's
  * (winograd.c), zeros standing in for what lies outside the input, so the results agree to the
  * bit (kernel_check_winograd). */
-#include "../winograd.h"
+#include "winograd.h"
 #include <string.h>
 
 typedef float v4f __attribute__((vector_size(16)));

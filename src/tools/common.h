@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-#include "../idx.h"
+#include "data/idx.h"
 
 /* Whole file into a malloc'd buffer; NULL (and a message on stderr) on failure. */
 static inline uint8_t *read_file(const char *path, size_t *len) {

@@ -1,10 +1,10 @@
 /* mnist_bench.c - native speed of the reference net: training and inference images/s at a
  * batch size on synthetic data (speed does not depend on pixel values), median of --reps
  * timed repetitions after a warm-up, plus the arithmetic peak of one core. One JSON line. */
-#include "../trainer.h"
-#include "../kernels/gemm.h"
-#include "../kernels/peak.h"
-#include "../rng.h"
+#include "train/trainer.h"
+#include "kernels/gemm.h"
+#include "kernels/peak.h"
+#include "runtime/rng.h"
 #include "common.h"
 #include "synthetic.h"
 #include <string.h>

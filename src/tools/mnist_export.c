@@ -1,9 +1,9 @@
 /* mnist_export.c - a trained model to the formats other tools read: ONNX (onnxruntime,
  * Netron, ...) and safetensors (PyTorch, Hugging Face). The input is a model file of this app
  * or a safetensors file; docs/network.md describes both outputs. */
-#include "../export_onnx.h"
-#include "../model_io.h"
-#include "../safetensors.h"
+#include "formats/export_onnx.h"
+#include "formats/model_io.h"
+#include "formats/safetensors.h"
 #include "common.h"
 #include <string.h>
 

@@ -1,9 +1,9 @@
 /* mnist_infer.c - predictions of a saved model (a model file of this app or a safetensors file) on
  * an IDX image file, and the accuracy with labels. */
-#include "../model_io.h"
-#include "../trainer.h"
-#include "../augment.h"
-#include "../safetensors.h"
+#include "formats/model_io.h"
+#include "train/trainer.h"
+#include "data/augment.h"
+#include "formats/safetensors.h"
 #include "common.h"
 #include <string.h>
 

@@ -2,10 +2,10 @@
  * fine-tune as the app's "Fine-tune on my digits" (teach.h), on a my-digits file the app
  * exported. Reports my digits read right before and after (the held-out ones of a check run:
  * an honest estimate) and the MNIST test accuracy before and after. Run with --help. */
-#include "../model_io.h"
-#include "../my_digits.h"
-#include "../teach.h"
-#include "../trainer.h"
+#include "formats/model_io.h"
+#include "formats/my_digits.h"
+#include "train/teach.h"
+#include "train/trainer.h"
 #include "common.h"
 #include <math.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
 /* mnist_train.c - the command-line trainer: full MNIST from the IDX files, the reference recipe
  * by default, one JSON line per epoch with --json. Run with --help for the options. */
-#include "../model_io.h"
-#include "../trainer.h"
-#include "../kernels/gemm.h"
+#include "formats/model_io.h"
+#include "train/trainer.h"
+#include "kernels/gemm.h"
 #include "common.h"
 #include <math.h>
 #include <stdlib.h>

@@ -2,8 +2,8 @@
  * (speed, divergence, resume): n images of 28x28 random bytes and random labels 0-9. */
 #ifndef SYNTHETIC_H
 #define SYNTHETIC_H
-#include "idx.h"
-#include "rng.h"
+#include "data/idx.h"
+#include "runtime/rng.h"
 #include <stdlib.h>
 
 /* fills *x and *y with views of malloc'd buffers (free(x->data), free(y->data)) */

@@ -4,9 +4,9 @@
  * class, and the saliency map (the gradient of its log-probability w.r.t. the input).
  * Usage: inspect_dump MODEL IDX_IMAGES INDEX OUT
  * File: records of (u32 name length, name, u32 count, count little-endian float32). */
-#include "augment.h"
-#include "idx.h"
-#include "model_io.h"
+#include "data/augment.h"
+#include "data/idx.h"
+#include "formats/model_io.h"
 #include "tools/common.h"
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* probe_print.c - prints the native build's probe results as JSON, for the Node test that
  * checks the wasm build against them. Input: a[i] = ((i*37) % 101)/101 - 0.5,
  * b[i] = ((i*53) % 97)/97 in float32, for the n given (default 100003). */
-#include "probe.h"
+#include "runtime/probe.h"
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -1,8 +1,8 @@
 /* test_divergence.c - the divergence guard: an absurd learning rate makes the loss or weights
  * non-finite; the trainer stops, says so, and the network is exactly as before the bad step
  * (finite weights, BatchNorm statistics and optimiser state), so it can still run. */
-#include "trainer.h"
-#include "rng.h"
+#include "train/trainer.h"
+#include "runtime/rng.h"
 #include "check.h"
 #include "tools/synthetic.h"
 #include <math.h>

@@ -2,10 +2,10 @@
  * magic, wrong counts, truncation at every length, trailing bytes, flipped bytes, a foreign
  * architecture, NaN weights. A refused model file must leave the network untouched. Also: a
  * run resumed from a saved file continues exactly as the uninterrupted run. */
-#include "idx.h"
-#include "model_io.h"
-#include "trainer.h"
-#include "rng.h"
+#include "data/idx.h"
+#include "formats/model_io.h"
+#include "train/trainer.h"
+#include "runtime/rng.h"
 #include "check.h"
 #include "tools/synthetic.h"
 #include <stdlib.h>

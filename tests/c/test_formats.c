@@ -7,9 +7,9 @@
  * ONNX: the export is a well-formed protobuf whose top-level fields are ModelProto's, and it
  * carries every weight (onnx's checker and onnxruntime check the rest: tests/torch/formats.py,
  * tests/node/onnx.test.mjs). */
-#include "export_onnx.h"
-#include "model_io.h"
-#include "safetensors.h"
+#include "formats/export_onnx.h"
+#include "formats/model_io.h"
+#include "formats/safetensors.h"
 #include "check.h"
 #include <math.h>
 #include <stdlib.h>

@@ -13,8 +13,8 @@
  * It runs without dropout and with p = 0.25: the masks are a function of (seed, step, layer,
  * image), fixed here, so the loss stays a smooth function of the weights and dropout's
  * backward (mask and 1/(1-p) scale) is checked like any other layer. */
-#include "net.h"
-#include "rng.h"
+#include "nn/net.h"
+#include "runtime/rng.h"
 #include "check.h"
 #include <math.h>
 #include <stdlib.h>

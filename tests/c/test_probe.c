@@ -1,6 +1,6 @@
 /* test_probe.c - the build path's payload: SIMD and threaded dot products agree with scalar,
  * and the threaded one really ran on more than one thread. */
-#include "probe.h"
+#include "runtime/probe.h"
 #include "check.h"
 #include <math.h>
 #include <stdlib.h>

@@ -2,8 +2,8 @@
  * exponential moving average of the weights (what it averages, which weights evaluations and
  * files see, that a saved run resumes bit-identically with its average, and that a paused run
  * goes on from a fine-tuned model). */
-#include "trainer.h"
-#include "model_io.h"
+#include "train/trainer.h"
+#include "formats/model_io.h"
 #include "check.h"
 #include "tools/synthetic.h"
 #include <math.h>

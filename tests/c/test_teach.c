@@ -9,11 +9,11 @@
  *     tests/data (MY_DIGITS): a style the model misreads is learnt from three examples of each
  *     digit - the held-out ones of the check run and 40 other drawings never taught are read
  *     right - while MNIST test accuracy stays >= 99.3 %. */
-#include "augment.h"
-#include "model_io.h"
-#include "my_digits.h"
-#include "teach.h"
-#include "trainer.h"
+#include "data/augment.h"
+#include "formats/model_io.h"
+#include "formats/my_digits.h"
+#include "train/teach.h"
+#include "train/trainer.h"
 #include "check.h"
 #include "tools/synthetic.h"
 #include "tools/common.h"

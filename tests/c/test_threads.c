@@ -1,9 +1,9 @@
 /* test_threads.c - 1, 2, 3 and 4 threads give bit-identical weights, BatchNorm statistics and
  * losses after several training steps (dropout on), and the pool really uses its threads. */
-#include "net.h"
-#include "optim.h"
-#include "rng.h"
-#include "pool.h"
+#include "nn/net.h"
+#include "train/optim.h"
+#include "runtime/rng.h"
+#include "runtime/pool.h"
 #include "check.h"
 #include <stdlib.h>
 #include <string.h>

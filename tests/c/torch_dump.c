@@ -6,9 +6,9 @@
  * Dropout p is the fifth argument (0 turns it off); the masks of every conv layer for steps
  * 0, 1, 2 are written as "mask<step>_<conv number>" so PyTorch can apply the same ones.
  * File: records of (u32 name length, name, u32 count, count little-endian float32). */
-#include "net.h"
-#include "optim.h"
-#include "rng.h"
+#include "nn/net.h"
+#include "train/optim.h"
+#include "runtime/rng.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -177,7 +177,7 @@ test('an absurd learning rate is stopped with a plain message and the weights re
   expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
 });
 
-// The form is built from the core's contract (generated from src/contract.h): its defaults and
+// The form is built from the core's contract (generated from src/runtime/contract.h): its defaults and
 // ranges are the core's, a value out of range is refused with the range, and a 64-bit seed
 // reaches the run whole.
 test('the training form takes its defaults and ranges from the core, and a 64-bit seed', async ({ page }) => {

@@ -1,6 +1,6 @@
 /* fuzz_idx.c - libFuzzer target: the IDX readers on arbitrary bytes (as images and as labels,
  * and the pair check). Any crash, hang, sanitizer report or out-of-bounds view is a bug. */
-#include "idx.h"
+#include "data/idx.h"
 #include <stdlib.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

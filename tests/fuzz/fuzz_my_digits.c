@@ -1,7 +1,7 @@
 /* fuzz_my_digits.c - libFuzzer target: the my-digits file reader on arbitrary bytes. An
  * accepted file must give labels 0-9 and fill exactly the count it reported; a refusal
  * always says why; what is read writes back to the same bytes. */
-#include "my_digits.h"
+#include "formats/my_digits.h"
 #include <stdlib.h>
 #include <string.h>
 

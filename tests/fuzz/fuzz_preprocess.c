@@ -1,6 +1,6 @@
 /* fuzz_preprocess.c - libFuzzer target: drawing preprocessing on arbitrary sizes and pixel
  * values (including NaN and infinities): no crash, output always in [0, 1] or zero. */
-#include "preprocess.h"
+#include "data/preprocess.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <math.h>

@@ -1,6 +1,6 @@
 /* fuzz_safetensors.c - libFuzzer target: the safetensors reader on arbitrary bytes. A refused
  * file must leave the network exactly as it was; an accepted one must hold only finite weights. */
-#include "safetensors.h"
+#include "formats/safetensors.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 out=build/fuzz
 mkdir -p "$out"
-src="src/contract.c src/my_digits.c src/teach.c src/idx.c src/model_io.c src/safetensors.c src/export_onnx.c src/net.c src/trainer.c src/optim.c src/augment.c src/rng.c src/pool.c src/preprocess.c
+src="src/runtime/contract.c src/kernels/winograd.c src/kernels/winograd__vec.c src/runtime/probe.c src/formats/my_digits.c src/train/teach.c src/data/idx.c src/formats/model_io.c src/formats/safetensors.c src/formats/export_onnx.c src/nn/net.c src/train/trainer.c src/train/optim.c src/data/augment.c src/runtime/rng.c src/runtime/pool.c src/data/preprocess.c
      src/kernels/gemm.c src/kernels/gemm__scalar.c src/kernels/eltwise__scalar.c src/kernels/eltwise__vec.c"
 extra=""
 if [ "$(uname -m)" = x86_64 ]; then   # the AVX2 kernel file is built with its own flags, as in CMake

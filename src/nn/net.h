@@ -27,7 +27,7 @@
 #define NET_H
 #include <stddef.h>
 #include <stdint.h>
-#include "pool.h"
+#include "runtime/pool.h"
 
 enum { LAYER_CONV = 1, LAYER_MAXPOOL = 2, LAYER_GAP = 3, LAYER_DENSE = 4 };
 #define NET_MAX_LAYERS 24

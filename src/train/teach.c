@@ -1,8 +1,8 @@
 /* teach.c - fine-tuning on a person's own digits mixed with MNIST; see teach.h. */
 #include "teach.h"
-#include "augment.h"
-#include "my_digits.h"
-#include "rng.h"
+#include "data/augment.h"
+#include "formats/my_digits.h"
+#include "runtime/rng.h"
 #include "trainer.h"
 #include <math.h>
 #include <stdio.h>

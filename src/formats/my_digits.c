@@ -1,7 +1,7 @@
 /* my_digits.c - the file of a person's own digits; see my_digits.h. */
 #include "my_digits.h"
 #include "bytebuf.h"
-#include "contract.h"
+#include "runtime/contract.h"
 #include "model_io.h"
 #include <stdio.h>
 

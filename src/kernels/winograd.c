@@ -5,7 +5,7 @@
  *   A^T = [1 1 1 0; 0 1 -1 -1]
  * The sums over channels are the 16 GEMMs (gemm.h), one per position xi of the 4x4 block. */
 #include "winograd.h"
-#include "kernels/gemm.h"
+#include "gemm.h"
 #include <string.h>
 
 static int tiles(int n) { return (n + 1) / 2; }

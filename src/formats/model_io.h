@@ -10,8 +10,8 @@
 #define MODEL_IO_H
 #include <stddef.h>
 #include <stdint.h>
-#include "net.h"
-#include "trainer.h"
+#include "nn/net.h"
+#include "train/trainer.h"
 
 #define MODEL_MAGIC "MNISTNET"
 #define MODEL_VERSION 3u           /* written; versions 1 to 3 are read (docs/model-format.md) */

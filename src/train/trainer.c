@@ -1,8 +1,8 @@
 /* trainer.c - mini-batch loop: shuffle per epoch, assemble (augmented) batches in parallel,
  * forward, backward, optimiser step under the schedule; see trainer.h. */
 #include "trainer.h"
-#include "augment.h"
-#include "rng.h"
+#include "data/augment.h"
+#include "runtime/rng.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

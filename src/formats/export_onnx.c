@@ -2,7 +2,7 @@
  * network's graph in it; see export_onnx.h. Field numbers are onnx.proto's (proto2: repeated
  * scalars written unpacked, one key per value, which every reader accepts). */
 #include "export_onnx.h"
-#include "augment.h"
+#include "data/augment.h"
 #include "model_io.h"
 #include "bytebuf.h"
 #include <stdio.h>

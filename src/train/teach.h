@@ -17,9 +17,9 @@
  * bit-identical results. */
 #ifndef TEACH_H
 #define TEACH_H
-#include "contract.h"
-#include "idx.h"
-#include "net.h"
+#include "runtime/contract.h"
+#include "data/idx.h"
+#include "nn/net.h"
 #include "optim.h"
 
 #define TEACH_CONFIG_MEMBER(name, type, ...) CONTRACT_CTYPE_##type name;

@@ -10,7 +10,7 @@
 #define EXPORT_ONNX_H
 #include <stddef.h>
 #include <stdint.h>
-#include "net.h"
+#include "nn/net.h"
 
 size_t onnx_export(const Net *net, uint8_t **out, char *err, size_t errlen);
 #endif

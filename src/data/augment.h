@@ -13,7 +13,7 @@
 #ifndef AUGMENT_H
 #define AUGMENT_H
 #include <stdint.h>
-#include "rng.h"
+#include "runtime/rng.h"
 
 #define MNIST_MEAN 0.1307f
 #define MNIST_STD 0.3081f

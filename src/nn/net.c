@@ -14,10 +14,10 @@
  * for image n are made by the layer above right after it produced image n's gradient. See
  * net.h for how results stay independent of the thread count. */
 #include "net.h"
-#include "winograd.h"
+#include "kernels/winograd.h"
 #include "kernels/gemm.h"
 #include "kernels/eltwise.h"
-#include "rng.h"
+#include "runtime/rng.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

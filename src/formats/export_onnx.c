@@ -3,8 +3,8 @@
  * scalars written unpacked, one key per value, which every reader accepts). */
 #include "export_onnx.h"
 #include "data/augment.h"
-#include "model_io.h"
-#include "bytebuf.h"
+#include "tensors.h"
+#include "bytes.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,9 +25,8 @@ static void pb_int(Pb *b, int field, int64_t v) { pb_key(b, field, WIRE_VARINT);
 static void pb_bytes(Pb *b, int field, const void *p, size_t n) { pb_key(b, field, WIRE_LEN); pb_varint(b, n); pb_raw(b, p, n); }
 static void pb_str(Pb *b, int field, const char *s) { pb_bytes(b, field, s, strlen(s)); }
 static void pb_float(Pb *b, int field, float f) {
-    uint32_t u;
-    memcpy(&u, &f, 4);
-    uint8_t x[4] = { (uint8_t)u, (uint8_t)(u >> 8), (uint8_t)(u >> 16), (uint8_t)(u >> 24) };
+    uint8_t x[4];
+    le_f32_store(x, f);
     pb_key(b, field, WIRE_FIXED32);
     pb_raw(b, x, 4);
 }
@@ -53,11 +52,7 @@ static void initializer(Pb *graph, const char *name, const float *v, const int64
     pb_str(&t, 8, name);
     uint8_t *raw = malloc(4 * count + 1);
     if (!raw) { graph->oom = 1; free(t.p); return; }
-    for (size_t i = 0; i < count; i++) {
-        uint32_t u;
-        memcpy(&u, &v[i], 4);
-        raw[4 * i] = (uint8_t)u; raw[4 * i + 1] = (uint8_t)(u >> 8); raw[4 * i + 2] = (uint8_t)(u >> 16); raw[4 * i + 3] = (uint8_t)(u >> 24);
-    }
+    for (size_t i = 0; i < count; i++) le_f32_store(raw + 4 * i, v[i]);
     pb_bytes(&t, 9, raw, 4 * count);
     free(raw);
     pb_msg(graph, 5, &t);                                 /* GraphProto.initializer = 5 */

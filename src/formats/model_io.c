@@ -1,84 +1,35 @@
 /* model_io.c - writer and validating reader of the model file; see docs/model-format.md. */
 #include "model_io.h"
-#include "bytebuf.h"
-#include "safetensors.h"
+#include "tensors.h"
+#include "bytes.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-uint32_t crc32_ieee(const uint8_t *p, size_t n) {
-    static uint32_t table[256];
-    static int ready;
-    if (!ready) {
-        for (uint32_t i = 0; i < 256; i++) {
-            uint32_t c = i;
-            for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            table[i] = c;
-        }
-        ready = 1;
-    }
-    uint32_t c = 0xFFFFFFFFu;
-    for (size_t i = 0; i < n; i++) c = table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
-    return c ^ 0xFFFFFFFFu;
-}
-
 /* ---------- writing ---------- */
 
 typedef ByteBuf Buf;
 #define put bytebuf_put
-static void put_u32(Buf *b, uint32_t v) { uint8_t x[4] = { v, v >> 8, v >> 16, v >> 24 }; put(b, x, 4); }
-static void put_f32s(Buf *b, const float *v, size_t n) {
-    for (size_t i = 0; i < n; i++) { uint32_t u; memcpy(&u, &v[i], 4); put_u32(b, u); }
-}
-static void put_f64(Buf *b, double v) { uint64_t u; memcpy(&u, &v, 8); put_u32(b, (uint32_t)u); put_u32(b, (uint32_t)(u >> 32)); }
+#define put_u32 bytebuf_put_u32
+#define put_f64 bytebuf_put_f64
+#define put_f32s bytebuf_put_f32s
 
-int model_list_tensors(const Net *net, const Trainer *t, TensorRef *out, int max) {
-    int n = 0, conv = 0;
-    /* with a weight average begun, the model tensors are the average and the training weights
-     * follow the optimiser's; which of the two the Net holds right now is t->model_shown */
-    int averaged = t && t->avg_count > 0;
-    if (averaged && !t->model_shown) return -1;          /* trainer_show_model first */
-    float *P = net->params, *S = net->bn_state;
-#define ADD(nm, d, nd, a, b_, c_, e_) do { if (n < max) { TensorRef *r = &out[n]; snprintf(r->name, sizeof r->name, "%s", nm); \
-        r->ndim = nd; r->dims[0] = a; r->dims[1] = b_; r->dims[2] = c_; r->dims[3] = e_; r->data = d; } n++; } while (0)
-    char nm[40];
-    for (int i = 0; i < net->n_layers; i++) {
-        const Layer *l = &net->layer[i];
-        if (l->spec.kind == LAYER_CONV) {
-            conv++;
-            snprintf(nm, sizeof nm, "conv%d.weight", conv); ADD(nm, P + l->w, 4, l->K, l->C, l->spec.size, l->spec.size);
-            snprintf(nm, sizeof nm, "bn%d.weight", conv); ADD(nm, P + l->gamma, 1, l->K, 0, 0, 0);
-            snprintf(nm, sizeof nm, "bn%d.bias", conv); ADD(nm, P + l->beta, 1, l->K, 0, 0, 0);
-        } else if (l->spec.kind == LAYER_DENSE) {
-            ADD("fc.weight", P + l->w, 2, l->K, l->C * l->H * l->W, 0, 0);
-            ADD("fc.bias", P + l->bias, 1, l->K, 0, 0, 0);
-        }
-    }
-    conv = 0;
-    for (int i = 0; i < net->n_layers; i++) {
-        const Layer *l = &net->layer[i];
-        if (l->spec.kind != LAYER_CONV) continue;
-        conv++;
-        snprintf(nm, sizeof nm, "bn%d.running_mean", conv); ADD(nm, S + l->run_mean, 1, l->K, 0, 0, 0);
-        snprintf(nm, sizeof nm, "bn%d.running_var", conv); ADD(nm, S + l->run_var, 1, l->K, 0, 0, 0);
-    }
-    if (t) {
-        ADD("optim.m", t->opt.m, 1, (uint32_t)net->n_params, 0, 0, 0);
-        ADD("optim.v", t->opt.v, 1, (uint32_t)net->n_params, 0, 0, 0);
-        if (averaged) ADD("optim.weights", t->avg, 1, (uint32_t)(net->n_params + net->n_bn_state), 0, 0, 0);
-    }
-#undef ADD
-    return n;
-}
 
 /* The training-state section: the recipe and the run's counters as f64, in the order of
  * docs/model-format.md. Version 1 stored the seed as one f64 (exact below 2^53); version 2
  * stores its low and high 32-bit halves (fields 19 and 24), so every 64-bit seed survives;
  * version 3 adds the augmentation's easing, the weight average's recipe and its step count. */
-#define TRAIN_FIELDS_V1 24
-#define TRAIN_FIELDS_V2 25
-#define TRAIN_FIELDS 29
+/* the slots of the section (f64 each) in file order */
+enum {
+    SLOT_RECIPE = 0,                   /* the 19 fields of FILE_RECIPE */
+    SLOT_SEED_LO = 19,                 /* version 1: the whole seed (exact below 2^53) */
+    SLOT_STEP = 20, SLOT_OPTIM_STEPS = 21, SLOT_TOTAL_STEPS = 22, SLOT_STEPS_PER_EPOCH = 23,
+    SLOT_SEED_HI = 24,                 /* version 2 on */
+    SLOT_RECIPE_V3 = 25,               /* version 3 on: the 3 fields of FILE_RECIPE_V3 */
+    SLOT_AVG_COUNT = 28,
+    TRAIN_FIELDS_V1 = 24, TRAIN_FIELDS_V2 = 25, TRAIN_FIELDS = 29
+};
 static const int FILE_RECIPE_V3[3] = { CFG_augment_ease, CFG_ema, CFG_ema_start };
 /* the recipe fields of the section, in file order (contract.h ids) */
 static const int FILE_RECIPE[19] = { CFG_epochs, CFG_batch, CFG_optimizer, CFG_lr, CFG_onecycle, CFG_pct_start, CFG_div_factor,
@@ -86,28 +37,30 @@ static const int FILE_RECIPE[19] = { CFG_epochs, CFG_batch, CFG_optimizer, CFG_l
     CFG_augment, CFG_rotate_deg, CFG_shift_px, CFG_dropout, CFG_label_smoothing };
 
 static void train_fields(const Trainer *t, double f[TRAIN_FIELDS]) {
-    for (int i = 0; i < 19; i++) f[i] = train_config_get(&t->cfg, FILE_RECIPE[i]);
-    f[19] = (double)(uint32_t)t->cfg.seed;
-    f[20] = (double)t->step; f[21] = (double)t->opt.t; f[22] = (double)t->total_steps; f[23] = (double)t->steps_per_epoch;
-    f[24] = (double)(uint32_t)(t->cfg.seed >> 32);
-    for (int i = 0; i < 3; i++) f[25 + i] = train_config_get(&t->cfg, FILE_RECIPE_V3[i]);
-    f[28] = (double)t->avg_count;
+    for (int i = 0; i < 19; i++) f[SLOT_RECIPE + i] = train_config_get(&t->cfg, FILE_RECIPE[i]);
+    f[SLOT_SEED_LO] = (double)(uint32_t)t->cfg.seed;
+    f[SLOT_STEP] = (double)t->step; f[SLOT_OPTIM_STEPS] = (double)t->opt.t;
+    f[SLOT_TOTAL_STEPS] = (double)t->total_steps; f[SLOT_STEPS_PER_EPOCH] = (double)t->steps_per_epoch;
+    f[SLOT_SEED_HI] = (double)(uint32_t)(t->cfg.seed >> 32);
+    for (int i = 0; i < 3; i++) f[SLOT_RECIPE_V3 + i] = train_config_get(&t->cfg, FILE_RECIPE_V3[i]);
+    f[SLOT_AVG_COUNT] = (double)t->avg_count;
 }
+
+static int whole_below(double x, double limit) { return x >= 0 && x < limit && x == floor(x); }
 
 /* the recipe of a training-state section, each field checked against its type and range
  * before it is stored (contract.h); 1 and a message when one is out of range */
 static int config_from_fields(const double *f, uint32_t version, TrainConfig *c, char *err, size_t errlen) {
     train_config_default(c);
     for (int i = 0; i < 19; i++)
-        if (train_config_set(c, FILE_RECIPE[i], f[i], err, errlen)) return 1;
+        if (train_config_set(c, FILE_RECIPE[i], f[SLOT_RECIPE + i], err, errlen)) return 1;
     if (version >= 3)
         for (int i = 0; i < 3; i++)
-            if (train_config_set(c, FILE_RECIPE_V3[i], f[25 + i], err, errlen)) return 1;
-    int seed_ok = version == 1 ? f[19] >= 0 && f[19] <= 9007199254740992.0 && f[19] == floor(f[19])
-                               : f[19] >= 0 && f[19] < 4294967296.0 && f[19] == floor(f[19]) &&
-                                 f[24] >= 0 && f[24] < 4294967296.0 && f[24] == floor(f[24]);
+            if (train_config_set(c, FILE_RECIPE_V3[i], f[SLOT_RECIPE_V3 + i], err, errlen)) return 1;
+    int seed_ok = version == 1 ? f[SLOT_SEED_LO] <= 9007199254740992.0 && whole_below(f[SLOT_SEED_LO], 1e300)
+                               : whole_below(f[SLOT_SEED_LO], 4294967296.0) && whole_below(f[SLOT_SEED_HI], 4294967296.0);
     if (!seed_ok) { snprintf(err, errlen, "seed"); return 1; }
-    c->seed = version == 1 ? (uint64_t)f[19] : (uint64_t)f[24] << 32 | (uint64_t)f[19];
+    c->seed = version == 1 ? (uint64_t)f[SLOT_SEED_LO] : (uint64_t)f[SLOT_SEED_HI] << 32 | (uint64_t)f[SLOT_SEED_LO];
     return 0;
 }
 
@@ -131,7 +84,7 @@ size_t model_save(const Net *net, Trainer *t, uint8_t **out) {
         put_u32(&b, TRAIN_FIELDS);
         for (int i = 0; i < TRAIN_FIELDS; i++) put_f64(&b, f[i]);
     }
-    TensorRef tr[2 * NET_MAX_LAYERS * 3 + 8];
+    TensorRef tr[MODEL_MAX_TENSORS];
     int nt = model_list_tensors(net, t, tr, (int)(sizeof tr / sizeof tr[0]));
     if (nt < 0) { free(b.p); *out = NULL; return 0; }
     put_u32(&b, (uint32_t)nt);
@@ -154,15 +107,13 @@ size_t model_save(const Net *net, Trainer *t, uint8_t **out) {
 typedef struct { const uint8_t *p; size_t len, pos; int bad; } Rd;
 static uint32_t get_u32(Rd *r) {
     if (r->bad || r->len - r->pos < 4) { r->bad = 1; return 0; }
-    const uint8_t *p = r->p + r->pos;
     r->pos += 4;
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    return le_u32_load(r->p + r->pos - 4);
 }
 static double get_f64(Rd *r) {
-    uint64_t lo = get_u32(r), hi = get_u32(r), u = lo | hi << 32;
-    double d;
-    memcpy(&d, &u, 8);
-    return d;
+    if (r->bad || r->len - r->pos < 8) { r->bad = 1; return 0; }
+    r->pos += 8;
+    return le_f64_load(r->p + r->pos - 8);
 }
 
 #define MODEL_MIN_BYTES (8 + 4 + 4 + 32 + 16 + 4 + 4)   /* magic .. layer count, tensor count, CRC */
@@ -179,7 +130,7 @@ static int read_header(Rd *r, NetArch *arch, uint32_t *flags, uint32_t *version_
         return 1;
     }
     if (r->len > MODEL_MAX_BYTES) { snprintf(err, errlen, "model file too large (%zu bytes, limit %u)", r->len, MODEL_MAX_BYTES); return 1; }
-    uint32_t stored = (uint32_t)r->p[r->len - 4] | (uint32_t)r->p[r->len - 3] << 8 | (uint32_t)r->p[r->len - 2] << 16 | (uint32_t)r->p[r->len - 1] << 24;
+    uint32_t stored = le_u32_load(r->p + r->len - 4);
     r->pos = 8;
     uint32_t version = get_u32(r);
     if (version < 1 || version > MODEL_VERSION) { snprintf(err, errlen, "model file format version %u; this app reads versions 1 to %u", version, MODEL_VERSION); return 1; }
@@ -218,6 +169,122 @@ static int same_arch(const NetArch *a, const NetArch *b) {
     return 1;
 }
 
+/* A file's training-state section, read and checked: the recipe and the run's counters. */
+typedef struct {
+    int present;
+    double f[TRAIN_FIELDS];
+    TrainConfig recipe;
+} TrainState;
+
+/* Reads the section (at r) and checks that it makes sense on its own, even when only the
+ * weights are wanted, so a damaged file is never half-trusted: every recipe field of its type
+ * and within its range (contract.h), the counters whole and consistent; with t, also that the
+ * run fits this network and this training set, to continue it. */
+static int read_train_state(Rd *r, uint32_t version, const Net *net, const Trainer *t, TrainState *st, char *err, size_t errlen) {
+    double *f = st->f;
+    uint32_t nf = get_u32(r), want_fields = version == 1 ? TRAIN_FIELDS_V1 : version == 2 ? TRAIN_FIELDS_V2 : TRAIN_FIELDS;
+    if (r->bad || nf != want_fields) { snprintf(err, errlen, "model file: bad training-state section (%u fields, expected %u)", nf, want_fields); return 1; }
+    for (uint32_t i = 0; i < nf; i++) f[i] = get_f64(r);
+    if (r->bad) { snprintf(err, errlen, "model file: training-state section is truncated"); return 1; }
+    char why[200];
+    if (config_from_fields(f, version, &st->recipe, why, sizeof why)) { snprintf(err, errlen, "model file: training state out of range: %s", why); return 1; }
+    double epochs = f[SLOT_RECIPE], batch = f[SLOT_RECIPE + 1], step = f[SLOT_STEP], total = f[SLOT_TOTAL_STEPS];
+    double per_epoch = f[SLOT_STEPS_PER_EPOCH], averaged = f[SLOT_AVG_COUNT];
+    int counters_ok = 1;
+    for (int i = SLOT_STEP; i <= SLOT_STEPS_PER_EPOCH; i++) counters_ok &= f[i] <= 1e15 && whole_below(f[i], 1e300);
+    if (!counters_ok || !(per_epoch >= 1 && per_epoch <= 1e9) || total != per_epoch * epochs || !(step <= total) || !(f[SLOT_OPTIM_STEPS] <= total)) {
+        snprintf(err, errlen, "model file: training state out of range (step %g, optimiser steps %g, total %g, %g steps per epoch and %g epochs do not fit together)",
+                 step, f[SLOT_OPTIM_STEPS], total, per_epoch, epochs);
+        return 1;
+    }
+    if (!(averaged <= step && whole_below(averaged, 1e300)) || (averaged > 0 && !(st->recipe.ema > 0))) {
+        snprintf(err, errlen, "model file: training state out of range (%g steps averaged after %g steps, weight average decay %g)", averaged, step, st->recipe.ema);
+        return 1;
+    }
+    if (t && batch > net->max_batch) {
+        snprintf(err, errlen, "the run was saved with batch %d, larger than the %d this network was created for", (int)batch, net->max_batch);
+        return 1;
+    }
+    int steps_here = t ? (t->train_x.count + (int)batch - 1) / (int)batch : 0;
+    if (t && steps_here != (int)per_epoch) {
+        snprintf(err, errlen, "the run was saved training on a set of %d steps of %d images per epoch (%d to %d images); "
+                 "this training set has %d images (%d steps): resume it on the same training set",
+                 (int)per_epoch, (int)batch, ((int)per_epoch - 1) * (int)batch + 1, (int)per_epoch * (int)batch, t->train_x.count, steps_here);
+        return 1;
+    }
+    st->present = 1;
+    return 0;
+}
+
+/* Checks the tensor section (at r) against the tensors this Net has (with the optimiser's when
+ * the file has a training state, whether or not they are restored) and notes where each one's
+ * data lies; nothing is copied. */
+static int read_tensors(Rd *r, const Net *net, const TrainState *st, const uint8_t **data_at, char *err, size_t errlen) {
+    TensorRef want[MODEL_MAX_TENSORS];
+    Trainer shape_only;
+    memset(&shape_only, 0, sizeof shape_only);
+    shape_only.avg_count = (uint64_t)st->f[SLOT_AVG_COUNT];
+    shape_only.model_shown = 1;
+    int nw = model_list_tensors(net, st->present ? &shape_only : NULL, want, MODEL_MAX_TENSORS);
+    uint32_t nt = get_u32(r);
+    if (r->bad || nt != (uint32_t)nw) { snprintf(err, errlen, "model file has %u tensors, expected %d", nt, nw); return 1; }
+    for (int i = 0; i < nw; i++) {
+        uint32_t nlen = get_u32(r);
+        if (r->bad || nlen > 39 || r->len - r->pos < nlen) { snprintf(err, errlen, "model file: bad tensor name"); return 1; }
+        if (nlen != strlen(want[i].name) || memcmp(r->p + r->pos, want[i].name, nlen) != 0) {
+            snprintf(err, errlen, "model file: tensor %d is not \"%s\"", i, want[i].name);
+            return 1;
+        }
+        r->pos += nlen;
+        uint32_t nd = get_u32(r);
+        if (r->bad || (int)nd != want[i].ndim) { snprintf(err, errlen, "model file: tensor \"%s\" has the wrong rank", want[i].name); return 1; }
+        size_t count = 1;
+        for (uint32_t d = 0; d < nd; d++) {
+            uint32_t dim = get_u32(r);
+            if (dim != want[i].dims[d]) { snprintf(err, errlen, "model file: tensor \"%s\" has the wrong shape", want[i].name); return 1; }
+            count *= dim;
+        }
+        if (r->bad || (r->len - r->pos) / 4 < count) { snprintf(err, errlen, "model file: tensor \"%s\" is truncated", want[i].name); return 1; }
+        data_at[i] = r->p + r->pos;
+        for (size_t j = 0; j < count; j++)
+            if (!isfinite(le_f32_load(r->p + r->pos + 4 * j))) { snprintf(err, errlen, "model file: tensor \"%s\" holds NaN or infinity", want[i].name); return 1; }
+        r->pos += 4 * count;
+    }
+    if (r->pos != r->len) { snprintf(err, errlen, "model file has %zu unexpected trailing bytes", r->len - r->pos); return 1; }
+    return 0;
+}
+
+/* Everything checked: the tensors into the Net (and, with tt, the optimiser's into the
+ * Trainer, and its recipe and counters). The only step that can fail, a weight average's
+ * buffer, comes before anything is overwritten. */
+static int commit(Net *net, Trainer *tt, const TrainState *st, const uint8_t **data_at, char *err, size_t errlen) {
+    const double *f = st->f;
+    if (tt && st->recipe.ema > 0 && !tt->avg && trainer_reserve(tt, 1)) { snprintf(err, errlen, "out of memory"); return 1; }
+    if (tt) {
+        tt->backups = 0;                      /* no step before this state can be gone back to */
+        tt->avg_count = (uint64_t)f[SLOT_AVG_COUNT];
+        tt->model_shown = tt->avg_count > 0;  /* the file's model tensors are the average */
+    }
+    TensorRef want[MODEL_MAX_TENSORS];
+    int nw = model_list_tensors(net, tt, want, MODEL_MAX_TENSORS);
+    for (int i = 0; i < nw; i++) {
+        size_t count = 1;
+        for (int d = 0; d < want[i].ndim; d++) count *= want[i].dims[d];
+        for (size_t j = 0; j < count; j++) want[i].data[j] = le_f32_load(data_at[i] + 4 * j);
+    }
+    if (tt) {
+        TrainConfig *c = &tt->cfg;
+        *c = st->recipe;
+        tt->step = (uint64_t)f[SLOT_STEP]; tt->opt.t = (uint64_t)f[SLOT_OPTIM_STEPS];
+        tt->total_steps = (uint64_t)f[SLOT_TOTAL_STEPS]; tt->steps_per_epoch = (int)f[SLOT_STEPS_PER_EPOCH];
+        tt->opt.cfg.kind = c->optimizer; tt->opt.cfg.nesterov = c->nesterov; tt->opt.cfg.momentum = c->momentum;
+        tt->opt.cfg.weight_decay = c->weight_decay; tt->opt.cfg.beta1 = c->adam_beta1; tt->opt.cfg.beta2 = c->adam_beta2; tt->opt.cfg.eps = c->adam_eps;
+        net->dropout = c->dropout;
+        net->label_smoothing = c->label_smoothing;
+    }
+    return 0;
+}
+
 int model_load(Net *net, Trainer *t, const uint8_t *buf, size_t len, char *err, size_t errlen) {
     Rd r = { buf, len, 0, 0 };
     NetArch arch;
@@ -229,105 +296,9 @@ int model_load(Net *net, Trainer *t, const uint8_t *buf, size_t len, char *err, 
                  arch.name, arch.n_layers, net->arch.name);
         return 1;
     }
-    double f[TRAIN_FIELDS] = { 0 };
-    TrainConfig loaded;
-    int has_train = (int)(flags & 1u);
-    if (has_train) {
-        uint32_t nf = get_u32(&r), want_fields = version == 1 ? TRAIN_FIELDS_V1 : version == 2 ? TRAIN_FIELDS_V2 : TRAIN_FIELDS;
-        if (r.bad || nf != want_fields) { snprintf(err, errlen, "model file: bad training-state section (%u fields, expected %u)", nf, want_fields); return 1; }
-        for (uint32_t i = 0; i < nf; i++) f[i] = get_f64(&r);
-        if (r.bad) { snprintf(err, errlen, "model file: training-state section is truncated"); return 1; }
-        /* the section must make sense on its own (it is checked even when only the weights are
-         * wanted, so a damaged file is never half-trusted): every recipe field of its type and
-         * within its range (contract.h), the counters whole and consistent ... */
-        char why[200];
-        if (config_from_fields(f, version, &loaded, why, sizeof why)) { snprintf(err, errlen, "model file: training state out of range: %s", why); return 1; }
-        int counters_ok = 1;
-        for (int i = 20; i < 24; i++) counters_ok &= f[i] >= 0 && f[i] <= 1e15 && f[i] == floor(f[i]);
-        if (!counters_ok || !(f[23] >= 1 && f[23] <= 1e9) || f[22] != f[23] * f[0] || !(f[20] <= f[22]) || !(f[21] <= f[22])) {
-            snprintf(err, errlen, "model file: training state out of range (step %g, optimiser steps %g, total %g, %g steps per epoch and %g epochs do not fit together)",
-                     f[20], f[21], f[22], f[23], f[0]);
-            return 1;
-        }
-        if (!(f[28] >= 0 && f[28] <= f[20] && f[28] == floor(f[28])) || (f[28] > 0 && !(loaded.ema > 0))) {
-            snprintf(err, errlen, "model file: training state out of range (%g steps averaged after %g steps, weight average decay %g)", f[28], f[20], loaded.ema);
-            return 1;
-        }
-        /* ... and, to continue the run, it must fit this network and this training set */
-        if (t && f[1] > net->max_batch) {
-            snprintf(err, errlen, "the run was saved with batch %d, larger than the %d this network was created for", (int)f[1], net->max_batch);
-            return 1;
-        }
-        int steps_here = t ? (t->train_x.count + (int)f[1] - 1) / (int)f[1] : 0;
-        if (t && steps_here != (int)f[23]) {
-            snprintf(err, errlen, "the run was saved training on a set of %d steps of %d images per epoch (%d to %d images); "
-                     "this training set has %d images (%d steps): resume it on the same training set",
-                     (int)f[23], (int)f[1], ((int)f[23] - 1) * (int)f[1] + 1, (int)f[23] * (int)f[1], t->train_x.count, steps_here);
-            return 1;
-        }
-    }
-    Trainer *tt = has_train ? t : NULL;
-    TensorRef want[2 * NET_MAX_LAYERS * 3 + 8];
-    /* the optimiser tensors are in the file whenever the training state is, whether or not we restore them */
-    Trainer shape_only;
-    memset(&shape_only, 0, sizeof shape_only);
-    shape_only.avg_count = (uint64_t)f[28];
-    shape_only.model_shown = 1;
-    int nw = model_list_tensors(net, has_train ? &shape_only : NULL, want, (int)(sizeof want / sizeof want[0]));
-    uint32_t nt = get_u32(&r);
-    if (r.bad || nt != (uint32_t)nw) { snprintf(err, errlen, "model file has %u tensors, expected %d", nt, nw); return 1; }
-    const uint8_t *data_at[sizeof want / sizeof want[0]];
-    for (int i = 0; i < nw; i++) {
-        uint32_t nlen = get_u32(&r);
-        if (r.bad || nlen > 39 || r.len - r.pos < nlen) { snprintf(err, errlen, "model file: bad tensor name"); return 1; }
-        if (nlen != strlen(want[i].name) || memcmp(r.p + r.pos, want[i].name, nlen) != 0) {
-            snprintf(err, errlen, "model file: tensor %d is not \"%s\"", i, want[i].name);
-            return 1;
-        }
-        r.pos += nlen;
-        uint32_t nd = get_u32(&r);
-        if (r.bad || (int)nd != want[i].ndim) { snprintf(err, errlen, "model file: tensor \"%s\" has the wrong rank", want[i].name); return 1; }
-        size_t count = 1;
-        for (uint32_t d = 0; d < nd; d++) {
-            uint32_t dim = get_u32(&r);
-            if (dim != want[i].dims[d]) { snprintf(err, errlen, "model file: tensor \"%s\" has the wrong shape", want[i].name); return 1; }
-            count *= dim;
-        }
-        if (r.bad || (r.len - r.pos) / 4 < count) { snprintf(err, errlen, "model file: tensor \"%s\" is truncated", want[i].name); return 1; }
-        data_at[i] = r.p + r.pos;
-        for (size_t j = 0; j < count; j++)
-            if (!isfinite(f32_le(r.p + r.pos + 4 * j))) { snprintf(err, errlen, "model file: tensor \"%s\" holds NaN or infinity", want[i].name); return 1; }
-        r.pos += 4 * count;
-    }
-    if (r.pos != r.len) { snprintf(err, errlen, "model file has %zu unexpected trailing bytes", r.len - r.pos); return 1; }
-    /* everything checked; a run that keeps a weight average needs its buffer (the only step
-     * that can fail, so it comes before anything is overwritten) */
-    if (tt && loaded.ema > 0 && !tt->avg && trainer_reserve(tt, 1)) { snprintf(err, errlen, "out of memory"); return 1; }
-    if (tt) {
-        tt->backups = 0;                      /* no step before this state can be gone back to */
-        tt->avg_count = (uint64_t)f[28];
-        tt->model_shown = tt->avg_count > 0;  /* the file's model tensors are the average */
-    }
-    /* now copy */
-    nw = model_list_tensors(net, tt, want, (int)(sizeof want / sizeof want[0]));
-    for (int i = 0; i < nw; i++) {
-        size_t count = 1;
-        for (int d = 0; d < want[i].ndim; d++) count *= want[i].dims[d];
-        for (size_t j = 0; j < count; j++) want[i].data[j] = f32_le(data_at[i] + 4 * j);
-    }
-    if (tt) {
-        TrainConfig *c = &tt->cfg;
-        *c = loaded;
-        tt->step = (uint64_t)f[20]; tt->opt.t = (uint64_t)f[21]; tt->total_steps = (uint64_t)f[22]; tt->steps_per_epoch = (int)f[23];
-        tt->opt.cfg.kind = c->optimizer; tt->opt.cfg.nesterov = c->nesterov; tt->opt.cfg.momentum = c->momentum;
-        tt->opt.cfg.weight_decay = c->weight_decay; tt->opt.cfg.beta1 = c->adam_beta1; tt->opt.cfg.beta2 = c->adam_beta2; tt->opt.cfg.eps = c->adam_eps;
-        net->dropout = c->dropout;
-        net->label_smoothing = c->label_smoothing;
-    }
-    return 0;
-}
-
-int model_load_any(Net *net, Trainer *t, const uint8_t *buf, size_t len, char *err, size_t errlen) {
-    if (safetensors_detect(buf, len)) return safetensors_load(net, buf, len, err, errlen);
-    return model_load(net, t, buf, len, err, errlen);
+    TrainState st = { 0 };
+    if ((flags & 1u) && read_train_state(&r, version, net, t, &st, err, errlen)) return 1;
+    const uint8_t *data_at[MODEL_MAX_TENSORS];
+    if (read_tensors(&r, net, &st, data_at, err, errlen)) return 1;
+    return commit(net, st.present ? t : NULL, &st, data_at, err, errlen);
 }

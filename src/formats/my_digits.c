@@ -1,18 +1,14 @@
 /* my_digits.c - the file of a person's own digits; see my_digits.h. */
 #include "my_digits.h"
-#include "bytebuf.h"
+#include "bytes.h"
 #include "runtime/contract.h"
-#include "model_io.h"
 #include <stdio.h>
 
 static const char MAGIC[8] = { 'M', 'Y', 'D', 'I', 'G', 'I', 'T', 'S' };
 enum { HEADER = 8 + 4 * 4, RECORD = 1 + MY_DIGIT_PIXELS };
 
-static void put_u32(ByteBuf *b, uint32_t v) {
-    uint8_t q[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
-    bytebuf_put(b, q, 4);
-}
-static uint32_t get_u32(const uint8_t *q) { return (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24; }
+#define put_u32 bytebuf_put_u32
+#define get_u32 le_u32_load
 
 size_t my_digits_write(const uint8_t *labels, const uint8_t *pixels, int n, uint8_t **out, char *err, size_t errlen) {
     *out = NULL;

@@ -2,8 +2,8 @@
  * header is JSON; the reader parses only the form safetensors uses (an object of objects with
  * string, integer-array values, and a string-to-string __metadata__), and refuses the rest. */
 #include "safetensors.h"
-#include "model_io.h"
-#include "bytebuf.h"
+#include "tensors.h"
+#include "bytes.h"
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -84,16 +84,14 @@ size_t safetensors_save(const Net *net, uint8_t **out) {
     size_t total = 8 + h.len + off;
     uint8_t *b = h.oom ? NULL : malloc(total);
     if (!b) { free(h.p); *out = NULL; return 0; }
-    for (int i = 0; i < 8; i++) b[i] = (uint8_t)((uint64_t)h.len >> (8 * i));
+    le_u64_store(b, (uint64_t)h.len);
     memcpy(b + 8, h.p, h.len);
     uint8_t *d = b + 8 + h.len;
     for (int i = 0; i < n; i++) {
         if (w[i].is_i64) { memset(d, 0, 8); d += 8; continue; }
         size_t c = count_of(&w[i]);
         for (size_t j = 0; j < c; j++) {
-            uint32_t u;
-            memcpy(&u, &w[i].data[j], 4);
-            d[0] = (uint8_t)u; d[1] = (uint8_t)(u >> 8); d[2] = (uint8_t)(u >> 16); d[3] = (uint8_t)(u >> 24);
+            le_f32_store(d, w[i].data[j]);
             d += 4;
         }
     }
@@ -186,7 +184,7 @@ static int entry(Json *j, Entry *e) {
 /* the JSON header's '{' after the 8-byte length (whatever the length says: a bad one is then
  * reported as a bad safetensors file, not as "not a model") */
 int safetensors_detect(const uint8_t *buf, size_t len) {
-    return buf && len >= 9 && buf[8] == '{' && memcmp(buf, MODEL_MAGIC, 8) != 0;
+    return buf && len >= 9 && buf[8] == '{';
 }
 
 static int cmp_begin(const void *a, const void *b) {
@@ -197,8 +195,7 @@ static int cmp_begin(const void *a, const void *b) {
 int safetensors_load(Net *net, const uint8_t *buf, size_t len, char *err, size_t errlen) {
     if (!buf || len < 8) { snprintf(err, errlen, "safetensors file is truncated: %zu bytes, shorter than its 8-byte header length", len); return 1; }
     if (len > MODEL_MAX_BYTES) { snprintf(err, errlen, "safetensors file too large (%zu bytes, limit %u)", len, MODEL_MAX_BYTES); return 1; }
-    uint64_t hlen = 0;
-    for (int i = 0; i < 8; i++) hlen |= (uint64_t)buf[i] << (8 * i);
+    uint64_t hlen = le_u64_load(buf);
     if (hlen > SAFETENSORS_MAX_HEADER) { snprintf(err, errlen, "safetensors header length %llu is over the %u-byte limit", (unsigned long long)hlen, SAFETENSORS_MAX_HEADER); return 1; }
     if (hlen > len - 8) { snprintf(err, errlen, "safetensors file is truncated: its header is %llu bytes, the file has %zu after the length", (unsigned long long)hlen, len - 8); return 1; }
     const uint8_t *data = buf + 8 + hlen;
@@ -268,14 +265,14 @@ int safetensors_load(Net *net, const uint8_t *buf, size_t len, char *err, size_t
         if (x->is_i64) continue;
         const uint8_t *q = data + entries[i].begin;
         for (size_t c = count_of(x), v = 0; v < c; v++)
-            if (!isfinite(f32_le(q + 4 * v))) { snprintf(err, errlen, "safetensors tensor \"%s\" holds NaN or infinity", x->name); goto out; }
+            if (!isfinite(le_f32_load(q + 4 * v))) { snprintf(err, errlen, "safetensors tensor \"%s\" holds NaN or infinity", x->name); goto out; }
     }
     /* everything checked: now copy */
     for (int i = 0; i < ne; i++) {
         const Want *x = &w[map[i]];
         if (x->is_i64) continue;
         const uint8_t *q = data + entries[i].begin;
-        for (size_t c = count_of(x), v = 0; v < c; v++) x->data[v] = f32_le(q + 4 * v);
+        for (size_t c = count_of(x), v = 0; v < c; v++) x->data[v] = le_f32_load(q + 4 * v);
     }
     rc = 0;
 out:

@@ -2,7 +2,7 @@
  * Netron, ...) and safetensors (PyTorch, Hugging Face). The input is a model file of this app
  * or a safetensors file; docs/network.md describes both outputs. */
 #include "formats/export_onnx.h"
-#include "formats/model_io.h"
+#include "formats/model_any.h"
 #include "formats/safetensors.h"
 #include "common.h"
 #include <string.h>

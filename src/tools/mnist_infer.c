@@ -1,6 +1,6 @@
 /* mnist_infer.c - predictions of a saved model (a model file of this app or a safetensors file) on
  * an IDX image file, and the accuracy with labels. */
-#include "formats/model_io.h"
+#include "formats/model_any.h"
 #include "train/trainer.h"
 #include "data/augment.h"
 #include "formats/safetensors.h"

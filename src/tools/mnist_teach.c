@@ -2,7 +2,7 @@
  * fine-tune as the app's "Fine-tune on my digits" (teach.h), on a my-digits file the app
  * exported. Reports my digits read right before and after (the held-out ones of a check run:
  * an honest estimate) and the MNIST test accuracy before and after. Run with --help. */
-#include "formats/model_io.h"
+#include "formats/model_any.h"
 #include "formats/my_digits.h"
 #include "train/teach.h"
 #include "train/trainer.h"

@@ -6,7 +6,7 @@
  * File: records of (u32 name length, name, u32 count, count little-endian float32). */
 #include "data/augment.h"
 #include "data/idx.h"
-#include "formats/model_io.h"
+#include "formats/model_any.h"
 #include "tools/common.h"
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,7 +8,7 @@
  * carries every weight (onnx's checker and onnxruntime check the rest: tests/torch/formats.py,
  * tests/node/onnx.test.mjs). */
 #include "formats/export_onnx.h"
-#include "formats/model_io.h"
+#include "formats/model_any.h"
 #include "formats/safetensors.h"
 #include "check.h"
 #include <math.h>

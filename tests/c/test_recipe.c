@@ -3,6 +3,7 @@
  * files see, that a saved run resumes bit-identically with its average, and that a paused run
  * goes on from a fine-tuned model). */
 #include "train/trainer.h"
+#include "formats/bytes.h"
 #include "formats/model_io.h"
 #include "check.h"
 #include "tools/synthetic.h"

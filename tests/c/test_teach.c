@@ -10,7 +10,8 @@
  *     digit - the held-out ones of the check run and 40 other drawings never taught are read
  *     right - while MNIST test accuracy stays >= 99.3 %. */
 #include "data/augment.h"
-#include "formats/model_io.h"
+#include "formats/bytes.h"
+#include "formats/model_any.h"
 #include "formats/my_digits.h"
 #include "train/teach.h"
 #include "train/trainer.h"

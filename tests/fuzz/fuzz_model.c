@@ -3,6 +3,7 @@
  * a training state that fits the network and its training set. Each input is read twice: as
  * it is (the CRC check, which almost every mutation fails) and with its last four bytes
  * re-stamped as the CRC32 of the rest, so mutations reach the parser behind the check. */
+#include "formats/bytes.h"
 #include "formats/model_io.h"
 #include <math.h>
 #include <stdlib.h>

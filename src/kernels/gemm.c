@@ -1,12 +1,16 @@
 /* gemm.c - the one place that picks a GEMM variant: AVX-512F when the CPU has it, else AVX2
- * (x86-64; MNIST_GEMM=avx2 or another name forces one, for comparisons),
- * SIMD128 in a wasm build compiled with -msimd128, the scalar reference otherwise. */
+ * (x86-64), SIMD128 in a wasm build compiled with -msimd128, the scalar reference otherwise.
+ * The CPU is probed once, before the first multiply, by whichever thread gets there first
+ * (pthread_once); a tool or test may force another variant with gemm_select (the library
+ * itself reads no environment). */
 #include "gemm.h"
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 static GemmFn chosen;
 static const char *chosen_name;
+static pthread_once_t chosen_once = PTHREAD_ONCE_INIT;
 
 GemmFn gemm_lookup(const char *name) {
     if (!strcmp(name, "scalar")) return gemm_scalar;
@@ -22,7 +26,7 @@ GemmFn gemm_lookup(const char *name) {
     return 0;
 }
 
-int gemm_select(const char *name) {
+static int set_variant(const char *name) {
     GemmFn f = gemm_lookup(name);
     if (!f) return 0;
     chosen = f;
@@ -31,10 +35,13 @@ int gemm_select(const char *name) {
 }
 
 static void choose_default(void) {
-    if (chosen) return;
-    const char *forced = getenv("MNIST_GEMM");
-    if (forced && gemm_select(forced)) return;
-    if (!gemm_select("avx512") && !gemm_select("avx2") && !gemm_select("wasmsimd")) gemm_select("scalar");
+    if (!set_variant("avx512") && !set_variant("avx2") && !set_variant("wasmsimd")) set_variant("scalar");
+}
+#define ensure_chosen() pthread_once(&chosen_once, choose_default)
+
+int gemm_select(const char *name) {
+    ensure_chosen();
+    return set_variant(name);
 }
 
 /* Row tables from strides: B's K rows at once (every row block needs all of them), A's and C's
@@ -46,7 +53,7 @@ static void choose_default(void) {
 void gemm_with(GemmFn f, int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                float *C, int ldc, int accumulate) {
     if (!f) {
-        if (!chosen) choose_default();
+        ensure_chosen();
         f = chosen;
     }
     const float *b_stack[GEMM_B_ON_STACK], **b_rows = b_stack;
@@ -72,11 +79,11 @@ void gemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
 
 void gemm_rows(int M, int N, int K, const float *const *A, const float *const *B,
                float *const *C, int accumulate) {
-    if (!chosen) choose_default();
+    ensure_chosen();
     chosen(M, N, K, A, B, C, accumulate);
 }
 
 const char *gemm_variant_name(void) {
-    choose_default();
+    ensure_chosen();
     return chosen_name;
 }

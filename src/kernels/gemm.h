@@ -56,7 +56,9 @@ void gemm_rows(int M, int N, int K, const float *const *A, const float *const *B
 void gemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
           float *C, int ldc, int accumulate);
 const char *gemm_variant_name(void);
-/* Force a variant by name ("scalar", "wasmsimd", "avx2", "avx512"); returns 0 if unavailable here. */
+/* Force a variant by name ("scalar", "wasmsimd", "avx2", "avx512") for the whole process, for the
+ * tools' and tests' comparisons (call it before creating a Net, whose conv method may follow the
+ * variant); returns 0 if unavailable here. */
 int gemm_select(const char *name);
 GemmFn gemm_lookup(const char *name);
 #endif

@@ -54,11 +54,15 @@ typedef struct {
     float *out;                              /* N x K x P x Q layer output */
     uint8_t *argmax;                         /* maxpool: winner index within its window */
     float *mean, *invstd;                    /* K: batch statistics of the last training forward */
-    float *wT;                               /* conv: (C*R*S) x K transposed weights, per step */
-    int winograd;                            /* conv 3x3: forward and backward-data by Winograd F(2x2,3x3) (winograd.h) */
-    float *wino_fwd, *wino_bwd;              /* its transformed weights, 16 x K x C and 16 x C x K, per forward / backward */
-    float *wino_of;                          /* the weights wino_fwd was made from (a prediction between steps reuses it) */
+    const struct ConvMethod *method;         /* conv: how it computes, chosen at net_create (nn/conv_method.h) */
+    float *method_buf[3];                    /* conv: what its method derives from the weights (owned) */
 } Layer;
+
+/* Choices made once, when a Net is created, and held by it. NULL options: all automatic. */
+enum { NET_CONV_AUTO = 0, NET_CONV_DIRECT = 1, NET_CONV_WINOGRAD = 2 };
+typedef struct {
+    int conv;      /* NET_CONV_*: the conv layers' method; AUTO picks by shape and GEMM (conv_method.c) */
+} NetOptions;
 
 typedef struct Net {
     NetArch arch;
@@ -75,6 +79,7 @@ typedef struct Net {
     float *scratch[POOL_MAX_THREADS];
     size_t scratch_floats;
     Pool *pool;
+    NetOptions options;
     /* hyperparameters of the layers (not of the optimiser) */
     float dropout, bn_momentum, bn_eps, label_smoothing;
 } Net;
@@ -82,6 +87,9 @@ typedef struct Net {
 size_t  net_arch_param_count(const NetArch *arch);   /* 0 if the table is invalid */
 int     net_arch_validate(const NetArch *arch, char *err, size_t errlen);
 Net    *net_create(const NetArch *arch, int max_batch, int n_threads);
+Net    *net_create_with(const NetArch *arch, int max_batch, int n_threads, const NetOptions *options);
+/* "direct" or "winograd": the method conv layer i runs (NULL for another kind) */
+const char *net_conv_method_name(const Net *net, int i);
 void    net_free(Net *net);
 void    net_init_params(Net *net, uint64_t seed);    /* PyTorch defaults: Kaiming-uniform(a=sqrt 5) */
 void    net_zero_grad(Net *net);

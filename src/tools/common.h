@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <time.h>
 #include "data/idx.h"
+#include "nn/net.h"
+#include "kernels/gemm.h"
+#include <string.h>
 
 /* Whole file into a malloc'd buffer; NULL (and a message on stderr) on failure. */
 static inline uint8_t *read_file(const char *path, size_t *len) {
@@ -53,5 +56,18 @@ static inline double now_seconds(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+/* The kernel choices for comparisons, from the environment (the library reads none):
+ * MNIST_GEMM=scalar|avx2|avx512|wasmsimd forces the GEMM variant, MNIST_CONV=direct|winograd
+ * the conv layers' method. 0, or 1 with a message on stderr for a value this machine lacks. */
+static inline int kernel_options_from_env(NetOptions *o) {
+    const char *gemm_name = getenv("MNIST_GEMM"), *conv = getenv("MNIST_CONV");
+    memset(o, 0, sizeof *o);
+    if (gemm_name && *gemm_name && !gemm_select(gemm_name)) { fprintf(stderr, "MNIST_GEMM=%s: no such GEMM variant on this machine\n", gemm_name); return 1; }
+    if (!conv || !*conv || !strcmp(conv, "auto")) o->conv = NET_CONV_AUTO;
+    else if (!strcmp(conv, "direct")) o->conv = NET_CONV_DIRECT;
+    else if (!strcmp(conv, "winograd")) o->conv = NET_CONV_WINOGRAD;
+    else { fprintf(stderr, "MNIST_CONV=%s: the methods are auto, direct and winograd\n", conv); return 1; }
+    return 0;
 }
 #endif

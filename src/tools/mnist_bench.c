@@ -44,7 +44,9 @@ int main(int argc, char **argv) {
     TrainConfig cfg;
     train_config_default(&cfg);
     cfg.batch = batch; cfg.epochs = 1000; cfg.lr = lr; cfg.onecycle = 0;   /* speed does not depend on the schedule */
-    Net *net = net_create(&NET_ARCH_REFERENCE, batch, threads);
+    NetOptions kernels;
+    if (kernel_options_from_env(&kernels)) return 2;
+    Net *net = net_create_with(&NET_ARCH_REFERENCE, batch, threads, &kernels);
     net_init_params(net, 1);
     Trainer t;
     char err[256];

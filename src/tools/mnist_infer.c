@@ -30,7 +30,9 @@ int main(int argc, char **argv) {
     if (lbuf && (idx_read_labels(lbuf, llen, 10, &y, err, sizeof err) || idx_check_pair(&x, &y, err, sizeof err))) { fprintf(stderr, "%s: %s\n", labels, err); return 1; }
     if (x.rows != arch.in_h || x.cols != arch.in_w) { fprintf(stderr, "images are %dx%d, the model wants %dx%d\n", x.rows, x.cols, arch.in_h, arch.in_w); return 1; }
     if (limit > 0 && limit < x.count) x.count = y.count = limit;
-    Net *net = net_create(&arch, 256, 0 + 2);
+    NetOptions kernels;
+    if (kernel_options_from_env(&kernels)) return 2;
+    Net *net = net_create_with(&arch, 256, 0 + 2, &kernels);
     if (!net || model_load_any(net, NULL, mbuf, mlen, err, sizeof err)) { fprintf(stderr, "%s: %s\n", model, net ? err : "cannot create network"); return 1; }
     int correct = 0, hw = x.rows * x.cols;
     for (int b = 0; b < x.count; b += net->max_batch) {

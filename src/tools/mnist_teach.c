@@ -99,7 +99,9 @@ int main(int argc, char **argv) {
         my_digits_read(tfile, tlen, test_labels, test_pixels, err, sizeof err);
         free(tfile);
     }
-    Net *net = net_create(&NET_ARCH_REFERENCE, cfg.batch > 256 ? cfg.batch : 256, threads);
+    NetOptions kernels;
+    if (kernel_options_from_env(&kernels)) return 2;
+    Net *net = net_create_with(&NET_ARCH_REFERENCE, cfg.batch > 256 ? cfg.batch : 256, threads, &kernels);
     if (!net) { fprintf(stderr, "cannot create the network\n"); return 1; }
     if (model_load_any(net, NULL, mfile, mlen, err, sizeof err)) { fprintf(stderr, "%s: %s\n", model, err); return 1; }
     double mnist_before = mnist_test_accuracy(net, &vx, &vy), t0 = now_seconds();

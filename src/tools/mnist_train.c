@@ -117,7 +117,9 @@ int main(int argc, char **argv) {
         hx.count = hy.count = validation;
     }
     if (limit > 0 && limit < tx.count) tx.count = ty.count = limit;
-    Net *net = net_create(&NET_ARCH_REFERENCE, cfg.batch > 500 ? cfg.batch : 500, threads);
+    NetOptions kernels;
+    if (kernel_options_from_env(&kernels)) return 2;
+    Net *net = net_create_with(&NET_ARCH_REFERENCE, cfg.batch > 500 ? cfg.batch : 500, threads, &kernels);
     if (!net) { fprintf(stderr, "cannot create the network\n"); return 1; }
     net_init_params(net, cfg.seed);
     Trainer t;

@@ -1,15 +1,18 @@
 /* test_threads.c - 1, 2, 3 and 4 threads give bit-identical weights, BatchNorm statistics and
- * losses after several training steps (dropout on), and the pool really uses its threads. */
+ * losses after several training steps (dropout on), with each conv method (direct, and Winograd
+ * for the 3x3 layers it runs, as the wasm build does), and the pool really uses its threads. */
 #include "nn/net.h"
 #include "train/optim.h"
 #include "runtime/rng.h"
 #include "runtime/pool.h"
 #include "check.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void train(int threads, int N, float *params_out, float *state_out, float *losses) {
-    Net *net = net_create(&NET_ARCH_REFERENCE, N, threads);
+static void train(int threads, int conv, int N, float *params_out, float *state_out, float *losses) {
+    NetOptions options = { conv };
+    Net *net = net_create_with(&NET_ARCH_REFERENCE, N, threads, &options);
     net_init_params(net, 5);
     OptConfig oc = { OPT_SGD, 1, 0.9f, 5e-4f, 0.9f, 0.999f, 1e-8f };
     Optimizer opt;
@@ -35,15 +38,19 @@ static void hit(void *ctx, int task, int thread) { ((HitCtx *)ctx)->hits[task]++
 
 int main(void) {
     int N = 37;   /* not a multiple of the gradient chunk */
-    float p[4][15122], s[4][288], l[4][4];
+    static float p[4][15122], s[4][288], l[4][4];
     int threads[4] = { 1, 2, 3, 4 };
-    for (int i = 0; i < 4; i++) train(threads[i], N, p[i], s[i], l[i]);
-    for (int i = 1; i < 4; i++) {
-        CHECK(memcmp(p[0], p[i], sizeof p[0]) == 0, "weights after 4 steps differ between 1 and %d threads", threads[i]);
-        CHECK(memcmp(s[0], s[i], sizeof s[0]) == 0, "BatchNorm statistics differ between 1 and %d threads", threads[i]);
-        CHECK(memcmp(l[0], l[i], sizeof l[0]) == 0, "losses differ between 1 and %d threads", threads[i]);
+    const struct { int conv; const char *name; } methods[] = { { NET_CONV_DIRECT, "direct" }, { NET_CONV_WINOGRAD, "winograd" } };
+    for (int m = 0; m < 2; m++) {
+        for (int i = 0; i < 4; i++) train(threads[i], methods[m].conv, N, p[i], s[i], l[i]);
+        for (int i = 1; i < 4; i++) {
+            CHECK(memcmp(p[0], p[i], sizeof p[0]) == 0, "%s: weights after 4 steps differ between 1 and %d threads", methods[m].name, threads[i]);
+            CHECK(memcmp(s[0], s[i], sizeof s[0]) == 0, "%s: BatchNorm statistics differ between 1 and %d threads", methods[m].name, threads[i]);
+            CHECK(memcmp(l[0], l[i], sizeof l[0]) == 0, "%s: losses differ between 1 and %d threads", methods[m].name, threads[i]);
+        }
+        CHECK(l[0][3] != l[0][0], "%s: training did not change the loss", methods[m].name);
+        printf("%s: 1-4 threads bit-identical\n", methods[m].name);
     }
-    CHECK(l[0][3] != l[0][0], "training did not change the loss");
 
     Pool *pool = pool_create(2);
     int hits[1000] = { 0 };

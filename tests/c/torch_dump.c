@@ -19,12 +19,15 @@ static void rec(FILE *f, const char *name, const float *v, size_t n) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 2) { fprintf(stderr, "usage: torch_dump OUT [seed] [batch] [threads] [dropout]\n"); return 2; }
+    if (argc < 2) { fprintf(stderr, "usage: torch_dump OUT [seed] [batch] [threads] [dropout] [direct|winograd]\n"); return 2; }
     uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 10) : 7;
     int N = argc > 3 ? atoi(argv[3]) : 16, threads = argc > 4 ? atoi(argv[4]) : 2;
     FILE *f = fopen(argv[1], "wb");
     if (!f) return 1;
-    Net *net = net_create(&NET_ARCH_REFERENCE, N, threads);
+    NetOptions options = { NET_CONV_AUTO };
+    if (argc > 6) options.conv = !strcmp(argv[6], "winograd") ? NET_CONV_WINOGRAD : !strcmp(argv[6], "direct") ? NET_CONV_DIRECT : -1;
+    if (options.conv < 0) { fprintf(stderr, "torch_dump: conv method %s: direct or winograd\n", argv[6]); return 2; }
+    Net *net = net_create_with(&NET_ARCH_REFERENCE, N, threads, &options);
     net_init_params(net, seed);
     net->dropout = argc > 5 ? (float)atof(argv[5]) : 0.0f;
     Rng r = rng_for(seed, RNG_TEST, 0, 0);

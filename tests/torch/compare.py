@@ -20,7 +20,7 @@ That 1e-6 is a property of one rounding order, not only of the code: the same di
 convolution over the GEMM without fused multiply-add (the arithmetic of the wasm build, where
 SIMD equals the scalar reference to the bit; MNIST_GEMM=scalar) gives 6.9e-3 after 3 Adam
 steps and 3.1e-4 after 3 SGD steps for seed 11, and every other tensor within 1e-4. So the
-run of the Winograd convolution (MNIST_CONV=winograd, the wasm build's 3x3 layers) is called
+run of the Winograd convolution (--conv winograd, the wasm build's 3x3 layers) is called
 with --rounding-sensitive 11: seed 11's 3-step rows are printed with their error but not
 judged; every other row, and every row of the default run, is.
 """
@@ -116,6 +116,7 @@ def flat_grads(model):
 def main():
     dump = sys.argv[1]
     unjudged = {int(sys.argv[i + 1]) for i, a in enumerate(sys.argv) if a == "--rounding-sensitive"}
+    conv = [sys.argv[i + 1] for i, a in enumerate(sys.argv) if a == "--conv"]
     failures = 0
     rows = []
 
@@ -143,7 +144,7 @@ def main():
     # float64 — a BatchNorm over 8 images sits close to kinks — which says nothing of the code.)
     for seed, batch, threads, dropout in [(7, 16, 2, 0.1), (11, 32, 1, 0.0), (3, 24, 3, 0.25)]:
         with tempfile.NamedTemporaryFile(suffix=".bin") as tmp:
-            subprocess.run([dump, tmp.name, str(seed), str(batch), str(threads), str(dropout)], check=True)
+            subprocess.run([dump, tmp.name, str(seed), str(batch), str(threads), str(dropout)] + conv, check=True)
             d = read_records(tmp.name)
         torch.manual_seed(0)
         model = RefNet().double().train()

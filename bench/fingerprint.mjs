@@ -1,5 +1,6 @@
 // The bits of a fixed training run, to show that a change of structure changed no arithmetic:
-// natively (mnist-train) and in the wasm build in Node, at 1 and 2 threads, each trains the
+// natively (mnist-train, with each conv method) and in the wasm build in Node, at 1 and 2
+// threads, each trains the
 // reference net on the first 1,024 MNIST training images for one epoch of the fast preset
 // (batch 128, augmentation and dropout on) and prints the sha256 of the saved model file.
 // Run it before and after a restructure; the lines must be identical.
@@ -18,11 +19,14 @@ const IMAGES = 1024;
 const lines = [];
 
 const dir = mkdtempSync(path.join(tmpdir(), 'fingerprint-'));
-for (const threads of [1, 2]) {
-  const out = path.join(dir, `native-${threads}.bin`);
-  execFileSync(path.join(root, 'build', 'native', 'mnist-train'), ['--data', data, '--preset', 'fast', '--epochs', '1',
-    '--limit', String(IMAGES), '--threads', String(threads), '--save', out], { stdio: ['ignore', 'ignore', 'inherit'] });
-  lines.push(`native  ${threads} thread(s): ${sha(readFileSync(out))}`);
+for (const conv of ['auto', 'winograd']) {
+  for (const threads of [1, 2]) {
+    const out = path.join(dir, `native-${conv}-${threads}.bin`);
+    execFileSync(path.join(root, 'build', 'native', 'mnist-train'), ['--data', data, '--preset', 'fast', '--epochs', '1',
+      '--limit', String(IMAGES), '--threads', String(threads), '--save', out],
+      { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, MNIST_CONV: conv } });
+    lines.push(`native ${conv.padEnd(8)} ${threads} thread(s): ${sha(readFileSync(out))}`);
+  }
 }
 rmSync(dir, { recursive: true });
 
@@ -45,7 +49,7 @@ for (const threads of [1, 2]) {
   if (M._api_configure()) throw new Error(M.UTF8ToString(M._api_error()));
   while (M._api_train_steps(4) > 0);
   const n = M._api_save(1);
-  lines.push(`wasm    ${threads} thread(s): ${sha(M.HEAPU8.slice(M._api_saved_ptr(), M._api_saved_ptr() + n))}`);
+  lines.push(`wasm   auto     ${threads} thread(s): ${sha(M.HEAPU8.slice(M._api_saved_ptr(), M._api_saved_ptr() + n))}`);
 }
 stopThreads(M);
 console.log(lines.join('\n'));

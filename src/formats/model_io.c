@@ -37,12 +37,12 @@ static const int FILE_RECIPE[19] = { CFG_epochs, CFG_batch, CFG_optimizer, CFG_l
     CFG_augment, CFG_rotate_deg, CFG_shift_px, CFG_dropout, CFG_label_smoothing };
 
 static void train_fields(const Trainer *t, double f[TRAIN_FIELDS]) {
-    for (int i = 0; i < 19; i++) f[SLOT_RECIPE + i] = train_config_get(&t->cfg, FILE_RECIPE[i]);
+    for (int i = 0; i < 19; i++) f[SLOT_RECIPE + i] = settings_get(&RECIPE_TABLE, &t->cfg, FILE_RECIPE[i]);
     f[SLOT_SEED_LO] = (double)(uint32_t)t->cfg.seed;
     f[SLOT_STEP] = (double)t->step; f[SLOT_OPTIM_STEPS] = (double)t->opt.t;
     f[SLOT_TOTAL_STEPS] = (double)t->total_steps; f[SLOT_STEPS_PER_EPOCH] = (double)t->steps_per_epoch;
     f[SLOT_SEED_HI] = (double)(uint32_t)(t->cfg.seed >> 32);
-    for (int i = 0; i < 3; i++) f[SLOT_RECIPE_V3 + i] = train_config_get(&t->cfg, FILE_RECIPE_V3[i]);
+    for (int i = 0; i < 3; i++) f[SLOT_RECIPE_V3 + i] = settings_get(&RECIPE_TABLE, &t->cfg, FILE_RECIPE_V3[i]);
     f[SLOT_AVG_COUNT] = (double)t->avg_count;
 }
 
@@ -51,12 +51,12 @@ static int whole_below(double x, double limit) { return x >= 0 && x < limit && x
 /* the recipe of a training-state section, each field checked against its type and range
  * before it is stored (contract.h); 1 and a message when one is out of range */
 static int config_from_fields(const double *f, uint32_t version, TrainConfig *c, char *err, size_t errlen) {
-    train_config_default(c);
+    settings_default(&RECIPE_TABLE, c);
     for (int i = 0; i < 19; i++)
-        if (train_config_set(c, FILE_RECIPE[i], f[SLOT_RECIPE + i], err, errlen)) return 1;
+        if (settings_set(&RECIPE_TABLE, c, FILE_RECIPE[i], f[SLOT_RECIPE + i], err, errlen)) return 1;
     if (version >= 3)
         for (int i = 0; i < 3; i++)
-            if (train_config_set(c, FILE_RECIPE_V3[i], f[SLOT_RECIPE_V3 + i], err, errlen)) return 1;
+            if (settings_set(&RECIPE_TABLE, c, FILE_RECIPE_V3[i], f[SLOT_RECIPE_V3 + i], err, errlen)) return 1;
     int seed_ok = version == 1 ? f[SLOT_SEED_LO] <= 9007199254740992.0 && whole_below(f[SLOT_SEED_LO], 1e300)
                                : whole_below(f[SLOT_SEED_LO], 4294967296.0) && whole_below(f[SLOT_SEED_HI], 4294967296.0);
     if (!seed_ok) { snprintf(err, errlen, "seed"); return 1; }

@@ -1,9 +1,10 @@
 /* contract.h - everything that crosses between the C core and its callers (the wasm API and
  * the page and worker, the command-line tools), written once as X-macro tables.
  *
- * The C side expands the tables into TrainConfig and its defaults and checks (trainer.h),
- * the order of the progress and evaluation records (wasm/api.c), the CLI options
- * (tools/mnist_train.c) and the limits below. src/tools/gen_contract.c expands the same
+ * The C side expands the tables into the structs below (TrainConfig, the recipe; TeachConfig,
+ * the fine-tune; RunOptions) and their field tables, which one settings mechanism
+ * (settings.h) walks for defaults, get/set/check, the CLI options and --help; into the order
+ * of the progress and evaluation records (wasm/api.c) and the limits below. src/tools/gen_contract.c expands the same
  * tables into web/generated/contract.js for the page and the worker, so a field, default,
  * range or limit changes here and nowhere else. Fields cross the wasm boundary by id (their
  * row in the table) and are checked against their range in C; the 64-bit seed crosses as
@@ -128,20 +129,29 @@ enum { EVAL_FIELDS(CONTRACT_EVAL_ID) EVAL_COUNT };
 #define CONTRACT_CTYPE_CHOICE int
 #define CONTRACT_CTYPE_U64 uint64_t
 
-/* One row of a field table, for code that walks the fields (checks, CLI, generator). */
+/* The structs of the tables: one member per row, named as there. */
+#define CONTRACT_MEMBER(name, type, ...) CONTRACT_CTYPE_##type name;
+typedef struct { TRAIN_CONFIG_FIELDS(CONTRACT_MEMBER) } TrainConfig;   /* the training recipe */
+typedef struct { TEACH_FIELDS(CONTRACT_MEMBER) } TeachConfig;          /* the fine-tune's settings */
+typedef struct { RUN_OPTION_FIELDS(CONTRACT_MEMBER) } RunOptions;      /* a run's other options */
+#undef CONTRACT_MEMBER
+
+/* One row of a field table, for code that walks the fields (settings.h, the generator):
+ * offset is the field's place in its struct. */
 typedef enum { FIELD_INT, FIELD_FLOAT, FIELD_BOOL, FIELD_CHOICE, FIELD_U64 } FieldType;
 typedef struct {
     const char *name, *cli, *unit, *help;
     FieldType type;
     double def, min, max;
+    size_t offset;
 } FieldInfo;
 
-extern const FieldInfo TRAIN_CONFIG_INFO[CFG_COUNT];
-extern const FieldInfo RUN_OPTION_INFO[RUN_COUNT];
-extern const FieldInfo TEACH_INFO[TEACH_COUNT];
-
-/* 1 when v is a value of field f (its type, its range), else 0 with a message in err. */
-int field_value_fits(const FieldInfo *f, double v, char *err, size_t errlen);
-/* Index of `word` in a CHOICE field's "a|b" help list, or -1. */
-int field_choice_index(const FieldInfo *f, const char *word);
+/* A whole table: its rows, how many, and what its fields are called in messages. */
+typedef struct { const FieldInfo *fields; int count; const char *what; } FieldTable;
+extern const FieldTable RECIPE_TABLE;     /* TrainConfig, ids CFG_<name> */
+extern const FieldTable TEACH_TABLE;      /* TeachConfig, ids TEACH_<name> */
+extern const FieldTable RUN_TABLE;        /* RunOptions, ids RUN_<name> */
+#define TRAIN_CONFIG_INFO (RECIPE_TABLE.fields)
+#define TEACH_INFO (TEACH_TABLE.fields)
+#define RUN_OPTION_INFO (RUN_TABLE.fields)
 #endif

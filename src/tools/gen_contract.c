@@ -90,11 +90,11 @@ int main(int argc, char **argv) {
         for (int id = 0; id < CFG_COUNT; id++) {
             const FieldInfo *x = &TRAIN_CONFIG_INFO[id];
             char v[64];
-            train_config_format(&c, id, v, sizeof v);
+            settings_format(&RECIPE_TABLE, &c, id, v, sizeof v);
             fprintf(f, "%s%s: ", id ? ", " : "", camel(x->name));
             if (x->type == FIELD_U64 || x->type == FIELD_CHOICE) fprintf(f, "'%s'", v);
-            else if (x->type == FIELD_BOOL) fprintf(f, "%s", train_config_get(&c, id) ? "true" : "false");
-            else fprintf(f, x->type == FIELD_FLOAT ? "%.7g" : "%.0f", train_config_get(&c, id));   /* floats as the floats they are */
+            else if (x->type == FIELD_BOOL) fprintf(f, "%s", settings_get(&RECIPE_TABLE, &c, id) ? "true" : "false");
+            else fprintf(f, x->type == FIELD_FLOAT ? "%.7g" : "%.0f", settings_get(&RECIPE_TABLE, &c, id));   /* floats as the floats they are */
         }
         fprintf(f, " }) }),\n");
     }

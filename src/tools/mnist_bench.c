@@ -7,6 +7,7 @@
 #include "runtime/rng.h"
 #include "common.h"
 #include "synthetic.h"
+#include "cli.h"
 #include <string.h>
 #include <unistd.h>
 
@@ -28,21 +29,24 @@ static int cmp(const void *a, const void *b) { double x = *(const double *)a, y 
 static double median(double *v, int n) { qsort(v, n, sizeof *v, cmp); return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]); }
 
 int main(int argc, char **argv) {
-    int threads = (int)sysconf(_SC_NPROCESSORS_ONLN), batch = 128, reps = 7, steps = 10;
-    float lr = 0.1f;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--batch")) batch = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--reps")) reps = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--steps")) steps = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--lr")) lr = (float)atof(argv[i + 1]);
-    }
-    if (reps < 1 || reps > 100) reps = 7;
+    int threads = 0, batch = 128, reps = 7, steps = 10;
+    const char *lr_text = "0.1";
+    const CliOption options[] = {
+        CLI_INT("--threads", "N", "worker threads (0: all cores)", &threads, 0, POOL_MAX_THREADS),
+        CLI_INT("--batch", "N", "images per step", &batch, 1, 4096),
+        CLI_INT("--reps", "N", "timed repetitions (the median is reported)", &reps, 1, 100),
+        CLI_INT("--steps", "N", "training steps per repetition", &steps, 1, 100000),
+        CLI_STRING("--lr", "X", "learning rate (a diverging one stops the benchmark)", &lr_text),
+    };
+    int parsed = cli_parse(argc, argv, "mnist-bench [options]", options, (int)(sizeof options / sizeof options[0]), NULL, 0);
+    if (parsed) return parsed == 1 ? 0 : 2;
+    if (!threads) threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    float lr = (float)atof(lr_text);
     int n = batch * 8;
     IdxView x, y;
     synthetic_mnist(n, 1, &x, &y);
     TrainConfig cfg;
-    train_config_default(&cfg);
+    settings_default(&RECIPE_TABLE, &cfg);
     cfg.batch = batch; cfg.epochs = 1000; cfg.lr = lr; cfg.onecycle = 0;   /* speed does not depend on the schedule */
     NetOptions kernels;
     if (kernel_options_from_env(&kernels)) return 2;

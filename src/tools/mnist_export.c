@@ -5,23 +5,20 @@
 #include "formats/model_any.h"
 #include "formats/safetensors.h"
 #include "common.h"
+#include "cli.h"
 #include <string.h>
-
-static int usage(void) {
-    fprintf(stderr, "usage: mnist-export --model IN (.bin model file or .safetensors) [--onnx OUT.onnx] [--safetensors OUT.safetensors]\n");
-    return 2;
-}
 
 int main(int argc, char **argv) {
     const char *model = NULL, *onnx = NULL, *st = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--model") && i + 1 < argc) model = argv[++i];
-        else if (!strcmp(argv[i], "--onnx") && i + 1 < argc) onnx = argv[++i];
-        else if (!strcmp(argv[i], "--safetensors") && i + 1 < argc) st = argv[++i];
-        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) { usage(); return 0; }
-        else return usage();
-    }
-    if (!model || (!onnx && !st)) return usage();
+    const CliOption options[] = {
+        CLI_STRING("--model", "IN", "a model file of this app (.bin) or a safetensors file", &model),
+        CLI_STRING("--onnx", "OUT", "write ONNX", &onnx),
+        CLI_STRING("--safetensors", "OUT", "write safetensors", &st),
+    };
+    const char *synopsis = "mnist-export --model IN (.bin model file or .safetensors) [--onnx OUT.onnx] [--safetensors OUT.safetensors]";
+    int parsed = cli_parse(argc, argv, synopsis, options, (int)(sizeof options / sizeof options[0]), NULL, 0);
+    if (parsed) return parsed == 1 ? 0 : 2;
+    if (!model || (!onnx && !st)) { fprintf(stderr, "usage: %s\n", synopsis); return 2; }
     size_t len;
     uint8_t *buf = read_file(model, &len);
     if (!buf) return 1;

@@ -5,20 +5,23 @@
 #include "data/augment.h"
 #include "formats/safetensors.h"
 #include "common.h"
+#include "cli.h"
 #include <string.h>
 
 int main(int argc, char **argv) {
     const char *model = NULL, *images = NULL, *labels = NULL;
     int json = 0, limit = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--json")) json = 1;
-        else if (!strcmp(argv[i], "--model") && i + 1 < argc) model = argv[++i];
-        else if (!strcmp(argv[i], "--images") && i + 1 < argc) images = argv[++i];
-        else if (!strcmp(argv[i], "--labels") && i + 1 < argc) labels = argv[++i];
-        else if (!strcmp(argv[i], "--limit") && i + 1 < argc) limit = atoi(argv[++i]);
-        else { fprintf(stderr, "usage: mnist-infer --model FILE(.bin|.safetensors) --images IDX [--labels IDX] [--limit N] [--json]\n"); return 2; }
-    }
-    if (!model || !images) { fprintf(stderr, "usage: mnist-infer --model FILE(.bin|.safetensors) --images IDX [--labels IDX] [--limit N] [--json]\n"); return 2; }
+    const CliOption options[] = {
+        CLI_STRING("--model", "FILE", "a model file of this app or a safetensors file", &model),
+        CLI_STRING("--images", "IDX", "the images (an IDX file)", &images),
+        CLI_STRING("--labels", "IDX", "their labels: the accuracy too", &labels),
+        CLI_INT("--limit", "N", "the first N images only (0: all)", &limit, 0, 100000000L),
+        CLI_FLAG("--json", "one JSON line", &json),
+    };
+    const char *synopsis = "mnist-infer --model FILE(.bin|.safetensors) --images IDX [--labels IDX] [--limit N] [--json]";
+    int parsed = cli_parse(argc, argv, synopsis, options, (int)(sizeof options / sizeof options[0]), NULL, 0);
+    if (parsed) return parsed == 1 ? 0 : 2;
+    if (!model || !images) { fprintf(stderr, "usage: %s\n", synopsis); return 2; }
     char err[256];
     size_t mlen, ilen, llen = 0;
     uint8_t *mbuf = read_file(model, &mlen), *ibuf = read_file(images, &ilen), *lbuf = labels ? read_file(labels, &llen) : NULL;

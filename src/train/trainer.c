@@ -8,13 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void train_config_default(TrainConfig *c) {
-    memset(c, 0, sizeof *c);
-#define SET_DEFAULT(name, type, def, ...) c->name = (CONTRACT_CTYPE_##type)(def);
-    TRAIN_CONFIG_FIELDS(SET_DEFAULT)
-#undef SET_DEFAULT
-}
-
 #define PRESET_ROW(name, help, changes) { #name, help, changes },
 static const struct { const char *name, *help, *changes; } PRESETS[] = { RECIPE_PRESETS(PRESET_ROW) };
 #undef PRESET_ROW
@@ -24,23 +17,11 @@ const char *train_preset_name(int i) { return i >= 0 && i < N_PRESETS ? PRESETS[
 const char *train_preset_help(int i) { return i >= 0 && i < N_PRESETS ? PRESETS[i].help : NULL; }
 
 int train_config_preset(TrainConfig *c, const char *name, char *err, size_t errlen) {
-    train_config_default(c);
+    settings_default(&RECIPE_TABLE, c);
     for (int i = 0; i < N_PRESETS; i++) {
         if (strcmp(PRESETS[i].name, name)) continue;
-        const char *p = PRESETS[i].changes;
-        while (*p) {
-            char field[64];
-            double value;
-            int used = 0;
-            while (*p == ' ') p++;
-            if (!*p) break;
-            if (sscanf(p, "%63[^=]=%lf%n", field, &value, &used) != 2) { snprintf(err, errlen, "preset %s: cannot read \"%s\"", name, p); return 1; }
-            int id = -1;
-            for (int k = 0; k < CFG_COUNT; k++) if (!strcmp(TRAIN_CONFIG_INFO[k].name, field)) id = k;
-            if (id < 0) { snprintf(err, errlen, "preset %s: no field %s", name, field); return 1; }
-            if (train_config_set(c, id, value, err, errlen)) return 1;
-            p += used;
-        }
+        char why[200];
+        if (settings_apply(&RECIPE_TABLE, c, PRESETS[i].changes, why, sizeof why)) { snprintf(err, errlen, "preset %s: %s", name, why); return 1; }
         return 0;
     }
     snprintf(err, errlen, "no preset \"%s\" (", name);
@@ -49,61 +30,6 @@ int train_config_preset(TrainConfig *c, const char *name, char *err, size_t errl
         snprintf(err + n, errlen - n, "%s%s", PRESETS[i].name, i + 1 < N_PRESETS ? ", " : ")");
     }
     return 1;
-}
-
-double train_config_get(const TrainConfig *c, int id) {
-    switch (id) {
-#define GET(name, ...) case CFG_##name: return (double)c->name;
-    TRAIN_CONFIG_FIELDS(GET)
-#undef GET
-    }
-    return 0.0;
-}
-
-int train_config_set(TrainConfig *c, int id, double value, char *err, size_t errlen) {
-    if (id < 0 || id >= CFG_COUNT) { snprintf(err, errlen, "no configuration field %d", id); return 1; }
-    const FieldInfo *f = &TRAIN_CONFIG_INFO[id];
-    if (f->type == FIELD_U64) {
-        if (!(value >= 0 && value <= 9007199254740992.0 && value == floor(value))) {
-            snprintf(err, errlen, "%s must be a whole number from 0 (set larger values by their 32-bit halves)", f->name);
-            return 1;
-        }
-        return train_config_set_u64(c, id, (uint32_t)fmod(value, 4294967296.0), (uint32_t)(value / 4294967296.0), err, errlen);
-    }
-    if (!field_value_fits(f, value, err, errlen)) return 1;
-    switch (id) {
-#define SET(name, type, ...) case CFG_##name: c->name = (CONTRACT_CTYPE_##type)value; break;
-    TRAIN_CONFIG_FIELDS(SET)
-#undef SET
-    }
-    return 0;
-}
-
-int train_config_set_u64(TrainConfig *c, int id, uint32_t lo, uint32_t hi, char *err, size_t errlen) {
-    if (id != CFG_seed) { snprintf(err, errlen, "field %d is not a 64-bit field", id); return 1; }
-    c->seed = (uint64_t)hi << 32 | lo;
-    return 0;
-}
-
-int train_config_check(const TrainConfig *c, char *err, size_t errlen) {
-    for (int id = 0; id < CFG_COUNT; id++)
-        if (TRAIN_CONFIG_INFO[id].type != FIELD_U64 && !field_value_fits(&TRAIN_CONFIG_INFO[id], train_config_get(c, id), err, errlen)) return 1;
-    return 0;
-}
-
-void train_config_format(const TrainConfig *c, int id, char *out, size_t outlen) {
-    const FieldInfo *f = &TRAIN_CONFIG_INFO[id];
-    double v = train_config_get(c, id);
-    if (f->type == FIELD_U64) { snprintf(out, outlen, "%llu", (unsigned long long)c->seed); return; }
-    if (f->type == FIELD_BOOL) { snprintf(out, outlen, "%s", v ? "on" : "off"); return; }
-    if (f->type == FIELD_CHOICE) {
-        const char *p = f->help;
-        for (int i = 0; i < (int)v && strchr(p, '|'); i++) p = strchr(p, '|') + 1;
-        size_t len = strchr(p, '|') ? (size_t)(strchr(p, '|') - p) : strlen(p);
-        snprintf(out, outlen, "%.*s", (int)len, p);
-        return;
-    }
-    snprintf(out, outlen, "%g", v);
 }
 
 int trainer_reserve(Trainer *t, int with_average) {
@@ -119,7 +45,7 @@ int trainer_reserve(Trainer *t, int with_average) {
 
 int trainer_init(Trainer *t, Net *net, const TrainConfig *cfg, IdxView x, IdxView y, char *err, size_t errlen) {
     memset(t, 0, sizeof *t);
-    if (train_config_check(cfg, err, errlen)) return 1;
+    if (settings_check(&RECIPE_TABLE, cfg, err, errlen)) return 1;
     if (cfg->batch > net->max_batch) { snprintf(err, errlen, "batch %d is larger than the %d this network was created for", cfg->batch, net->max_batch); return 1; }
     if (x.rows * x.cols != net->arch.in_h * net->arch.in_w) { snprintf(err, errlen, "images are %dx%d, the network wants %dx%d", x.rows, x.cols, net->arch.in_h, net->arch.in_w); return 1; }
     if (idx_check_pair(&x, &y, err, errlen)) return 1;

@@ -12,27 +12,17 @@
 #include "nn/net.h"
 #include "optim.h"
 #include "runtime/contract.h"
+#include "runtime/settings.h"
 
-/* The training recipe: one member per row of TRAIN_CONFIG_FIELDS (contract.h), named as there. */
-#define TRAINER_CONFIG_MEMBER(name, type, ...) CONTRACT_CTYPE_##type name;
-typedef struct { TRAIN_CONFIG_FIELDS(TRAINER_CONFIG_MEMBER) } TrainConfig;
-#undef TRAINER_CONFIG_MEMBER
+/* The training recipe is TrainConfig (contract.h), one member per row of TRAIN_CONFIG_FIELDS:
+ * defaults, get/set by id (CFG_<name>), checks and its text form through settings.h with
+ * RECIPE_TABLE; the table defaults are the reference recipe. */
 
-void train_config_default(TrainConfig *c);   /* every field at its table default: the reference recipe */
 /* The table defaults with a preset of RECIPE_PRESETS (contract.h) applied; 1 with a message
  * when there is no such preset. train_preset_name(i) is the i-th preset's name (NULL past the end). */
 int  train_config_preset(TrainConfig *c, const char *name, char *err, size_t errlen);
 const char *train_preset_name(int i);
 const char *train_preset_help(int i);
-/* Field `id` (CFG_<name>) = value, refused with a message when value is not of the field's
- * type or outside its range. The U64 seed is set from its two 32-bit halves. */
-int  train_config_set(TrainConfig *c, int id, double value, char *err, size_t errlen);
-int  train_config_set_u64(TrainConfig *c, int id, uint32_t lo, uint32_t hi, char *err, size_t errlen);
-double train_config_get(const TrainConfig *c, int id);
-/* Every field within its range (what trainer_init checks before anything else). */
-int  train_config_check(const TrainConfig *c, char *err, size_t errlen);
-/* A field's value written the way the CLI takes it (word for CHOICE and BOOL). */
-void train_config_format(const TrainConfig *c, int id, char *out, size_t outlen);
 
 typedef struct {
     Net *net;

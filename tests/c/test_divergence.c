@@ -14,7 +14,7 @@ int main(void) {
     IdxView x, y;
     synthetic_mnist(n, 4, &x, &y);
     TrainConfig cfg;
-    train_config_default(&cfg);
+    settings_default(&RECIPE_TABLE, &cfg);
     cfg.batch = 32; cfg.epochs = 50; cfg.lr = 1e4f; cfg.onecycle = 0;
     Net *net = net_create(&NET_ARCH_REFERENCE, 32, 2);
     net_init_params(net, 1);

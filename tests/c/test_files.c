@@ -115,7 +115,7 @@ static void test_resume(void) {
     IdxView x, y;
     synthetic_mnist(n, 3, &x, &y);
     TrainConfig cfg;
-    train_config_default(&cfg);
+    settings_default(&RECIPE_TABLE, &cfg);
     cfg.epochs = 2; cfg.batch = 32; cfg.seed = 18446744073709551557ull;   /* all 64 bits must survive the file */
     Net *a = net_create(&NET_ARCH_REFERENCE, 32, 2), *b = net_create(&NET_ARCH_REFERENCE, 32, 1);
     Trainer ta, tb;
@@ -149,7 +149,7 @@ static void test_checkpoint_limits(void) {
     IdxView x, y;
     synthetic_mnist(600, 4, &x, &y);
     TrainConfig cfg;
-    train_config_default(&cfg);
+    settings_default(&RECIPE_TABLE, &cfg);
     cfg.epochs = 1; cfg.batch = 300;
     Net *big = net_create(&NET_ARCH_REFERENCE, 300, 1), *small = net_create(&NET_ARCH_REFERENCE, 256, 1);
     Trainer t;

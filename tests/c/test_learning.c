@@ -33,7 +33,7 @@ int main(void) {
     CHECK(x.count == 60000 && y.data[0] == 5 && y.data[1] == 0 && y.data[2] == 4, "first training labels should be 5 0 4");
     x.count = y.count = 2000;
     TrainConfig cfg;
-    train_config_default(&cfg);
+    settings_default(&RECIPE_TABLE, &cfg);
     cfg.batch = 64; cfg.augment = 0; cfg.seed = 1;
     cfg.epochs = (300 * 64 + 1999) / 2000;    /* 10 epochs of 32 steps = 320 >= 300 */
     Net *net = net_create(&NET_ARCH_REFERENCE, 250, 2);

@@ -13,7 +13,7 @@
 
 static void test_augment_strength(void) {
     TrainConfig cfg;
-    train_config_default(&cfg);
+    settings_default(&RECIPE_TABLE, &cfg);
     Trainer t;
     memset(&t, 0, sizeof t);
     t.cfg = cfg;
@@ -32,7 +32,7 @@ static void test_average_definition(void) {
     IdxView x, y;
     synthetic_mnist(32 * 5, 7, &x, &y);
     TrainConfig cfg;
-    train_config_default(&cfg);
+    settings_default(&RECIPE_TABLE, &cfg);
     cfg.epochs = 2; cfg.batch = 32; cfg.ema = 0.6; cfg.ema_start = 0.35;     /* 10 steps; averaging from step 4 */
     Net *net = net_create(&NET_ARCH_REFERENCE, 32, 2);
     net_init_params(net, 3);
@@ -80,7 +80,7 @@ static void test_resume_with_average(int save_after) {
     IdxView x, y;
     synthetic_mnist(64 * 3, 3, &x, &y);
     TrainConfig cfg;
-    train_config_default(&cfg);
+    settings_default(&RECIPE_TABLE, &cfg);
     cfg.epochs = 3; cfg.batch = 32; cfg.ema = 0.9; cfg.ema_start = 0.25; cfg.augment_ease = 0.5;  /* 18 steps, average from 5 */
     Net *a = net_create(&NET_ARCH_REFERENCE, 32, 2), *b = net_create(&NET_ARCH_REFERENCE, 32, 1);
     Trainer ta, tb;
@@ -96,7 +96,7 @@ static void test_resume_with_average(int save_after) {
     CHECK(len > 0, "saved");
     while (!trainer_done(&ta)) trainer_steps(&ta, 100);
     TrainConfig other;
-    train_config_default(&other);                  /* no average: the load makes room for it */
+    settings_default(&RECIPE_TABLE, &other);                  /* no average: the load makes room for it */
     other.batch = 32; other.epochs = 3;
     net_init_params(b, 1);
     CHECK(trainer_init(&tb, b, &other, x, y, err, sizeof err) == 0, "%s", err);
@@ -122,7 +122,7 @@ static void test_adopt_and_refuse(void) {
     IdxView x, y;
     synthetic_mnist(64, 5, &x, &y);
     TrainConfig cfg;
-    train_config_default(&cfg);
+    settings_default(&RECIPE_TABLE, &cfg);
     cfg.epochs = 4; cfg.batch = 32; cfg.ema = 0.9;
     Net *net = net_create(&NET_ARCH_REFERENCE, 32, 1);
     net_init_params(net, 2);

@@ -108,7 +108,7 @@ static void run_teacher(int threads, const uint8_t *labels, const uint8_t *pixel
     Net *net = net_create(&NET_ARCH_REFERENCE, 64, threads);
     net_init_params(net, 3);
     TeachConfig cfg;
-    teach_config_default(&cfg);
+    settings_default(&TEACH_TABLE, &cfg);
     cfg.batch = 37; cfg.steps = 5; cfg.mine_share = 0.3f;
     Teacher t;
     char err[256];
@@ -136,7 +136,7 @@ static void test_teacher(void) {
     memcpy(start, net->params, 15122 * sizeof(float));
     memcpy(start + 15122, net->bn_state, 288 * sizeof(float));
     TeachConfig cfg;
-    teach_config_default(&cfg);
+    settings_default(&TEACH_TABLE, &cfg);
     cfg.batch = 16; cfg.steps = 3;
     Teacher t;
     char err[256];
@@ -155,7 +155,7 @@ static void test_teacher(void) {
     CHECK(teacher_init(&t, net, &cfg, labels, pixels, 0, TEACH_PART_ALL, x, y, err, sizeof err) != 0 && strstr(err, "no digits"), "none: %s", err);
     cfg.batch = 65;
     CHECK(teacher_init(&t, net, &cfg, labels, pixels, 12, TEACH_PART_ALL, x, y, err, sizeof err) != 0 && strstr(err, "batch"), "batch: %s", err);
-    CHECK(teach_config_set(&cfg, TEACH_lr, 5.0, err, sizeof err) != 0 && strstr(err, "lr"), "lr 5: %s", err);
+    CHECK(settings_set(&TEACH_TABLE, &cfg, TEACH_lr, 5.0, err, sizeof err) != 0 && strstr(err, "lr"), "lr 5: %s", err);
     net_free(net);
     for (int k = 0; k < 4; k++) free(r[k]);
     free(start); free(pixels); free((void *)x.data); free((void *)y.data);
@@ -192,7 +192,7 @@ static void test_learns_a_style(void) {
     int n_other = read_digits(mine, "blocky-others.mydigits", other_labels, other_pixels, 64), count;
     int others_before = teach_score(net, other_labels, other_pixels, n_other, 0, TEACH_PART_ALL, &count);
     TeachConfig cfg;
-    teach_config_default(&cfg);
+    settings_default(&TEACH_TABLE, &cfg);
     TeachSession s;
     CHECK(teach_session_begin(&s, net, &cfg, labels, pixels, n, tx, ty, err, sizeof err) == 0, "%s", err);
     while (!s.done) CHECK(teach_session_steps(&s, 25, err, sizeof err) >= 0, "%s", err);

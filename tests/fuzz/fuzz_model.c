@@ -36,7 +36,7 @@ static void read_one(const uint8_t *data, size_t size) {
         static uint8_t img[8 * 784], lab[8];
         IdxView x = { img, 8, 28, 28 }, y = { lab, 8, 0, 0 };
         TrainConfig cfg;
-        train_config_default(&cfg);
+        settings_default(&RECIPE_TABLE, &cfg);
         cfg.batch = 8;
         char err[128];
         if (trainer_init(&t, net, &cfg, x, y, err, sizeof err)) abort();

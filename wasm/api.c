@@ -104,7 +104,7 @@ API int api_create(int threads, uint32_t seed_lo, uint32_t seed_hi) {
     net = net_create(&NET_ARCH_REFERENCE, WASM_MAX_BATCH, threads);
     if (!net) { snprintf(error_text, sizeof error_text, "out of memory creating the network"); return 1; }
     net_init_params(net, seed_of(seed_lo, seed_hi));
-    train_config_default(&config);
+    settings_default(&RECIPE_TABLE, &config);
     return 0;
 }
 /* fresh random weights (PyTorch's default initialisation) from seed; running statistics reset */
@@ -164,9 +164,9 @@ API int api_last_thread_ids(unsigned *ids, int max) {
 }
 
 /* ---- the recipe, field by field (ids: CFG_* of contract.h, CONFIG_FIELDS[i].id in JS) ---- */
-API void api_config_reset(void) { train_config_default(&config); }
-API int api_config_set(int id, double value) { return train_config_set(&config, id, value, error_text, sizeof error_text); }
-API int api_config_set_u64(int id, uint32_t lo, uint32_t hi) { return train_config_set_u64(&config, id, lo, hi, error_text, sizeof error_text); }
+API void api_config_reset(void) { settings_default(&RECIPE_TABLE, &config); }
+API int api_config_set(int id, double value) { return settings_set(&RECIPE_TABLE, &config, id, value, error_text, sizeof error_text); }
+API int api_config_set_u64(int id, uint32_t lo, uint32_t hi) { return settings_set_u64(&RECIPE_TABLE, &config, id, lo, hi, error_text, sizeof error_text); }
 /* a new trainer for the recipe set so far, over the training data (as limited by api_limit_train) */
 API int api_configure(void) {
     if (!net) { snprintf(error_text, sizeof error_text, "no network"); return 1; }
@@ -336,10 +336,10 @@ static TeachSession session;
 static uint8_t *my_labels, *my_pixels;
 static int my_count;
 
-API void api_teach_config_reset(void) { teach_config_default(&teach_config); teach_config_ready = 1; }
+API void api_teach_config_reset(void) { settings_default(&TEACH_TABLE, &teach_config); teach_config_ready = 1; }
 API int api_teach_set(int id, double value) {
     if (!teach_config_ready) api_teach_config_reset();
-    return teach_config_set(&teach_config, id, value, error_text, sizeof error_text);
+    return settings_set(&TEACH_TABLE, &teach_config, id, value, error_text, sizeof error_text);
 }
 static void teach_end(void) { if (session_active) teach_session_free(&session); session_active = 0; }
 /* n digits: labels (n), pixels (n x 784, 0..255); copied */

@@ -4,9 +4,12 @@
  *     test reaches each crash path at a point it chooses, without racing;
  *   - the kernel self-check (wasm SIMD GEMM and BatchNorm kernels against their scalar
  *     references, inside the wasm build where they run);
+ *   - the operator table (tests/c/op_table.c: every layer op x conv method x the wasm SIMD and
+ *     scalar GEMMs x 1 and 3 threads);
  *   - the arithmetic peak of one core, for the speed benchmark. */
 #include <emscripten/emscripten.h>
 #include "kernels/kernel_check.h"
+#include "op_table.h"
 #include "kernels/peak.h"
 
 #define API EMSCRIPTEN_KEEPALIVE
@@ -25,6 +28,12 @@ API int api_check_kernels(int which) {
                       : kernel_check_winograd(1234, &cases, kernel_report, sizeof kernel_report);
 }
 API const char *api_check_report(void) { return kernel_report; }
+
+/* failing comparisons of the operator table (report: api_check_report) */
+API int api_check_ops(void) {
+    int cases, skipped;
+    return op_table_check(kernel_report, sizeof kernel_report, &cases, &skipped);
+}
 
 /* GFLOP/s of the register-only multiply-add loop on this thread */
 API double api_peak_gflops(int iters) {

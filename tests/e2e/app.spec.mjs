@@ -27,7 +27,7 @@ test('a few hundred steps: the loss falls, readouts and evaluation update', asyn
   expect(parseFloat(await page.getByTestId('test-accuracy').textContent())).toBeGreaterThan(90);
   await expect(page.getByTestId('per-class').locator('tr')).toHaveCount(11);
   await expect(page.getByTestId('confusion').locator('tr')).toHaveCount(11);
-  expect(await page.getByTestId('gallery').locator('figure').count()).toBeGreaterThan(0);
+  await expect.poll(() => page.getByTestId('gallery').locator('figure').count()).toBeGreaterThan(0);
   const epochs = await page.evaluate(() => window.mnistApp.charts.testAcc.length);
   expect(epochs).toBe(8);
   await page.screenshot({ path: 'test-results/screenshots/trained.png', fullPage: true });
@@ -152,7 +152,7 @@ test('a reload during training offers to resume, and resuming continues the run'
   await page.getByTestId('resume-checkpoint').click();
   await expect(page.getByTestId('status')).toHaveText(/training|evaluating/);
   await expect.poll(() => step(page)).toBeGreaterThan(savedStep);
-  expect(await page.evaluate(() => window.mnistApp.charts.testAcc.length)).toBeGreaterThanOrEqual(1);
+  await expect.poll(() => page.evaluate(() => window.mnistApp.charts.testAcc.length)).toBeGreaterThanOrEqual(1);
   await expect(page.getByTestId('banner-text')).toBeHidden();
   await page.getByTestId('stop').click();
   await expect(page.getByTestId('status')).toHaveText('idle');

@@ -46,7 +46,7 @@ test('taught three blocky digits of each kind, it reads other blocky digits and 
 
   for (let d = 0; d < 10; d++)
     for (const v of TAUGHT) await teachOne(page, d, blockyDigit(d, v));
-  expect(await count(page)).toBe(30);
+  await expect.poll(() => count(page)).toBe(30);
   await expect(page.getByTestId('my-digits-gallery').locator('figure')).toHaveCount(30);
   // kept for mnist-teach (the same fine-tune from the command line)
   const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-my-digits').click()]);
@@ -87,11 +87,12 @@ test('my digits: keys 0-9, delete, export and import, a damaged or foreign file 
   await teachOne(page, 7, blockyDigit(7, TAUGHT[0]), true);
   await teachOne(page, 1, blockyDigit(1, TAUGHT[1]), true);
   const gallery = page.getByTestId('my-digits-gallery').locator('figure');
-  await expect(gallery).toHaveCount(3);
-  expect(await gallery.evaluateAll((f) => f.map((x) => x.dataset.label))).toEqual(['3', '7', '1']);
+  const labels = () => gallery.evaluateAll((f) => f.map((x) => x.dataset.label));
+  // the count and the gallery settle at different moments: wait for the gallery itself
+  await expect.poll(labels).toEqual(['3', '7', '1']);
   await gallery.nth(1).getByRole('button').click();                 // delete the 7
   await expect(gallery).toHaveCount(2);
-  expect(await count(page)).toBe(2);
+  await expect.poll(() => count(page)).toBe(2);
 
   const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-my-digits').click()]);
   const bytes = await readFile(await file.path());
@@ -100,13 +101,13 @@ test('my digits: keys 0-9, delete, export and import, a damaged or foreign file 
 
   await page.getByTestId('clear-my-digits').click();
   await expect(gallery).toHaveCount(0);
-  expect(await count(page)).toBe(0);
+  await expect.poll(() => count(page)).toBe(0);
   await expect(page.getByTestId('finetune')).toBeDisabled();
 
   const input = page.getByTestId('import-my-digits');
   await input.setInputFiles({ name: 'mine.mydigits', mimeType: 'application/octet-stream', buffer: bytes });
   await expect.poll(() => count(page)).toBe(2);
-  expect(await gallery.evaluateAll((f) => f.map((x) => x.dataset.label))).toEqual(['3', '1']);
+  await expect.poll(labels).toEqual(['3', '1']);
 
   const damaged = Buffer.from(bytes);
   damaged[500] ^= 0x40;

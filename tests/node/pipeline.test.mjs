@@ -52,8 +52,15 @@ test('wasm SIMD kernels agree with their scalar references inside the wasm build
   assert.equal(wino, 0, `winograd vs the direct convolution: ${M.UTF8ToString(M._api_check_report())}`);
 });
 
+test('the operator table inside the wasm build: every layer op x conv method x the SIMD and scalar GEMMs x 1 and 3 threads', async () => {
+  const M = await loadWasm('mt-test');
+  modules.push(M);
+  const fails = M._api_check_ops();
+  assert.equal(fails, 0, `op table: ${M.UTF8ToString(M._api_check_report())}`);
+});
+
 test('the app\'s modules carry no test hooks; the test modules do', async () => {
-  const hooks = ['_api_debug_trap_at', '_api_check_kernels', '_api_check_report', '_api_peak_gflops'];
+  const hooks = ['_api_debug_trap_at', '_api_check_kernels', '_api_check_ops', '_api_check_report', '_api_peak_gflops'];
   for (const variant of ['mt', 'st']) {
     const M = await loadWasm(variant), T = await loadWasm(`${variant}-test`);
     modules.push(M, T);

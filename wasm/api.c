@@ -72,9 +72,15 @@ API const char *api_gemm_variant(void) { return gemm_variant_name(); }
 /* ---- the pipeline probe ---- */
 API float api_probe_dot_scalar(const float *a, const float *b, int n) { return probe_dot_scalar(a, b, n); }
 API float api_probe_dot_simd(const float *a, const float *b, int n) { return probe_dot_simd(a, b, n); }
+/* on the network's pool when it has as many threads, else on a pool made for this call (the
+ * pthreads come from a fixed set in wasm: no pool outlives its use) */
 API float api_probe_dot_mt(const float *a, const float *b, int n, int threads, int tasks, unsigned *ids, int *n_ids) {
     unsigned long l[16];
-    float r = probe_dot_mt(a, b, n, threads, tasks, l, 16, n_ids);
+    Pool *own = net && pool_threads(net->pool) == threads ? NULL : pool_create(threads);
+    Pool *pool = own ? own : net ? net->pool : NULL;
+    if (!pool) { *n_ids = 0; return 0.0f; }
+    float r = probe_dot_mt(pool, a, b, n, tasks, l, 16, n_ids);
+    pool_destroy(own);
     for (int i = 0; i < *n_ids; i++) ids[i] = (unsigned)l[i];
     return r;
 }

@@ -1,10 +1,9 @@
-import { CONFIG_FIELDS } from './generated/contract.js';
-
 // Speed of the wasm build through its API, shared by the Node benchmark (bench/speed.mjs) and
 // the page's worker in the test builds (a BENCH message; on a separate module instance, so
 // the app's network and data are untouched). Needs a test module (peak). Synthetic data (speed does not depend on pixel
 // values), training images/s at a batch size (median of `reps` timed slices of `steps` steps
 // after a warm-up), inference images/s, single-image latency and the SIMD arithmetic peak.
+import { CONFIG_FIELDS } from './generated/contract.js';
 export function runWasmBench(M, { threads = 2, batch = 128, reps = 7, steps = 10, lr = 0.05, now = () => performance.now() } = {}) {
   const n = batch * 8;
   const put = (which, bytes) => {

@@ -4,6 +4,8 @@
 // tests/node/protocol.test.mjs fails if a type is sent but not declared here or not handled
 // by the other side.
 //
+// A request (REPLIES below) carries rid, a number the page chose; the worker's reply carries it
+// back, and so does an ERROR { where, message, rid } that answers it.
 // page -> worker
 //   INIT { base, dataBase, loadData?, singleThreaded? }  load the wasm build, the pretrained
 //                                          model, then MNIST (unless loadData is false)
@@ -12,7 +14,7 @@
 //                                          their js names (seed a decimal string: 64 bits), and
 //                                          init: 'scratch' (new random weights) | 'current' (fine-tune)
 //   PAUSE, RESUME, STOP, RESET {seed}      control the run (RESET: fresh random weights)
-//   PREDICT { ink: Float32Array, w, h, revision? | id?, inspect? }  classify a drawing (eval mode,
+//   PREDICT { ink: Float32Array, w, h, rid?, inspect? }  classify a drawing (eval mode,
 //                                          current weights); with inspect, INSIDE follows
 //   INSPECT28 { img28: Float32Array }      read a 28x28 image (a misread test digit) -> INSIDE
 //   SAVE                                   -> SAVED { bytes } (weights + training state)
@@ -40,7 +42,7 @@
 //   EPOCH { epoch, step, testLoss, testAcc, perClass[10], confusion[100], gallery[], trainLoss, elapsed,
 //           pauseMs: how long the epoch's end (evaluation, checkpoint copy) held training up }
 //   STATE { state }                        idle | training | paused | evaluating | done | teaching
-//   PREDICTION { img28: Float32Array, probs: Float32Array, ink, revision | id, source }
+//   PREDICTION { img28: Float32Array, probs: Float32Array, ink, rid?, source }
 //   INSIDE { layers[{K,P,Q,data}], filters{K,C,R,data}, saliency, digit, source }  the inside view
 //   TEACH_PROGRESS { phase, stepsDone, totalSteps, loss }  phase: queued | before (reading MNIST) |
 //                                          checking (the held-out check run) | tuning | after | cancelled
@@ -62,9 +64,16 @@ export const MSG = Object.freeze({
   DIGITS_WRITE: 'digits-write', DIGITS_FILE: 'digits-file', DIGITS_READ: 'digits-read', DIGITS: 'digits',
 });
 
+// Requests and their replies: the page sends these with a request id (client.request), and the
+// worker's reply (or an ERROR) carries the id back. PREDICT without an id is the draw pad's
+// stream of readings (PREDICTION without an id).
+export const REPLIES = Object.freeze({ PREDICT: 'PREDICTION', SAVE: 'SAVED', EXPORT: 'EXPORTED', DIGITS_WRITE: 'DIGITS_FILE',
+  DIGITS_READ: 'DIGITS' });
+
 // Messages of the test builds only (__TEST_HOOKS__): a production build drops them with the
 // code that uses them.
 export const TEST_MSG = /* @__PURE__ */ Object.freeze({ BENCH: 'bench', BENCH_RESULT: 'bench-result', DEBUG_TRAP: 'debug-trap' });
+export const TEST_REPLIES = /* @__PURE__ */ Object.freeze({ BENCH: 'BENCH_RESULT' });
 
 export const MNIST_FILES = [
   { name: 'train-images-idx3-ubyte', count: 60000, bytes: 47040016 },

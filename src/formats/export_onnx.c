@@ -98,100 +98,105 @@ static void value_info(Pb *graph, int field, const char *name, const int64_t *di
     pb_msg(graph, field, &vi);                            /* input = 11, output = 12 */
 }
 
-size_t onnx_export(const Net *net, uint8_t **out, char *err, size_t errlen) {
-    *out = NULL;
+/* the tensor of this name, or NULL */
+static const TensorRef *find_tensor(const TensorRef *t, int nt, const char *name) {
+    for (int k = 0; k < nt; k++) if (!strcmp(t[k].name, name)) return &t[k];
+    return NULL;
+}
+
+/* conv + BatchNormalization + Relu of conv layer number `conv` (from 1), input x, output y */
+static int conv_nodes(Pb *g, const Net *net, const Layer *l, int conv, const TensorRef *t, int nt, const char *x, const char *y,
+                      char *err, size_t errlen) {
+    char w[24], gm[24], bt[24], rm[32], rv[32], c[24], bn[24], name[48];
+    snprintf(w, sizeof w, "conv%d.weight", conv); snprintf(gm, sizeof gm, "bn%d.weight", conv); snprintf(bt, sizeof bt, "bn%d.bias", conv);
+    snprintf(rm, sizeof rm, "bn%d.running_mean", conv); snprintf(rv, sizeof rv, "bn%d.running_var", conv);
+    const TensorRef *tw = find_tensor(t, nt, w), *tg = find_tensor(t, nt, gm), *tb = find_tensor(t, nt, bt);
+    const TensorRef *trm = find_tensor(t, nt, rm), *trv = find_tensor(t, nt, rv);
+    if (!tw || !tg || !tb || !trm || !trv) { snprintf(err, errlen, "conv layer %d: tensors missing", conv); return 1; }
+    int64_t wd[4] = { tw->dims[0], tw->dims[1], tw->dims[2], tw->dims[3] }, kd[1] = { l->K };
+    initializer(g, w, tw->data, wd, 4);
+    initializer(g, gm, tg->data, kd, 1);
+    initializer(g, bt, tb->data, kd, 1);
+    initializer(g, rm, trm->data, kd, 1);
+    initializer(g, rv, trv->data, kd, 1);
+    int64_t R = l->spec.size;
+    Attr ca[] = { { "kernel_shape", ATTR_INTS, 0, 0, 2, { R, R } }, { "strides", ATTR_INTS, 0, 0, 2, { 1, 1 } },
+                  { "pads", ATTR_INTS, 0, 0, 4, { 0, 0, 0, 0 } }, { "dilations", ATTR_INTS, 0, 0, 2, { 1, 1 } } };
+    snprintf(c, sizeof c, "conv%d_out", conv); snprintf(bn, sizeof bn, "bn%d_out", conv);
+    snprintf(name, sizeof name, "conv%d", conv);
+    { const char *in[] = { x, w }; node(g, "Conv", name, in, 2, c, ca, 4); }
+    Attr ba[] = { { "epsilon", ATTR_FLOAT, net->bn_eps, 0, 0, { 0 } } };
+    snprintf(name, sizeof name, "bn%d", conv);
+    { const char *in[] = { c, gm, bt, rm, rv }; node(g, "BatchNormalization", name, in, 5, bn, ba, 1); }
+    snprintf(name, sizeof name, "relu%d", conv);
+    { const char *in[] = { bn }; node(g, "Relu", name, in, 1, y, NULL, 0); }
+    return 0;
+}
+
+/* Flatten + Gemm + LogSoftmax of the dense layer, input x, output log_probs */
+static int dense_nodes(Pb *g, const TensorRef *t, int nt, const char *x, char *err, size_t errlen) {
+    const TensorRef *tw = find_tensor(t, nt, "fc.weight"), *tb = find_tensor(t, nt, "fc.bias");
+    if (!tw || !tb) { snprintf(err, errlen, "dense layer: tensors missing"); return 1; }
+    int64_t wd[2] = { tw->dims[0], tw->dims[1] }, bd[1] = { tb->dims[0] };
+    initializer(g, "fc.weight", tw->data, wd, 2);
+    initializer(g, "fc.bias", tb->data, bd, 1);
+    Attr fa[] = { { "axis", ATTR_INT, 0, 1, 0, { 0 } } };
+    { const char *in[] = { x }; node(g, "Flatten", "flatten", in, 1, "flat", fa, 1); }
+    Attr ga[] = { { "transB", ATTR_INT, 0, 1, 0, { 0 } } };
+    { const char *in[] = { "flat", "fc.weight", "fc.bias" }; node(g, "Gemm", "fc", in, 3, "logits", ga, 1); }
+    Attr la[] = { { "axis", ATTR_INT, 0, 1, 0, { 0 } } };
+    { const char *in[] = { "logits" }; node(g, "LogSoftmax", "log_softmax", in, 1, "log_probs", la, 1); }
+    return 0;
+}
+
+/* the graph's nodes and initializers, from the input normalisation to the log-probabilities */
+static int graph_nodes(Pb *g, const Net *net, char *err, size_t errlen) {
     TensorRef t[MODEL_MAX_TENSORS];
     int nt = model_list_tensors(net, NULL, t, MODEL_MAX_TENSORS);
-    if (nt > MODEL_MAX_TENSORS) { snprintf(err, errlen, "too many tensors"); return 0; }
-    Pb g = { 0 };
-    const NetArch *a = &net->arch;
-    char x[32] = "image", y[32], name[48];
-    int64_t in_dims[4] = { -1, a->in_c, a->in_h, a->in_w };
+    if (nt > MODEL_MAX_TENSORS) { snprintf(err, errlen, "too many tensors"); return 1; }
+    char x[32], y[32], name[48];
     /* (p - mean) / std, as scalars broadcast over the image */
     float mean = MNIST_MEAN, std = MNIST_STD;
-    initializer(&g, "input_mean", &mean, NULL, 0);
-    initializer(&g, "input_std", &std, NULL, 0);
-    { const char *in[] = { "image", "input_mean" }; node(&g, "Sub", "normalise_sub", in, 2, "centred", NULL, 0); }
-    { const char *in[] = { "centred", "input_std" }; node(&g, "Div", "normalise_div", in, 2, "x0", NULL, 0); }
+    initializer(g, "input_mean", &mean, NULL, 0);
+    initializer(g, "input_std", &std, NULL, 0);
+    { const char *in[] = { "image", "input_mean" }; node(g, "Sub", "normalise_sub", in, 2, "centred", NULL, 0); }
+    { const char *in[] = { "centred", "input_std" }; node(g, "Div", "normalise_div", in, 2, "x0", NULL, 0); }
     snprintf(x, sizeof x, "x0");
     int conv = 0, flat = 0;
     for (int i = 0; i < net->n_layers; i++) {
         const Layer *l = &net->layer[i];
         snprintf(y, sizeof y, "x%d", i + 1);
-        switch (l->spec.kind) {
-        case LAYER_CONV: {
-            conv++;
-            char w[24], gm[24], bt[24], rm[32], rv[32], c[24], bn[24];
-            const TensorRef *tw = NULL, *tg = NULL, *tb = NULL, *trm = NULL, *trv = NULL;
-            snprintf(w, sizeof w, "conv%d.weight", conv); snprintf(gm, sizeof gm, "bn%d.weight", conv); snprintf(bt, sizeof bt, "bn%d.bias", conv);
-            snprintf(rm, sizeof rm, "bn%d.running_mean", conv); snprintf(rv, sizeof rv, "bn%d.running_var", conv);
-            for (int k = 0; k < nt; k++) {
-                if (!strcmp(t[k].name, w)) tw = &t[k];
-                if (!strcmp(t[k].name, gm)) tg = &t[k];
-                if (!strcmp(t[k].name, bt)) tb = &t[k];
-                if (!strcmp(t[k].name, rm)) trm = &t[k];
-                if (!strcmp(t[k].name, rv)) trv = &t[k];
-            }
-            if (!tw || !tg || !tb || !trm || !trv) { snprintf(err, errlen, "conv layer %d: tensors missing", conv); free(g.p); return 0; }
-            int64_t wd[4] = { tw->dims[0], tw->dims[1], tw->dims[2], tw->dims[3] }, kd[1] = { l->K };
-            initializer(&g, w, tw->data, wd, 4);
-            initializer(&g, gm, tg->data, kd, 1);
-            initializer(&g, bt, tb->data, kd, 1);
-            initializer(&g, rm, trm->data, kd, 1);
-            initializer(&g, rv, trv->data, kd, 1);
-            int64_t R = l->spec.size;
-            Attr ca[] = { { "kernel_shape", ATTR_INTS, 0, 0, 2, { R, R } }, { "strides", ATTR_INTS, 0, 0, 2, { 1, 1 } },
-                          { "pads", ATTR_INTS, 0, 0, 4, { 0, 0, 0, 0 } }, { "dilations", ATTR_INTS, 0, 0, 2, { 1, 1 } } };
-            snprintf(c, sizeof c, "conv%d_out", conv); snprintf(bn, sizeof bn, "bn%d_out", conv);
-            snprintf(name, sizeof name, "conv%d", conv);
-            { const char *in[] = { x, w }; node(&g, "Conv", name, in, 2, c, ca, 4); }
-            Attr ba[] = { { "epsilon", ATTR_FLOAT, net->bn_eps, 0, 0, { 0 } } };
-            snprintf(name, sizeof name, "bn%d", conv);
-            { const char *in[] = { c, gm, bt, rm, rv }; node(&g, "BatchNormalization", name, in, 5, bn, ba, 1); }
-            snprintf(name, sizeof name, "relu%d", conv);
-            { const char *in[] = { bn }; node(&g, "Relu", name, in, 1, y, NULL, 0); }
-            break;
-        }
-        case LAYER_MAXPOOL: {
+        if (l->spec.kind == LAYER_CONV) {
+            if (conv_nodes(g, net, l, ++conv, t, nt, x, y, err, errlen)) return 1;
+        } else if (l->spec.kind == LAYER_MAXPOOL) {
             int64_t S = l->spec.size;
             Attr pa[] = { { "kernel_shape", ATTR_INTS, 0, 0, 2, { S, S } }, { "strides", ATTR_INTS, 0, 0, 2, { S, S } },
                           { "pads", ATTR_INTS, 0, 0, 4, { 0, 0, 0, 0 } } };
             snprintf(name, sizeof name, "maxpool%d", i + 1);
-            { const char *in[] = { x }; node(&g, "MaxPool", name, in, 1, y, pa, 3); }
-            break;
-        }
-        case LAYER_GAP:
+            { const char *in[] = { x }; node(g, "MaxPool", name, in, 1, y, pa, 3); }
+        } else if (l->spec.kind == LAYER_GAP) {
             snprintf(name, sizeof name, "gap%d", i + 1);
-            { const char *in[] = { x }; node(&g, "GlobalAveragePool", name, in, 1, y, NULL, 0); }
-            break;
-        case LAYER_DENSE: {
-            const TensorRef *tw = NULL, *tb = NULL;
-            for (int k = 0; k < nt; k++) {
-                if (!strcmp(t[k].name, "fc.weight")) tw = &t[k];
-                if (!strcmp(t[k].name, "fc.bias")) tb = &t[k];
-            }
-            if (!tw || !tb) { snprintf(err, errlen, "dense layer: tensors missing"); free(g.p); return 0; }
-            int64_t wd[2] = { tw->dims[0], tw->dims[1] }, bd[1] = { tb->dims[0] };
-            initializer(&g, "fc.weight", tw->data, wd, 2);
-            initializer(&g, "fc.bias", tb->data, bd, 1);
-            Attr fa[] = { { "axis", ATTR_INT, 0, 1, 0, { 0 } } };
-            { const char *in[] = { x }; node(&g, "Flatten", "flatten", in, 1, "flat", fa, 1); }
-            Attr ga[] = { { "transB", ATTR_INT, 0, 1, 0, { 0 } } };
-            { const char *in[] = { "flat", "fc.weight", "fc.bias" }; node(&g, "Gemm", "fc", in, 3, "logits", ga, 1); }
-            Attr la[] = { { "axis", ATTR_INT, 0, 1, 0, { 0 } } };
-            { const char *in[] = { "logits" }; node(&g, "LogSoftmax", "log_softmax", in, 1, "log_probs", la, 1); }
+            { const char *in[] = { x }; node(g, "GlobalAveragePool", name, in, 1, y, NULL, 0); }
+        } else if (l->spec.kind == LAYER_DENSE) {
+            if (dense_nodes(g, t, nt, x, err, errlen)) return 1;
             flat = 1;
-            break;
-        }
-        default:                                          /* plan() admits no other kind */
+        } else {                                          /* plan() admits no other kind */
             snprintf(err, errlen, "layer %d: a kind the ONNX export does not know", i + 1);
-            free(g.p);
-            return 0;
+            return 1;
         }
         snprintf(x, sizeof x, "%s", y);
     }
-    if (!flat) { snprintf(err, errlen, "the network does not end in a dense layer"); free(g.p); return 0; }
+    if (!flat) { snprintf(err, errlen, "the network does not end in a dense layer"); return 1; }
+    return 0;
+}
+
+size_t onnx_export(const Net *net, uint8_t **out, char *err, size_t errlen) {
+    *out = NULL;
+    Pb g = { 0 };
+    const NetArch *a = &net->arch;
+    if (graph_nodes(&g, net, err, errlen)) { free(g.p); return 0; }
     pb_str(&g, 2, "mnist_in_a_tab");                     /* GraphProto.name */
+    int64_t in_dims[4] = { -1, a->in_c, a->in_h, a->in_w };
     value_info(&g, 11, "image", in_dims, 4);
     int64_t out_dims[2] = { -1, net->n_classes };
     value_info(&g, 12, "log_probs", out_dims, 2);

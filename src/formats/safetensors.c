@@ -192,6 +192,90 @@ static int cmp_begin(const void *a, const void *b) {
     return (x->begin > y->begin) - (x->begin < y->begin);
 }
 
+/* "__metadata__": an object of strings; an "architecture" must name this network */
+static int read_metadata(Json *j, const Net *net) {
+    char what[400];
+    if (!lit(j, '{')) { fail(j, "__metadata__ must be an object of strings"); return 0; }
+    if (!lit(j, '}')) do {
+        char key[64], value[256];
+        if (!str(j, key, sizeof key) || !lit(j, ':') || !str(j, value, sizeof value)) { fail(j, "__metadata__ must be an object of strings"); return 0; }
+        if (!strcmp(key, "architecture") && strcmp(value, net->arch.name)) {
+            snprintf(what, sizeof what, "the file is for the \"%.60s\" network, not \"%s\"", value, net->arch.name);
+            fail(j, what);
+            return 0;
+        }
+    } while (lit(j, ','));
+    if (j->bad || !lit(j, '}')) { fail(j, "expected '}' after __metadata__"); return 0; }
+    return 1;
+}
+
+/* entry e (read) against the tensors this network has: a known name, once, its dtype, shape and
+ * byte span; the index of its tensor in w, or -1 with a message */
+static int match_entry(Json *j, const Entry *e, const Want *w, int nw, int *seen, size_t data_len) {
+    char what[400];
+    const char *name = e->name;
+    int k = -1;
+    for (int i = 0; i < nw; i++) if (!strcmp(w[i].name, name)) k = i;
+    if (k < 0) { snprintf(what, sizeof what, "unknown tensor \"%.200s\" (not a tensor of this network)", name); fail(j, what); return -1; }
+    if (seen[k]++) { snprintf(what, sizeof what, "tensor \"%s\" appears twice", name); fail(j, what); return -1; }
+    const char *dtype = w[k].is_i64 ? "I64" : "F32";
+    if (strcmp(e->dtype, dtype)) { snprintf(what, sizeof what, "tensor \"%s\" is %.15s; this network reads it as %s", name, e->dtype, dtype); fail(j, what); return -1; }
+    int shape_ok = e->ndim == w[k].ndim;
+    for (int d = 0; shape_ok && d < e->ndim; d++) shape_ok = e->shape[d] == w[k].dims[d];
+    if (!shape_ok) { snprintf(what, sizeof what, "tensor \"%s\" has the wrong shape", name); fail(j, what); return -1; }
+    size_t bytes = w[k].is_i64 ? 8 : 4 * count_of(&w[k]);
+    if (e->end < e->begin || e->end - e->begin != bytes) { snprintf(what, sizeof what, "tensor \"%s\": data_offsets span %lld bytes, its shape needs %zu", name, (long long)(e->end - e->begin), bytes); fail(j, what); return -1; }
+    if (e->end > data_len) { snprintf(what, sizeof what, "tensor \"%s\" ends past the end of the file (truncated?)", name); fail(j, what); return -1; }
+    return k;
+}
+
+/* the header's tensors into entries (map[i]: the tensor of w that entries[i] is); their count, or -1 */
+static int read_header_entries(Json *j, const Net *net, const Want *w, int nw, Entry *entries, int *map, size_t data_len) {
+    int seen[MAX_ENTRIES] = { 0 }, ne = 0;
+    if (!lit(j, '{')) { fail(j, "not a JSON object"); return -1; }
+    if (!lit(j, '}')) do {
+        char name[256];
+        if (!str(j, name, sizeof name) || !lit(j, ':')) { fail(j, "expected \"name\": value"); return -1; }
+        if (!strcmp(name, "__metadata__")) {
+            if (!read_metadata(j, net)) return -1;
+            continue;
+        }
+        if (ne >= MAX_ENTRIES) { fail(j, "too many tensors"); return -1; }
+        Entry *e = &entries[ne];
+        snprintf(e->name, sizeof e->name, "%s", name);
+        if (!entry(j, e) || (map[ne] = match_entry(j, e, w, nw, seen, data_len)) < 0) return -1;
+        ne++;
+    } while (lit(j, ','));
+    if (j->bad) return -1;
+    if (!lit(j, '}')) { fail(j, "expected '}' at the end"); return -1; }
+    ws(j);
+    if (j->p != j->end) { fail(j, "bytes after the JSON object"); return -1; }
+    for (int i = 0; i < nw; i++)
+        if (!seen[i] && !w[i].is_i64) { snprintf(j->err, j->errlen, "safetensors file lacks tensor \"%s\"", w[i].name); return -1; }
+    return ne;
+}
+
+/* every byte of the data belongs to exactly one tensor, in order, and every value is finite */
+static int check_data(Entry *entries, int ne, const int *map, const Want *w, const uint8_t *data, size_t data_len, char *err, size_t errlen) {
+    Entry *order[MAX_ENTRIES];
+    for (int i = 0; i < ne; i++) order[i] = &entries[i];
+    qsort(order, ne, sizeof order[0], cmp_begin);
+    uint64_t at = 0;
+    for (int i = 0; i < ne; i++) {
+        if (order[i]->begin != at) { snprintf(err, errlen, "safetensors data offsets %s at byte %llu (tensor \"%s\")", order[i]->begin > at ? "leave a gap" : "overlap", (unsigned long long)at, order[i]->name); return 1; }
+        at = order[i]->end;
+    }
+    if (at != data_len) { snprintf(err, errlen, "safetensors file has %llu bytes after its last tensor", (unsigned long long)(data_len - at)); return 1; }
+    for (int i = 0; i < ne; i++) {
+        const Want *x = &w[map[i]];
+        if (x->is_i64) continue;
+        const uint8_t *q = data + entries[i].begin;
+        for (size_t c = count_of(x), v = 0; v < c; v++)
+            if (!isfinite(le_f32_load(q + 4 * v))) { snprintf(err, errlen, "safetensors tensor \"%s\" holds NaN or infinity", x->name); return 1; }
+    }
+    return 0;
+}
+
 int safetensors_load(Net *net, const uint8_t *buf, size_t len, char *err, size_t errlen) {
     if (!buf || len < 8) { snprintf(err, errlen, "safetensors file is truncated: %zu bytes, shorter than its 8-byte header length", len); return 1; }
     if (len > MODEL_MAX_BYTES) { snprintf(err, errlen, "safetensors file too large (%zu bytes, limit %u)", len, MODEL_MAX_BYTES); return 1; }
@@ -200,82 +284,19 @@ int safetensors_load(Net *net, const uint8_t *buf, size_t len, char *err, size_t
     if (hlen > len - 8) { snprintf(err, errlen, "safetensors file is truncated: its header is %llu bytes, the file has %zu after the length", (unsigned long long)hlen, len - 8); return 1; }
     const uint8_t *data = buf + 8 + hlen;
     size_t data_len = len - 8 - (size_t)hlen;
-
     Want w[MAX_ENTRIES];
-    int nw = wanted(net, w), seen[MAX_ENTRIES] = { 0 };
-    Entry *entries = calloc(MAX_ENTRIES, sizeof *entries), *order[MAX_ENTRIES];
+    int nw = wanted(net, w), map[MAX_ENTRIES];
+    Entry *entries = calloc(MAX_ENTRIES, sizeof *entries);
     if (!entries) { snprintf(err, errlen, "out of memory"); return 1; }
-    int map[MAX_ENTRIES], ne = 0, rc = 1;
-    char what[400];
     Json j = { (const char *)buf + 8, (const char *)buf + 8 + hlen, err, errlen, 0 };
-    if (!lit(&j, '{')) { fail(&j, "not a JSON object"); goto out; }
-    if (!lit(&j, '}')) do {
-        char name[256];
-        if (!str(&j, name, sizeof name) || !lit(&j, ':')) { fail(&j, "expected \"name\": value"); goto out; }
-        if (!strcmp(name, "__metadata__")) {
-            if (!lit(&j, '{')) { fail(&j, "__metadata__ must be an object of strings"); goto out; }
-            if (!lit(&j, '}')) do {
-                char key[64], value[256];
-                if (!str(&j, key, sizeof key) || !lit(&j, ':') || !str(&j, value, sizeof value)) { fail(&j, "__metadata__ must be an object of strings"); goto out; }
-                if (!strcmp(key, "architecture") && strcmp(value, net->arch.name)) {
-                    snprintf(what, sizeof what, "the file is for the \"%.60s\" network, not \"%s\"", value, net->arch.name);
-                    fail(&j, what);
-                    goto out;
-                }
-            } while (lit(&j, ','));
-            if (j.bad || !lit(&j, '}')) { fail(&j, "expected '}' after __metadata__"); goto out; }
-            continue;
-        }
-        if (ne >= MAX_ENTRIES) { fail(&j, "too many tensors"); goto out; }
-        Entry *e = &entries[ne];
-        snprintf(e->name, sizeof e->name, "%s", name);
-        if (!entry(&j, e)) goto out;
-        int k = -1;
-        for (int i = 0; i < nw; i++) if (!strcmp(w[i].name, name)) k = i;
-        if (k < 0) { snprintf(what, sizeof what, "unknown tensor \"%.200s\" (not a tensor of this network)", name); fail(&j, what); goto out; }
-        if (seen[k]++) { snprintf(what, sizeof what, "tensor \"%s\" appears twice", name); fail(&j, what); goto out; }
-        const char *dtype = w[k].is_i64 ? "I64" : "F32";
-        if (strcmp(e->dtype, dtype)) { snprintf(what, sizeof what, "tensor \"%s\" is %.15s; this network reads it as %s", name, e->dtype, dtype); fail(&j, what); goto out; }
-        int shape_ok = e->ndim == w[k].ndim;
-        for (int d = 0; shape_ok && d < e->ndim; d++) shape_ok = e->shape[d] == w[k].dims[d];
-        if (!shape_ok) { snprintf(what, sizeof what, "tensor \"%s\" has the wrong shape", name); fail(&j, what); goto out; }
-        size_t bytes = w[k].is_i64 ? 8 : 4 * count_of(&w[k]);
-        if (e->end < e->begin || e->end - e->begin != bytes) { snprintf(what, sizeof what, "tensor \"%s\": data_offsets span %lld bytes, its shape needs %zu", name, (long long)(e->end - e->begin), bytes); fail(&j, what); goto out; }
-        if (e->end > data_len) { snprintf(what, sizeof what, "tensor \"%s\" ends past the end of the file (truncated?)", name); fail(&j, what); goto out; }
-        map[ne] = k;
-        order[ne] = e;
-        ne++;
-    } while (lit(&j, ','));
-    if (j.bad) goto out;
-    if (!lit(&j, '}')) { fail(&j, "expected '}' at the end"); goto out; }
-    ws(&j);
-    if (j.p != j.end) { fail(&j, "bytes after the JSON object"); goto out; }
-    for (int i = 0; i < nw; i++)
-        if (!seen[i] && !w[i].is_i64) { snprintf(err, errlen, "safetensors file lacks tensor \"%s\"", w[i].name); goto out; }
-    /* the data: every byte belongs to exactly one tensor, in order */
-    qsort(order, ne, sizeof order[0], cmp_begin);
-    uint64_t at = 0;
-    for (int i = 0; i < ne; i++) {
-        if (order[i]->begin != at) { snprintf(err, errlen, "safetensors data offsets %s at byte %llu (tensor \"%s\")", order[i]->begin > at ? "leave a gap" : "overlap", (unsigned long long)at, order[i]->name); goto out; }
-        at = order[i]->end;
-    }
-    if (at != data_len) { snprintf(err, errlen, "safetensors file has %llu bytes after its last tensor", (unsigned long long)(data_len - at)); goto out; }
-    for (int i = 0; i < ne; i++) {
-        const Want *x = &w[map[i]];
-        if (x->is_i64) continue;
-        const uint8_t *q = data + entries[i].begin;
-        for (size_t c = count_of(x), v = 0; v < c; v++)
-            if (!isfinite(le_f32_load(q + 4 * v))) { snprintf(err, errlen, "safetensors tensor \"%s\" holds NaN or infinity", x->name); goto out; }
-    }
-    /* everything checked: now copy */
-    for (int i = 0; i < ne; i++) {
+    int ne = read_header_entries(&j, net, w, nw, entries, map, data_len);
+    int rc = ne < 0 || check_data(entries, ne, map, w, data, data_len, err, errlen);
+    for (int i = 0; !rc && i < ne; i++) {          /* everything checked: now copy */
         const Want *x = &w[map[i]];
         if (x->is_i64) continue;
         const uint8_t *q = data + entries[i].begin;
         for (size_t c = count_of(x), v = 0; v < c; v++) x->data[v] = le_f32_load(q + 4 * v);
     }
-    rc = 0;
-out:
     free(entries);
     return rc;
 }

@@ -1,7 +1,6 @@
 /* teach.c - fine-tuning on a person's own digits mixed with MNIST; see teach.h. */
 #include "teach.h"
 #include "data/augment.h"
-#include "formats/my_digits.h"
 #include "runtime/rng.h"
 #include "trainer.h"
 #include <math.h>
@@ -86,15 +85,15 @@ static void load_slot(void *vctx, int slot, int thread) {
     Teacher *t = c->t;
     const TeachConfig *cfg = &t->cfg;
     Rng r = rng_for((uint64_t)cfg->seed, RNG_TEACH, (uint64_t)t->step, (uint64_t)slot);
-    float *dst = t->net->input + (size_t)slot * MY_DIGIT_PIXELS;
+    float *dst = t->net->input + (size_t)slot * TEACH_DIGIT_PIXELS;
     if (slot < c->mine) {
         int i = t->use[rng_below(&r, (uint32_t)t->n_use)];
-        augment_style(t->pixels + (size_t)i * MY_DIGIT_PIXELS, 28, 28, cfg->rotate_deg, cfg->slant, cfg->scale,
+        augment_style(t->pixels + (size_t)i * TEACH_DIGIT_PIXELS, 28, 28, cfg->rotate_deg, cfg->slant, cfg->scale,
                       cfg->shift_px, cfg->thickness, &r, dst);
         t->batch_labels[slot] = t->labels[i];
     } else {
         uint32_t i = rng_below(&r, (uint32_t)t->mnist_x.count);
-        augment_affine(t->mnist_x.data + (size_t)i * MY_DIGIT_PIXELS, 28, 28, t->mnist_rotate_deg, t->mnist_shift_px, &r, dst);
+        augment_affine(t->mnist_x.data + (size_t)i * TEACH_DIGIT_PIXELS, 28, 28, t->mnist_rotate_deg, t->mnist_shift_px, &r, dst);
         t->batch_labels[slot] = t->mnist_y.data[i];
     }
 }
@@ -129,7 +128,7 @@ int teach_score(Net *net, const uint8_t *labels, const uint8_t *pixels, int n, i
         int B = 0;
         for (; i < n && B < cap; i++)
             if (teach_in_part(labels, n, i, holdout, part)) {
-                normalise_image(pixels + (size_t)i * MY_DIGIT_PIXELS, MY_DIGIT_PIXELS, net->input + (size_t)B * MY_DIGIT_PIXELS);
+                normalise_image(pixels + (size_t)i * TEACH_DIGIT_PIXELS, TEACH_DIGIT_PIXELS, net->input + (size_t)B * TEACH_DIGIT_PIXELS);
                 idx[B++] = i;
             }
         if (!B) break;

@@ -23,6 +23,8 @@
 #include "nn/net.h"
 #include "optim.h"
 
+#define TEACH_DIGIT_PIXELS (28 * 28)   /* a digit: the network's 28x28 input, one byte per pixel */
+
 /* The fine-tune's settings are TeachConfig (contract.h), one member per row of TEACH_FIELDS:
  * defaults, get/set by id (TEACH_<name>) and checks through settings.h with TEACH_TABLE. */
 

@@ -11,7 +11,9 @@ int main(int argc, char **argv) {
     for (int i = 0; i < n; i++) { a[i] = (float)((i * 37) % 101) / 101.0f - 0.5f; b[i] = (float)((i * 53) % 97) / 97.0f; }
     unsigned long ids[4];
     int n_ids;
-    float mt = probe_dot_mt(a, b, n, 2, 64, ids, 4, &n_ids);
+    Pool *pool = pool_create(2);
+    float mt = probe_dot_mt(pool, a, b, n, 64, ids, 4, &n_ids);
+    pool_destroy(pool);
     printf("{\"n\":%d,\"scalar\":%.9g,\"simd\":%.9g,\"mt\":%.9g}\n", n, probe_dot_scalar(a, b, n), probe_dot_simd(a, b, n), mt);
     free(a); free(b);
     return 0;

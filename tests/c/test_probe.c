@@ -14,7 +14,9 @@ int main(void) {
     unsigned long ids[8];
     int n_ids = 0;
     float mt = 0.0f;
-    for (int tries = 0; tries < 20 && n_ids < 2; tries++) mt = probe_dot_mt(a, b, n, 2, 64, ids, 8, &n_ids);
+    Pool *pool = pool_create(2);
+    for (int tries = 0; tries < 20 && n_ids < 2; tries++) mt = probe_dot_mt(pool, a, b, n, 64, ids, 8, &n_ids);
+    pool_destroy(pool);
     double expect = 0.0;
     for (int i = 0; i < n; i++) expect += (double)a[i] * b[i];
     CHECK(fabs(mt - expect) < 1e-3 * (1 + fabs(expect)), "mt %.6g vs double %.6g", mt, expect);

@@ -4,24 +4,37 @@
 // but not declared, or declared but not handled, fails here before it fails in a browser.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { root } from './load-wasm.mjs';
-import { MSG, TEST_MSG } from '../../web/protocol.js';
+import { MSG, TEST_MSG, REPLIES, TEST_REPLIES } from '../../web/protocol.js';
 
 const source = (f) => readFileSync(path.join(root, 'web', f), 'utf8');
+const folder = (d) => readdirSync(path.join(root, 'web', d)).filter((f) => f.endsWith('.js')).map((f) => source(`${d}/${f}`)).join('\n');
 const names = (text, re) => new Set([...text.matchAll(re)].map((m) => `${m[1]}.${m[2]}`));
-// the page's side: main.js and the modules that talk to the worker through it (teach.js)
-const worker = source('worker.js'), page = source('main.js') + source('teach.js');
+// the worker: its dispatcher and its modules by job; the page: the shell, the client, the panels
+const worker = source('worker.js') + folder('worker'), page = source('main.js') + source('client.js') + folder('panels');
 
+// a reply is handled where its request is made (client.request resolves with it)
+const requested = names(page, /\brequest\((MSG|TEST_MSG)\.(\w+)/g);
+const replies = [...Object.entries(REPLIES).map(([q, r]) => [`MSG.${q}`, `MSG.${r}`]),
+  ...Object.entries(TEST_REPLIES).map(([q, r]) => [`TEST_MSG.${q}`, `TEST_MSG.${r}`])];
 const sent = {
   worker: names(worker, /\bpost\((MSG|TEST_MSG)\.(\w+)/g),
-  page: names(page, /\bsend\((MSG|TEST_MSG)\.(\w+)/g),
+  page: new Set([...names(page, /\bsend\((MSG|TEST_MSG)\.(\w+)/g), ...requested]),
 };
 const handled = {
   worker: names(worker, /\bcase (MSG|TEST_MSG)\.(\w+)\s*:/g),
-  page: new Set([...names(page, /\bcase (MSG|TEST_MSG)\.(\w+)\s*:/g), ...names(page, /=== (MSG|TEST_MSG)\.(\w+)/g)]),
+  page: new Set([...names(page, /\bon\((MSG|TEST_MSG)\.(\w+)/g), ...replies.filter(([q]) => requested.has(q)).map(([, r]) => r)]),
 };
+
+test('every request the page makes has its reply declared, and the worker sends it', () => {
+  for (const q of requested) {
+    const reply = replies.find(([r]) => r === q);
+    assert.ok(reply, `the page requests ${q}, but REPLIES in protocol.js names no reply for it`);
+    assert.ok(sent.worker.has(reply[1]), `the worker never sends ${reply[1]}, the reply to ${q}`);
+  }
+});
 const declared = new Set([...Object.keys(MSG).map((k) => `MSG.${k}`), ...Object.keys(TEST_MSG).map((k) => `TEST_MSG.${k}`)]);
 
 test('the scan finds the protocol (it would pass vacuously otherwise)', () => {

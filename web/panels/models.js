@@ -1,0 +1,54 @@
+// Model files: Save (weights and training state), Load (a model file of this app or a
+// safetensors file), Load pretrained, Export ONNX and safetensors, and the line that says which
+// model is in use. Owns the Models panel.
+import { MSG } from '../protocol.js';
+import { LIMITS } from '../generated/contract.js';
+import { $, download } from '../ui.js';
+
+const LOADED_TEXT = { pretrained: 'The pretrained reference model is loaded.', random: 'Fresh random weights: the network is untrained.',
+  taught: 'The model now knows your digits too; Save model keeps it, Load pretrained undoes it.' };
+
+export function createModels({ client, app, errors }) {
+  const status = $('model-status');
+  const say = (text) => { status.textContent = text; };
+
+  $('save-model').addEventListener('click', async () => {
+    const m = await client.request(MSG.SAVE).catch((e) => errors.show('save', e.message));
+    if (!m) return;
+    download(new Blob([m.bytes], { type: 'application/octet-stream' }), 'mnist-model.bin');
+    say('Model saved (weights, optimiser state and progress).');
+  });
+  for (const format of ['onnx', 'safetensors'])
+    $(`export-${format}`).addEventListener('click', async () => {
+      const m = await client.request(MSG.EXPORT, { format }).catch((e) => errors.show('export', e.message));
+      if (!m) return;
+      download(new Blob([m.bytes], { type: 'application/octet-stream' }), format === 'onnx' ? 'mnist-model.onnx' : 'mnist-model.safetensors');
+      say(format === 'onnx' ? 'Model downloaded as ONNX (input: 28×28 intensities in [0, 1]; output: log-probabilities).'
+        : 'Model downloaded as safetensors (PyTorch tensor names and layouts).');
+    });
+  $('load-pretrained').addEventListener('click', () => client.send(MSG.LOAD_PRETRAINED));
+  $('load-model').addEventListener('change', async (e) => {
+    const file = e.target.files[0];
+    e.target.value = '';
+    if (!file) return;
+    if (file.size > LIMITS.MODEL_MAX_BYTES) { errors.show('load', `${file.name} is ${(file.size / 2 ** 20).toFixed(0)} MB: far too large to be a model of this app. The current model is unchanged.`); return; }
+    const bytes = await file.arrayBuffer();
+    client.send(MSG.LOAD, { bytes, name: file.name }, [bytes]);     // -> LOADED (every panel hears of new weights) or ERROR
+  });
+
+  function loaded(m) {
+    say(m.source === 'file' ? `Loaded ${m.name || 'the model file'}.` : LOADED_TEXT[m.source] || '');
+    errors.hide('load');
+  }
+  client.on(MSG.LOADED, loaded);
+  client.on(MSG.STATE, (m) => { if (m.state === 'done') say('The network trained here is in use; Save model keeps it.'); });
+  app.on('run-started', ({ init }) => say(init === 'current'
+    ? 'Fine-tuning the current model: the weights being trained are the ones in use.'
+    : 'Training from new random weights: they are the ones in use now (Load pretrained brings the pretrained model back).'));
+  app.on('change', (patch, { status: s, caps }) => {
+    if (!('status' in patch || 'caps' in patch)) return;
+    const busy = s === 'training' || s === 'evaluating' || s === 'teaching';
+    for (const id of ['save-model', 'export-onnx', 'export-safetensors']) $(id).disabled = !caps;
+    $('load-pretrained').disabled = busy || !caps;
+  });
+}

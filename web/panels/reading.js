@@ -1,0 +1,91 @@
+// The draw pad and what the network reads: the newest drawing is read through the worker (one
+// request in flight, the newest queued), the model's 28x28 input and the ten probabilities
+// shown. data-settled on the reading is "yes" when the shown prediction is of the newest
+// drawing and weights (no pad frame, request or queued request outstanding): tests wait for
+// it, not a delay. Owns the draw panel's pad, buttons, reading and bars.
+import { MSG } from '../protocol.js';
+import { DrawPad } from '../drawpad.js';
+import { $, tid, tile } from '../ui.js';
+
+const SOURCE_TEXT = { pretrained: 'Using the pretrained model.', training: 'Using the weights being trained.',
+  file: 'Using the loaded model.', random: 'Untrained network.', taught: 'Using the model taught your digits.' };
+
+// wantsInside(): whether the inside view is open (then each reading brings it along)
+export function createReading({ client, app, wantsInside }) {
+  let lastInk = null, lastImg28 = null, pending = false, queued = false;
+  const pad = new DrawPad($('draw-canvas'), (ink) => { lastInk = ink; requestPrediction(); markSettled(); }, () => markSettled());
+  const markSettled = () => { tid('prediction').dataset.settled = pad.pending || pending || queued ? 'no' : 'yes'; };
+  $('clear').addEventListener('click', () => pad.clear());
+  $('undo').addEventListener('click', () => pad.undo());
+
+  const bars = $('probabilities');
+  for (let d = 0; d < 10; d++) {
+    const li = document.createElement('li');
+    li.innerHTML = '<span class="digit"></span><span class="bar"><span class="fill"></span></span><span class="pct"></span>';
+    li.querySelector('.digit').textContent = String(d);
+    li.dataset.digit = String(d);
+    bars.appendChild(li);
+  }
+
+  const canAsk = () => app.get().caps && app.get().status !== 'crashed';
+  function requestPrediction() {
+    if (!lastInk || !canAsk()) return;                       // no worker to ask (yet, or any more)
+    if (pending) { queued = true; markSettled(); return; }   // one in flight, the newest next
+    pending = true;
+    markSettled();
+    const ink = lastInk.ink.slice();
+    client.send(MSG.PREDICT, { ink, w: lastInk.w, h: lastInk.h, inspect: wantsInside() }, [ink.buffer]);
+  }
+  const readAgainIfDrawn = () => { if (lastInk && !lastInk.empty) requestPrediction(); };
+
+  client.on(MSG.PREDICTION, (m) => {
+    lastImg28 = m.img28;
+    pending = false;
+    $('model-source').textContent = SOURCE_TEXT[m.source] || '';
+    tile($('model-input'), 28, 28, m.img28, 0, 0, 1);
+    let best = 0;
+    for (let d = 1; d < 10; d++) if (m.probs[d] > m.probs[best]) best = d;
+    tid('prediction').textContent = m.ink ? String(best) : '–';
+    bars.querySelectorAll('li').forEach((li, d) => {
+      const p = m.ink ? m.probs[d] : 0;
+      li.querySelector('.fill').style.width = `${(100 * p).toFixed(1)}%`;
+      li.querySelector('.pct').textContent = `${(100 * p).toFixed(1)} %`;
+      li.classList.toggle('best', m.ink && d === best);
+      li.dataset.p = String(p);
+    });
+    if (queued) { queued = false; requestPrediction(); }
+    markSettled();
+  });
+  // new weights: read the drawing again
+  client.on(MSG.LOADED, (m) => {
+    $('model-source').textContent = m.source === 'pretrained' ? 'Using the pretrained model.' : m.source === 'random' ? 'Untrained network.' : '';
+    requestPrediction();
+  });
+  client.on(MSG.EPOCH, readAgainIfDrawn);
+  app.on('run-started', () => { $('model-source').textContent = 'Using the weights being trained.'; });
+  app.on('change', (patch) => { if (patch.status === 'crashed') { pending = queued = false; markSettled(); } });
+
+  // a given ink image classified through the same worker path as the pad (tests, scripts, teaching)
+  const readInk = (ink, w, h) => {
+    const copy = Float32Array.from(ink);
+    return client.request(MSG.PREDICT, { ink: copy, w, h }, [copy.buffer]);
+  };
+
+  return {
+    readAgainIfDrawn,
+    drawnImage: () => lastImg28,
+    clearPad: () => pad.clear(),
+    changed: () => pad.changed(),
+    classifyInk: async (ink, w, h) => Array.from((await readInk(ink, w, h)).probs),
+    // what the pad holds now, read through the worker: { img28, ink, read } (teaching keeps img28)
+    async currentDrawing() {
+      if (!canAsk()) return null;
+      const { ink, w, h, empty } = pad.ink();
+      if (empty) return null;
+      const m = await readInk(ink, w, h);
+      let read = 0;
+      for (let d = 1; d < 10; d++) if (m.probs[d] > m.probs[read]) read = d;
+      return { img28: m.img28, ink: m.ink, read };
+    },
+  };
+}

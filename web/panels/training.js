@@ -1,0 +1,199 @@
+// Training: the form (fields, ranges and defaults from the core's contract; the recipe menu),
+// the controls (Train, Pause, Resume, Stop, Reset), the status and readouts, the live charts
+// and the run report. Owns #train-form, the controls, the readouts and the charts.
+import { MSG, DEFAULT_CONFIG, seedHalves } from '../protocol.js';
+import { CONFIG_FIELDS, RUN_FIELDS, LIMITS, PRESETS } from '../generated/contract.js';
+import { Charts } from '../charts.js';
+import { $, tid, download } from '../ui.js';
+
+// The training form: each input names its field (data-field); defaults, ranges and types come
+// from the core's contract, so the form cannot drift from what the core accepts. The recipe
+// menu fills the form from a named recipe of the core (RECIPE_PRESETS; the first is the
+// default) and supplies the fields the form does not show.
+const FIELDS = Object.fromEntries([...CONFIG_FIELDS, ...RUN_FIELDS].map((f) => [f.js, f]));
+const formInputs = () => [...document.querySelectorAll('#train-form [data-field]')];
+
+function createForm(app) {
+  const presetMenu = $('preset');
+  let preset = PRESETS[0];
+  for (const p of PRESETS) presetMenu.appendChild(Object.assign(document.createElement('option'), { value: p.name, textContent: `${p.name}: ${p.help}` }));
+  function fillFromPreset() {
+    for (const el of formInputs()) {
+      const f = FIELDS[el.dataset.field];
+      if (!(f.js in preset.config) || f.js === 'seed') continue;    // run options and the seed stay as they are
+      const v = preset.config[f.js];
+      if (f.type === 'bool') el.checked = v; else el.value = String(v);
+    }
+  }
+  presetMenu.addEventListener('change', () => { preset = PRESETS.find((p) => p.name === presetMenu.value) || PRESETS[0]; fillFromPreset(); });
+  for (const el of formInputs()) {
+    const f = FIELDS[el.dataset.field];
+    if (f.type === 'bool') { el.checked = f.default; continue; }
+    if (f.type === 'choice') { el.value = f.choices[f.default]; continue; }
+    el.value = String(f.default);
+    if (f.type === 'u64') continue;           // a text field: 64-bit seeds do not fit a number input
+    el.min = String(f.min);
+    el.max = String(f.js === 'batch' ? Math.min(f.max, LIMITS.MAX_BATCH) : f.max);
+    el.step = f.type === 'float' ? 'any' : '1';
+  }
+  presetMenu.value = preset.name;
+  fillFromPreset();
+  $('threads').value = String(navigator.hardwareConcurrency > 1 ? 2 : 1);   // until the worker reports
+
+  function read() {
+    const cfg = {};
+    for (const el of formInputs()) {
+      const f = FIELDS[el.dataset.field];
+      cfg[f.js] = f.type === 'bool' ? el.checked : f.type === 'choice' || f.type === 'u64' ? el.value.trim() : Number(el.value);
+    }
+    return cfg;
+  }
+
+  // The same ranges the core checks, said in the form's words before anything is sent.
+  function problem(c) {
+    for (const el of formInputs()) {
+      const f = FIELDS[el.dataset.field], v = c[f.js];
+      const label = el.closest('label')?.firstChild?.textContent.trim() || f.name;
+      if (f.type === 'u64') {
+        try { seedHalves(v); } catch (e) { return `${label}: ${e.message.replace(/^the seed /, '')}.`; }
+        continue;
+      }
+      if (f.type === 'bool' || f.type === 'choice') continue;
+      const max = f.js === 'batch' ? Math.min(f.max, LIMITS.MAX_BATCH) : f.js === 'threads' ? (app.get().caps?.maxThreads ?? f.max) : f.max;
+      if (!Number.isFinite(v) || v < f.min || v > max || (f.type === 'int' && !Number.isInteger(v)))
+        return `${label} must be ${f.type === 'int' ? 'a whole number' : 'a number'} from ${f.min} to ${max}${f.unit ? ` ${f.unit}` : ''}.`;
+    }
+    return '';
+  }
+  return { read, problem, preset: () => preset };
+}
+
+export function createTraining({ client, app, errors }) {
+  const form = createForm(app);
+  const charts = new Charts({ loss: $('loss-chart'), epoch: $('epoch-chart'), lr: $('lr-chart') });
+  const report = { epochs: [], imagesPerSec: [] };
+  const readouts = createReadouts(report);
+  let runConfig = null;
+
+  $('train').addEventListener('click', () => {
+    const cfg = form.read(), problem = form.problem(cfg);
+    if (problem) { errors.show('train', problem); return; }
+    errors.hide('train');
+    const init = document.querySelector('input[name="start-from"]:checked')?.value === 'current' ? 'current' : 'scratch';
+    runConfig = { ...DEFAULT_CONFIG, ...form.preset().config, ...cfg, init, preset: form.preset().name };
+    charts.reset();
+    report.epochs = []; report.imagesPerSec = []; report.started = new Date().toISOString();
+    tid('checkpoint-step').textContent = '–';
+    app.emit('run-started', { init });
+    client.send(MSG.TRAIN, { config: runConfig });
+  });
+  $('pause').addEventListener('click', () => client.send(MSG.PAUSE));
+  $('resume').addEventListener('click', () => client.send(MSG.RESUME));
+  $('stop').addEventListener('click', () => client.send(MSG.STOP));
+  $('reset').addEventListener('click', () => {
+    charts.reset(); readouts.reset();
+    app.emit('reset');
+    client.send(MSG.RESET, { seed: form.read().seed });
+  });
+  $('log-scale').addEventListener('change', (e) => charts.setLogScale(e.target.checked));
+
+  client.on(MSG.STATE, (m) => app.set({ status: m.state }));
+  client.on(MSG.PROGRESS, (p) => {
+    charts.addSteps(p.step - p.losses.length + 1, p.losses, p.lr);
+    readouts.show(p);
+  });
+  client.on(MSG.EPOCH, (m) => {
+    charts.addEpoch(m.epoch, m.testLoss, m.testAcc);
+    tid('test-accuracy').textContent = `${m.testAcc.toFixed(2)} %`;
+    report.epochs.push({ epoch: m.epoch, step: m.step, train_loss: m.trainLoss, test_loss: m.testLoss, test_acc: m.testAcc, elapsed_s: m.elapsed,
+      epoch_end_pause_s: m.pauseMs / 1000 });
+  });
+  client.on(MSG.CHECKPOINTED, (m) => { tid('checkpoint-step').textContent = String(m.step); });
+  client.on(MSG.DIVERGED, (m) => errors.show('train', m.message));
+  client.on(MSG.READY, (m) => {
+    const threads = $('threads');
+    threads.max = String(m.caps.maxThreads);
+    threads.value = String(m.caps.threads);
+    threads.disabled = m.caps.maxThreads === 1;
+  });
+  app.on('change', (patch, s) => { if ('status' in patch || 'caps' in patch || 'dataReady' in patch) showStatus(s); });
+
+  function showStatus({ status: s, caps, dataReady }) {
+    readouts.catchUp();                                   // the throttled readouts catch up
+    tid('status').textContent = s;
+    const busy = s === 'training' || s === 'evaluating', teachingNow = s === 'teaching';
+    $('train').disabled = !dataReady || busy || teachingNow || s === 'paused' || s === 'crashed';
+    $('pause').disabled = !busy;
+    $('resume').disabled = s !== 'paused';
+    $('stop').disabled = !(busy || teachingNow || s === 'paused');
+    $('stop').title = teachingNow ? 'Cancel the fine-tune (the model stays as it was)' : '';
+    $('reset').disabled = busy || teachingNow || !caps;
+    $('download-report').disabled = report.epochs.length === 0 && !readouts.last();
+    for (const el of document.querySelectorAll('#train-form input, #train-form select')) el.disabled = busy || teachingNow || s === 'paused';
+    if (caps && caps.maxThreads === 1) $('threads').disabled = true;
+  }
+
+  $('download-report').addEventListener('click', () => {
+    const ips = report.imagesPerSec.slice().sort((a, b) => a - b);
+    const run = { app: 'MNIST in a tab', network: 'reference (15,122 parameters)', date: new Date().toISOString(), started: report.started,
+      hyperparameters: runConfig, browser: navigator.userAgent, cores: navigator.hardwareConcurrency, capabilities: app.get().caps,
+      epochs: report.epochs, images_per_second_median: ips.length ? ips[Math.floor(ips.length / 2)] : null,
+      final_test_accuracy: report.epochs.length ? report.epochs[report.epochs.length - 1].test_acc : null,
+      steps: readouts.last()?.step ?? 0, elapsed_s: readouts.last()?.elapsed ?? 0 };
+    download(new Blob([JSON.stringify(run, null, 2)], { type: 'application/json' }), 'mnist-run-report.json');
+  });
+
+  // a checkpointed run, resumed: its recipe, history and charts come back before it goes on
+  function resumeFrom(meta) {
+    runConfig = meta.config;
+    charts.reset();
+    report.epochs = meta.history.map((h) => ({ epoch: h.epoch, step: h.step, train_loss: h.trainLoss, test_loss: h.testLoss, test_acc: h.testAcc, elapsed_s: h.elapsed }));
+    for (const h of meta.history) charts.addEpoch(h.epoch, h.testLoss, h.testAcc);
+  }
+
+  return { charts, resumeFrom, presets: PRESETS };
+}
+
+function fmtTime(s) {
+  if (!Number.isFinite(s)) return '–';
+  const m = Math.floor(s / 60), r = Math.round(s % 60);
+  return m ? `${m} min ${r} s` : `${r} s`;
+}
+
+// The run's readouts: they change at most 4 times a second (see charts.js for why), except at
+// an epoch's end and the run's; the charts get every step.
+function createReadouts(report) {
+  let lastProgress = null, readoutsDue = 0;
+  function show(p) {
+    lastProgress = p;
+    if (p.imagesPerSec > 0) report.imagesPerSec.push(p.imagesPerSec);
+    if (performance.now() < readoutsDue && p.step % p.stepsPerEpoch !== 0 && p.step < p.totalSteps) return;
+    render(p);
+  }
+  function render(p) {
+    readoutsDue = performance.now() + 250;
+    const inEpoch = p.step - p.epoch * p.stepsPerEpoch, epochs = Math.ceil(p.totalSteps / p.stepsPerEpoch);
+    tid('epoch').textContent = `${Math.min(p.epoch + 1, epochs)} of ${epochs}`;
+    tid('step').textContent = String(p.step);
+    if (p.losses.length) tid('loss').textContent = p.losses[p.losses.length - 1].toFixed(4);
+    if (p.imagesPerSec > 0) tid('images-per-second').textContent = String(Math.round(p.imagesPerSec));
+    tid('lr').textContent = p.lr.toPrecision(3);
+    tid('elapsed').textContent = fmtTime(p.elapsed);
+    const rate = p.step / Math.max(p.elapsed, 1e-3);
+    tid('eta').textContent = fmtTime((p.totalSteps - p.step) / rate);
+    const bar = tid('epoch-progress');
+    bar.max = p.stepsPerEpoch; bar.value = inEpoch === 0 && p.step > 0 ? p.stepsPerEpoch : inEpoch;
+    tid('threads-in-use').textContent = String(p.threads);
+    tid('threads-in-use').dataset.ids = String(new Set(p.threadIds).size);
+    $('download-report').disabled = false;
+  }
+
+  function reset() {
+    for (const k of ['epoch', 'loss', 'test-accuracy', 'images-per-second', 'lr', 'elapsed', 'eta', 'checkpoint-step']) tid(k).textContent = '–';
+    tid('step').textContent = '0';
+    tid('epoch-progress').value = 0;
+    lastProgress = null;
+  }
+
+  return { show, reset, last: () => lastProgress, catchUp: () => { if (lastProgress) render(lastProgress); } };
+}

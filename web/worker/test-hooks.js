@@ -1,0 +1,31 @@
+// Test builds only (__TEST_HOOKS__): a production build replaces __TEST_HOOKS__ with false and
+// drops the import of this module with the code that uses it.
+import { MSG, TEST_MSG } from '../protocol.js';
+import { w, post, busyTraining } from './context.js';
+import { loadModule } from './loading.js';
+
+export async function testHook(msg) {
+  switch (msg.type) {
+    case TEST_MSG.BENCH: {
+      // a separate instance of the module with its own network and synthetic data: the app's
+      // network, its data and a run in progress are never touched by a benchmark
+      if (busyTraining()) { post(MSG.ERROR, { where: 'bench', message: 'Pause or stop training before benchmarking.', rid: msg.rid }); return true; }
+      const { runWasmBench } = await import('../bench.mjs');
+      let B = null;
+      try {
+        B = await loadModule(w.caps.build === 'threaded' ? 'mt' : 'st');
+        const threads = Math.min(msg.threads || w.caps.threads, w.caps.maxThreads);
+        if (B._api_create(threads, 1, 0) !== 0) throw new Error(B.UTF8ToString(B._api_error()));
+        const result = runWasmBench(B, { threads, batch: msg.batch || 128, reps: msg.reps || 7 });
+        post(TEST_MSG.BENCH_RESULT, { result: { ...result, build: w.caps.build, isolated: w.caps.isolated }, rid: msg.rid });
+      } catch (err) {
+        post(MSG.ERROR, { where: 'bench', message: err.message, rid: msg.rid });
+      } finally {
+        B?.PThread?.terminateAllThreads();
+      }
+      return true;
+    }
+    case TEST_MSG.DEBUG_TRAP: w.M._api_debug_trap_at({ train: 1, evaluation: 2, prediction: 3 }[msg.where] || 0); return true;
+    default: return false;
+  }
+}

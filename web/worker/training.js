@@ -1,0 +1,166 @@
+// Training runs: the recipe into the core field by field, whole steps in ~100 ms slices (so
+// PAUSE and PREDICT are answered between them), an evaluation at every epoch's end, and
+// checkpoints to IndexedDB.
+import { MSG, seedHalves } from '../protocol.js';
+import { CONFIG_FIELDS, PROGRESS_FIELDS } from '../generated/contract.js';
+import { saveCheckpoint } from '../store.js';
+import { w, post, setState, errorText, crash, isTrap, busyTraining, yieldToEvents } from './context.js';
+import { scoped, readRecord, savedBytes } from './wasm-memory.js';
+import { loadModelBytes } from './loading.js';
+import { evalTestSet, evaluationReport } from './evaluation.js';
+
+// true when the task that awaited should stop: the run ended or the module is gone
+const abandoned = () => !w.run || !w.M;
+
+function progress() {
+  const { fields } = readRecord(PROGRESS_FIELDS, (p) => w.M._api_progress(p));
+  return { ...fields, diverged: fields.diverged === 1 };
+}
+
+// The recipe crosses by field id, each checked against its range in C; unknown keys (the
+// run options threads and subset) are not recipe fields.
+function configure(cfg) {
+  const M = w.M, check = (rc) => { if (rc !== 0) throw new Error(errorText()); };
+  check(M._api_limit_train(cfg.subset || 0));
+  M._api_config_reset();
+  for (const f of CONFIG_FIELDS) {
+    if (cfg[f.js] === undefined) continue;
+    if (f.type === 'u64') check(M._api_config_set_u64(f.id, ...seedHalves(cfg[f.js])));
+    else if (f.type === 'choice') {
+      const i = f.choices.indexOf(cfg[f.js]);
+      if (i < 0) throw new Error(`${f.name} must be one of ${f.choices.join(', ')}`);
+      check(M._api_config_set(f.id, i));
+    } else check(M._api_config_set(f.id, Number(cfg[f.js])));
+  }
+  check(M._api_configure());
+}
+
+// the weights with the training state, as a model file
+export function snapshot(withTraining) { return savedBytes(w.M._api_save(withTraining ? 1 : 0)); }
+
+// TRAIN and RESUME_CHECKPOINT: a run from scratch, on the current weights, or from a checkpoint
+export async function train(cfg, resumeBytes = null, resumeMeta = null) {
+  if (!w.dataReady) { post(MSG.ERROR, { where: 'train', message: 'MNIST is not loaded yet.' }); return; }
+  if (busyTraining()) return;
+  if (w.state === 'teaching') { post(MSG.ERROR, { where: 'train', message: 'The network is being taught your digits: train when that is done.' }); return; }
+  const M = w.M;
+  try {
+    if (cfg.threads) M._api_set_threads(Math.min(cfg.threads, w.caps.maxThreads));
+    configure(cfg);
+    if (resumeBytes) loadModelBytes(resumeBytes, true);
+    else if (cfg.init !== 'current') M._api_init_params(...seedHalves(cfg.seed));   // from scratch; else fine-tune
+  } catch (e) {
+    post(MSG.ERROR, { where: 'train', message: e.message });
+    return;
+  }
+  w.caps.threads = M._api_threads();
+  w.run = { cfg: { ...cfg, threads: w.caps.threads }, history: resumeMeta?.history || [], started: performance.now(),
+    elapsedBefore: resumeMeta?.elapsed || 0, rate: [], lastCheckpoint: performance.now() };
+  w.modelSource = 'training';
+  setState('training');
+  loop();
+}
+
+export function pause() { if (busyTraining()) setState('paused'); }
+export function resume() { if (w.state === 'paused' && w.run) { setState('training'); loop(); } }
+export function stop() { if (w.run) { w.run = null; setState('idle'); } }   // a queued fine-tune starts when the loop ends
+
+async function loop() {
+  if (w.looping) return;           // one training loop at a time (RESUME may arrive mid-evaluation)
+  w.looping = true;
+  try {
+    await trainSlices();
+  } catch (e) {
+    if (isTrap(e) || w.state === 'crashed') crash(e);
+    else { post(MSG.ERROR, { where: 'train', message: `Training stopped: ${e.message}` }); w.run = null; setState('idle'); }
+  } finally {
+    w.looping = false;
+    w.afterLoop();
+  }
+}
+
+// one slice: whole steps until ~100 ms have passed, never past an epoch's end
+function slice() {
+  const M = w.M, t0 = performance.now(), losses = [];
+  let p = progress(), steps = 0;
+  while (performance.now() - t0 < 100) {
+    const n = M._api_train_steps(1);
+    if (n < 0) throw new Error(errorText());
+    if (n === 0) break;
+    steps += n;
+    p = progress();
+    losses.push(p.loss);
+    if (p.step % p.stepsPerEpoch === 0) break;
+  }
+  return { p, steps, losses, ms: performance.now() - t0 };
+}
+
+async function trainSlices() {
+  while (w.run && w.state === 'training') {
+    const run = w.run, { p, steps, losses, ms } = slice();
+    if (p.diverged) { diverged(p); return; }
+    // images/s over the last ~3 s of training slices (one slice is too short to be steady)
+    const now = performance.now();
+    run.rate.push([now, ms, steps * run.cfg.batch]);
+    while (run.rate.length > 1 && now - run.rate[0][0] > 3000) run.rate.shift();
+    const rateMs = run.rate.reduce((s, r) => s + r[1], 0), images = run.rate.reduce((s, r) => s + r[2], 0);
+    post(MSG.PROGRESS, { step: p.step, totalSteps: p.totalSteps, epoch: p.epoch, stepsPerEpoch: p.stepsPerEpoch,
+      losses, lr: p.lr, imagesPerSec: rateMs > 0 ? (1000 * images) / rateMs : 0, elapsed: elapsed(), threads: w.M._api_threads(),
+      threadIds: threadIds() });
+    const epochEnded = steps > 0 && p.step % p.stepsPerEpoch === 0;
+    if (epochEnded || p.step >= p.totalSteps) {
+      await evaluate(p);
+      if (abandoned()) return;
+      if (p.step >= p.totalSteps) { setState('done'); return; }
+    } else if (performance.now() - run.lastCheckpoint > 20000) {
+      checkpoint(p);
+    }
+    await yieldToEvents();
+  }
+}
+
+function elapsed() { return w.run.elapsedBefore + (performance.now() - w.run.started) / 1000; }
+
+function threadIds() {
+  return scoped((mem) => {
+    const p = mem.alloc(64), n = w.M._api_last_thread_ids(p, 16);
+    return Array.from(new Uint32Array(w.M.HEAPU32.buffer, p, n));
+  });
+}
+
+function diverged(p) {
+  // the C trainer has already gone back to the last state with a finite loss (trainer.h)
+  post(MSG.DIVERGED, { message: `Training stopped at step ${p.step}: the loss became NaN or infinite, so the learning rate (${w.run.cfg.lr}) is too high for this run. The weights were put back to the last step that still gave a finite loss; lower the learning rate and train again.` });
+  w.run = null;
+  setState('idle');
+}
+
+async function evaluate(p) {
+  setState('evaluating');
+  const started = performance.now();
+  const result = await evalTestSet(() => !abandoned());
+  if (!result) return;
+  const { perClass, confusion, gallery, testLoss, testAcc } = evaluationReport(result);
+  const record = { epoch: Math.round(p.step / p.stepsPerEpoch), step: p.step, trainLoss: p.epochLoss, testLoss, testAcc, elapsed: elapsed() };
+  w.run.history.push(record);
+  checkpoint(p);                   // the state is copied now; the IndexedDB write goes on in the background
+  // what the epoch's end held training up for: evaluating the 10,000 test images (answering
+  // predictions between slices), the misread digits and the checkpoint's copy
+  const pauseMs = performance.now() - started;
+  post(MSG.EPOCH, { ...record, perClass, confusion, gallery, pauseMs });
+  if (w.state === 'evaluating') setState('training');
+}
+
+// The state is copied at once; the IndexedDB write goes on while training continues (awaiting
+// it held the next epoch up), one write after the other, in order.
+let checkpointWrites = Promise.resolve();
+function checkpoint(p) {
+  const run = w.run;
+  run.lastCheckpoint = performance.now();
+  const bytes = snapshot(true).buffer, meta = { step: p.step, totalSteps: p.totalSteps, epoch: p.epoch,
+    config: run.cfg, history: run.history.slice(), elapsed: elapsed(), savedAt: new Date().toISOString() };
+  checkpointWrites = checkpointWrites.then(() => saveCheckpoint(bytes, meta)).then(
+    () => { if (w.state !== 'crashed') post(MSG.CHECKPOINTED, { step: p.step }); },
+    (e) => w.state !== 'crashed' && post(MSG.ERROR, { where: 'checkpoint', message: `Could not save a checkpoint in this browser: ${e.message}` }));
+  return checkpointWrites;
+}

@@ -35,7 +35,6 @@ static Net *net;
 static Trainer trainer;
 static int trainer_ready;
 static uint8_t *files[4];
-static size_t file_len[4];
 static IdxView views[4];
 static int view_ok[4];
 static EvalAccum eval_acc;
@@ -86,7 +85,10 @@ API float api_probe_dot_mt(const float *a, const float *b, int n, int threads, i
 }
 
 /* ---- data: which = 0 train images, 1 train labels, 2 test images, 3 test labels.
- * Takes ownership of buf (from api_malloc), validates, keeps it. ---- */
+ * Takes ownership of buf (from api_malloc), validates, keeps it. Images and labels of a set
+ * must agree in count: a file whose partner is loaded with another count is refused (and the
+ * set keeps what it had). ---- */
+static int full_count[4];                 /* items in each file (views[i].count may be limited) */
 API int api_set_data(int which, uint8_t *buf, int len) {
     if (which < 0 || which > 3) { free(buf); snprintf(error_text, sizeof error_text, "bad data slot"); return 1; }
     static const char *what[4] = { "training images", "training labels", "test images", "test labels" };
@@ -95,10 +97,16 @@ API int api_set_data(int which, uint8_t *buf, int len) {
     int bad = which % 2 == 0 ? idx_read_images(buf, (size_t)len, &v, err, sizeof err)
                              : idx_read_labels(buf, (size_t)len, 10, &v, err, sizeof err);
     if (!bad && which % 2 == 0 && (v.rows != 28 || v.cols != 28)) { snprintf(err, sizeof err, "images are %dx%d, not 28x28", v.rows, v.cols); bad = 1; }
+    int partner = which ^ 1;
+    if (!bad && view_ok[partner] && full_count[partner] != v.count) {
+        snprintf(err, sizeof err, "%d items, but the %s loaded hold %d", v.count, what[partner], full_count[partner]);
+        bad = 1;
+    }
     if (bad) { free(buf); snprintf(error_text, sizeof error_text, "%s: %s", what[which], err); return 1; }
     if (trainer_ready && which < 2) { trainer_free(&trainer); trainer_ready = 0; }
     free(files[which]);
-    files[which] = buf; file_len[which] = (size_t)len; views[which] = v; view_ok[which] = 1;
+    files[which] = buf; views[which] = v; view_ok[which] = 1; full_count[which] = v.count;
+    if (view_ok[partner]) views[partner].count = v.count;     /* a limit (api_limit_train) is undone */
     return 0;
 }
 API int api_data_count(int which) { return which >= 0 && which < 4 && view_ok[which] ? views[which].count : 0; }
@@ -113,7 +121,6 @@ API int api_create(int threads, uint32_t seed_lo, uint32_t seed_hi) {
     settings_default(&RECIPE_TABLE, &config);
     return 0;
 }
-/* fresh random weights (PyTorch's default initialisation) from seed; running statistics reset */
 /* The Net holding the model that evaluations, predictions, the inside view, fine-tunes and
  * saved files use: the weight average once the recipe's average has begun (trainer.h). */
 static Net *model_net(void) {
@@ -125,6 +132,7 @@ static Net *model_net(void) {
  * training weights too, as they would without a weight average (trainer_adopt_model). */
 static void weights_replaced(void) { if (trainer_ready) trainer_adopt_model(&trainer); }
 
+/* fresh random weights (PyTorch's default initialisation) from seed; running statistics reset */
 API void api_init_params(uint32_t seed_lo, uint32_t seed_hi) {
     if (!net) return;
     model_net();
@@ -188,7 +196,7 @@ API int api_limit_train(int n) {
     const FieldInfo *f = &RUN_OPTION_INFO[RUN_subset];
     if (n < f->min || n > f->max) { snprintf(error_text, sizeof error_text, "%s %d is outside %g..%g", f->name, n, f->min, f->max); return 1; }
     if (!view_ok[0] || !view_ok[1]) { snprintf(error_text, sizeof error_text, "no training data loaded"); return 1; }
-    int full = (int)((file_len[0] - 16) / 784);
+    int full = full_count[0];             /* = full_count[1]: api_set_data keeps the pair equal */
     views[0].count = views[1].count = n > 0 && n < full ? n : full;
     return 0;
 }
@@ -212,7 +220,10 @@ API void api_progress(double *out) {
 API void api_eval_reset(void) { memset(&eval_acc, 0, sizeof eval_acc); }
 API int api_eval(int start, int count) {
     if (!net || !view_ok[2] || !view_ok[3]) { snprintf(error_text, sizeof error_text, "no test data loaded"); return -1; }
-    if (start < 0 || count < 0 || start > views[2].count) { snprintf(error_text, sizeof error_text, "bad evaluation range"); return -1; }
+    if (start < 0 || count < 0 || start > views[2].count || count > views[2].count - start) {
+        snprintf(error_text, sizeof error_text, "evaluation range: %d images from image %d, but the test set has %d", count, start, views[2].count);
+        return -1;
+    }
     TRAP_POINT(TRAP_EVAL);
     int before = eval_acc.count;
     trainer_eval_range(model_net(), &views[2], &views[3], start, count, &eval_acc);

@@ -8,7 +8,6 @@ int idx_read_images(const uint8_t *buf, size_t len, IdxView *out, char *err, siz
     uint32_t magic = buf && len >= 4 ? be32(buf) : 0;
     if (magic == 0x00000801) { snprintf(err, errlen, "this is an IDX label file, not an image file"); return 1; }
     if (!buf || len < 16) { snprintf(err, errlen, "image file too short (%zu bytes): not an IDX image file", len); return 1; }
-    if (magic == 0x00000801) { snprintf(err, errlen, "this is an IDX label file, not an image file"); return 1; }
     if (magic != 0x00000803) { snprintf(err, errlen, "wrong magic number 0x%08x (expected 0x00000803 = 2051, IDX unsigned-byte images)", magic); return 1; }
     uint32_t n = be32(buf + 4), rows = be32(buf + 8), cols = be32(buf + 12);
     if (n == 0 || n > IDX_MAX_COUNT) { snprintf(err, errlen, "implausible image count %u", n); return 1; }
@@ -27,7 +26,6 @@ int idx_read_labels(const uint8_t *buf, size_t len, int n_classes, IdxView *out,
     uint32_t magic = buf && len >= 4 ? be32(buf) : 0;
     if (magic == 0x00000803) { snprintf(err, errlen, "this is an IDX image file, not a label file"); return 1; }
     if (!buf || len < 8) { snprintf(err, errlen, "label file too short (%zu bytes): not an IDX label file", len); return 1; }
-    if (magic == 0x00000803) { snprintf(err, errlen, "this is an IDX image file, not a label file"); return 1; }
     if (magic != 0x00000801) { snprintf(err, errlen, "wrong magic number 0x%08x (expected 0x00000801 = 2049, IDX unsigned-byte labels)", magic); return 1; }
     uint32_t n = be32(buf + 4);
     if (n == 0 || n > IDX_MAX_COUNT) { snprintf(err, errlen, "implausible label count %u", n); return 1; }

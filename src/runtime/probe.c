@@ -2,6 +2,7 @@
 #include "probe.h"
 #include "pool.h"
 #include <stdlib.h>
+#include <string.h>
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 #endif
@@ -25,7 +26,19 @@ float probe_dot_simd(const float *a, const float *b, int n) {
     for (int j = 0; i < n; i++, j++) l[j] += a[i] * b[i];
     return (l[0] + l[1]) + (l[2] + l[3]);
 #else
-    return probe_dot_scalar(a, b, n);
+    /* portable 4-float vectors (SSE natively): the same lanes and order as the scalar loop */
+    typedef float v4f __attribute__((vector_size(16)));
+    v4f acc = { 0, 0, 0, 0 };
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        v4f x, y;
+        memcpy(&x, a + i, sizeof x);
+        memcpy(&y, b + i, sizeof y);
+        acc += x * y;
+    }
+    float l[4] = { acc[0], acc[1], acc[2], acc[3] };
+    for (int j = 0; i < n; i++, j++) l[j] += a[i] * b[i];
+    return (l[0] + l[1]) + (l[2] + l[3]);
 #endif
 }
 

@@ -28,14 +28,14 @@ int main(int argc, char **argv) {
     if (!mbuf || !ibuf || (labels && !lbuf)) return 1;
     NetArch arch = NET_ARCH_REFERENCE;     /* a safetensors file names no layer table: the reference net's */
     if (!safetensors_detect(mbuf, mlen) && model_read_arch(mbuf, mlen, &arch, NULL, err, sizeof err)) { fprintf(stderr, "%s: %s\n", model, err); return 1; }
-    IdxView x, y;
+    IdxView x, y = { 0 };
     if (idx_read_images(ibuf, ilen, &x, err, sizeof err)) { fprintf(stderr, "%s: %s\n", images, err); return 1; }
     if (lbuf && (idx_read_labels(lbuf, llen, 10, &y, err, sizeof err) || idx_check_pair(&x, &y, err, sizeof err))) { fprintf(stderr, "%s: %s\n", labels, err); return 1; }
     if (x.rows != arch.in_h || x.cols != arch.in_w) { fprintf(stderr, "images are %dx%d, the model wants %dx%d\n", x.rows, x.cols, arch.in_h, arch.in_w); return 1; }
-    if (limit > 0 && limit < x.count) x.count = y.count = limit;
+    if (limit > 0 && limit < x.count) { x.count = limit; if (lbuf) y.count = limit; }
     NetOptions kernels;
     if (kernel_options_from_env(&kernels)) return 2;
-    Net *net = net_create_with(&arch, 256, 0 + 2, &kernels);
+    Net *net = net_create_with(&arch, 256, 2, &kernels);      /* batches of 256 images on 2 threads */
     if (!net || model_load_any(net, NULL, mbuf, mlen, err, sizeof err)) { fprintf(stderr, "%s: %s\n", model, net ? err : "cannot create network"); return 1; }
     int correct = 0, hw = x.rows * x.cols;
     for (int b = 0; b < x.count; b += net->max_batch) {

@@ -66,8 +66,11 @@ void teacher_free(Teacher *t) {
 
 int teacher_done(const Teacher *t) { return t->step >= t->cfg.steps || t->diverged; }
 
+/* no starting weights (a teacher freed, or a session whose second set-up failed after putting
+ * them back): the network already holds them */
 void teacher_restore(Teacher *t) {
     Net *net = t->net;
+    if (!t->start) return;
     memcpy(net->params, t->start, net->n_params * sizeof(float));
     memcpy(net->bn_state, t->start + net->n_params, net->n_bn_state * sizeof(float));
 }

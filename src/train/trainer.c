@@ -233,8 +233,11 @@ int trainer_steps(Trainer *t, int n) {
 
 void trainer_eval_range(Net *net, const IdxView *x, const IdxView *y, int start, int count, EvalAccum *acc) {
     int hw = x->rows * x->cols, C = net->n_classes;
+    /* within the set (and its labels), written so that no sum can overflow */
+    int have = y && y->count < x->count ? y->count : x->count;
     if (start < 0) start = 0;
-    if (start + count > x->count) count = x->count - start;
+    if (start >= have || count <= 0) return;
+    if (count > have - start) count = have - start;
     for (int b = 0; b < count; b += net->max_batch) {
         int B = count - b < net->max_batch ? count - b : net->max_batch;
         for (int i = 0; i < B; i++) normalise_image(x->data + (size_t)(start + b + i) * hw, hw, net->input + (size_t)i * hw);

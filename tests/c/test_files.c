@@ -7,6 +7,7 @@
 #include "train/trainer.h"
 #include "runtime/rng.h"
 #include "check.h"
+#include <limits.h>
 #include "tools/synthetic.h"
 #include <stdlib.h>
 #include <string.h>
@@ -204,7 +205,29 @@ static void test_architectures(void) {
     CHECK(!net_arch_validate(&wide, err, sizeof err) && strstr(err, "layer 1 (conv)"), "%s", err);
 }
 
+/* an evaluation range past the end, near INT_MAX, or longer than the labels reads nothing
+ * beyond the data (AddressSanitizer watches the CTest run under build/asan) */
+static void test_eval_ranges(void) {
+    IdxView x, y;
+    synthetic_mnist(40, 3, &x, &y);
+    Net *net = net_create(&NET_ARCH_REFERENCE, 16, 1);
+    net_init_params(net, 1);
+    struct { int start, count, want; IdxView y; } cases[] = {
+        { 5, INT_MAX, 35, y }, { INT_MAX, 10, 0, y }, { 39, INT_MAX - 38, 1, y }, { -3, 4, 4, y }, { 0, -1, 0, y },
+        { 0, 40, 10, { y.data, 10, 0, 0 } },          /* labels for the first 10 images only */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        EvalAccum acc;
+        memset(&acc, 0, sizeof acc);
+        trainer_eval_range(net, &x, &cases[i].y, cases[i].start, cases[i].count, &acc);
+        CHECK(acc.count == cases[i].want, "start %d count %d: %d images evaluated, %d expected", cases[i].start, cases[i].count, acc.count, cases[i].want);
+    }
+    net_free(net);
+    free((void *)x.data); free((void *)y.data);
+}
+
 int main(void) {
+    test_eval_ranges();
     test_architectures();
     test_idx();
     test_model_file();

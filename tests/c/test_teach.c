@@ -161,6 +161,36 @@ static void test_teacher(void) {
     free(start); free(pixels); free((void *)x.data); free((void *)y.data);
 }
 
+/* A session whose second set-up (the run on all digits, after the check run) fails: the steps
+ * say so, and putting the weights back leaves the ones the session started from (it restored
+ * them from a freed buffer before: a crash natively, garbage weights in wasm). The set-up is
+ * made to fail by a batch the network cannot hold, set after the session began. */
+static void test_failed_second_setup(void) {
+    IdxView x, y;
+    synthetic_mnist(300, 9, &x, &y);
+    uint8_t labels[12], *pixels = malloc(12 * 784);
+    for (int i = 0; i < 12; i++) { labels[i] = (uint8_t)(i % 4); memcpy(pixels + i * 784, x.data + (size_t)(i + 100) * 784, 784); }
+    Net *net = net_create(&NET_ARCH_REFERENCE, 32, 2);
+    net_init_params(net, 4);
+    float *start = malloc(15122 * sizeof(float));
+    memcpy(start, net->params, 15122 * sizeof(float));
+    TeachConfig cfg;
+    settings_default(&TEACH_TABLE, &cfg);
+    cfg.batch = 16; cfg.steps = 2; cfg.holdout = 3;
+    TeachSession s;
+    char err[256] = "";
+    CHECK(teach_session_begin(&s, net, &cfg, labels, pixels, 12, x, y, err, sizeof err) == 0 && s.checking, "begin: %s", err);
+    s.cfg.batch = 33;                                  /* the second teacher_init refuses it */
+    int rc = 0;
+    for (int i = 0; i < 10 && !s.done && rc >= 0; i++) rc = teach_session_steps(&s, 2, err, sizeof err);
+    CHECK(rc < 0 && s.done && strstr(err, "batch"), "the failed set-up is reported: rc %d, %s", rc, err);
+    teacher_restore(&s.teacher);
+    CHECK(!memcmp(start, net->params, 15122 * sizeof(float)), "the weights are the ones the session started from");
+    teach_session_free(&s);
+    net_free(net);
+    free(start); free(pixels); free((void *)x.data); free((void *)y.data);
+}
+
 /* The blocky digits of tests/data (drawn through the page from tests/e2e/blocky-digits.mjs
  * and exported with "Export my digits"): 30 taught, 40 others of the same style never taught. */
 static int read_digits(const char *dir, const char *name, uint8_t *labels, uint8_t *pixels, int max) {
@@ -219,6 +249,7 @@ int main(void) {
     test_holdout();
     test_augment();
     test_teacher();
+    test_failed_second_setup();
     test_learns_a_style();
     return check_summary("test_teach");
 }

@@ -228,3 +228,37 @@ test('the speed benchmark stops on a diverging run instead of counting steps tha
     stopThreads(B);
   }
 });
+
+// Images and labels that disagree in count are refused when the second arrives (a limit could
+// otherwise make training read labels past the end), and an evaluation range past the test set,
+// near INT_MAX, is refused with the reason instead of overflowing.
+test('mismatched image and label counts and out-of-range evaluations are refused with the reason', async () => {
+  const D = await loadWasm('st');
+  const error = () => D.UTF8ToString(D._api_error());
+  const put = (which, bytes) => { const p = D._api_malloc(bytes.length); D.HEAPU8.set(bytes, p); return D._api_set_data(which, p, bytes.length); };
+  try {
+    assert.equal(D._api_create(1, 1, 0), 0);
+    const [images100] = make(100, 3), [, labels10] = make(10, 4);
+    assert.equal(put(0, images100), 0, error());
+    assert.notEqual(put(1, labels10), 0, 'ten labels for a hundred images');
+    assert.match(error(), /training labels: 10 items, but the training images loaded hold 100/);
+    assert.notEqual(D._api_limit_train(100), 0, 'no labels were kept: nothing to limit');
+    assert.notEqual(D._api_configure(), 0);
+    assert.match(error(), /no training data/);
+    const [, labels100] = make(100, 5);
+    assert.equal(put(1, labels100), 0, error());
+    assert.equal(D._api_limit_train(60000), 0, 'a limit beyond the set takes the whole set');
+    assert.equal(D._api_configure(), 0, error());
+    assert.ok(D._api_train_steps(2) > 0, error());
+    const [tx, ty] = make(50, 6);
+    assert.equal(put(2, tx), 0, error());
+    assert.equal(put(3, ty), 0, error());
+    D._api_eval_reset();
+    assert.equal(D._api_eval(1, 2147483647), -1, 'a range near INT_MAX');
+    assert.match(error(), /evaluation range: 2147483647 images from image 1, but the test set has 50/);
+    assert.equal(D._api_eval(2147483647, 1), -1);
+    assert.equal(D._api_eval(0, 50), 50, error());
+  } finally {
+    stopThreads(D);
+  }
+});

@@ -15,7 +15,8 @@ import { defineConfig } from 'vite';
 const testHooks = process.env.MNIST_TEST_HOOKS === '1';
 // Offline copy for the service worker (public/sw.js): after a build, precache.json lists every
 // file of the build but the MNIST data (cached when first loaded) and sw.js, and the hash of
-// all of them becomes the worker's VERSION, so every deploy of different files is a new version.
+// all of them becomes the worker's VERSION, so every deploy of different files is a new version;
+// the build also writes the app's Content-Security-Policy into it (__CSP__).
 const precache = {
   name: 'precache-manifest',
   apply: 'build',
@@ -28,7 +29,8 @@ const precache = {
     const version = hash.digest('hex').slice(0, 16);
     writeFileSync(path.join(outDir, 'precache.json'), JSON.stringify({ version, files }, null, 1));
     const sw = path.join(outDir, 'sw.js');
-    writeFileSync(sw, readFileSync(sw, 'utf8').replace("'__BUILD_VERSION__'", `'${version}'`));
+    // the service worker adds the production policy where the host sends none (a plain static host)
+    writeFileSync(sw, readFileSync(sw, 'utf8').replace("'__BUILD_VERSION__'", `'${version}'`).replace("'__CSP__'", JSON.stringify(csp(false))));
   },
 };
 

@@ -4,7 +4,9 @@
 // 1. Cross-origin isolation where the host cannot send headers (GitHub Pages, a university web
 //    folder): every response it serves carries Cross-Origin-Opener-Policy: same-origin and
 //    Cross-Origin-Embedder-Policy: require-corp, so once it controls the page the page is
-//    isolated and the threaded build can run (the page reloads itself once for that).
+//    isolated and the threaded build can run (the page reloads itself once for that). The same
+//    responses carry the app's Content-Security-Policy (written in by the build: the one the
+//    servers of `npm start` and `vite preview` send), nosniff and no referrer.
 // 2. Offline, one version at a time: the build writes precache.json (every file of the build
 //    but the MNIST data) and puts its content hash into VERSION below. Installing caches those
 //    files, each fetched once, into the cache "mnist-in-a-tab-<VERSION>"; the MNIST files join
@@ -14,6 +16,7 @@
 //    of the old version is open, and only after its own cache is complete.
 // Everything is relative to this file's folder (the registration scope): any sub-path works.
 const VERSION = '__BUILD_VERSION__';
+const CSP = '__CSP__';
 const CACHE = `mnist-in-a-tab-${VERSION}`;
 const SCOPE = new URL('./', self.location.href);
 const at = (path) => new URL(path, SCOPE).href;
@@ -52,6 +55,9 @@ function isolated(res) {
   headers.set('Cross-Origin-Opener-Policy', 'same-origin');
   headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
   headers.set('Cross-Origin-Resource-Policy', 'same-origin');
+  if (!CSP.startsWith('__')) headers.set('Content-Security-Policy', CSP);     // unbuilt (never served): none
+  headers.set('X-Content-Type-Options', 'nosniff');
+  headers.set('Referrer-Policy', 'no-referrer');
   return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
 }
 

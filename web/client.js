@@ -10,8 +10,11 @@ export class WorkerClient {
   // create(): a new Worker (written where Vite sees new Worker(new URL(...)) and bundles it)
   constructor(create) { this.create = create; }
 
-  // accept(message) -> false drops a message before anyone sees it (a crashed worker's echoes)
-  accept = () => true;
+  #filters = [];
+
+  // filter(message) -> false drops a message before anyone sees it (a crashed worker's echoes,
+  // what belongs to another run)
+  addFilter(filter) { this.#filters.push(filter); }
 
   start() {
     this.#worker = this.create();
@@ -46,7 +49,7 @@ export class WorkerClient {
   }
 
   #dispatch(m) {
-    if (!this.accept(m)) return;
+    if (!this.#filters.every((f) => f(m))) return;
     const waiting = m.rid !== undefined && this.#pending.get(m.rid);
     if (waiting) {
       this.#pending.delete(m.rid);

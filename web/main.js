@@ -33,7 +33,7 @@ inside = createInside({ client, drawnImage: reading.drawnImage, readAgain: readi
 createEvaluation({ client, app, inspectDigit: (pixels) => inside.showDigit(pixels) });
 createTeaching({ client, app, errors, drawing: reading.currentDrawing, afterTeach: reading.clearPad });
 createModels({ client, app, errors });
-createResume({ client, app, resumeFrom: training.resumeFrom });
+createResume({ client, app, errors, resumeFrom: training.resumeFrom });
 
 // a handle for the browser tests and benchmarks (chart data, state, a drawing classified
 // through the worker, the benchmark, an armed trap); absent from a production build

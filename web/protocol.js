@@ -10,7 +10,7 @@
 //   INIT { base, dataBase, loadData?, singleThreaded? }  load the wasm build, the pretrained
 //                                          model, then MNIST (unless loadData is false)
 //   LOAD_DATA                              load MNIST now (a phone loads it on request)
-//   TRAIN { config }                       start a run; config: CONFIG_FIELDS and RUN_FIELDS by
+//   TRAIN { config, runId }                start a run (refused while one is going on or paused); config: CONFIG_FIELDS and RUN_FIELDS by
 //                                          their js names (seed a decimal string: 64 bits), and
 //                                          init: 'scratch' (new random weights) | 'current' (fine-tune)
 //   PAUSE, RESUME, STOP, RESET {seed}      control the run (RESET: fresh random weights)
@@ -22,7 +22,7 @@
 //                                          file of this app or a safetensors file
 //   LOAD_PRETRAINED                        -> LOADED
 //   EXPORT { format: 'onnx' | 'safetensors' }  -> EXPORTED { bytes, format } (the current weights)
-//   RESUME_CHECKPOINT { bytes, meta }      continue the run checkpointed in IndexedDB
+//   RESUME_CHECKPOINT { bytes, meta, runId }  continue the run checkpointed in IndexedDB
 //   TEACH { labels: Uint8Array, pixels: Uint8Array (n x 784, 0..255), settings? }  fine-tune the
 //                                          current model on my digits (settings: TEACH_FIELDS by js
 //                                          name); queued while a run trains -> TEACH_PROGRESS, TAUGHT.
@@ -33,7 +33,8 @@
 //                                          module instance -> BENCH_RESULT { result }
 //   DEBUG_TRAP { where }                   (test builds only) arm a wasm trap at the next train
 //                                          step, evaluation slice or prediction (train | evaluation | prediction)
-// worker -> page
+// worker -> page (PROGRESS, EPOCH, CHECKPOINTED and DIVERGED carry the runId of the run they are
+// about; the page drops, and counts, what belongs to another run)
 //   READY { caps }                         build (and buildId), isolation, SIMD, threads, why threads are off
 //   DATA_PROGRESS { loaded, total }        bytes of the MNIST download
 //   DATA { train, test }                   image counts once validated
@@ -42,6 +43,8 @@
 //   EPOCH { epoch, step, testLoss, testAcc, perClass[10], confusion[100], gallery[], trainLoss, elapsed,
 //           pauseMs: how long the epoch's end (evaluation, checkpoint copy) held training up }
 //   STATE { state }                        idle | training | paused | evaluating | done | teaching
+//                                          (the page adds loading, crashed, and failed: the worker
+//                                          could not start here and said why in ERROR { where: 'init' })
 //   PREDICTION { img28: Float32Array, probs: Float32Array, ink, rid?, source }
 //   INSIDE { layers[{K,P,Q,data}], filters{K,C,R,data}, saliency, digit, source }  the inside view
 //   TEACH_PROGRESS { phase, stepsDone, totalSteps, loss }  phase: queued | before (reading MNIST) |

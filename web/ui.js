@@ -1,6 +1,6 @@
 // What every panel of the page may use: element lookups, grey images on canvases, downloads,
 // and the app's shared state with its events (the run's status, the capabilities, whether
-// MNIST is loaded; 'run-started', 'reset'). Panels talk to each other only through this and
+// MNIST is loaded, the id of the run this page shows; 'run-started', 'reset'). Panels talk to each other only through this and
 // the functions the app shell (main.js) hands them.
 export const $ = (id) => document.getElementById(id);
 export const tid = (name) => document.querySelector(`[data-testid="${name}"]`);
@@ -35,7 +35,7 @@ export function download(blob, name) {
 }
 
 export function createAppState() {
-  const state = { status: 'loading', caps: null, dataReady: false };
+  const state = { status: 'loading', caps: null, dataReady: false, runId: null };
   const listeners = new Map();
   return {
     get: () => state,

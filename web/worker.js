@@ -35,7 +35,7 @@ async function handle(msg) {
       if (msg.loadData !== false) await loadData(w.dataBase);      // on a phone MNIST waits for LOAD_DATA
       break;
     case MSG.LOAD_DATA: if (!w.dataReady) await loadData(w.dataBase); break;
-    case MSG.TRAIN: await train(msg.config); break;
+    case MSG.TRAIN: await train(msg.config, msg.runId); break;
     case MSG.PAUSE: pause(); break;
     case MSG.RESUME: resume(); break;
     case MSG.STOP:
@@ -44,7 +44,7 @@ async function handle(msg) {
       break;
     case MSG.RESUME_CHECKPOINT:
       if (teachingNow()) { post(MSG.ERROR, { where: 'train', message: 'The network is being taught your digits: resume when that is done.' }); break; }
-      await train(msg.meta.config, new Uint8Array(msg.bytes), msg.meta);
+      await train(msg.meta.config, msg.runId, new Uint8Array(msg.bytes), msg.meta);
       break;
     case MSG.TEACH: teachRequested(msg); break;
     case MSG.DIGITS_WRITE: digitsWrite(msg); break;

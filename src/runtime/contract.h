@@ -54,7 +54,7 @@
 
 /* Options of a run that are not part of the recipe (not saved with the training state). */
 #define RUN_OPTION_FIELDS(X) \
-    X(threads, INT, 0, 0, 8,     "--threads", "threads", "worker threads (0: all cores, at most 8)") \
+    X(threads, INT, 0, 0, 8,     "--threads", "threads", "worker threads (0: all cores; the app: at most LIMIT_MAX_THREADS)") \
     X(subset,  INT, 0, 0, 60000, "--limit",   "images",  "train on the first N training images only (0: all)")
 
 /* Teaching the network a person's own digits (teach.h): the fine-tune's settings, same columns.
@@ -88,7 +88,7 @@
 /* X(name, value, unit, what) */
 #define LIMITS(X) \
     X(MAX_BATCH,          256,        "images", "largest batch the app's network is created for") \
-    X(MAX_THREADS,        8,          "threads", "pthreads pre-spawned by the threaded wasm build") \
+    X(MAX_THREADS,        8,          "threads", "most threads the threaded wasm build trains with (it starts one pthread per reported core, 2 to this many)") \
     X(MODEL_MAX_BYTES,    64 << 20,   "bytes", "largest model file read (a model of this app is ~63 KB, 185 KB with training state)") \
     X(DOWNLOAD_MAX_BYTES, 64 << 20,   "bytes", "largest compressed MNIST file downloaded (the largest is ~9.6 MB)") \
     X(DRAWING_MAX_SIDE,   4096,       "pixels", "largest side of a drawing to classify") \

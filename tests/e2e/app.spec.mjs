@@ -158,6 +158,38 @@ test('a reload during training offers to resume, and resuming continues the run'
   await expect(page.getByTestId('status')).toHaveText('idle');
 });
 
+// The resume offer stays in view while a new run trains. Pausing that run (during its
+// end-of-epoch evaluation when the timing allows) and then pressing Resume on the offer must not
+// start the old run over the paused one: the old evaluation scored the new weights and wrote
+// its epoch into the new run's history. The offer is refused with the reason instead; the
+// paused run goes on when Resume is pressed, its own epochs only.
+test('Resume on the offer while another run is paused is refused with the reason, and the paused run goes on', async ({ page }) => {
+  await page.goto('/');
+  await configure(page, { subset: 1280, batch: 64, epochs: 20 });
+  await page.getByTestId('train').click();
+  await checkpointed(page, 20);
+  await page.reload();
+  await configure(page, { subset: 640, batch: 64, epochs: 20 });   // 10 steps an epoch: evaluations come often
+  await expect(page.getByTestId('banner-text')).toContainText('interrupted at step', { timeout: 10_000 });
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('status')).toHaveText('evaluating', { timeout: 60_000 });
+  await page.getByTestId('pause').click();
+  await expect(page.getByTestId('status')).toHaveText('paused');
+  const paused = await step(page);
+  await page.getByTestId('resume-checkpoint').click();
+  await expect(page.getByTestId('error')).toContainText('stop it first');
+  await expect(page.getByTestId('status')).toHaveText('paused');
+  expect(await step(page)).toBe(paused);
+  await page.getByTestId('resume').click();
+  await expect.poll(() => step(page)).toBeGreaterThan(paused + 10);
+  await page.getByTestId('stop').click();
+  await expect(page.getByTestId('status')).toHaveText('idle');
+  // every epoch charted is one of this run's: 1, 2, 3 ... in order, none twice
+  const epochs = await page.evaluate(() => window.mnistApp.charts.epochs.slice());
+  expect(epochs.length).toBeGreaterThanOrEqual(1);
+  expect(epochs).toEqual(epochs.map((_, i) => i + 1));
+});
+
 test('an absurd learning rate is stopped with a plain message and the weights restored', async ({ page }) => {
   await page.goto('/');
   await configure(page, { subset: 6400, batch: 64, epochs: 3, lr: 100 });

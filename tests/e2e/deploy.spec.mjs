@@ -28,6 +28,16 @@ test('a plain static host under a sub-path: isolated by the service worker, thre
   await expect(page.getByTestId('build')).toContainText('threaded');
   expect(Number(await page.getByTestId('selftest').getAttribute('data-threads'))).toBeGreaterThanOrEqual(2);
   await expect(page.getByTestId('threads-reason')).toBeHidden();
+  // the host sends no Content-Security-Policy; the service worker does: an inline script is refused
+  expect(head.headers()['content-security-policy'], 'the host itself sends no CSP').toBeUndefined();
+  const inline = await page.evaluate(() => new Promise((resolve) => {
+    document.addEventListener('securitypolicyviolation', (e) => resolve(`refused by ${e.violatedDirective}`), { once: true });
+    const s = document.createElement('script');
+    s.textContent = 'window.__inlineRan = true';
+    document.head.append(s);
+    setTimeout(() => resolve(window.__inlineRan ? 'ran' : 'not run'), 2000);
+  }));
+  expect(inline).toMatch(/^refused by script-src/);
   await draw(page, DIGITS[7]);
   await expect(page.getByTestId('prediction')).toHaveText('7');
   await configure(page, { subset: 640, batch: 64, epochs: 1 });

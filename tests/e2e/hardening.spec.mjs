@@ -115,3 +115,20 @@ test('an oversized model file is refused before it is read', async ({ page }, in
   await expect(page.getByTestId('error')).toContainText('far too large');
   await expect(page.getByTestId('model-status')).toContainText('pretrained');
 });
+
+// A crash in the middle of a fine-tune: after Restart the teaching panel is usable again (it
+// stayed locked: nothing cleared its "running" flag).
+test('a trap during a fine-tune leaves the teaching panel usable after Restart', async ({ page }) => {
+  await page.goto('/');
+  await waitForData(page);
+  await draw(page, DIGITS[3]);
+  await expect(page.getByTestId('prediction')).not.toHaveText('–');
+  await page.getByTestId('teach-3').click();
+  await expect(page.getByTestId('my-digits-count')).toHaveText('1');
+  await page.evaluate(() => window.mnistApp.debugTrap('train'));
+  await page.getByTestId('finetune').click();
+  await expectCrashReported(page);
+  await restart(page);
+  await expect(page.getByTestId('finetune')).toBeEnabled();
+  await expect(page.getByTestId('clear-my-digits')).toBeEnabled();
+});

@@ -54,3 +54,16 @@ test('a worker that does not start in time is replaced, and after a second stall
   await expect(page.getByTestId('threads-reason')).toContainText('stalled twice');
   await expect(page.getByTestId('train-count')).toHaveText('60000', { timeout: 60_000 });
 });
+
+// A worker that cannot start here says why once, and stays stopped: the watchdog must not replace
+// the reason with "stalled" every 45 s (test builds: ?noSimd makes the worker find no SIMD, and
+// ?startupLimit shortens the watchdog so that a restart would show within the test).
+test('a worker that cannot start here says why, and is not restarted over and over', async ({ page }) => {
+  await page.goto('/?noSimd=1&startupLimit=1500');
+  await expect(page.getByTestId('error')).toContainText('does not support WebAssembly SIMD');
+  await expect(page.getByTestId('status')).toHaveText('failed');
+  await page.waitForTimeout(4000);                               // over two watchdog periods
+  await expect(page.getByTestId('error')).toContainText('does not support WebAssembly SIMD');
+  await expect(page.getByTestId('error')).not.toContainText('did not start');
+  await expect(page.getByTestId('train')).toBeDisabled();
+});

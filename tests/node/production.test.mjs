@@ -28,8 +28,12 @@ test('a production build has no test hooks, and still has the app', () => {
     assert.ok(code.some((f) => f.endsWith('mnist-mt.wasm')) && code.some((f) => f.endsWith('mnist-st.wasm')), 'the app\'s wasm modules are there');
     const text = Buffer.concat(code.map((f) => readFileSync(f)));
     assert.ok(text.includes('api_config_set'), 'the build holds the app\'s code (the search would pass vacuously otherwise)');
-    for (const hook of ['mnistApp', 'debug-trap', 'bench-result', 'api_debug_trap_at', 'api_check_kernels', 'api_peak_gflops', 'wasm-test', '__TEST_HOOKS__'])
+    for (const hook of ['mnistApp', 'debug-trap', 'bench-result', 'api_debug_trap_at', 'api_check_kernels', 'api_check_ops', 'api_peak_gflops',
+      'wasm-test', '__TEST_HOOKS__', 'startupLimit', 'noSimd', 'testNoSimd', 'testStall'])
       assert.ok(!text.includes(hook), `"${hook}" is in the production build`);
+    // a link's ?data= must not choose where the app's MNIST comes from (the tests' damaged files only)
+    const js = text.toString('latin1');
+    assert.ok(!/\.(get|has)\(\s*["'`]data["'`]\s*\)/.test(js), 'the production build reads ?data= from the page\'s URL');
     assert.ok(!all.some((f) => f.includes('-test.')), 'a test module was copied into the build');
   } finally {
     rmSync(out, { recursive: true, force: true });

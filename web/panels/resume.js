@@ -5,7 +5,7 @@ import { loadCheckpoint, clearCheckpoint } from '../store.js';
 import { $ } from '../ui.js';
 
 // resumeFrom(meta): the training panel takes the run's recipe, history and charts back
-export function createResume({ client, app, resumeFrom }) {
+export function createResume({ client, app, errors, resumeFrom }) {
   async function offer() {
     let cp;
     try { cp = await loadCheckpoint(); } catch { return; }
@@ -15,9 +15,15 @@ export function createResume({ client, app, resumeFrom }) {
     $('banner-resume').hidden = false;
     $('banner').hidden = false;
     $('banner-resume').onclick = () => {
+      // a run of this page going on (or paused, or a fine-tune) is not replaced half-way
+      const s = app.get().status;
+      if (['training', 'evaluating', 'paused', 'teaching'].includes(s)) {
+        errors.show('train', `A ${s === 'teaching' ? 'fine-tune' : 'training run'} is going on here: stop it first, then resume the interrupted run.`);
+        return;
+      }
       $('banner').hidden = true;
-      resumeFrom(meta);
-      client.send(MSG.RESUME_CHECKPOINT, { bytes: cp.bytes, meta }, [cp.bytes]);
+      const runId = resumeFrom(meta);
+      client.send(MSG.RESUME_CHECKPOINT, { bytes: cp.bytes, meta, runId }, [cp.bytes]);
     };
   }
   app.on('change', (patch) => { if (patch.dataReady === true) offer(); });

@@ -15,7 +15,10 @@ const STARTUP_LIMIT_MS = 45_000;
 export function createStartup({ client, app, errors, params }) {
   // On a phone (a coarse pointer) the 11 MB of MNIST load only when asked for: the draw pad and
   // the pretrained model do not need them.
-  const dataOnRequest = matchMedia('(pointer: coarse)').matches && !params.has('data');
+  // ?data= (another folder for MNIST) is for the test builds' damaged-file tests only: in the
+  // app, a shared link must not choose where the data comes from
+  const dataParam = __TEST_HOOKS__ ? params.get('data') : null;
+  const dataOnRequest = matchMedia('(pointer: coarse)').matches && !dataParam;
   let dataRequested = false, startupTimer = 0, startupStalls = 0;
   if (dataOnRequest) {
     $('load-data').hidden = false;
@@ -30,7 +33,8 @@ export function createStartup({ client, app, errors, params }) {
 
   function start() {
     const testStall = __TEST_HOOKS__ && startupStalls < Number(params.get('stall') || 0);
-    const limit = (testStall && Number(params.get('startupLimit'))) || STARTUP_LIMIT_MS;
+    const testNoSimd = __TEST_HOOKS__ && params.has('noSimd');
+    const limit = ((testStall || testNoSimd) && Number(params.get('startupLimit'))) || STARTUP_LIMIT_MS;
     client.start();
     app.set({ status: 'loading' });
     clearTimeout(startupTimer);
@@ -43,9 +47,9 @@ export function createStartup({ client, app, errors, params }) {
       start();
     }, limit);
     // every URL relative to this document: the app works from any folder of any static host
-    client.send(MSG.INIT, { base: new URL('./', document.baseURI).href, dataBase: params.get('data') || 'data/', singleThreaded: startupStalls >= 2,
+    client.send(MSG.INIT, { base: new URL('./', document.baseURI).href, dataBase: dataParam || 'data/', singleThreaded: startupStalls >= 2,
       loadData: !dataOnRequest || dataRequested,
-      ...(__TEST_HOOKS__ ? { testStall } : {}) });
+      ...(__TEST_HOOKS__ ? { testStall, testNoSimd } : {}) });
   }
 
   // The worker died or its WebAssembly trapped: say so, keep the checkpoint, offer a restart.
@@ -66,15 +70,22 @@ export function createStartup({ client, app, errors, params }) {
     });
     errors.element.appendChild(restart);
   }
-  client.accept = () => {
+  client.addFilter(() => {
     if (app.get().status !== 'crashed') return true;
     errors.element.dataset.late = String(Number(errors.element.dataset.late || 0) + 1);
     return false;
-  };
+  });
   client.on(MSG.CRASHED, (m) => crashed(m.message));
   client.on(WorkerClient.FAILED, (m) => crashed(m.message));
 
   client.on(MSG.READY, () => clearTimeout(startupTimer));
+  // a worker that cannot start here (no SIMD, no module) has said why: restarting it would only
+  // replace the reason with "stalled", again and again
+  client.on(MSG.ERROR, (m) => {
+    if (m.where !== 'init') return;
+    clearTimeout(startupTimer);
+    app.set({ status: 'failed' });
+  });
   const capsPanel = createCapsPanel({ client, app, errors });
   client.on(MSG.DATA_PROGRESS, (m) => {
     const bar = tid('data-progress');

@@ -68,8 +68,19 @@ function createForm(app) {
   return { read, problem, preset: () => preset };
 }
 
+// Every message about a run names it (runId); what belongs to another run (an old run's
+// evaluation finishing late) is dropped, and counted in the status's data-dropped.
+const RUN_MESSAGES = new Set([MSG.PROGRESS, MSG.EPOCH, MSG.CHECKPOINTED, MSG.DIVERGED]);
+export const newRunId = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+
 export function createTraining({ client, app, errors }) {
   const form = createForm(app);
+  client.addFilter((m) => {
+    if (!RUN_MESSAGES.has(m.type) || m.runId === app.get().runId) return true;
+    const status = tid('status');
+    status.dataset.dropped = String(Number(status.dataset.dropped || 0) + 1);
+    return false;
+  });
   const charts = new Charts({ loss: $('loss-chart'), epoch: $('epoch-chart'), lr: $('lr-chart') });
   const report = { epochs: [], imagesPerSec: [] };
   const readouts = createReadouts(report);
@@ -84,8 +95,10 @@ export function createTraining({ client, app, errors }) {
     charts.reset();
     report.epochs = []; report.imagesPerSec = []; report.started = new Date().toISOString();
     tid('checkpoint-step').textContent = '–';
+    const runId = newRunId();
+    app.set({ runId });
     app.emit('run-started', { init });
-    client.send(MSG.TRAIN, { config: runConfig });
+    client.send(MSG.TRAIN, { config: runConfig, runId });
   });
   $('pause').addEventListener('click', () => client.send(MSG.PAUSE));
   $('resume').addEventListener('click', () => client.send(MSG.RESUME));
@@ -143,12 +156,16 @@ export function createTraining({ client, app, errors }) {
     download(new Blob([JSON.stringify(run, null, 2)], { type: 'application/json' }), 'mnist-run-report.json');
   });
 
-  // a checkpointed run, resumed: its recipe, history and charts come back before it goes on
+  // a checkpointed run, resumed under its own id: its recipe, history and charts come back
+  // before it goes on; returns the id
   function resumeFrom(meta) {
+    const runId = meta.runId || newRunId();
+    app.set({ runId });
     runConfig = meta.config;
     charts.reset();
     report.epochs = meta.history.map((h) => ({ epoch: h.epoch, step: h.step, train_loss: h.trainLoss, test_loss: h.testLoss, test_acc: h.testAcc, elapsed_s: h.elapsed }));
     for (const h of meta.history) charts.addEpoch(h.epoch, h.testLoss, h.testAcc);
+    return runId;
   }
 
   return { charts, resumeFrom, presets: PRESETS };

@@ -60,6 +60,7 @@ function selfTest() {
 export async function init(msg) {
   w.appBase = msg.base || new URL('./', self.location.href).href;
   const caps = w.caps = detect();
+  if (__TEST_HOOKS__ && msg.testNoSimd) caps.simd = false;   // a browser without SIMD, for the start-up test
   if (msg.singleThreaded && caps.build === 'threaded') {      // the page's watchdog saw the threaded start-up stall
     caps.build = 'single-threaded';
     caps.reason = 'Training uses one core here: starting the threads stalled twice in this browser, so the app runs without them. Reloading the page may bring them back.';

@@ -9,8 +9,9 @@ import { scoped, readRecord, savedBytes } from './wasm-memory.js';
 import { loadModelBytes } from './loading.js';
 import { evalTestSet, evaluationReport } from './evaluation.js';
 
-// true when the task that awaited should stop: the run ended or the module is gone
-const abandoned = () => !w.run || !w.M;
+// true when a task of `run` that awaited should stop: that run ended or was replaced by another
+// (an evaluation of an old run must never score a new run's weights), or the module is gone
+const abandoned = (run) => w.run !== run || !w.M;
 
 function progress() {
   const { fields } = readRecord(PROGRESS_FIELDS, (p) => w.M._api_progress(p));
@@ -38,10 +39,15 @@ function configure(cfg) {
 // the weights with the training state, as a model file
 export function snapshot(withTraining) { return savedBytes(w.M._api_save(withTraining ? 1 : 0)); }
 
-// TRAIN and RESUME_CHECKPOINT: a run from scratch, on the current weights, or from a checkpoint
-export async function train(cfg, resumeBytes = null, resumeMeta = null) {
+// TRAIN and RESUME_CHECKPOINT: a run from scratch, on the current weights, or from a checkpoint.
+// runId names the run in every message about it (the page drops what belongs to another run).
+// A run that is going on (or paused) is never replaced half-way: the start is refused.
+export async function train(cfg, runId, resumeBytes = null, resumeMeta = null) {
   if (!w.dataReady) { post(MSG.ERROR, { where: 'train', message: 'MNIST is not loaded yet.' }); return; }
-  if (busyTraining()) return;
+  if (busyTraining() || (w.run && w.state === 'paused')) {
+    post(MSG.ERROR, { where: 'train', message: 'A training run is going on: stop it before starting another.' });
+    return;
+  }
   if (w.state === 'teaching') { post(MSG.ERROR, { where: 'train', message: 'The network is being taught your digits: train when that is done.' }); return; }
   const M = w.M;
   try {
@@ -54,7 +60,7 @@ export async function train(cfg, resumeBytes = null, resumeMeta = null) {
     return;
   }
   w.caps.threads = M._api_threads();
-  w.run = { cfg: { ...cfg, threads: w.caps.threads }, history: resumeMeta?.history || [], started: performance.now(),
+  w.run = { id: String(runId || `run-${Date.now()}`), cfg: { ...cfg, threads: w.caps.threads }, history: resumeMeta?.history || [], started: performance.now(),
     elapsedBefore: resumeMeta?.elapsed || 0, rate: [], lastCheckpoint: performance.now() };
   w.modelSource = 'training';
   setState('training');
@@ -76,6 +82,8 @@ async function loop() {
   } finally {
     w.looping = false;
     w.afterLoop();
+    // a run started while the old loop finished its last await goes on in a loop of its own
+    if (w.run && w.state === 'training') loop();
   }
 }
 
@@ -104,22 +112,22 @@ async function trainSlices() {
     run.rate.push([now, ms, steps * run.cfg.batch]);
     while (run.rate.length > 1 && now - run.rate[0][0] > 3000) run.rate.shift();
     const rateMs = run.rate.reduce((s, r) => s + r[1], 0), images = run.rate.reduce((s, r) => s + r[2], 0);
-    post(MSG.PROGRESS, { step: p.step, totalSteps: p.totalSteps, epoch: p.epoch, stepsPerEpoch: p.stepsPerEpoch,
-      losses, lr: p.lr, imagesPerSec: rateMs > 0 ? (1000 * images) / rateMs : 0, elapsed: elapsed(), threads: w.M._api_threads(),
+    post(MSG.PROGRESS, { runId: run.id, step: p.step, totalSteps: p.totalSteps, epoch: p.epoch, stepsPerEpoch: p.stepsPerEpoch,
+      losses, lr: p.lr, imagesPerSec: rateMs > 0 ? (1000 * images) / rateMs : 0, elapsed: elapsed(run), threads: w.M._api_threads(),
       threadIds: threadIds() });
     const epochEnded = steps > 0 && p.step % p.stepsPerEpoch === 0;
     if (epochEnded || p.step >= p.totalSteps) {
-      await evaluate(p);
-      if (abandoned()) return;
+      await evaluate(p, run);
+      if (abandoned(run)) return;
       if (p.step >= p.totalSteps) { setState('done'); return; }
     } else if (performance.now() - run.lastCheckpoint > 20000) {
-      checkpoint(p);
+      checkpoint(p, run);
     }
     await yieldToEvents();
   }
 }
 
-function elapsed() { return w.run.elapsedBefore + (performance.now() - w.run.started) / 1000; }
+function elapsed(run) { return run.elapsedBefore + (performance.now() - run.started) / 1000; }
 
 function threadIds() {
   return scoped((mem) => {
@@ -130,37 +138,36 @@ function threadIds() {
 
 function diverged(p) {
   // the C trainer has already gone back to the last state with a finite loss (trainer.h)
-  post(MSG.DIVERGED, { message: `Training stopped at step ${p.step}: the loss became NaN or infinite, so the learning rate (${w.run.cfg.lr}) is too high for this run. The weights were put back to the last step that still gave a finite loss; lower the learning rate and train again.` });
+  post(MSG.DIVERGED, { runId: w.run.id, message: `Training stopped at step ${p.step}: the loss became NaN or infinite, so the learning rate (${w.run.cfg.lr}) is too high for this run. The weights were put back to the last step that still gave a finite loss; lower the learning rate and train again.` });
   w.run = null;
   setState('idle');
 }
 
-async function evaluate(p) {
+async function evaluate(p, run) {
   setState('evaluating');
   const started = performance.now();
-  const result = await evalTestSet(() => !abandoned());
+  const result = await evalTestSet(() => !abandoned(run));
   if (!result) return;
   const { perClass, confusion, gallery, testLoss, testAcc } = evaluationReport(result);
-  const record = { epoch: Math.round(p.step / p.stepsPerEpoch), step: p.step, trainLoss: p.epochLoss, testLoss, testAcc, elapsed: elapsed() };
-  w.run.history.push(record);
-  checkpoint(p);                   // the state is copied now; the IndexedDB write goes on in the background
+  const record = { epoch: Math.round(p.step / p.stepsPerEpoch), step: p.step, trainLoss: p.epochLoss, testLoss, testAcc, elapsed: elapsed(run) };
+  run.history.push(record);
+  checkpoint(p, run);              // the state is copied now; the IndexedDB write goes on in the background
   // what the epoch's end held training up for: evaluating the 10,000 test images (answering
   // predictions between slices), the misread digits and the checkpoint's copy
   const pauseMs = performance.now() - started;
-  post(MSG.EPOCH, { ...record, perClass, confusion, gallery, pauseMs });
+  post(MSG.EPOCH, { runId: run.id, ...record, perClass, confusion, gallery, pauseMs });
   if (w.state === 'evaluating') setState('training');
 }
 
 // The state is copied at once; the IndexedDB write goes on while training continues (awaiting
 // it held the next epoch up), one write after the other, in order.
 let checkpointWrites = Promise.resolve();
-function checkpoint(p) {
-  const run = w.run;
+function checkpoint(p, run) {
   run.lastCheckpoint = performance.now();
-  const bytes = snapshot(true).buffer, meta = { step: p.step, totalSteps: p.totalSteps, epoch: p.epoch,
-    config: run.cfg, history: run.history.slice(), elapsed: elapsed(), savedAt: new Date().toISOString() };
+  const bytes = snapshot(true).buffer, meta = { runId: run.id, step: p.step, totalSteps: p.totalSteps, epoch: p.epoch,
+    config: run.cfg, history: run.history.slice(), elapsed: elapsed(run), savedAt: new Date().toISOString() };
   checkpointWrites = checkpointWrites.then(() => saveCheckpoint(bytes, meta)).then(
-    () => { if (w.state !== 'crashed') post(MSG.CHECKPOINTED, { step: p.step }); },
+    () => { if (w.state !== 'crashed') post(MSG.CHECKPOINTED, { runId: run.id, step: p.step }); },
     (e) => w.state !== 'crashed' && post(MSG.ERROR, { where: 'checkpoint', message: `Could not save a checkpoint in this browser: ${e.message}` }));
   return checkpointWrites;
 }

@@ -13,23 +13,8 @@ import { $, tid } from '../ui.js';
 const STARTUP_LIMIT_MS = 45_000;
 
 export function createStartup({ client, app, errors, params }) {
-  // On a phone (a coarse pointer) the 11 MB of MNIST load only when asked for: the draw pad and
-  // the pretrained model do not need them.
-  // ?data= (another folder for MNIST) is for the test builds' damaged-file tests only: in the
-  // app, a shared link must not choose where the data comes from
-  const dataParam = __TEST_HOOKS__ ? params.get('data') : null;
-  const dataOnRequest = matchMedia('(pointer: coarse)').matches && !dataParam;
-  let dataRequested = false, startupTimer = 0, startupStalls = 0;
-  if (dataOnRequest) {
-    $('load-data').hidden = false;
-    tid('data-status').textContent = 'MNIST (11 MB) loads when you want to train; the draw pad does not need it.';
-    $('load-data').addEventListener('click', () => {
-      dataRequested = true;
-      $('load-data').hidden = true;
-      tid('data-status').textContent = 'Loading…';
-      client.send(MSG.LOAD_DATA);
-    });
-  }
+  const data = createDataStatus({ client, app, params });
+  let startupTimer = 0, startupStalls = 0;
 
   function start() {
     const testStall = __TEST_HOOKS__ && startupStalls < Number(params.get('stall') || 0);
@@ -47,8 +32,8 @@ export function createStartup({ client, app, errors, params }) {
       start();
     }, limit);
     // every URL relative to this document: the app works from any folder of any static host
-    client.send(MSG.INIT, { base: new URL('./', document.baseURI).href, dataBase: dataParam || 'data/', singleThreaded: startupStalls >= 2,
-      loadData: !dataOnRequest || dataRequested,
+    client.send(MSG.INIT, { base: new URL('./', document.baseURI).href, dataBase: data.base, singleThreaded: startupStalls >= 2,
+      loadData: data.loadNow(),
       ...(__TEST_HOOKS__ ? { testStall, testNoSimd } : {}) });
   }
 
@@ -87,20 +72,7 @@ export function createStartup({ client, app, errors, params }) {
     app.set({ status: 'failed' });
   });
   const capsPanel = createCapsPanel({ client, app, errors });
-  client.on(MSG.DATA_PROGRESS, (m) => {
-    const bar = tid('data-progress');
-    bar.max = m.total || 1; bar.value = m.loaded;
-    tid('data-status').textContent = `Downloading MNIST: ${(m.loaded / 1e6).toFixed(1)} of ${(m.total / 1e6).toFixed(1)} MB.`;
-  });
-  client.on(MSG.DATA, (m) => {
-    tid('train-count').textContent = String(m.train);
-    tid('test-count').textContent = String(m.test);
-    tid('data-status').textContent = 'MNIST loaded and checked.';
-    tid('data-progress').value = tid('data-progress').max;
-    const status = app.get().status;
-    app.set({ dataReady: true, status: status === 'loading' ? 'idle' : status });
-    capsPanel.showOfflineStatus();
-  });
+  app.on('change', (patch) => { if (patch.dataReady === true) capsPanel.showOfflineStatus(); });
 
   tid('build-id').textContent = __BUILD_ID__;
   return { start };
@@ -147,4 +119,39 @@ function createCapsPanel({ client, app, errors }) {
   }
 
   return { showOfflineStatus };
+}
+
+// MNIST's download and check. On a phone (a coarse pointer) the 11 MB load only when asked for:
+// the draw pad and the pretrained model do not need them. ?data= (another folder for MNIST) is
+// for the test builds' damaged-file tests only: in the app, a shared link must not choose where
+// the data comes from.
+function createDataStatus({ client, app, params }) {
+  const dataParam = __TEST_HOOKS__ ? params.get('data') : null;
+  const onRequest = matchMedia('(pointer: coarse)').matches && !dataParam;
+  let requested = false;
+  if (onRequest) {
+    $('load-data').hidden = false;
+    tid('data-status').textContent = 'MNIST (11 MB) loads when you want to train; the draw pad does not need it.';
+    $('load-data').addEventListener('click', () => {
+      requested = true;
+      $('load-data').hidden = true;
+      tid('data-status').textContent = 'Loading…';
+      client.send(MSG.LOAD_DATA);
+    });
+  }
+  client.on(MSG.DATA_PROGRESS, (m) => {
+    const bar = tid('data-progress');
+    bar.max = m.total || 1; bar.value = m.loaded;
+    tid('data-status').textContent = `Downloading MNIST: ${(m.loaded / 1e6).toFixed(1)} of ${(m.total / 1e6).toFixed(1)} MB.`;
+  });
+  client.on(MSG.DATA, (m) => {
+    tid('train-count').textContent = String(m.train);
+    tid('test-count').textContent = String(m.test);
+    tid('data-status').textContent = 'MNIST loaded and checked.';
+    tid('data-progress').value = tid('data-progress').max;
+    const status = app.get().status;
+    app.set({ dataReady: true, status: status === 'loading' ? 'idle' : status });
+  });
+  // base: where MNIST comes from; loadNow(): whether a starting worker loads it at once
+  return { base: dataParam || 'data/', loadNow: () => !onRequest || requested };
 }

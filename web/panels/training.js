@@ -73,14 +73,18 @@ function createForm(app) {
 const RUN_MESSAGES = new Set([MSG.PROGRESS, MSG.EPOCH, MSG.CHECKPOINTED, MSG.DIVERGED]);
 export const newRunId = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 
-export function createTraining({ client, app, errors }) {
-  const form = createForm(app);
+function dropOtherRuns(client, app) {
   client.addFilter((m) => {
     if (!RUN_MESSAGES.has(m.type) || m.runId === app.get().runId) return true;
     const status = tid('status');
     status.dataset.dropped = String(Number(status.dataset.dropped || 0) + 1);
     return false;
   });
+}
+
+export function createTraining({ client, app, errors }) {
+  const form = createForm(app);
+  dropOtherRuns(client, app);
   const charts = new Charts({ loss: $('loss-chart'), epoch: $('epoch-chart'), lr: $('lr-chart') });
   const report = { epochs: [], imagesPerSec: [] };
   const readouts = createReadouts(report);
@@ -146,15 +150,7 @@ export function createTraining({ client, app, errors }) {
     if (caps && caps.maxThreads === 1) $('threads').disabled = true;
   }
 
-  $('download-report').addEventListener('click', () => {
-    const ips = report.imagesPerSec.slice().sort((a, b) => a - b);
-    const run = { app: 'MNIST in a tab', network: 'reference (15,122 parameters)', date: new Date().toISOString(), started: report.started,
-      hyperparameters: runConfig, browser: navigator.userAgent, cores: navigator.hardwareConcurrency, capabilities: app.get().caps,
-      epochs: report.epochs, images_per_second_median: ips.length ? ips[Math.floor(ips.length / 2)] : null,
-      final_test_accuracy: report.epochs.length ? report.epochs[report.epochs.length - 1].test_acc : null,
-      steps: readouts.last()?.step ?? 0, elapsed_s: readouts.last()?.elapsed ?? 0 };
-    download(new Blob([JSON.stringify(run, null, 2)], { type: 'application/json' }), 'mnist-run-report.json');
-  });
+  $('download-report').addEventListener('click', () => downloadReport(report, readouts.last(), runConfig, app.get().caps));
 
   // a checkpointed run, resumed under its own id: its recipe, history and charts come back
   // before it goes on; returns the id
@@ -213,4 +209,15 @@ function createReadouts(report) {
   }
 
   return { show, reset, last: () => lastProgress, catchUp: () => { if (lastProgress) render(lastProgress); } };
+}
+
+// the run report: recipe, browser, capabilities, epochs, median speed
+function downloadReport(report, last, runConfig, caps) {
+  const ips = report.imagesPerSec.slice().sort((a, b) => a - b);
+  const run = { app: 'MNIST in a tab', network: 'reference (15,122 parameters)', date: new Date().toISOString(), started: report.started,
+    hyperparameters: runConfig, browser: navigator.userAgent, cores: navigator.hardwareConcurrency, capabilities: caps,
+    epochs: report.epochs, images_per_second_median: ips.length ? ips[Math.floor(ips.length / 2)] : null,
+    final_test_accuracy: report.epochs.length ? report.epochs[report.epochs.length - 1].test_acc : null,
+    steps: last?.step ?? 0, elapsed_s: last?.elapsed ?? 0 };
+  download(new Blob([JSON.stringify(run, null, 2)], { type: 'application/json' }), 'mnist-run-report.json');
 }

@@ -47,10 +47,11 @@ async function tabRun(browser, url, seed) {
     await page.getByTestId('seed').fill(String(seed));
     const epochs = [];
     await page.exposeFunction('benchEpoch', (acc, epoch) => epochs.push({ epoch, test_acc: acc, wall_s: +((Date.now() - t0) / 1000).toFixed(2) }));
-    // every change of the test-accuracy readout is an epoch-end evaluation arriving in the page
+    // every change of the test-accuracy readout is an epoch-end evaluation arriving in the page;
+    // the readout names the epoch it is of (the epoch readout has moved on to the next one by then)
     await page.evaluate(() => {
-      const el = document.querySelector('[data-testid="test-accuracy"]'), ep = document.querySelector('[data-testid="epoch"]');
-      new MutationObserver(() => window.benchEpoch(parseFloat(el.textContent), ep.textContent)).observe(el, { childList: true, characterData: true, subtree: true });
+      const el = document.querySelector('[data-testid="test-accuracy"]');
+      new MutationObserver(() => window.benchEpoch(parseFloat(el.textContent), Number(el.dataset.epoch))).observe(el, { childList: true, characterData: true, subtree: true });
     });
     const t0 = Date.now();
     await page.getByTestId('train').click();
@@ -64,7 +65,7 @@ async function tabRun(browser, url, seed) {
     overheads.sort((a, b) => a - b);
     // and as the worker measures it: how long each epoch's end (evaluation, checkpoint copy) held training up
     const pauses = report.epochs.map((e) => e.epoch_end_pause_s).filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-    return { seed, time_to_99_4_s: hit ? +hit.wall_s.toFixed(1) : null, epoch: hit ? epochs.indexOf(hit) + 1 : null,
+    return { seed, time_to_99_4_s: hit ? +hit.wall_s.toFixed(1) : null, epoch: hit ? hit.epoch : null,
       final_test_acc: report.final_test_accuracy, images_per_s_median: Math.round(ips), threads: report.capabilities.threads,
       epoch_overhead_s_median: overheads.length ? +overheads[Math.floor(overheads.length / 2)].toFixed(2) : null,
       epoch_end_pause_s_median: pauses.length ? +pauses[Math.floor(pauses.length / 2)].toFixed(2) : null, epochs };

@@ -6,8 +6,10 @@
  *     references, inside the wasm build where they run);
  *   - the operator table (tests/c/op_table.c: every layer op x conv method x the wasm SIMD and
  *     scalar GEMMs x 1 and 3 threads);
- *   - the arithmetic peak of one core, for the speed benchmark. */
+ *   - the arithmetic peak of one core, for the speed benchmark;
+ *   - the bytes the allocator has handed out, for the soak benchmark. */
 #include <emscripten/emscripten.h>
+#include <malloc.h>
 #include "kernels/kernel_check.h"
 #include "op_table.h"
 #include "kernels/peak.h"
@@ -43,3 +45,6 @@ API double api_peak_gflops(int iters) {
     double ms = emscripten_get_now() - t0;
     return peak_flops_per_iter() * iters / (ms * 1e6);
 }
+
+/* bytes of wasm memory in use by malloc (a leak shows as growth over a long run) */
+API double api_heap_used(void) { return (double)mallinfo().uordblks; }

@@ -41,7 +41,7 @@ if (__TEST_HOOKS__) {
   window.mnistApp = { charts: training.charts, classifyInk: reading.classifyInk, presets: training.presets,
     bench: async (opts = {}) => (await client.request(TEST_MSG.BENCH, opts)).result,
     debugTrap: (where) => client.send(TEST_MSG.DEBUG_TRAP, { where }),
-    get state() { return app.get().status; }, get caps() { return app.get().caps; } };
+    get state() { return app.get().status; }, get caps() { return app.get().caps; }, get runId() { return app.get().runId; } };
 }
 
 setUpServiceWorker(params).then((sw) => { if (sw !== 'reload') startup.start(); });

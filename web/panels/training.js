@@ -112,8 +112,9 @@ export function createTraining({ client, app, errors }) {
     app.emit('run-started', { init });
     client.send(MSG.TRAIN, { config: runConfig, runId });
   });
-  for (const [id, type] of [['pause', MSG.PAUSE], ['resume', MSG.RESUME], ['stop', MSG.STOP]])
-    $(id).addEventListener('click', () => client.send(type));
+  $('pause').addEventListener('click', () => client.send(MSG.PAUSE));
+  $('resume').addEventListener('click', () => client.send(MSG.RESUME));
+  $('stop').addEventListener('click', () => client.send(MSG.STOP));
   $('reset').addEventListener('click', () => {
     charts.reset(); readouts.reset();
     app.set({ runId: null });                               // the run, if any, ends with the new weights

@@ -1,7 +1,17 @@
 /* layer_conv.c - the convolution layer kind (LAYER_CONV): conv (through the layer's method,
- * conv_method.h) + BatchNorm + ReLU + inverted dropout, with everything it does side by side:
- * plan, buffers, forward (eval per image; training as conv + per-image BatchNorm sums in
- * parallel, then their reduction in image order in double), backward, input gradient.
+ * conv_method.h) + BatchNorm (or, with LAYER_NO_BN, a bias) + ReLU + inverted dropout, with
+ * everything it does side by side: plan, buffers, forward (eval per image; training as conv +
+ * per-image BatchNorm sums in parallel, then their reduction in image order in double),
+ * backward, input gradient.
+ *
+ * Padding ("same"): the methods compute valid convolutions; a padded layer hands them a copy of
+ * the image with its zero border (in the thread's scratch, after the method's own) and the
+ * layer as they see it (padded_view: H and W grown by the border); backward data comes back
+ * on the padded shape and its interior is the input gradient.
+ *
+ * Without BatchNorm the same passes run with mean 0, 1/std 1, scale 1 and the bias as shift:
+ * relu(1 * pre + bias) is exactly pre + bias, and the bias gradient is the sum the BatchNorm
+ * shift's would be.
  *
  * Its normalise + ReLU + dropout runs at the start of the *next* layer's per-image task
  * (finish_pending), while the image is still in cache; its BatchNorm-backward sums for image n
@@ -9,7 +19,6 @@
 #include "layers.h"
 #include "conv_method.h"
 #include "kernels/eltwise.h"
-#include "runtime/rng.h"
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,13 +27,30 @@ static const EltwiseKernels *elt = &eltwise_vec;
 
 static int conv_plan(Layer *l, int is_last, size_t *params, size_t *bn, char *err, size_t errlen) {
     const LayerSpec *s = &l->spec;
-    if (s->out_c < 1 || s->out_c > 512 || s->size < 1 || s->size > l->H || s->size > l->W) {
-        snprintf(err, errlen, "bad conv (1..512 channels, a kernel no larger than its %dx%d input)", l->H, l->W);
+    int R = s->size, same = (s->flags & LAYER_PAD_SAME) != 0;
+    if (s->out_c < 1 || s->out_c > NET_MAX_CHANNELS) {
+        snprintf(err, errlen, "%d output channels; a convolution has 1 to %d", s->out_c, NET_MAX_CHANNELS);
         return 1;
     }
-    l->K = s->out_c; l->P = l->H - s->size + 1; l->Q = l->W - s->size + 1;
-    l->fan_in = (size_t)l->C * s->size * s->size;
+    if (s->flags & ~(LAYER_PAD_SAME | LAYER_NO_BN | LAYER_OWN_DROPOUT)) { snprintf(err, errlen, "unknown options 0x%x", s->flags); return 1; }
+    if (same && R % 2 == 0) { snprintf(err, errlen, "\"same\" padding needs an odd kernel, not %d", R); return 1; }
+    if ((s->flags & LAYER_OWN_DROPOUT) && !(s->dropout >= 0.0f && s->dropout <= 0.9f)) {
+        snprintf(err, errlen, "dropout %g; it is 0 to 0.9", s->dropout);
+        return 1;
+    }
+    l->pad = same ? R / 2 : 0;
+    if (R < 1 || R > 15 || R > l->H + 2 * l->pad || R > l->W + 2 * l->pad) {
+        snprintf(err, errlen, "a %dx%d kernel does not fit its %dx%d input (kernels are 1 to 15 and no larger than the input)", R, R, l->H, l->W);
+        return 1;
+    }
+    l->K = s->out_c; l->P = l->H + 2 * l->pad - R + 1; l->Q = l->W + 2 * l->pad - R + 1;
+    l->fan_in = (size_t)l->C * R * R;
+    l->macs = (size_t)l->K * l->P * l->Q * l->fan_in;
     l->w = (long)*params; *params += (size_t)l->K * l->fan_in;
+    if (s->flags & LAYER_NO_BN) {
+        l->bias = (long)*params; *params += l->K;
+        return 0;
+    }
     l->gamma = (long)*params; *params += l->K;
     l->beta = (long)*params; *params += l->K;
     l->run_mean = (long)*bn; *bn += l->K;
@@ -32,62 +58,76 @@ static int conv_plan(Layer *l, int is_last, size_t *params, size_t *bn, char *er
     return 0;
 }
 
+static int has_bn(const Layer *l) { return !(l->spec.flags & LAYER_NO_BN); }
+
+/* the layer as its method sees it: the input grown by the zero border */
+static Layer padded_view(const Layer *l) {
+    Layer v = *l;
+    v.H += 2 * l->pad; v.W += 2 * l->pad; v.pad = 0;
+    return v;
+}
+
+/* image x (C x H x W) with its zero border into xp (C x (H + 2 pad) x (W + 2 pad)) */
+static void pad_image(const Layer *l, const float *x, float *xp) {
+    int pad = l->pad, Hp = l->H + 2 * pad, Wp = l->W + 2 * pad;
+    memset(xp, 0, (size_t)l->C * Hp * Wp * sizeof(float));
+    for (int c = 0; c < l->C; c++)
+        for (int h = 0; h < l->H; h++)
+            memcpy(xp + ((size_t)c * Hp + h + pad) * Wp + pad, x + ((size_t)c * l->H + h) * l->W, (size_t)l->W * sizeof(float));
+}
+
+/* the interior of dxp (padded shape) into dx (C x H x W) */
+static void crop_image(const Layer *l, const float *dxp, float *dx) {
+    int pad = l->pad, Hp = l->H + 2 * pad, Wp = l->W + 2 * pad;
+    for (int c = 0; c < l->C; c++)
+        for (int h = 0; h < l->H; h++)
+            memcpy(dx + ((size_t)c * l->H + h) * l->W, dxp + ((size_t)c * Hp + h + pad) * Wp + pad, (size_t)l->W * sizeof(float));
+}
+
+/* the method's input for image x: x itself, or its padded copy in the thread's scratch */
+static const float *method_input(const Layer *l, const float *x, float *scratch) {
+    if (!l->pad) return x;
+    float *xp = scratch + l->method_scratch;
+    pad_image(l, x, xp);
+    return xp;
+}
+
+/* the affine map a channel's normalise applies before ReLU: out = relu(a * pre + b) */
+static void channel_affine(const Net *net, const Layer *l, int k, float mean, float invstd, float *a, float *b) {
+    if (!has_bn(l)) { *a = 1.0f; *b = net->params[l->bias + k]; return; }
+    *a = net->params[l->gamma + k] * invstd;
+    *b = net->params[l->beta + k] - mean * *a;
+}
+
 static size_t conv_chunk_grad_floats(const Layer *l) { return l->method->weight_grad_floats(l); }
 
 /* the layer's buffers and its method, chosen now (conv_method.h) and kept */
 static int conv_alloc(Layer *l, int max_batch, const NetOptions *opts, size_t *scratch) {
-    l->method = conv_method_choose(l, opts->conv);
+    Layer view = padded_view(l);
+    l->method = conv_method_choose(&view, opts->conv);
     size_t act = (size_t)l->K * l->P * l->Q;
     l->pre = nn_falloc(act * max_batch);
     l->mean = nn_falloc(l->K);
     l->invstd = nn_falloc(l->K);
-    size_t need = l->method->scratch_floats(l);
+    for (int k = 0; l->mean && l->invstd && k < l->K; k++) { l->mean[k] = 0.0f; l->invstd[k] = 1.0f; }   /* without BatchNorm: always */
+    l->method_scratch = l->method->scratch_floats(&view);
+    size_t need = l->method_scratch + (l->pad ? (size_t)view.C * view.H * view.W : 0);
     if (need > *scratch) *scratch = need;
     return !(l->pre && l->mean && l->invstd) || l->method->alloc(l);
 }
 
-/* Inverted dropout of one image's layer output, the draws a function of (seed, step, layer,
- * image): two 16-bit draws per PCG output, drop when below p * 65536 (p = 0.1 -> 6554/65536 =
- * 0.100006; halves the generator's share of the step). With mask != NULL the mask (0 or
- * 1/(1-p)) is written there instead and out is left alone (net_dropout_mask). */
-static void dropout_image(const Net *net, int layer, int n, uint64_t seed, uint64_t step, float *out, int total, float *mask) {
-    Rng r = rng_for(seed, RNG_DROPOUT, step * NET_MAX_LAYERS + (uint64_t)layer, (uint64_t)n);
-    uint32_t threshold = (uint32_t)((double)net->dropout * 65536.0 + 0.5);
-    float scale = 1.0f / (1.0f - net->dropout);
-    /* the draws in blocks, each read as two 16-bit halves, low half first: a union of the two
-     * views (little-endian, as x86-64 and wasm are) feeds the vector kernel */
-    enum { BLOCK = 256 };
-    union { uint32_t draw[BLOCK]; uint16_t half[2 * BLOCK]; } bits;
-    for (int j = 0; j < total; j += 2 * BLOCK) {
-        int count = total - j < 2 * BLOCK ? total - j : 2 * BLOCK;
-        rng_fill_u32(&r, bits.draw, (count + 1) / 2);
-        if (mask) {
-            for (int i = 0; i < count; i++) mask[j + i] = bits.half[i] < threshold ? 0.0f : scale;
-        } else
-            elt->dropout(out + j, bits.half, count, threshold, scale);
-    }
-}
-#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "dropout_image reads a draw's low 16 bits as the first half: a little-endian target is assumed"
-#endif
-
-void net_dropout_mask(const Net *net, int layer, int n, uint64_t seed, uint64_t step, float *mask) {
-    const Layer *l = &net->layer[layer];
-    dropout_image(net, layer, n, seed, step, NULL, l->K * l->P * l->Q, mask);
-}
-
-/* out = dropout(relu(gamma * (pre - mean) * invstd + beta)); mean/invstd per channel */
+/* out = dropout(relu(gamma * (pre - mean) * invstd + beta)) (or relu(pre + bias)); mean/invstd per channel */
 static void bn_act_image(const Net *net, const Layer *l, int n, const float *mean, const float *invstd,
                          int training, uint64_t seed, uint64_t step, int layer_index) {
     int PQ = l->P * l->Q;
-    const float *gamma = net->params + l->gamma, *beta = net->params + l->beta;
     const float *pre = l->pre + (size_t)n * l->K * PQ;
     float *out = l->out + (size_t)n * l->K * PQ;
     for (int k = 0; k < l->K; k++) {
-        float a = gamma[k] * invstd[k];
-        elt->bn_relu(pre + (size_t)k * PQ, out + (size_t)k * PQ, PQ, a, beta[k] - mean[k] * a);
+        float a, b;
+        channel_affine(net, l, k, mean[k], invstd[k], &a, &b);
+        elt->bn_relu(pre + (size_t)k * PQ, out + (size_t)k * PQ, PQ, a, b);
     }
-    if (training && net->dropout > 0.0f) dropout_image(net, layer_index, n, seed, step, out, l->K * PQ, NULL);
+    if (training) layer_dropout_image(net, layer_index, n, seed, step, out, l->K * PQ, NULL);
 }
 
 /* eval mode: running statistics */
@@ -95,11 +135,13 @@ static void conv_forward_image(const FwdCtx *c, int n, int thread) {
     Net *net = c->net;
     const Layer *l = &net->layer[c->layer];
     size_t per = (size_t)l->K * l->P * l->Q;
-    l->method->forward(l, net->params + l->w, layer_input(net, c->layer, n), l->pre + per * n, net->scratch[thread]);
-    float mean[512], invstd[512];
+    float *scratch = net->scratch[thread];
+    Layer view = padded_view(l);
+    l->method->forward(&view, net->params + l->w, method_input(l, layer_input(net, c->layer, n), scratch), l->pre + per * n, scratch);
+    float mean[NET_MAX_CHANNELS], invstd[NET_MAX_CHANNELS];
     for (int k = 0; k < l->K; k++) {
-        mean[k] = net->bn_state[l->run_mean + k];
-        invstd[k] = 1.0f / sqrtf(net->bn_state[l->run_var + k] + net->bn_eps);
+        mean[k] = has_bn(l) ? net->bn_state[l->run_mean + k] : 0.0f;
+        invstd[k] = has_bn(l) ? 1.0f / sqrtf(net->bn_state[l->run_var + k] + net->bn_eps) : 1.0f;
     }
     bn_act_image(net, l, n, mean, invstd, 0, 0, 0, c->layer);
 }
@@ -113,8 +155,10 @@ static void conv_stats_task(void *vctx, int n, int thread) {
     Layer *l = &net->layer[c->layer];
     finish_pending(c, n);
     int PQ = l->P * l->Q;
-    float *y = l->pre + (size_t)n * l->K * PQ;
-    l->method->forward(l, net->params + l->w, layer_input(net, c->layer, n), y, net->scratch[thread]);
+    float *y = l->pre + (size_t)n * l->K * PQ, *scratch = net->scratch[thread];
+    Layer view = padded_view(l);
+    l->method->forward(&view, net->params + l->w, method_input(l, layer_input(net, c->layer, n), scratch), y, scratch);
+    if (!has_bn(l)) return;
     double *part = net->partial[c->layer & 1] + (size_t)n * l->K * 2;
     for (int k = 0; k < l->K; k++) {
         float s[8], ss[8];
@@ -131,6 +175,8 @@ static void conv_forward_train(FwdCtx *c) {
     int i = c->layer, N = c->N;
     Layer *l = &net->layer[i];
     pool_run(net->pool, N, conv_stats_task, c);
+    c->pending = i;               /* applied by the next layer's tasks */
+    if (!has_bn(l)) return;       /* mean 0, 1/std 1 (conv_alloc) */
     const double *partial = net->partial[i & 1];
     double count = (double)N * l->P * l->Q;
     float mom = net->bn_momentum;
@@ -146,13 +192,13 @@ static void conv_forward_train(FwdCtx *c) {
         *rm = (1.0f - mom) * *rm + mom * (float)mean;
         *rv = (1.0f - mom) * *rv + mom * (float)unbiased;
     }
-    c->pending = i;               /* applied by the next layer's tasks */
 }
 
 /* dz = dy * relu'(.) * dropout mask (both read off out > 0), in place in dy; per-image sums
  * into partial[layer & 1]. Run by the layer above as soon as it has produced image n's dy. */
-static void bn_bwd_sums_image(Net *net, int layer, int n, float *dy, float scale) {
+static void bn_bwd_sums_image(Net *net, int layer, int n, float *dy) {
     Layer *l = &net->layer[layer];
+    float scale = 1.0f / (1.0f - net_layer_dropout(net, layer));
     int PQ = l->P * l->Q;
     size_t base = (size_t)n * l->K * PQ;
     float *dz = dy + base;
@@ -172,11 +218,11 @@ static void bn_bwd_sums_image(Net *net, int layer, int n, float *dy, float scale
 static void bn_bwd_sums_task(void *vctx, int n, int thread) {
     (void)thread;
     BwdCtx *c = vctx;
-    bn_bwd_sums_image(c->net, c->layer, n, c->dy, c->scale);
+    bn_bwd_sums_image(c->net, c->layer, n, c->dy);
 }
 
 void fused_sums(const BwdCtx *c, int n) {
-    if (c->sums_layer >= 0) bn_bwd_sums_image(c->net, c->sums_layer, n, c->dx, c->scale);
+    if (c->sums_layer >= 0) bn_bwd_sums_image(c->net, c->sums_layer, n, c->dx);
 }
 
 /* per chunk of images: dpre from dz (in place), weight-gradient partial, input gradient */
@@ -189,19 +235,25 @@ static void conv_bwd_task(void *vctx, int chunk, int thread) {
     size_t per_chunk = l->method->weight_grad_floats(l);
     float *dw = net->chunk_grad + (size_t)chunk * per_chunk;
     memset(dw, 0, per_chunk * sizeof(float));
-    const float *gamma = net->params + l->gamma;
+    float *scratch = net->scratch[thread];
+    Layer view = padded_view(l);
     const double *sums = net->partial[c->layer & 1];    /* batch totals in slot 0 (net_backward) */
     double count = (double)c->N * PQ;
     int n_end = (chunk + 1) * NET_GRAD_CHUNK < c->N ? (chunk + 1) * NET_GRAD_CHUNK : c->N;
     for (int n = chunk * NET_GRAD_CHUNK; n < n_end; n++) {
         float *dz = c->dy + per_out * n;
         const float *pre = l->pre + per_out * n;
-        for (int k = 0; k < l->K; k++)
-            elt->bn_backward_apply(dz + (size_t)k * PQ, pre + (size_t)k * PQ, PQ, gamma[k] * l->invstd[k], l->mean[k], l->invstd[k],
+        for (int k = 0; k < l->K && has_bn(l); k++)   /* without BatchNorm dpre is dz */
+            elt->bn_backward_apply(dz + (size_t)k * PQ, pre + (size_t)k * PQ, PQ, net->params[l->gamma + k] * l->invstd[k], l->mean[k], l->invstd[k],
                                    (float)(sums[2 * k] / count), (float)(sums[2 * k + 1] / count));
-        l->method->weight_gradient(l, layer_input(net, c->layer, n), dz, dw, net->scratch[thread]);
+        l->method->weight_gradient(&view, method_input(l, layer_input(net, c->layer, n), scratch), dz, dw, scratch);
         if (c->layer > 0) {
-            l->method->backward_data(l, dz, c->dx + per_in * n, net->scratch[thread]);
+            if (!l->pad) l->method->backward_data(&view, dz, c->dx + per_in * n, scratch);
+            else {
+                float *dxp = scratch + l->method_scratch;      /* the padded input is no longer needed */
+                l->method->backward_data(&view, dz, dxp, scratch);
+                crop_image(l, dxp, c->dx + per_in * n);
+            }
             fused_sums(c, n);
         }
     }
@@ -219,6 +271,7 @@ static void conv_backward(BwdCtx *c) {
         for (int n = 0; n < N; n++) { s += partial[((size_t)n * l->K + k) * 2]; sx += partial[((size_t)n * l->K + k) * 2 + 1]; }
         partial[2 * k] = s;
         partial[2 * k + 1] = sx;
+        if (!has_bn(l)) { net->grads[l->bias + k] += (float)s; continue; }
         net->grads[l->beta + k] += (float)s;
         net->grads[l->gamma + k] += (float)sx;
     }
@@ -229,23 +282,29 @@ static void conv_backward(BwdCtx *c) {
     c->have_sums = c->sums_layer;
 }
 
-/* eval: out = relu(a * pre + b) with a = gamma / sqrt(running var + eps), so dpre = dy * a
- * where out > 0; then dx = the transposed convolution of dpre */
+/* eval: out = relu(a * pre + b) with a = gamma / sqrt(running var + eps) (1 without BatchNorm),
+ * so dpre = dy * a where out > 0; then dx = the transposed convolution of dpre (inputs in the
+ * zero border get nothing) */
 static void conv_input_gradient_image(const Net *net, const Layer *l, int n, const float *dy, float *dx) {
-    int R = l->spec.size, PQ = l->P * l->Q;
+    int R = l->spec.size, PQ = l->P * l->Q, pad = l->pad;
     const float *out = l->out + (size_t)n * l->K * PQ, *w = net->params + l->w;
     memset(dx, 0, (size_t)l->C * l->H * l->W * sizeof(float));
     for (int k = 0; k < l->K; k++) {
-        float a = net->params[l->gamma + k] / sqrtf(net->bn_state[l->run_var + k] + net->bn_eps);
+        float a = has_bn(l) ? net->params[l->gamma + k] / sqrtf(net->bn_state[l->run_var + k] + net->bn_eps) : 1.0f;
         for (int p = 0; p < l->P; p++)
             for (int q = 0; q < l->Q; q++) {
                 int o = p * l->Q + q;
                 if (!(out[(size_t)k * PQ + o] > 0.0f)) continue;
                 float d = dy[(size_t)k * PQ + o] * a;
                 for (int c = 0; c < l->C; c++)
-                    for (int r = 0; r < R; r++)
-                        for (int t = 0; t < R; t++)
-                            dx[((size_t)c * l->H + p + r) * l->W + q + t] += w[(((size_t)k * l->C + c) * R + r) * R + t] * d;
+                    for (int r = 0; r < R; r++) {
+                        int h = p + r - pad;
+                        if (h < 0 || h >= l->H) continue;
+                        for (int t = 0; t < R; t++) {
+                            int x = q + t - pad;
+                            if (x >= 0 && x < l->W) dx[((size_t)c * l->H + h) * l->W + x] += w[(((size_t)k * l->C + c) * R + r) * R + t] * d;
+                        }
+                    }
             }
     }
 }

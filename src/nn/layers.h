@@ -25,7 +25,6 @@ typedef struct {
     int layer, N;
     const uint8_t *labels;
     float *dy, *dx;       /* gradient w.r.t. this layer's output / input (N x per-image) */
-    float scale;          /* dropout keep scale */
     int sums_layer;       /* conv layer below whose BatchNorm sums are fused into this task (-1: none) */
     int have_sums;        /* set by a layer: the conv layer below whose per-image sums it already made (-1: none) */
 } BwdCtx;
@@ -55,9 +54,12 @@ typedef struct {
     size_t (*chunk_grad_floats)(const Layer *l);
 } LayerOps;
 
-extern const LayerOps LAYER_OPS_CONV, LAYER_OPS_MAXPOOL, LAYER_OPS_GAP, LAYER_OPS_DENSE;
+extern const LayerOps LAYER_OPS_CONV, LAYER_OPS_MAXPOOL, LAYER_OPS_GAP, LAYER_OPS_DENSE, LAYER_OPS_FLATTEN;
 const LayerOps *layer_ops(int kind);           /* NULL for a kind the table lacks */
 
+/* inverted dropout of image n's output of layer `layer` (total values at out), p from
+ * net_layer_dropout; with mask, the mask is written there instead (net_dropout_mask) */
+void layer_dropout_image(const Net *net, int layer, int n, uint64_t seed, uint64_t step, float *out, int total, float *mask);
 void *nn_falloc(size_t n);                     /* n floats, zeroed, 64-byte aligned; free() */
 const float *layer_input(const Net *net, int i, int n);   /* image n's input of layer i */
 /* the pending layer's normalise + activation for image n (c->pending; nothing when -1) */

@@ -10,6 +10,9 @@
 #include "net.h"
 #include "layers.h"
 #include "conv_method.h"
+#include "arch_spec.h"
+#include "kernels/eltwise.h"
+#include "runtime/contract.h"
 #include "runtime/rng.h"
 #include <math.h>
 #include <stdlib.h>
@@ -42,6 +45,7 @@ const float *layer_input(const Net *net, int i, int n) {
 
 static const LayerOps *const OPS[] = {
     [LAYER_CONV] = &LAYER_OPS_CONV, [LAYER_MAXPOOL] = &LAYER_OPS_MAXPOOL, [LAYER_GAP] = &LAYER_OPS_GAP, [LAYER_DENSE] = &LAYER_OPS_DENSE,
+    [LAYER_FLATTEN] = &LAYER_OPS_FLATTEN,
 };
 
 const LayerOps *layer_ops(int kind) {
@@ -63,14 +67,25 @@ void backward_per_image(BwdCtx *c) {
 
 /* ---------- shapes ---------- */
 
-/* Fills shapes and parameter offsets; returns total params or 0 and a message. */
-static size_t plan(const NetArch *a, Layer *L, size_t *n_bn_state, char *err, size_t errlen) {
+/* activations a layer keeps per image (its output, and a conv's output before BatchNorm) */
+static size_t kept_floats(const Layer *l) {
+    size_t act = (size_t)l->K * l->P * l->Q;
+    return l->spec.kind == LAYER_CONV ? 2 * act : act;
+}
+
+/* Fills shapes and parameter offsets; returns total params or 0 and a message naming the layer. */
+size_t net_arch_plan(const NetArch *a, Layer L[NET_MAX_LAYERS], size_t *n_bn_state, char *err, size_t errlen) {
     int C = a->in_c, H = a->in_h, W = a->in_w;
-    size_t params = 0, bn = 0;
-    if (a->n_layers < 1 || a->n_layers > NET_MAX_LAYERS || C < 1 || H < 1 || W < 1 || C > 64 || H > 256 || W > 256) {
-        snprintf(err, errlen, "architecture: bad layer count or input shape");
+    size_t params = 0, bn = 0, kept = 0, widest = (size_t)C * H * W;
+    if (a->n_layers < 1 || a->n_layers > NET_MAX_LAYERS) {
+        snprintf(err, errlen, "a design has 1 to %d layers, not %d", NET_MAX_LAYERS, a->n_layers);
         return 0;
     }
+    if (C < 1 || H < 1 || W < 1 || C > 64 || H > 256 || W > 256) {
+        snprintf(err, errlen, "bad input shape %d x %d x %d (1..64 channels, sides 1..256)", C, H, W);
+        return 0;
+    }
+    int dense_only = 0;                      /* after a flatten or a dense layer */
     for (int i = 0; i < a->n_layers; i++) {
         Layer *l = &L[i];
         memset(l, 0, sizeof *l);
@@ -78,21 +93,41 @@ static size_t plan(const NetArch *a, Layer *L, size_t *n_bn_state, char *err, si
         l->C = C; l->H = H; l->W = W;
         l->w = l->gamma = l->beta = l->bias = l->run_mean = l->run_var = -1;
         const LayerOps *ops = ops_of(l->spec.kind);
-        if (!ops) { snprintf(err, errlen, "architecture: layer %d: unknown kind %d", i + 1, l->spec.kind); return 0; }
-        char why[160];
-        if (ops->plan(l, i == a->n_layers - 1, &params, &bn, why, sizeof why)) {
-            snprintf(err, errlen, "architecture: layer %d (%s): %s", i + 1, ops->name, why);
+        char token[48], why[160];
+        arch_spec_layer_token(&l->spec, token, sizeof token);
+        if (!ops) { snprintf(err, errlen, "layer %d: unknown kind %d", i + 1, l->spec.kind); return 0; }
+        if (dense_only && l->spec.kind != LAYER_DENSE) {
+            snprintf(err, errlen, "layer %d (%s): after a flatten or a fully connected layer only fully connected layers may follow", i + 1, token);
             return 0;
         }
+        if (ops->plan(l, i == a->n_layers - 1, &params, &bn, why, sizeof why)) {
+            snprintf(err, errlen, "layer %d (%s): %s", i + 1, token, why);
+            return 0;
+        }
+        if (params > NET_MAX_PARAMS) {
+            snprintf(err, errlen, "layer %d (%s): the design has %zu parameters by here, more than the limit of %d", i + 1, token, params, NET_MAX_PARAMS);
+            return 0;
+        }
+        kept += kept_floats(l);
+        if ((size_t)l->K * l->P * l->Q > widest) widest = (size_t)l->K * l->P * l->Q;
+        /* activations and their two gradient buffers at the app's largest batch */
+        double bytes = ((double)kept + 2.0 * (double)widest) * sizeof(float) * LIMIT_MAX_BATCH;
+        if (bytes > NET_MAX_ACTIVATION_BYTES) {
+            snprintf(err, errlen, "layer %d (%s): activations need %.0f MB at a batch of %d by here, more than the limit of %u MB",
+                     i + 1, token, bytes / 1048576.0, LIMIT_MAX_BATCH, NET_MAX_ACTIVATION_BYTES >> 20);
+            return 0;
+        }
+        dense_only |= l->spec.kind == LAYER_FLATTEN || l->spec.kind == LAYER_DENSE;
         C = l->K; H = l->P; W = l->Q;
     }
     if (a->layers[a->n_layers - 1].kind != LAYER_DENSE) {
-        snprintf(err, errlen, "architecture: the last layer must be dense");
+        snprintf(err, errlen, "the last layer must be fully connected (it gives the classes)");
         return 0;
     }
     *n_bn_state = bn;
     return params;
 }
+#define plan net_arch_plan
 
 int net_arch_validate(const NetArch *arch, char *err, size_t errlen) {
     Layer L[NET_MAX_LAYERS];
@@ -105,6 +140,48 @@ size_t net_arch_param_count(const NetArch *arch) {
     size_t bn;
     char err[200];
     return plan(arch, L, &bn, err, sizeof err);
+}
+
+float net_layer_dropout(const Net *net, int i) {
+    const LayerSpec *s = &net->layer[i].spec;
+    int has = s->kind == LAYER_CONV || (s->kind == LAYER_DENSE && i < net->n_layers - 1);
+    if (!has) return 0.0f;
+    return s->flags & LAYER_OWN_DROPOUT ? s->dropout : net->dropout;
+}
+
+/* Inverted dropout of one image's layer output, the draws a function of (seed, step, layer,
+ * image): two 16-bit draws per PCG output, drop when below p * 65536 (p = 0.1 -> 6554/65536 =
+ * 0.100006; halves the generator's share of the step). With mask != NULL the mask (0 or
+ * 1/(1-p)) is written there instead and out is left alone (net_dropout_mask). */
+void layer_dropout_image(const Net *net, int layer, int n, uint64_t seed, uint64_t step, float *out, int total, float *mask) {
+    float p = net_layer_dropout(net, layer);
+    if (!(p > 0.0f)) {
+        if (mask) for (int i = 0; i < total; i++) mask[i] = 1.0f;
+        return;
+    }
+    Rng r = rng_for(seed, RNG_DROPOUT, step * NET_MAX_LAYERS + (uint64_t)layer, (uint64_t)n);
+    uint32_t threshold = (uint32_t)((double)p * 65536.0 + 0.5);
+    float scale = 1.0f / (1.0f - p);
+    /* the draws in blocks, each read as two 16-bit halves, low half first: a union of the two
+     * views (little-endian, as x86-64 and wasm are) feeds the vector kernel */
+    enum { BLOCK = 256 };
+    union { uint32_t draw[BLOCK]; uint16_t half[2 * BLOCK]; } bits;
+    for (int j = 0; j < total; j += 2 * BLOCK) {
+        int count = total - j < 2 * BLOCK ? total - j : 2 * BLOCK;
+        rng_fill_u32(&r, bits.draw, (count + 1) / 2);
+        if (mask) {
+            for (int i = 0; i < count; i++) mask[j + i] = bits.half[i] < threshold ? 0.0f : scale;
+        } else
+            eltwise_vec.dropout(out + j, bits.half, count, threshold, scale);
+    }
+}
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "layer_dropout_image reads a draw's low 16 bits as the first half: a little-endian target is assumed"
+#endif
+
+void net_dropout_mask(const Net *net, int layer, int n, uint64_t seed, uint64_t step, float *mask) {
+    const Layer *l = &net->layer[layer];
+    layer_dropout_image(net, layer, n, seed, step, NULL, l->K * l->P * l->Q, mask);
 }
 
 const char *net_conv_method_name(const Net *net, int i) {
@@ -265,7 +342,7 @@ void net_backward(Net *net, int N, const uint8_t *labels) {
     int cur = 0, have_sums = -1;
     for (int i = net->n_layers - 1; i >= 0; i--) {
         int below = i > 0 && ops_of(net->layer[i - 1].spec.kind)->forward_train ? i - 1 : -1;   /* batch statistics below */
-        BwdCtx ctx = { net, i, N, labels, net->gbuf[cur], net->gbuf[1 - cur], 1.0f / (1.0f - net->dropout), below, have_sums };
+        BwdCtx ctx = { net, i, N, labels, net->gbuf[cur], net->gbuf[1 - cur], below, have_sums };
         ops_of(net->layer[i].spec.kind)->backward(&ctx);
         have_sums = ctx.have_sums;
         cur = 1 - cur;

@@ -5,13 +5,24 @@
  * Weight layouts are PyTorch's: conv (K, C, R, S), dense (out, in), so a model moves between
  * this code and PyTorch by copying bytes.
  *
- * Layer kinds in a NetArch table:
- *   LAYER_CONV  (out_c, size): conv size x size, stride 1, no padding, no bias, then
- *               BatchNorm (batch statistics when training, running ones in eval), ReLU,
- *               inverted Dropout(p) (training only). Parameters: weight, gamma, beta.
+ * Layer kinds in a NetArch table (the text form of a design, arch_spec.h, names them):
+ *   LAYER_CONV  (out_c, size): conv size x size, stride 1, padding 0 or, with LAYER_PAD_SAME,
+ *               size / 2 (odd sizes); then BatchNorm (batch statistics when training, running
+ *               ones in eval; parameters weight, gamma, beta) or, with LAYER_NO_BN, a bias
+ *               (parameters weight, bias); then ReLU and inverted Dropout(p) (training only).
  *   LAYER_MAXPOOL (size): size x size max-pool, stride size (floor); size 1..15.
  *   LAYER_GAP   global average pool to K x 1 x 1.
- *   LAYER_DENSE (out_c): fully connected with bias; must be last; log-softmax follows.
+ *   LAYER_FLATTEN K x H x W to (K*H*W) x 1 x 1; only dense layers may follow.
+ *   LAYER_DENSE (out_c): fully connected with bias (it takes its input flattened). The last
+ *               layer is dense, and log-softmax follows it; a dense layer before it (hidden)
+ *               is followed by ReLU and inverted Dropout(p).
+ * Dropout p of a conv or hidden dense layer: the net's rate (Net.dropout, the recipe's) unless
+ * the layer has LAYER_OWN_DROPOUT, then LayerSpec.dropout (0 allowed: none). A zeroed
+ * LayerSpec beyond kind, out_c and size is the reference net's kind of layer.
+ *
+ * Limits (net_arch_validate, each refusal naming the layer): NET_MAX_LAYERS layers,
+ * NET_MAX_CHANNELS channels, NET_MAX_PARAMS parameters, NET_MAX_ACTIVATION_BYTES of
+ * activations and their gradients at the app's largest batch (LIMIT_MAX_BATCH).
  *
  * Memory: net_create sizes everything once for max_batch images: one arena for parameters,
  * one for gradients at the same offsets (so an optimiser is one flat loop), the BatchNorm
@@ -28,12 +39,19 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "runtime/pool.h"
+#include "runtime/contract.h"
 
-enum { LAYER_CONV = 1, LAYER_MAXPOOL = 2, LAYER_GAP = 3, LAYER_DENSE = 4 };
-#define NET_MAX_LAYERS 24
+enum { LAYER_CONV = 1, LAYER_MAXPOOL = 2, LAYER_GAP = 3, LAYER_DENSE = 4, LAYER_FLATTEN = 5 };
+enum { LAYER_PAD_SAME = 1, LAYER_NO_BN = 2, LAYER_OWN_DROPOUT = 4 };   /* LayerSpec.flags */
+/* the limits are the contract's (runtime/contract.h LIMIT_DESIGN_*, which the page reads) */
+#define NET_MAX_LAYERS 24          /* also the stride of the dropout streams per step: do not change */
+#define NET_MAX_CHANNELS LIMIT_DESIGN_MAX_CHANNELS
+#define NET_MAX_PARAMS LIMIT_DESIGN_MAX_PARAMS
+#define NET_MAX_ACTIVATION_BYTES ((unsigned)LIMIT_DESIGN_MAX_ACTIVATION_MB << 20)
 #define NET_GRAD_CHUNK 4
 
-typedef struct { int kind, out_c, size; } LayerSpec;
+typedef struct { int kind, out_c, size, flags; float dropout; } LayerSpec;
+_Static_assert(NET_MAX_LAYERS == LIMIT_DESIGN_MAX_LAYERS, "the contract's layer limit is the network's");
 
 typedef struct {
     char name[32];
@@ -47,7 +65,10 @@ extern const NetArch NET_ARCH_REFERENCE;   /* the 15,122-parameter reference net
 typedef struct {
     LayerSpec spec;
     int C, H, W, K, P, Q;                    /* per-image input and output shape */
+    int pad;                                 /* conv: zeros added on each side of the input */
+    size_t macs;                             /* multiply-adds per image, forward */
     size_t fan_in;                           /* weights per output channel: conv C*R*S, dense C*H*W (0: none) */
+    size_t method_scratch;                   /* conv: floats of its method's scratch, before the padded copy */
     long w, gamma, beta, bias;               /* parameter offsets (-1 when absent) */
     long run_mean, run_var;                  /* offsets into bn_state (conv only) */
     float *pre;                              /* N x K x P x Q conv output before BatchNorm */
@@ -80,12 +101,18 @@ typedef struct Net {
     size_t scratch_floats;
     Pool *pool;
     NetOptions options;
-    /* hyperparameters of the layers (not of the optimiser) */
+    /* hyperparameters of the layers (not of the optimiser); dropout is the rate of the layers
+     * without their own (LAYER_OWN_DROPOUT), read at every forward */
     float dropout, bn_momentum, bn_eps, label_smoothing;
 } Net;
 
 size_t  net_arch_param_count(const NetArch *arch);   /* 0 if the table is invalid */
+/* 1 if valid; else 0 and a message naming the layer at fault ("layer 3 (c16k5): ...") */
 int     net_arch_validate(const NetArch *arch, char *err, size_t errlen);
+/* the shapes a valid table gives, without creating a Net: per layer C, H, W, K, P, Q, pad,
+ * fan_in, macs and the parameter offsets (Layer fields; no buffers); returns the parameter
+ * count, or 0 and a message */
+size_t  net_arch_plan(const NetArch *arch, Layer layers[NET_MAX_LAYERS], size_t *n_bn_state, char *err, size_t errlen);
 Net    *net_create(const NetArch *arch, int max_batch, int n_threads);
 Net    *net_create_with(const NetArch *arch, int max_batch, int n_threads, const NetOptions *options);
 /* "direct" or "winograd": the method conv layer i runs (NULL for another kind) */
@@ -102,8 +129,11 @@ float   net_forward(Net *net, int N, const uint8_t *labels, int training, uint64
 /* Backward of the last training forward; accumulates into net->grads. */
 void    net_backward(Net *net, int N, const uint8_t *labels);
 int     net_argmax(const Net *net, int n);
+/* The dropout p of layer i (its own, or net->dropout; 0 for a kind without dropout) */
+float   net_layer_dropout(const Net *net, int i);
 /* The dropout mask a training forward with (seed, step) applies to conv layer `layer`'s output
- * for image n: K x P x Q values, 0 (dropped) or 1/(1-p) (kept). For comparisons with other
+ * (or a hidden dense layer's) for image n: K x P x Q values, 0 (dropped) or 1/(1-p) (kept), all
+ * 1 when its p is 0. For comparisons with other
  * implementations; the forward pass draws the same values itself. */
 void    net_dropout_mask(const Net *net, int layer, int n, uint64_t seed, uint64_t step, float *mask);
 

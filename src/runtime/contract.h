@@ -52,6 +52,17 @@
     X(reference, "the reference recipe: 10 epochs, OneCycle to a peak of 0.1", "") \
     X(long,      "20 epochs, for the last tenths of a percent", "epochs=20")
 
+/* Named designs (the text form of nn/arch_spec.h): mnist-train --arch NAME and the page's list,
+ * the reference net first. The seed's ablations each take one ingredient out of the reference
+ * net; "small" is ours (docs/network.md says how it was found). X(name, title, spec) */
+#define NAMED_DESIGNS(X) \
+    X("reference",    "the reference net", "c8k3 c16k3 c32k3 m2 c8k1 c16k3 c32k3 c16k1 c16k3 gap fc10") \
+    X("no-bn",        "without batch norm (a bias instead)", "c8k3:nobn c16k3:nobn c32k3:nobn m2 c8k1:nobn c16k3:nobn c32k3:nobn c16k1:nobn c16k3:nobn gap fc10") \
+    X("no-transitions", "without the transition blocks (max-pool + 1x1)", "c8k3 c16k3 c32k3 c16k3 c32k3 c16k3 gap fc10") \
+    X("flat-fc",      "flatten + fully connected instead of global average pooling", "c8k3 c16k3 c32k3 m2 c8k1 c16k3 c32k3 c16k1 c16k3 flat fc10") \
+    X("no-dropout",   "without dropout", "c8k3:d0 c16k3:d0 c32k3:d0 m2 c8k1:d0 c16k3:d0 c32k3:d0 c16k1:d0 c16k3:d0 gap fc10") \
+    X("small",        "ours: under 8,000 parameters", "c8k3 c10k3 c16k3 m2 c8k1 c12k3 c16k3 c12k3 gap fc10")
+
 /* Options of a run that are not part of the recipe (not saved with the training state). */
 #define RUN_OPTION_FIELDS(X) \
     X(threads, INT, 0, 0, 8,     "--threads", "threads", "worker threads (0: all cores; the app: at most LIMIT_MAX_THREADS)") \
@@ -94,7 +105,12 @@
     X(DRAWING_MAX_SIDE,   4096,       "pixels", "largest side of a drawing to classify") \
     X(GALLERY_MAX,        60,         "images", "misclassified test images kept by an evaluation") \
     X(MY_DIGITS_MAX,      2000,       "images", "most digits of a person's own kept, taught or read from a file") \
-    X(CLASSES,            10,         "classes", "digits")
+    X(CLASSES,            10,         "classes", "digits") \
+    X(DESIGN_MAX_LAYERS,  24,         "layers", "layers of a design (nn/net.h NET_MAX_LAYERS)") \
+    X(DESIGN_MAX_CHANNELS, 512,       "channels", "output channels of a convolution") \
+    X(DESIGN_MAX_FC,      1024,       "outputs", "outputs of a hidden fully connected layer") \
+    X(DESIGN_MAX_PARAMS,  1000000,    "parameters", "parameters of a design") \
+    X(DESIGN_MAX_ACTIVATION_MB, 200,  "MB", "activations and their gradients at the largest batch (LIMIT_MAX_BATCH images)")
 
 #define CONTRACT_LIMIT_ENUM(name, value, unit, what) LIMIT_##name = (value),
 enum { LIMITS(CONTRACT_LIMIT_ENUM) };

@@ -1,0 +1,227 @@
+/* arch_spec.c - the text form of a design: parse, print, the exercise's rules, the named
+ * designs, and what an editor shows per layer; see arch_spec.h. */
+#include "arch_spec.h"
+#include "runtime/contract.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct { const char *name, *title, *spec; } NamedDesign;
+#define NAMED_ROW(name, title, spec) { name, title, spec },
+static const NamedDesign NAMED[] = { NAMED_DESIGNS(NAMED_ROW) };
+#undef NAMED_ROW
+
+const char *arch_named(const char *name) {
+    for (size_t i = 0; i < sizeof NAMED / sizeof NAMED[0]; i++)
+        if (!strcmp(NAMED[i].name, name)) return NAMED[i].spec;
+    return NULL;
+}
+
+/* ---------- printing ---------- */
+
+/* p's shortest decimal (no exponent) that reads back as the same float */
+static void format_p(float p, char *buf, size_t len) {
+    for (int digits = 0; digits <= 9; digits++) {
+        snprintf(buf, len, "%.*f", digits, (double)p);
+        if (strtof(buf, NULL) == p) break;
+    }
+    char *dot = strchr(buf, '.');
+    if (dot) {                                   /* no trailing zeros, no lone dot */
+        char *end = buf + strlen(buf) - 1;
+        while (end > dot && *end == '0') *end-- = 0;
+        if (end == dot) *end = 0;
+    }
+}
+
+void arch_spec_layer_token(const LayerSpec *s, char *buf, size_t len) {
+    char p[24] = "";
+    if (s->flags & LAYER_OWN_DROPOUT) { char v[20]; format_p(s->dropout, v, sizeof v); snprintf(p, sizeof p, ":d%s", v); }
+    switch (s->kind) {
+    case LAYER_CONV:
+        snprintf(buf, len, "c%dk%d%s%s%s", s->out_c, s->size, s->flags & LAYER_PAD_SAME ? ":same" : "",
+                 s->flags & LAYER_NO_BN ? ":nobn" : "", p);
+        break;
+    case LAYER_MAXPOOL: snprintf(buf, len, "m%d", s->size); break;
+    case LAYER_GAP: snprintf(buf, len, "gap"); break;
+    case LAYER_FLATTEN: snprintf(buf, len, "flat"); break;
+    case LAYER_DENSE: snprintf(buf, len, "fc%d%s", s->out_c, p); break;
+    default: snprintf(buf, len, "kind %d", s->kind);
+    }
+}
+
+int arch_spec_format(const NetArch *arch, char *buf, size_t len) {
+    size_t used = 0;
+    if (len) buf[0] = 0;
+    for (int i = 0; i < arch->n_layers; i++) {
+        char token[48];
+        int kind = arch->layers[i].kind;
+        if (kind < LAYER_CONV || kind > LAYER_FLATTEN) return 1;
+        arch_spec_layer_token(&arch->layers[i], token, sizeof token);
+        int n = snprintf(buf + used, len - used, "%s%s", i ? " " : "", token);
+        if (n < 0 || (size_t)n >= len - used) return 1;
+        used += (size_t)n;
+    }
+    return 0;
+}
+
+/* ---------- parsing ---------- */
+
+/* a whole number of 1..6 digits at *s, advancing it; -1 if none */
+static int read_int(const char **s) {
+    const char *p = *s;
+    long v = 0;
+    int digits = 0;
+    while (*p >= '0' && *p <= '9' && digits < 7) { v = v * 10 + (*p - '0'); p++; digits++; }
+    if (digits == 0 || digits > 6) return -1;
+    *s = p;
+    return (int)v;
+}
+
+/* the options after a layer's base token: ":same", ":nobn", ":d<p>", each at most once; allowed
+ * is the set of flags this kind takes */
+static int read_options(const char *s, LayerSpec *l, int allowed, char *why, size_t len) {
+    while (*s) {
+        if (*s != ':') { snprintf(why, len, "unexpected \"%s\"", s); return 1; }
+        s++;
+        const char *end = strchr(s, ':');
+        size_t n = end ? (size_t)(end - s) : strlen(s);
+        int flag = 0;
+        if (n == 4 && !strncmp(s, "same", 4)) flag = LAYER_PAD_SAME;
+        else if (n == 4 && !strncmp(s, "nobn", 4)) flag = LAYER_NO_BN;
+        else if (n >= 2 && s[0] == 'd') {
+            flag = LAYER_OWN_DROPOUT;
+            char num[16];
+            size_t digits = n - 1, dots = 0, ok = digits < sizeof num;
+            for (size_t i = 1; i < n && ok; i++) { dots += s[i] == '.'; ok = (s[i] >= '0' && s[i] <= '9') || s[i] == '.'; }
+            if (!ok || dots > 1 || s[1] == '.' || s[n - 1] == '.') { snprintf(why, len, "dropout \"%.*s\": write it as d0, d0.05 or d0.1", (int)n, s); return 1; }
+            memcpy(num, s + 1, digits); num[digits] = 0;
+            l->dropout = strtof(num, NULL);
+            if (!(l->dropout <= 0.9f)) { snprintf(why, len, "dropout %s: p is 0 to 0.9", num); return 1; }
+        } else { snprintf(why, len, "unknown option \"%.*s\" (same, nobn or d<p>)", (int)n, s); return 1; }
+        if (!(flag & allowed)) { snprintf(why, len, "option \"%.*s\" does not apply here", (int)n, s); return 1; }
+        if (l->flags & flag) { snprintf(why, len, "option \"%.*s\" twice", (int)n, s); return 1; }
+        l->flags |= flag;
+        s += n;
+    }
+    return 0;
+}
+
+/* one token into a LayerSpec; 0, or 1 and why */
+static int parse_token(const char *t, LayerSpec *l, char *why, size_t len) {
+    memset(l, 0, sizeof *l);
+    const char *s = t;
+    if (t[0] == 'c' && t[1] >= '0' && t[1] <= '9') {
+        s = t + 1;
+        l->kind = LAYER_CONV;
+        l->out_c = read_int(&s);
+        if (l->out_c < 1 || *s != 'k') { snprintf(why, len, "a convolution is c<out>k<size>, e.g. c16k3"); return 1; }
+        s++;
+        l->size = read_int(&s);
+        if (l->size < 0) { snprintf(why, len, "a convolution is c<out>k<size>, e.g. c16k3"); return 1; }
+        return read_options(s, l, LAYER_PAD_SAME | LAYER_NO_BN | LAYER_OWN_DROPOUT, why, len);
+    }
+    if (t[0] == 'f' && t[1] == 'c') {
+        s = t + 2;
+        l->kind = LAYER_DENSE;
+        l->out_c = read_int(&s);
+        if (l->out_c < 1) { snprintf(why, len, "a fully connected layer is fc<out>, e.g. fc10"); return 1; }
+        return read_options(s, l, LAYER_OWN_DROPOUT, why, len);
+    }
+    if (t[0] == 'm' && t[1] >= '0' && t[1] <= '9') {
+        s = t + 1;
+        l->kind = LAYER_MAXPOOL;
+        l->size = read_int(&s);
+        if (*s) { snprintf(why, len, "a max-pool is m2"); return 1; }
+        return 0;
+    }
+    if (!strcmp(t, "gap")) { l->kind = LAYER_GAP; return 0; }
+    if (!strcmp(t, "flat")) { l->kind = LAYER_FLATTEN; return 0; }
+    snprintf(why, len, "unknown layer (c<out>k<size>, m2, gap, flat or fc<out>)");
+    return 1;
+}
+
+int arch_spec_parse(const char *text, NetArch *out, char *err, size_t errlen) {
+    if (!text) { snprintf(err, errlen, "no design"); return 1; }
+    size_t total = strlen(text);
+    if (total >= ARCH_SPEC_MAX) { snprintf(err, errlen, "the design's text is %zu characters long, more than %d", total, ARCH_SPEC_MAX - 1); return 1; }
+    const char *named = arch_named(text);
+    NetArch a;
+    memset(&a, 0, sizeof a);
+    snprintf(a.name, sizeof a.name, "%.31s", named ? text : "custom");
+    if (named) text = named;
+    a.in_c = 1; a.in_h = 28; a.in_w = 28;
+    const char *p = text;
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n') p++;
+        if (!*p) break;
+        size_t n = strcspn(p, " \t\n");
+        char token[64], why[160];
+        if (n >= sizeof token) { snprintf(err, errlen, "layer %d: \"%.20s...\" is not a layer", a.n_layers + 1, p); return 1; }
+        memcpy(token, p, n); token[n] = 0;
+        p += n;
+        if (a.n_layers == NET_MAX_LAYERS) { snprintf(err, errlen, "more than %d layers", NET_MAX_LAYERS); return 1; }
+        if (parse_token(token, &a.layers[a.n_layers], why, sizeof why)) {
+            snprintf(err, errlen, "layer %d (\"%s\"): %s", a.n_layers + 1, token, why);
+            return 1;
+        }
+        a.n_layers++;
+    }
+    if (!a.n_layers) { snprintf(err, errlen, "the design has no layers (e.g. \"%s\")", arch_named("reference")); return 1; }
+    if (!arch_design_check(&a, err, errlen)) return 1;
+    *out = a;
+    return 0;
+}
+
+/* ---------- the exercise's rules ---------- */
+
+int arch_design_check(const NetArch *a, char *err, size_t errlen) {
+    if (a->in_c != 1 || a->in_h != 28 || a->in_w != 28) { snprintf(err, errlen, "a design takes 1 x 28 x 28 images, not %d x %d x %d", a->in_c, a->in_h, a->in_w); return 0; }
+    if (a->n_layers < 1 || a->n_layers > NET_MAX_LAYERS) { snprintf(err, errlen, "a design has 1 to %d layers, not %d", NET_MAX_LAYERS, a->n_layers); return 0; }
+    for (int i = 0; i < a->n_layers; i++) {
+        const LayerSpec *s = &a->layers[i];
+        char token[48];
+        arch_spec_layer_token(s, token, sizeof token);
+        int k = s->size;
+        if (s->kind == LAYER_CONV && k != 1 && k != 3 && k != 5 && k != 7) {
+            snprintf(err, errlen, "layer %d (%s): kernel %d; a convolution's kernel is 1, 3, 5 or 7", i + 1, token, k);
+            return 0;
+        }
+        if (s->kind == LAYER_MAXPOOL && k != 2) { snprintf(err, errlen, "layer %d (%s): a max-pool is m2 (2x2, stride 2)", i + 1, token); return 0; }
+    }
+    const LayerSpec *last = &a->layers[a->n_layers - 1];
+    if (last->kind != LAYER_DENSE || last->out_c != LIMIT_CLASSES) {
+        snprintf(err, errlen, "the last layer must be fc%d (the %d digits; log-softmax follows it)", LIMIT_CLASSES, LIMIT_CLASSES);
+        return 0;
+    }
+    return net_arch_validate(a, err, errlen);
+}
+
+/* ---------- what an editor shows ---------- */
+
+int arch_describe(const NetArch *arch, ArchLayerInfo info[NET_MAX_LAYERS], size_t *params, size_t *macs, char *err, size_t errlen) {
+    Layer L[NET_MAX_LAYERS];
+    size_t bn;
+    if (!arch_design_check(arch, err, errlen)) return 0;
+    *params = net_arch_plan(arch, L, &bn, err, errlen);
+    *macs = 0;
+    int rf = 1, jump = 1, whole = 0;
+    for (int i = 0; i < arch->n_layers; i++) {
+        const Layer *l = &L[i];
+        ArchLayerInfo *o = &info[i];
+        arch_spec_layer_token(&l->spec, o->token, sizeof o->token);
+        o->C = l->C; o->H = l->H; o->W = l->W; o->K = l->K; o->P = l->P; o->Q = l->Q;
+        o->params = 0;
+        if (l->w >= 0) {                                     /* a layer's parameters lie together, from its weights on */
+            size_t end = *params;
+            for (int j = i + 1; j < arch->n_layers; j++) if (L[j].w >= 0) { end = (size_t)L[j].w; break; }
+            o->params = end - (size_t)l->w;
+        }
+        o->macs = l->macs;
+        *macs += l->macs;
+        if (l->spec.kind == LAYER_CONV) rf += (l->spec.size - 1) * jump;
+        if (l->spec.kind == LAYER_MAXPOOL) { rf += (l->spec.size - 1) * jump; jump *= l->spec.size; }
+        whole |= l->spec.kind == LAYER_GAP || l->spec.kind == LAYER_FLATTEN || l->spec.kind == LAYER_DENSE;
+        o->rf = whole || rf > arch->in_h ? arch->in_h : rf;
+    }
+    return arch->n_layers;
+}

@@ -1,0 +1,47 @@
+/* arch_spec.h - the text form of a design (a NetArch), parsed and printed here and nowhere
+ * else: mnist-train --arch, the page's URLs and editor, the model file's and safetensors'
+ * metadata all use it. docs/network.md documents the grammar:
+ *
+ *   layer tokens separated by spaces, in order, for a 1 x 28 x 28 input:
+ *     c<out>k<size>[:same][:nobn][:d<p>]   convolution, kernel 1, 3, 5 or 7, stride 1; padding 0
+ *                                          or size/2 (same); BatchNorm or (nobn) a bias; ReLU;
+ *                                          dropout p (default: the recipe's rate)
+ *     m2                                   2x2 max-pool, stride 2
+ *     gap                                  global average pool
+ *     flat                                 flatten (only fc may follow)
+ *     fc<out>[:d<p>]                       fully connected with bias; a hidden one has ReLU and
+ *                                          dropout; the last is fc10 (log-softmax follows)
+ *
+ * Printing is canonical (single spaces; options in the order same, nobn, d; p in its shortest
+ * decimal that reads back as the same float), so print(parse(s)) == s for a canonical s and
+ * parse(print(a)) == a. The design check (arch_design_check) is the network code's validation
+ * (net_arch_validate: shapes and limits) plus the exercise's rules above (1 x 28 x 28 input,
+ * the kernel and pool sizes, fc10 last): every design a file, a URL or the command line
+ * brings passes it before a Net is made. */
+#ifndef NN_ARCH_SPEC_H
+#define NN_ARCH_SPEC_H
+#include "net.h"
+#include <stddef.h>
+
+#define ARCH_SPEC_MAX 512          /* characters of a design's text form, NUL included */
+
+/* 0 and the design in *arch (named name, at most 31 characters; NULL: "custom"), or 1 and a
+ * message naming the token at fault; a NAME of arch_named is accepted too. *arch is written
+ * only on success. */
+int  arch_spec_parse(const char *text, NetArch *arch, char *err, size_t errlen);
+/* the canonical text of arch into buf; 0, or 1 if it does not fit or a layer has no text form */
+int  arch_spec_format(const NetArch *arch, char *buf, size_t len);
+/* one layer's token ("c16k3:same"), for messages */
+void arch_spec_layer_token(const LayerSpec *s, char *buf, size_t len);
+/* net_arch_validate and the exercise's rules; 1 if the design is valid, else 0 and a message */
+int  arch_design_check(const NetArch *arch, char *err, size_t errlen);
+
+/* The named designs (contract.h NAMED_DESIGNS): the spec of name, or NULL */
+const char *arch_named(const char *name);
+
+/* Per layer of a valid design, what an editor shows; returns the layer count (0 and a message
+ * if the design is invalid). rf: the receptive field's side in input pixels of one output
+ * value (the whole input from a global pool or a flatten on). */
+typedef struct { char token[48]; int C, H, W, K, P, Q; size_t params, macs; int rf; } ArchLayerInfo;
+int  arch_describe(const NetArch *arch, ArchLayerInfo info[NET_MAX_LAYERS], size_t *params, size_t *macs, char *err, size_t errlen);
+#endif

@@ -4,6 +4,7 @@
 #include "export_onnx.h"
 #include "data/augment.h"
 #include "tensors.h"
+#include "nn/arch_spec.h"
 #include "bytes.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,46 +105,63 @@ static const TensorRef *find_tensor(const TensorRef *t, int nt, const char *name
     return NULL;
 }
 
-/* conv + BatchNormalization + Relu of conv layer number `conv` (from 1), input x, output y */
+/* Conv (+ BatchNormalization, or the conv's own bias) + Relu of conv layer number `conv` (from
+ * 1), input x, output y */
 static int conv_nodes(Pb *g, const Net *net, const Layer *l, int conv, const TensorRef *t, int nt, const char *x, const char *y,
                       char *err, size_t errlen) {
-    char w[24], gm[24], bt[24], rm[32], rv[32], c[24], bn[24], name[48];
-    snprintf(w, sizeof w, "conv%d.weight", conv); snprintf(gm, sizeof gm, "bn%d.weight", conv); snprintf(bt, sizeof bt, "bn%d.bias", conv);
+    char w[24], cb[24], gm[24], bt[24], rm[32], rv[32], c[24], bn[24], name[48];
+    snprintf(w, sizeof w, "conv%d.weight", conv); snprintf(cb, sizeof cb, "conv%d.bias", conv);
+    snprintf(gm, sizeof gm, "bn%d.weight", conv); snprintf(bt, sizeof bt, "bn%d.bias", conv);
     snprintf(rm, sizeof rm, "bn%d.running_mean", conv); snprintf(rv, sizeof rv, "bn%d.running_var", conv);
-    const TensorRef *tw = find_tensor(t, nt, w), *tg = find_tensor(t, nt, gm), *tb = find_tensor(t, nt, bt);
+    int with_bn = l->gamma >= 0;
+    const TensorRef *tw = find_tensor(t, nt, w), *tcb = find_tensor(t, nt, cb), *tg = find_tensor(t, nt, gm), *tb = find_tensor(t, nt, bt);
     const TensorRef *trm = find_tensor(t, nt, rm), *trv = find_tensor(t, nt, rv);
-    if (!tw || !tg || !tb || !trm || !trv) { snprintf(err, errlen, "conv layer %d: tensors missing", conv); return 1; }
+    if (!tw || (with_bn ? !tg || !tb || !trm || !trv : !tcb)) { snprintf(err, errlen, "conv layer %d: tensors missing", conv); return 1; }
     int64_t wd[4] = { tw->dims[0], tw->dims[1], tw->dims[2], tw->dims[3] }, kd[1] = { l->K };
     initializer(g, w, tw->data, wd, 4);
-    initializer(g, gm, tg->data, kd, 1);
-    initializer(g, bt, tb->data, kd, 1);
-    initializer(g, rm, trm->data, kd, 1);
-    initializer(g, rv, trv->data, kd, 1);
-    int64_t R = l->spec.size;
+    if (!with_bn) initializer(g, cb, tcb->data, kd, 1);
+    int64_t R = l->spec.size, p = l->pad;
     Attr ca[] = { { "kernel_shape", ATTR_INTS, 0, 0, 2, { R, R } }, { "strides", ATTR_INTS, 0, 0, 2, { 1, 1 } },
-                  { "pads", ATTR_INTS, 0, 0, 4, { 0, 0, 0, 0 } }, { "dilations", ATTR_INTS, 0, 0, 2, { 1, 1 } } };
+                  { "pads", ATTR_INTS, 0, 0, 4, { p, p, p, p } }, { "dilations", ATTR_INTS, 0, 0, 2, { 1, 1 } } };
     snprintf(c, sizeof c, "conv%d_out", conv); snprintf(bn, sizeof bn, "bn%d_out", conv);
     snprintf(name, sizeof name, "conv%d", conv);
-    { const char *in[] = { x, w }; node(g, "Conv", name, in, 2, c, ca, 4); }
-    Attr ba[] = { { "epsilon", ATTR_FLOAT, net->bn_eps, 0, 0, { 0 } } };
-    snprintf(name, sizeof name, "bn%d", conv);
-    { const char *in[] = { c, gm, bt, rm, rv }; node(g, "BatchNormalization", name, in, 5, bn, ba, 1); }
+    { const char *in[] = { x, w, cb }; node(g, "Conv", name, in, with_bn ? 2 : 3, c, ca, 4); }
+    if (with_bn) {
+        initializer(g, gm, tg->data, kd, 1);
+        initializer(g, bt, tb->data, kd, 1);
+        initializer(g, rm, trm->data, kd, 1);
+        initializer(g, rv, trv->data, kd, 1);
+        Attr ba[] = { { "epsilon", ATTR_FLOAT, net->bn_eps, 0, 0, { 0 } } };
+        snprintf(name, sizeof name, "bn%d", conv);
+        { const char *in[] = { c, gm, bt, rm, rv }; node(g, "BatchNormalization", name, in, 5, bn, ba, 1); }
+    }
     snprintf(name, sizeof name, "relu%d", conv);
-    { const char *in[] = { bn }; node(g, "Relu", name, in, 1, y, NULL, 0); }
+    { const char *in[] = { with_bn ? bn : c }; node(g, "Relu", name, in, 1, y, NULL, 0); }
     return 0;
 }
 
-/* Flatten + Gemm + LogSoftmax of the dense layer, input x, output log_probs */
-static int dense_nodes(Pb *g, const TensorRef *t, int nt, const char *x, char *err, size_t errlen) {
-    const TensorRef *tw = find_tensor(t, nt, "fc.weight"), *tb = find_tensor(t, nt, "fc.bias");
-    if (!tw || !tb) { snprintf(err, errlen, "dense layer: tensors missing"); return 1; }
+/* Flatten + Gemm of a dense layer (tensors prefix.weight, prefix.bias), input x; then Relu to y
+ * (a hidden layer) or LogSoftmax to log_probs (the last) */
+static int dense_nodes(Pb *g, const char *prefix, int last, const TensorRef *t, int nt, const char *x, const char *y, char *err, size_t errlen) {
+    char w[24], b[24], flat[32], out[32], name[48];
+    snprintf(w, sizeof w, "%s.weight", prefix); snprintf(b, sizeof b, "%s.bias", prefix);
+    const TensorRef *tw = find_tensor(t, nt, w), *tb = find_tensor(t, nt, b);
+    if (!tw || !tb) { snprintf(err, errlen, "dense layer %s: tensors missing", prefix); return 1; }
     int64_t wd[2] = { tw->dims[0], tw->dims[1] }, bd[1] = { tb->dims[0] };
-    initializer(g, "fc.weight", tw->data, wd, 2);
-    initializer(g, "fc.bias", tb->data, bd, 1);
+    initializer(g, w, tw->data, wd, 2);
+    initializer(g, b, tb->data, bd, 1);
+    snprintf(flat, sizeof flat, "%s_in", prefix);
+    snprintf(out, sizeof out, last ? "logits" : "%s_out", prefix);
     Attr fa[] = { { "axis", ATTR_INT, 0, 1, 0, { 0 } } };
-    { const char *in[] = { x }; node(g, "Flatten", "flatten", in, 1, "flat", fa, 1); }
+    snprintf(name, sizeof name, "%s_flatten", prefix);
+    { const char *in[] = { x }; node(g, "Flatten", name, in, 1, flat, fa, 1); }
     Attr ga[] = { { "transB", ATTR_INT, 0, 1, 0, { 0 } } };
-    { const char *in[] = { "flat", "fc.weight", "fc.bias" }; node(g, "Gemm", "fc", in, 3, "logits", ga, 1); }
+    { const char *in[] = { flat, w, b }; node(g, "Gemm", prefix, in, 3, out, ga, 1); }
+    if (!last) {
+        snprintf(name, sizeof name, "%s_relu", prefix);
+        { const char *in[] = { out }; node(g, "Relu", name, in, 1, y, NULL, 0); }
+        return 0;
+    }
     Attr la[] = { { "axis", ATTR_INT, 0, 1, 0, { 0 } } };
     { const char *in[] = { "logits" }; node(g, "LogSoftmax", "log_softmax", in, 1, "log_probs", la, 1); }
     return 0;
@@ -162,7 +180,8 @@ static int graph_nodes(Pb *g, const Net *net, char *err, size_t errlen) {
     { const char *in[] = { "image", "input_mean" }; node(g, "Sub", "normalise_sub", in, 2, "centred", NULL, 0); }
     { const char *in[] = { "centred", "input_std" }; node(g, "Div", "normalise_div", in, 2, "x0", NULL, 0); }
     snprintf(x, sizeof x, "x0");
-    int conv = 0, flat = 0;
+    int conv = 0, flat = 0, denses = 0, dense = 0;
+    for (int i = 0; i < net->n_layers; i++) denses += net->layer[i].spec.kind == LAYER_DENSE;
     for (int i = 0; i < net->n_layers; i++) {
         const Layer *l = &net->layer[i];
         snprintf(y, sizeof y, "x%d", i + 1);
@@ -177,9 +196,15 @@ static int graph_nodes(Pb *g, const Net *net, char *err, size_t errlen) {
         } else if (l->spec.kind == LAYER_GAP) {
             snprintf(name, sizeof name, "gap%d", i + 1);
             { const char *in[] = { x }; node(g, "GlobalAveragePool", name, in, 1, y, NULL, 0); }
+        } else if (l->spec.kind == LAYER_FLATTEN) {
+            Attr fa[] = { { "axis", ATTR_INT, 0, 1, 0, { 0 } } };
+            snprintf(name, sizeof name, "flatten%d", i + 1);
+            { const char *in[] = { x }; node(g, "Flatten", name, in, 1, y, fa, 1); }
         } else if (l->spec.kind == LAYER_DENSE) {
-            if (dense_nodes(g, t, nt, x, err, errlen)) return 1;
-            flat = 1;
+            char prefix[16] = "fc";                       /* tensors.h's names */
+            if (denses > 1) snprintf(prefix, sizeof prefix, "fc%d", ++dense);
+            flat = i == net->n_layers - 1;
+            if (dense_nodes(g, prefix, flat, t, nt, x, y, err, errlen)) return 1;
         } else {                                          /* plan() admits no other kind */
             snprintf(err, errlen, "layer %d: a kind the ONNX export does not know", i + 1);
             return 1;
@@ -210,7 +235,9 @@ size_t onnx_export(const Net *net, uint8_t **out, char *err, size_t errlen) {
     pb_msg(&m, 8, &opset);
     pb_msg(&m, 7, &g);                                    /* graph */
     pb_str(&meta, 1, "architecture");                     /* metadata_props: StringStringEntryProto */
-    pb_str(&meta, 2, a->name);
+    char spec[ARCH_SPEC_MAX];
+    if (arch_spec_format(a, spec, sizeof spec)) { free(g.p); snprintf(err, errlen, "the design has no text form"); return 0; }
+    pb_str(&meta, 2, spec);
     pb_msg(&m, 14, &meta);
     if (m.oom) { free(m.p); snprintf(err, errlen, "out of memory"); return 0; }
     *out = m.p;

@@ -9,4 +9,6 @@
 #include "model_io.h"
 
 int model_load_any(Net *net, Trainer *t, const uint8_t *buf, size_t len, char *err, size_t errlen);
+/* the design of either kind of file, to create a Net for it; has_training may be NULL */
+int model_read_arch_any(const uint8_t *buf, size_t len, NetArch *arch, int *has_training, char *err, size_t errlen);
 #endif

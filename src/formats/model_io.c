@@ -2,6 +2,7 @@
 #include "model_io.h"
 #include "tensors.h"
 #include "bytes.h"
+#include "nn/arch_spec.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,7 +77,11 @@ size_t model_save(const Net *net, Trainer *t, uint8_t **out) {
     put_u32(&b, net->arch.in_c); put_u32(&b, net->arch.in_h); put_u32(&b, net->arch.in_w);
     put_u32(&b, net->arch.n_layers);
     for (int i = 0; i < net->arch.n_layers; i++) {
-        put_u32(&b, net->arch.layers[i].kind); put_u32(&b, net->arch.layers[i].out_c); put_u32(&b, net->arch.layers[i].size);
+        const LayerSpec *l = &net->arch.layers[i];
+        put_u32(&b, l->kind); put_u32(&b, l->out_c); put_u32(&b, l->size);
+        put_u32(&b, l->flags);                                    /* version 4 on */
+        float p = l->flags & LAYER_OWN_DROPOUT ? l->dropout : 0.0f;
+        put_f32s(&b, &p, 1);
     }
     if (t) {
         double f[TRAIN_FIELDS];
@@ -145,11 +150,22 @@ static int read_header(Rd *r, NetArch *arch, uint32_t *flags, uint32_t *version_
     uint32_t nl = get_u32(r);
     if (r->bad || nl < 1 || nl > NET_MAX_LAYERS) { snprintf(err, errlen, "model file: bad layer count"); return 1; }
     arch->n_layers = (int)nl;
-    for (uint32_t i = 0; i < nl; i++) {
-        arch->layers[i].kind = (int)get_u32(r); arch->layers[i].out_c = (int)get_u32(r); arch->layers[i].size = (int)get_u32(r);
+    for (uint32_t i = 0; i < nl; i++) {        /* before version 4 every layer was of the reference net's kind */
+        LayerSpec *l = &arch->layers[i];
+        l->kind = (int)get_u32(r); l->out_c = (int)get_u32(r); l->size = (int)get_u32(r);
+        if (version < 4) continue;
+        l->flags = (int)get_u32(r);
+        if (r->bad || r->len - r->pos < 4) { r->bad = 1; break; }
+        l->dropout = le_f32_load(r->p + r->pos);
+        r->pos += 4;
+        if (l->flags & ~(LAYER_PAD_SAME | LAYER_NO_BN | LAYER_OWN_DROPOUT) || (!(l->flags & LAYER_OWN_DROPOUT) && l->dropout != 0.0f)) {
+            snprintf(err, errlen, "model file: layer %u has unknown options (0x%x, dropout %g)", i + 1, (unsigned)l->flags, l->dropout);
+            return 1;
+        }
     }
     if (r->bad) { snprintf(err, errlen, "model file: truncated header"); return 1; }
-    if (!net_arch_validate(arch, err, errlen)) return 1;
+    char why[300];
+    if (!net_arch_validate(arch, why, sizeof why)) { snprintf(err, errlen, "model file: its design is not one this app runs: %s", why); return 1; }
     return 0;
 }
 
@@ -160,13 +176,6 @@ int model_read_arch(const uint8_t *buf, size_t len, NetArch *arch, int *has_trai
     if (read_header(&r, arch, &flags, &version, err, errlen)) return 1;
     if (has_training) *has_training = (int)(flags & 1u);
     return 0;
-}
-
-static int same_arch(const NetArch *a, const NetArch *b) {
-    if (a->in_c != b->in_c || a->in_h != b->in_h || a->in_w != b->in_w || a->n_layers != b->n_layers) return 0;
-    for (int i = 0; i < a->n_layers; i++)
-        if (a->layers[i].kind != b->layers[i].kind || a->layers[i].out_c != b->layers[i].out_c || a->layers[i].size != b->layers[i].size) return 0;
-    return 1;
 }
 
 /* A file's training-state section, read and checked: the recipe and the run's counters. */
@@ -291,9 +300,11 @@ int model_load(Net *net, Trainer *t, const uint8_t *buf, size_t len, char *err, 
     uint32_t flags = 0, version = 0;
     if (!buf) { snprintf(err, errlen, "no model data"); return 1; }
     if (read_header(&r, &arch, &flags, &version, err, errlen)) return 1;
-    if (!same_arch(&arch, &net->arch)) {
-        snprintf(err, errlen, "model file is for a different network (\"%s\", %d layers) than the one loaded (\"%s\")",
-                 arch.name, arch.n_layers, net->arch.name);
+    if (!net_arch_same(&arch, &net->arch)) {
+        char file_spec[ARCH_SPEC_MAX], net_spec[ARCH_SPEC_MAX];
+        arch_spec_format(&arch, file_spec, sizeof file_spec);
+        arch_spec_format(&net->arch, net_spec, sizeof net_spec);
+        snprintf(err, errlen, "model file is for a different network (\"%.200s\") than the one loaded (\"%.200s\")", file_spec, net_spec);
         return 1;
     }
     TrainState st = { 0 };

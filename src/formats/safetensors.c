@@ -4,6 +4,7 @@
 #include "safetensors.h"
 #include "tensors.h"
 #include "bytes.h"
+#include "nn/arch_spec.h"
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -70,7 +71,9 @@ size_t safetensors_save(const Net *net, uint8_t **out) {
     Want w[MAX_ENTRIES];
     int n = wanted(net, w);
     Text h = { 0 };
-    add(&h, "{\"__metadata__\":{\"format\":\"pt\",\"mnist_format\":\"1\",\"architecture\":\"%s\"}", net->arch.name);
+    char spec[ARCH_SPEC_MAX];
+    if (arch_spec_format(&net->arch, spec, sizeof spec)) { free(h.p); *out = NULL; return 0; }
+    add(&h, "{\"__metadata__\":{\"format\":\"pt\",\"mnist_format\":\"2\",\"architecture\":\"%s\"}", spec);
     size_t off = 0;
     for (int i = 0; i < n; i++) {
         size_t bytes = w[i].is_i64 ? 8 : 4 * count_of(&w[i]);
@@ -192,21 +195,45 @@ static int cmp_begin(const void *a, const void *b) {
     return (x->begin > y->begin) - (x->begin < y->begin);
 }
 
-/* "__metadata__": an object of strings; an "architecture" must name this network */
-static int read_metadata(Json *j, const Net *net) {
-    char what[400];
+/* "__metadata__": an object of strings; its "architecture" (a design's text form or name,
+ * nn/arch_spec.h) into spec (empty when absent) */
+static int read_metadata(Json *j, char spec[ARCH_SPEC_MAX]) {
+    spec[0] = 0;
     if (!lit(j, '{')) { fail(j, "__metadata__ must be an object of strings"); return 0; }
     if (!lit(j, '}')) do {
-        char key[64], value[256];
+        char key[64], value[ARCH_SPEC_MAX];
         if (!str(j, key, sizeof key) || !lit(j, ':') || !str(j, value, sizeof value)) { fail(j, "__metadata__ must be an object of strings"); return 0; }
-        if (!strcmp(key, "architecture") && strcmp(value, net->arch.name)) {
-            snprintf(what, sizeof what, "the file is for the \"%.60s\" network, not \"%s\"", value, net->arch.name);
-            fail(j, what);
-            return 0;
-        }
+        if (!strcmp(key, "architecture")) memcpy(spec, value, sizeof value);
     } while (lit(j, ','));
     if (j->bad || !lit(j, '}')) { fail(j, "expected '}' after __metadata__"); return 0; }
     return 1;
+}
+
+/* the design a header's metadata names: a file without one (e.g. written by PyTorch's own
+ * tools) is taken for the reference net, as every file before designs were */
+static int design_of(Json *j, const char *spec, NetArch *arch) {
+    char why[300], what[600];
+    if (arch_spec_parse(spec[0] ? spec : "reference", arch, why, sizeof why)) {
+        snprintf(what, sizeof what, "its architecture \"%.120s\" is not a design this app runs: %.250s", spec, why);
+        return fail(j, what);
+    }
+    return 1;
+}
+
+int safetensors_read_arch(const uint8_t *buf, size_t len, NetArch *arch, char *err, size_t errlen) {
+    if (!buf || len < 8) { snprintf(err, errlen, "safetensors file is truncated: %zu bytes, shorter than its 8-byte header length", len); return 1; }
+    uint64_t hlen = le_u64_load(buf);
+    if (hlen > SAFETENSORS_MAX_HEADER || hlen > len - 8) { snprintf(err, errlen, "safetensors header length %llu does not fit the file or the %u-byte limit", (unsigned long long)hlen, SAFETENSORS_MAX_HEADER); return 1; }
+    Json j = { (const char *)buf + 8, (const char *)buf + 8 + hlen, err, errlen, 0 };
+    char spec[ARCH_SPEC_MAX] = "";
+    Entry e;
+    if (!lit(&j, '{')) { fail(&j, "not a JSON object"); return 1; }
+    if (!lit(&j, '}')) do {
+        char name[256];
+        if (!str(&j, name, sizeof name) || !lit(&j, ':')) { fail(&j, "expected \"name\": value"); return 1; }
+        if (!strcmp(name, "__metadata__") ? !read_metadata(&j, spec) : !entry(&j, &e)) return 1;
+    } while (lit(&j, ','));
+    return !design_of(&j, spec, arch);
 }
 
 /* entry e (read) against the tensors this network has: a known name, once, its dtype, shape and
@@ -237,7 +264,16 @@ static int read_header_entries(Json *j, const Net *net, const Want *w, int nw, E
         char name[256];
         if (!str(j, name, sizeof name) || !lit(j, ':')) { fail(j, "expected \"name\": value"); return -1; }
         if (!strcmp(name, "__metadata__")) {
-            if (!read_metadata(j, net)) return -1;
+            char spec[ARCH_SPEC_MAX], what[400];
+            NetArch arch;
+            if (!read_metadata(j, spec) || !design_of(j, spec, &arch)) return -1;
+            if (!net_arch_same(&arch, &net->arch)) {
+                char mine[ARCH_SPEC_MAX];
+                arch_spec_format(&net->arch, mine, sizeof mine);
+                snprintf(what, sizeof what, "the file is for the network \"%.150s\", not \"%.150s\"", spec[0] ? spec : "reference", mine);
+                fail(j, what);
+                return -1;
+            }
             continue;
         }
         if (ne >= MAX_ENTRIES) { fail(j, "too many tensors"); return -1; }

@@ -10,8 +10,10 @@
 #define MODEL_MAX_BYTES ((unsigned)LIMIT_MODEL_MAX_BYTES)   /* largest model file of any format read */
 
 /* The tensors of a Net in file order, named as PyTorch's state_dict of the definition in
- * docs/network.md: conv<i>.weight, bn<i>.weight, bn<i>.bias ... fc.weight, fc.bias, then
- * bn<i>.running_mean, bn<i>.running_var, then (with t) optim.m, optim.v and, once a weight
+ * docs/network.md, layer by layer: conv<i>.weight, then conv<i>.bias (without BatchNorm) or
+ * bn<i>.weight, bn<i>.bias (i counts the convolutions); fc.weight, fc.bias for a design with one
+ * fully connected layer, fc<j>.weight, fc<j>.bias for each of several; then bn<i>.running_mean,
+ * bn<i>.running_var of the convolutions with BatchNorm, then (with t) optim.m, optim.v and, once a weight
  * average has begun (t->avg_count > 0), optim.weights: the training weights and BatchNorm
  * statistics, while the model tensors before them are the average (then the Net must hold the
  * average: trainer_show_model, else -1). data points into the Net (or Trainer). Returns the

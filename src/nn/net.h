@@ -106,6 +106,8 @@ typedef struct Net {
     float dropout, bn_momentum, bn_eps, label_smoothing;
 } Net;
 
+/* 1 if a and b are the same network (input, layers and their options; names aside) */
+int     net_arch_same(const NetArch *a, const NetArch *b);
 size_t  net_arch_param_count(const NetArch *arch);   /* 0 if the table is invalid */
 /* 1 if valid; else 0 and a message naming the layer at fault ("layer 3 (c16k5): ...") */
 int     net_arch_validate(const NetArch *arch, char *err, size_t errlen);

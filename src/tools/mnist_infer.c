@@ -26,8 +26,8 @@ int main(int argc, char **argv) {
     size_t mlen, ilen, llen = 0;
     uint8_t *mbuf = read_file(model, &mlen), *ibuf = read_file(images, &ilen), *lbuf = labels ? read_file(labels, &llen) : NULL;
     if (!mbuf || !ibuf || (labels && !lbuf)) return 1;
-    NetArch arch = NET_ARCH_REFERENCE;     /* a safetensors file names no layer table: the reference net's */
-    if (!safetensors_detect(mbuf, mlen) && model_read_arch(mbuf, mlen, &arch, NULL, err, sizeof err)) { fprintf(stderr, "%s: %s\n", model, err); return 1; }
+    NetArch arch;
+    if (model_read_arch_any(mbuf, mlen, &arch, NULL, err, sizeof err)) { fprintf(stderr, "%s: %s\n", model, err); return 1; }
     IdxView x, y = { 0 };
     if (idx_read_images(ibuf, ilen, &x, err, sizeof err)) { fprintf(stderr, "%s: %s\n", images, err); return 1; }
     if (lbuf && (idx_read_labels(lbuf, llen, 10, &y, err, sizeof err) || idx_check_pair(&x, &y, err, sizeof err))) { fprintf(stderr, "%s: %s\n", labels, err); return 1; }

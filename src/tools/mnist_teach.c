@@ -102,7 +102,9 @@ int main(int argc, char **argv) {
     if (a.test_digits && (r.n_test = read_digits(a.test_digits, &test_labels, &test_pixels)) < 0) return 1;
     NetOptions kernels;
     if (kernel_options_from_env(&kernels)) return 2;
-    Net *net = net_create_with(&NET_ARCH_REFERENCE, a.cfg.batch > 256 ? a.cfg.batch : 256, a.threads, &kernels);
+    NetArch arch;
+    if (model_read_arch_any(mfile, mlen, &arch, NULL, err, sizeof err)) { fprintf(stderr, "%s: %s\n", a.model, err); return 1; }
+    Net *net = net_create_with(&arch, a.cfg.batch > 256 ? a.cfg.batch : 256, a.threads, &kernels);
     if (!net) { fprintf(stderr, "cannot create the network\n"); return 1; }
     if (model_load_any(net, NULL, mfile, mlen, err, sizeof err)) { fprintf(stderr, "%s: %s\n", a.model, err); return 1; }
     r.mnist_before = mnist_test_accuracy(net, &vx, &vy);

@@ -1,6 +1,7 @@
 /* mnist_train.c - the command-line trainer: full MNIST from the IDX files, the reference recipe
  * by default, one JSON line per epoch with --json. Run with --help for the options. */
 #include "formats/model_io.h"
+#include "nn/arch_spec.h"
 #include "train/trainer.h"
 #include "kernels/gemm.h"
 #include "common.h"
@@ -28,10 +29,17 @@ static void list_presets(void) {
     for (int i = 0; train_preset_name(i); i++) printf("  %-20s %s\n", train_preset_name(i), train_preset_help(i));
 }
 
+static void list_designs(void) {
+    puts("named designs (--arch):");
+#define DESIGN_ROW(name, title, spec) printf("  %-20s %s: %s\n", name, title, spec);
+    NAMED_DESIGNS(DESIGN_ROW)
+#undef DESIGN_ROW
+}
+
 typedef struct {
     TrainConfig cfg;
-    const char *data, *save, *resume, *export_path;
-    int threads, json, limit, validation;
+    const char *data, *save, *resume, *export_path, *arch;
+    int threads, json, limit, validation, describe;
 } Args;
 
 /* 0: go on; 1: --help printed; 2: a message printed */
@@ -43,10 +51,12 @@ static int parse_args(int argc, char **argv, Args *a) {
      * to MNIST's 60,000 images), and the ones about files and output. */
     const CliOption options[] = {
         CLI_DATA(&a->data),
+        CLI_STRING("--arch", "SPEC", "the design: its text form (\"c8k3 c16k3 ... gap fc10\", docs/network.md) or a name (below; default: reference)", &a->arch),
         CLI_STRING("--save", "FILE", "write the model (with training state) after every epoch", &a->save),
         CLI_STRING("--resume", "FILE", "continue a run saved with --save (on the same training set)", &a->resume),
         CLI_STRING("--export", "FILE", "write the final weights only (no training state), e.g. for the app", &a->export_path),
         CLI_FLAG("--json", "one JSON object per epoch and a final summary line", &a->json),
+        CLI_FLAG("--describe", "print the design (--arch) as one JSON line, layer by layer, and stop", &a->describe),
         CLI_ACTION("--preset", "NAME", "start from a named recipe (below; default: the reference recipe); options after it change single fields",
                    apply_preset, &a->cfg),
         CLI_INT("--validation", "N", "hold the last N training images out of training and report the accuracy on them after every epoch "
@@ -59,7 +69,7 @@ static int parse_args(int argc, char **argv, Args *a) {
     settings_default(&RECIPE_TABLE, &defaults);
     const CliSettings recipe = { "recipe (default: the reference recipe)", &RECIPE_TABLE, &a->cfg, &defaults };
     int parsed = cli_parse(argc, argv, "mnist-train [options]", options, (int)(sizeof options / sizeof options[0]), &recipe, 1);
-    if (parsed == 1) list_presets();
+    if (parsed == 1) { list_presets(); list_designs(); }
     if (!a->threads) a->threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
     return parsed;
 }
@@ -129,11 +139,56 @@ static int run_epoch(Trainer *t, Net *net, const Args *a, const Splits *d, Total
     return a->save && save_model(a->save, net, t);
 }
 
+/* the design: --arch, or the file's being resumed (which --arch, if given, must name) */
+static int choose_design(const Args *a, NetArch *arch) {
+    char err[600];
+    if (arch_spec_parse(a->arch ? a->arch : "reference", arch, err, sizeof err)) { fprintf(stderr, "--arch: %s\n", err); return 1; }
+    if (!a->resume) return 0;
+    size_t n;
+    uint8_t *m = read_file(a->resume, &n);
+    NetArch file;
+    int bad = !m || model_read_arch(m, n, &file, NULL, err, sizeof err);
+    free(m);
+    if (bad) { fprintf(stderr, "cannot resume from %s: %s\n", a->resume, m ? err : "unreadable"); return 1; }
+    if (a->arch && !net_arch_same(arch, &file)) { fprintf(stderr, "cannot resume from %s: it is another design than --arch\n", a->resume); return 1; }
+    *arch = file;
+    return 0;
+}
+
+static size_t design_macs(const Net *net) {
+    size_t macs = 0;
+    for (int i = 0; i < net->n_layers; i++) macs += net->layer[i].macs;
+    return macs;
+}
+
+/* --describe: the design's counts and, per layer, its shape, parameters, multiply-adds and
+ * receptive field (nn/arch_spec.h arch_describe) */
+static int describe(const NetArch *arch) {
+    ArchLayerInfo info[NET_MAX_LAYERS];
+    size_t params, macs;
+    char err[600], spec[ARCH_SPEC_MAX];
+    int n = arch_describe(arch, info, &params, &macs, err, sizeof err);
+    if (!n) { fprintf(stderr, "--arch: %s\n", err); return 2; }
+    arch_spec_format(arch, spec, sizeof spec);
+    printf("{\"arch\":\"%s\",\"name\":\"%s\",\"params\":%zu,\"macs\":%zu,\"layers\":[", spec, arch->name, params, macs);
+    for (int i = 0; i < n; i++)
+        printf("%s{\"token\":\"%s\",\"in\":[%d,%d,%d],\"out\":[%d,%d,%d],\"params\":%zu,\"macs\":%zu,\"rf\":%d}", i ? "," : "",
+               info[i].token, info[i].C, info[i].H, info[i].W, info[i].K, info[i].P, info[i].Q, info[i].params, info[i].macs, info[i].rf);
+    printf("]}\n");
+    return 0;
+}
+
 int main(int argc, char **argv) {
     Args a;
     memset(&a, 0, sizeof a);
     int parsed = parse_args(argc, argv, &a);
     if (parsed) return parsed == 1 ? 0 : 2;
+    if (a.describe) {
+        NetArch arch;
+        char err[600];
+        if (arch_spec_parse(a.arch ? a.arch : "reference", &arch, err, sizeof err)) { fprintf(stderr, "--arch: %s\n", err); return 2; }
+        return describe(&arch);
+    }
     char err[256];
     uint8_t *buf[4];
     IdxView views[4];
@@ -142,7 +197,9 @@ int main(int argc, char **argv) {
     if (split_data(views, &a, &d)) return 2;
     NetOptions kernels;
     if (kernel_options_from_env(&kernels)) return 2;
-    Net *net = net_create_with(&NET_ARCH_REFERENCE, a.cfg.batch > 500 ? a.cfg.batch : 500, a.threads, &kernels);
+    NetArch arch;
+    if (choose_design(&a, &arch)) return 2;
+    Net *net = net_create_with(&arch, a.cfg.batch > 500 ? a.cfg.batch : 500, a.threads, &kernels);
     if (!net) { fprintf(stderr, "cannot create the network\n"); return 1; }
     net_init_params(net, a.cfg.seed);
     Trainer t;
@@ -154,9 +211,11 @@ int main(int argc, char **argv) {
         free(m);
         a.cfg = t.cfg;
     }
+    char spec[ARCH_SPEC_MAX];
+    arch_spec_format(&net->arch, spec, sizeof spec);
     if (!a.json)
-        printf("mnist-train: %zu parameters, %d threads, gemm %s, %d epochs of %d steps (batch %d)\n",
-               net->n_params, pool_threads(net->pool), gemm_variant_name(), a.cfg.epochs, t.steps_per_epoch, a.cfg.batch);
+        printf("mnist-train: %s (%s): %zu parameters, %zu multiply-adds per image; %d threads, gemm %s, %d epochs of %d steps (batch %d)\n",
+               net->arch.name, spec, net->n_params, design_macs(net), pool_threads(net->pool), gemm_variant_name(), a.cfg.epochs, t.steps_per_epoch, a.cfg.batch);
     Totals sum = { 0 };
     while (!trainer_done(&t)) {
         int rc = run_epoch(&t, net, &a, &d, &sum);
@@ -170,8 +229,8 @@ int main(int argc, char **argv) {
     }
     if (a.export_path && save_model(a.export_path, net, NULL)) return 1;
     if (a.json)
-        printf("{\"params\":%zu,\"best_test_acc\":%.2f,\"final_test_acc\":%.2f,\"validation\":%d,\"final_val_acc\":%.2f,\"epochs\":%d,\"seed\":%llu,\"threads\":%d,\"gemm\":\"%s\",\"train_seconds\":%.1f}\n",
-               net->n_params, sum.best, sum.final_acc, a.validation, sum.final_val, a.cfg.epochs, (unsigned long long)a.cfg.seed, pool_threads(net->pool), gemm_variant_name(), sum.seconds);
+        printf("{\"arch\":\"%s\",\"name\":\"%s\",\"params\":%zu,\"macs\":%zu,\"best_test_acc\":%.2f,\"final_test_acc\":%.2f,\"validation\":%d,\"final_val_acc\":%.2f,\"epochs\":%d,\"seed\":%llu,\"threads\":%d,\"gemm\":\"%s\",\"train_seconds\":%.1f}\n",
+               spec, net->arch.name, net->n_params, design_macs(net), sum.best, sum.final_acc, a.validation, sum.final_val, a.cfg.epochs, (unsigned long long)a.cfg.seed, pool_threads(net->pool), gemm_variant_name(), sum.seconds);
     else
         printf("done: best test accuracy %.2f %%, final %.2f %%\n", sum.best, sum.final_acc);
     trainer_free(&t);

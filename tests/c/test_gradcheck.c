@@ -28,26 +28,41 @@ static const NetArch SMALL_WIDE = { "gradcheck-wide", 2, 10, 10, 7,
     { { LAYER_CONV, 4, 3 }, { LAYER_MAXPOOL, 0, 2 }, { LAYER_CONV, 8, 1 }, { LAYER_CONV, 3, 3 },
       { LAYER_CONV, 4, 1 }, { LAYER_GAP, 0, 0 }, { LAYER_DENSE, 6, 0 } } };
 
+/* every option of a design, in two short stacks (finite differences in float32 lose the
+ * gradients of deep layers in rounding): same padding (kernels 3, 5, 7; Winograd with padding
+ * where it runs the 3x3 layer with 8 inputs), no BatchNorm (a bias), dropout of a layer's own
+ * (0 and not), flatten, a hidden fully connected layer with dropout */
+#define OWN(p) LAYER_OWN_DROPOUT, p
+static const NetArch OPTIONS_A = { "gradcheck-options-a", 2, 10, 10, 5,
+    { { LAYER_CONV, 8, 3, LAYER_PAD_SAME }, { LAYER_CONV, 4, 3, LAYER_PAD_SAME | LAYER_NO_BN | OWN(0.2f) }, { LAYER_MAXPOOL, 0, 2 },
+      { LAYER_CONV, 5, 5, LAYER_PAD_SAME }, { LAYER_DENSE, 6 } } };
+static const NetArch OPTIONS_B = { "gradcheck-options-b", 2, 6, 6, 5,
+    { { LAYER_CONV, 4, 7, LAYER_PAD_SAME }, { LAYER_CONV, 6, 1, LAYER_NO_BN | OWN(0.0f) }, { LAYER_FLATTEN },
+      { LAYER_DENSE, 6, 0, OWN(0.3f) }, { LAYER_DENSE, 6 } } };
+#undef OWN
+
 static double loss_at(Net *net, int N, const uint8_t *y, const float *input) {
-    for (int i = 0; i < N * 2 * 10 * 10; i++) net->input[i] = input[i];
+    size_t in = (size_t)net->arch.in_c * net->arch.in_h * net->arch.in_w;
+    for (size_t i = 0; i < N * in; i++) net->input[i] = input[i];
     return net_forward(net, N, y, 1, 1, 0);
 }
 
-static double check_gradients(float dropout, int conv) {
+static double check_gradients(const NetArch *arch, float dropout, int conv, uint64_t init_seed) {
     int N = 6;
     NetOptions options = { conv };
-    Net *net = net_create_with(conv == NET_CONV_WINOGRAD ? &SMALL_WIDE : &SMALL, N, 1, &options);
+    Net *net = net_create_with(arch, N, 1, &options);
     CHECK(net != NULL, "net_create");
     if (!net) return 0.0;
-    printf("dropout p = %.2f, layer 4 by %s\n", dropout, net_conv_method_name(net, 3));
+    printf("%s, dropout p = %.2f, layer 4 by %s, layer 2 by %s\n", arch->name, dropout, net_conv_method_name(net, 3), net_conv_method_name(net, 1));
     /* weights where at most a quarter of each tensor's points sit near a kink (seed 3 of the wide
      * design puts a third of layer 1's next to max-pool ties; seed 4 does not) */
-    net_init_params(net, conv == NET_CONV_WINOGRAD ? 4 : 3);
+    net_init_params(net, init_seed);
     net->dropout = dropout;
     Rng r = rng_for(99, RNG_TEST, 0, 0);
     float input[6 * 2 * 10 * 10];
     uint8_t y[6];
-    for (int i = 0; i < N * 200; i++) input[i] = 2.0f * rng_uniform(&r) - 1.0f;
+    int in = arch->in_c * arch->in_h * arch->in_w;
+    for (int i = 0; i < N * in; i++) input[i] = 2.0f * rng_uniform(&r) - 1.0f;
     for (int n = 0; n < N; n++) y[n] = (uint8_t)rng_below(&r, 6);
     for (size_t i = 0; i < net->n_params; i++) net->params[i] += 0.3f * (2.0f * rng_uniform(&r) - 1.0f); /* gamma/beta off 1/0 */
     net_zero_grad(net);
@@ -57,13 +72,14 @@ static double check_gradients(float dropout, int conv) {
     for (size_t i = 0; i < net->n_params; i++) grad[i] = net->grads[i];
 
     const char *names[] = { "weight", "gamma", "beta", "bias" };
-    int tensors = 0;
+    int tensors = 0, expected = 0;
     for (int li = 0; li < net->n_layers; li++) {
         Layer *l = &net->layer[li];
         long offs[4] = { l->w, l->gamma, l->beta, l->bias };
         for (int t = 0; t < 4; t++) {
             if (offs[t] < 0) continue;
-            long count = t == 0 ? (l->spec.kind == LAYER_CONV ? (long)l->K * l->C * l->spec.size * l->spec.size : (long)l->K * l->C) : l->K;
+            expected++;
+            long count = t == 0 ? (long)l->K * (long)l->fan_in : l->K;
             double num = 0, den = 0;
             int skipped = 0;
             for (long j = 0; j < count; j++) {
@@ -87,7 +103,7 @@ static double check_gradients(float dropout, int conv) {
             CHECK(skipped * 4 <= count, "layer %d %s: %d of %ld points skipped", li + 1, names[t], skipped, count);
         }
     }
-    CHECK(tensors == 4 * 3 + 2, "checked %d tensors", tensors);
+    CHECK(tensors == expected && tensors >= 6, "checked %d tensors of %d", tensors, expected);
     free(grad);
     net_free(net);
     return loss;
@@ -95,8 +111,17 @@ static double check_gradients(float dropout, int conv) {
 
 int main(void) {
     for (int conv = NET_CONV_DIRECT; conv <= NET_CONV_WINOGRAD; conv++) {
-        double plain = check_gradients(0.0f, conv), dropped = check_gradients(0.25f, conv);
+        const NetArch *arch = conv == NET_CONV_WINOGRAD ? &SMALL_WIDE : &SMALL;
+        uint64_t seed = conv == NET_CONV_WINOGRAD ? 4 : 3;
+        double plain = check_gradients(arch, 0.0f, conv, seed), dropped = check_gradients(arch, 0.25f, conv, seed);
         CHECK(fabs(plain - dropped) > 1e-3, "dropout did not change the loss (%.6f vs %.6f)", plain, dropped);
+        for (int o = 0; o < 2; o++) {
+            const NetArch *options = o ? &OPTIONS_B : &OPTIONS_A;
+            /* seeds 6 and 8 keep each tensor's points near kinks under a quarter; 5, 7, 9-11 do not */
+            plain = check_gradients(options, 0.0f, conv, 6);
+            dropped = check_gradients(options, 0.25f, conv, 6);
+            CHECK(fabs(plain - dropped) > 1e-3, "%s: the recipe's dropout did not change the loss (%.6f vs %.6f)", options->name, plain, dropped);
+        }
     }
     return check_summary("test_gradcheck");
 }

@@ -1,7 +1,10 @@
 /* test_threads.c - 1, 2, 3 and 4 threads give bit-identical weights, BatchNorm statistics and
  * losses after several training steps (dropout on), with each conv method (direct, and Winograd
- * for the 3x3 layers it runs, as the wasm build does), and the pool really uses its threads. */
+ * for the 3x3 layers it runs, as the wasm build does), for the reference net and every design
+ * of the file given as the argument (tests/data/designs.txt), and the pool really uses its
+ * threads. */
 #include "nn/net.h"
+#include "nn/arch_spec.h"
 #include "train/optim.h"
 #include "runtime/rng.h"
 #include "runtime/pool.h"
@@ -10,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void train(int threads, int conv, int N, float *params_out, float *state_out, float *losses) {
+static void train(const NetArch *arch, int threads, int conv, int N, float *params_out, float *state_out, float *losses) {
     NetOptions options = { conv };
-    Net *net = net_create_with(&NET_ARCH_REFERENCE, N, threads, &options);
+    Net *net = net_create_with(arch, N, threads, &options);
     net_init_params(net, 5);
     OptConfig oc = { OPT_SGD, 1, 0.9f, 5e-4f, 0.9f, 0.999f, 1e-8f };
     Optimizer opt;
@@ -20,7 +23,7 @@ static void train(int threads, int conv, int N, float *params_out, float *state_
     uint8_t y[64];
     for (int s = 0; s < 4; s++) {
         Rng r = rng_for(77, RNG_TEST, (uint64_t)s, 0);
-        for (int i = 0; i < N * 784; i++) net->input[i] = 3.0f * rng_uniform(&r) - 0.5f;
+        for (int i = 0; i < N * arch->in_c * arch->in_h * arch->in_w; i++) net->input[i] = 3.0f * rng_uniform(&r) - 0.5f;
         for (int n = 0; n < N; n++) y[n] = (uint8_t)rng_below(&r, 10);
         net_zero_grad(net);
         losses[s] = net_forward(net, N, y, 1, 42, (uint64_t)s);
@@ -33,24 +36,45 @@ static void train(int threads, int conv, int N, float *params_out, float *state_
     net_free(net);
 }
 
+/* one design, each method: 1-4 threads bit-identical */
+static void check_design(const NetArch *arch, const char *label, int N) {
+    size_t np = net_arch_param_count(arch), ns = 2 * (size_t)NET_MAX_CHANNELS * NET_MAX_LAYERS;
+    float *p[4], *s[4], l[4][4];
+    for (int i = 0; i < 4; i++) { p[i] = calloc(np, sizeof(float)); s[i] = calloc(ns, sizeof(float)); }
+    int threads[4] = { 1, 2, 3, 4 };
+    const struct { int conv; const char *name; } methods[] = { { NET_CONV_DIRECT, "direct" }, { NET_CONV_WINOGRAD, "winograd" } };
+    for (int m = 0; m < 2; m++) {
+        for (int i = 0; i < 4; i++) train(arch, threads[i], methods[m].conv, N, p[i], s[i], l[i]);
+        for (int i = 1; i < 4; i++) {
+            CHECK(memcmp(p[0], p[i], np * sizeof(float)) == 0, "%s, %s: weights after 4 steps differ between 1 and %d threads", label, methods[m].name, threads[i]);
+            CHECK(memcmp(s[0], s[i], ns * sizeof(float)) == 0, "%s, %s: BatchNorm statistics differ between 1 and %d threads", label, methods[m].name, threads[i]);
+            CHECK(memcmp(l[0], l[i], sizeof l[0]) == 0, "%s, %s: losses differ between 1 and %d threads", label, methods[m].name, threads[i]);
+        }
+        CHECK(l[0][3] != l[0][0], "%s, %s: training did not change the loss", label, methods[m].name);
+    }
+    for (int i = 0; i < 4; i++) { free(p[i]); free(s[i]); }
+}
+
 typedef struct { int *hits; } HitCtx;
 static void hit(void *ctx, int task, int thread) { ((HitCtx *)ctx)->hits[task]++; (void)thread; }
 
 int main(void) {
-    int N = 37;   /* not a multiple of the gradient chunk */
-    static float p[4][15122], s[4][288], l[4][4];
-    int threads[4] = { 1, 2, 3, 4 };
-    const struct { int conv; const char *name; } methods[] = { { NET_CONV_DIRECT, "direct" }, { NET_CONV_WINOGRAD, "winograd" } };
-    for (int m = 0; m < 2; m++) {
-        for (int i = 0; i < 4; i++) train(threads[i], methods[m].conv, N, p[i], s[i], l[i]);
-        for (int i = 1; i < 4; i++) {
-            CHECK(memcmp(p[0], p[i], sizeof p[0]) == 0, "%s: weights after 4 steps differ between 1 and %d threads", methods[m].name, threads[i]);
-            CHECK(memcmp(s[0], s[i], sizeof s[0]) == 0, "%s: BatchNorm statistics differ between 1 and %d threads", methods[m].name, threads[i]);
-            CHECK(memcmp(l[0], l[i], sizeof l[0]) == 0, "%s: losses differ between 1 and %d threads", methods[m].name, threads[i]);
-        }
-        CHECK(l[0][3] != l[0][0], "%s: training did not change the loss", methods[m].name);
-        printf("%s: 1-4 threads bit-identical\n", methods[m].name);
+    check_design(&NET_ARCH_REFERENCE, "reference", 37);   /* 37: not a multiple of the gradient chunk */
+    printf("reference: 1-4 threads bit-identical, direct and winograd\n");
+    int designs = 0;
+    const char *path = getenv("MNIST_DESIGNS");
+    FILE *f = path ? fopen(path, "r") : NULL;
+    CHECK(!path || f, "cannot open %s", path);
+    char line[ARCH_SPEC_MAX + 2], err[600];
+    while (f && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = 0;
+        if (!line[0]) continue;
+        NetArch arch;
+        CHECK(!arch_spec_parse(line, &arch, err, sizeof err), "%s: %s", line, err);
+        check_design(&arch, line, 13);
+        designs++;
     }
+    if (f) { fclose(f); printf("%d designs: 1-4 threads bit-identical, direct and winograd\n", designs); }
 
     Pool *pool = pool_create(2);
     int hits[1000] = { 0 };

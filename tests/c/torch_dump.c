@@ -1,12 +1,16 @@
 /* torch_dump.c - writes everything tests/torch/compare.py checks against PyTorch, for one seed:
  * initial parameters and BatchNorm state, an input batch and labels, then the training-mode
  * forward (logits, log-probs, loss; with the dropout masks it drew), the gradients of every parameter, the
- * running statistics after that step, and all parameters after 3 steps of SGD (momentum 0.9,
- * Nesterov, weight decay 5e-4) and, from the same start, 3 steps of Adam (weight decay 5e-4).
- * Dropout p is the fifth argument (0 turns it off); the masks of every conv layer for steps
- * 0, 1, 2 are written as "mask<step>_<conv number>" so PyTorch can apply the same ones.
+ * running statistics after that step, and all parameters and running statistics after each of
+ * 3 steps of SGD (momentum 0.9, Nesterov, weight decay 5e-4) and, from the same start, of 3
+ * steps of Adam (weight decay 5e-4).
+ * Dropout p is the fifth argument (the rate of the layers without their own; 0 turns those
+ * off); the masks of every layer that drops for steps 0, 1, 2 are written as
+ * "mask<step>_<layer index from 0>" so PyTorch can apply the same ones. The seventh argument is
+ * the design (its text form or name; default: the reference net).
  * File: records of (u32 name length, name, u32 count, count little-endian float32). */
 #include "nn/net.h"
+#include "nn/arch_spec.h"
 #include "train/optim.h"
 #include "runtime/rng.h"
 #include <stdio.h>
@@ -19,15 +23,20 @@ static void rec(FILE *f, const char *name, const float *v, size_t n) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 2) { fprintf(stderr, "usage: torch_dump OUT [seed] [batch] [threads] [dropout] [direct|winograd]\n"); return 2; }
+    if (argc < 2) { fprintf(stderr, "usage: torch_dump OUT [seed] [batch] [threads] [dropout] [auto|direct|winograd] [design]\n"); return 2; }
     uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 10) : 7;
     int N = argc > 3 ? atoi(argv[3]) : 16, threads = argc > 4 ? atoi(argv[4]) : 2;
     FILE *f = fopen(argv[1], "wb");
     if (!f) return 1;
     NetOptions options = { NET_CONV_AUTO };
-    if (argc > 6) options.conv = !strcmp(argv[6], "winograd") ? NET_CONV_WINOGRAD : !strcmp(argv[6], "direct") ? NET_CONV_DIRECT : -1;
+    if (argc > 6) options.conv = !strcmp(argv[6], "winograd") ? NET_CONV_WINOGRAD : !strcmp(argv[6], "direct") ? NET_CONV_DIRECT
+                               : !strcmp(argv[6], "auto") ? NET_CONV_AUTO : -1;
     if (options.conv < 0) { fprintf(stderr, "torch_dump: conv method %s: direct or winograd\n", argv[6]); return 2; }
-    Net *net = net_create_with(&NET_ARCH_REFERENCE, N, threads, &options);
+    NetArch arch;
+    char err[600];
+    if (arch_spec_parse(argc > 7 ? argv[7] : "reference", &arch, err, sizeof err)) { fprintf(stderr, "torch_dump: %s\n", err); return 2; }
+    Net *net = net_create_with(&arch, N, threads, &options);
+    if (!net) { fprintf(stderr, "torch_dump: cannot create the network\n"); return 1; }
     net_init_params(net, seed);
     net->dropout = argc > 5 ? (float)atof(argv[5]) : 0.0f;
     Rng r = rng_for(seed, RNG_TEST, 0, 0);
@@ -44,15 +53,15 @@ int main(int argc, char **argv) {
     rec(f, "labels", flabels, N);
     rec(f, "params0", p0, net->n_params);
     rec(f, "bn_state0", s0, net->n_bn_state);
-    for (int step = 0; step < 3 && net->dropout > 0.0f; step++)
-        for (int i = 0, conv = 0; i < net->n_layers; i++) {
+    for (int step = 0; step < 3; step++)
+        for (int i = 0; i < net->n_layers; i++) {
             const Layer *l = &net->layer[i];
-            if (l->spec.kind != LAYER_CONV) continue;
+            if (!(net_layer_dropout(net, i) > 0.0f)) continue;
             size_t per = (size_t)l->K * l->P * l->Q;
             float *mask = malloc(per * N * sizeof(float));
             for (int n = 0; n < N; n++) net_dropout_mask(net, i, n, seed, step, mask + per * n);
             char name[32];
-            snprintf(name, sizeof name, "mask%d_%d", step, ++conv);
+            snprintf(name, sizeof name, "mask%d_%d", step, i);
             rec(f, name, mask, per * N);
             free(mask);
         }
@@ -79,9 +88,12 @@ int main(int argc, char **argv) {
             net_forward(net, N, labels, 1, seed, s);
             net_backward(net, N, labels);
             optim_step(&opt, net->params, net->grads, lr);
+            char name[32];                    /* after each step: params_sgd1 .. params_adam3 */
+            snprintf(name, sizeof name, "params_%s%d", kind == OPT_SGD ? "sgd" : "adam", s + 1);
+            rec(f, name, net->params, net->n_params);
+            snprintf(name, sizeof name, "bn_state_%s%d", kind == OPT_SGD ? "sgd" : "adam", s + 1);
+            rec(f, name, net->bn_state, net->n_bn_state);
         }
-        rec(f, kind == OPT_SGD ? "params_sgd3" : "params_adam3", net->params, net->n_params);
-        rec(f, kind == OPT_SGD ? "bn_state_sgd3" : "bn_state_adam3", net->bn_state, net->n_bn_state);
         optim_free(&opt);
     }
     fclose(f);

@@ -9,8 +9,7 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 out=build/fuzz
 mkdir -p "$out"
-src="src/runtime/contract.c src/kernels/winograd.c src/kernels/winograd__vec.c src/runtime/probe.c src/formats/my_digits.c src/train/teach.c src/data/idx.c src/formats/model_io.c src/formats/safetensors.c src/formats/export_onnx.c src/nn/net.c src/train/trainer.c src/train/optim.c src/data/augment.c src/runtime/rng.c src/runtime/pool.c src/data/preprocess.c
-     src/kernels/gemm.c src/kernels/gemm__scalar.c src/kernels/eltwise__scalar.c src/kernels/eltwise__vec.c"
+src=$(ls src/runtime/*.c src/kernels/*.c src/nn/*.c src/data/*.c src/train/*.c src/formats/*.c | grep -v __avx)
 extra=""
 if [ "$(uname -m)" = x86_64 ]; then   # the AVX2 kernel file is built with its own flags, as in CMake
   clang -std=c11 -O1 -g -D_POSIX_C_SOURCE=200809L -Isrc -mavx2 -mfma -fsanitize=address,undefined -c src/kernels/gemm__avx2.c -o "$out/gemm__avx2.o"

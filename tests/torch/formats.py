@@ -113,7 +113,7 @@ with tempfile.TemporaryDirectory() as tmp:
     ours = os.path.join(tmp, "model.safetensors")
     subprocess.run([export, "--model", model_bin, "--safetensors", ours], check=True, capture_output=True)
     state, meta = read_safetensors(ours)
-    check(meta.get("format") == "pt" and meta.get("architecture") == "reference", f"metadata {meta}")
+    check(meta.get("format") == "pt" and meta.get("architecture") == "c8k3 c16k3 c32k3 m2 c8k1 c16k3 c32k3 c16k1 c16k3 gap fc10", f"metadata {meta}")
     back = MnistNet()
     back.load_state_dict(state, strict=True)
     back.eval()

@@ -26,6 +26,7 @@
 #include "train/teach.h"
 #include "formats/my_digits.h"
 #include "runtime/contract.h"
+#include "nn/arch_spec.h"
 
 #define WASM_MAX_BATCH LIMIT_MAX_BATCH
 #define API EMSCRIPTEN_KEEPALIVE
@@ -111,12 +112,52 @@ API int api_set_data(int which, uint8_t *buf, int len) {
 }
 API int api_data_count(int which) { return which >= 0 && which < 4 && view_ok[which] ? views[which].count : 0; }
 
-/* ---- the model. A 64-bit seed arrives as two 32-bit halves (a JS number holds 53 bits). ---- */
+/* ---- the model. A 64-bit seed arrives as two 32-bit halves (a JS number holds 53 bits). ----
+ * The design the next api_create makes (nn/arch_spec.h): the reference net until
+ * api_set_design names another; a loaded file of another design switches to it. */
+static NetArch design;
+static int design_set;
+static char design_text[ARCH_SPEC_MAX];
 static uint64_t seed_of(uint32_t lo, uint32_t hi) { return (uint64_t)hi << 32 | lo; }
-API int api_create(int threads, uint32_t seed_lo, uint32_t seed_hi) {
+
+/* the net in use replaced by next (everything tied to the old one ends) */
+static void replace_net(Net *next) {
     if (net) { teach_end(); trainer_free(&trainer); trainer_ready = 0; net_free(net); }
-    net = net_create(&NET_ARCH_REFERENCE, WASM_MAX_BATCH, threads);
-    if (!net) { snprintf(error_text, sizeof error_text, "out of memory creating the network"); return 1; }
+    net = next;
+    design = next->arch;
+    design_set = 1;
+}
+/* the design (its text form or a name) for the next api_create; 0, or 1 with api_error() */
+API int api_set_design(const char *spec) {
+    NetArch a;
+    if (arch_spec_parse(spec, &a, error_text, sizeof error_text)) return 1;
+    design = a;
+    design_set = 1;
+    return 0;
+}
+/* the current network's design, canonical text ("" before api_create) */
+API const char *api_design(void) {
+    design_text[0] = 0;
+    if (net) arch_spec_format(&net->arch, design_text, sizeof design_text);
+    return design_text;
+}
+static uint8_t *saved;
+/* what an editor shows of a design (spec: text form or name) as JSON (arch_spec.h
+ * arch_describe_json) in the buffer of api_saved_ptr; its length, or 0 with api_error() */
+API int api_describe(const char *spec) {
+    NetArch a;
+    free(saved);
+    saved = NULL;
+    if (arch_spec_parse(spec, &a, error_text, sizeof error_text)) return 0;
+    char *json = arch_describe_json(&a, error_text, sizeof error_text);
+    saved = (uint8_t *)json;
+    return json ? (int)strlen(json) : 0;
+}
+API int api_create(int threads, uint32_t seed_lo, uint32_t seed_hi) {
+    if (!design_set) { design = NET_ARCH_REFERENCE; design_set = 1; }
+    Net *next = net_create(&design, WASM_MAX_BATCH, threads);
+    if (!next) { snprintf(error_text, sizeof error_text, "out of memory creating the network"); return 1; }
+    replace_net(next);
     net_init_params(net, seed_of(seed_lo, seed_hi));
     settings_default(&RECIPE_TABLE, &config);
     return 0;
@@ -298,7 +339,6 @@ API int api_inspect_filters(float *out, int *shape) {
 API void api_saliency(int cls, float *out) { if (net) net_input_gradient(net, 0, cls, out); }
 
 /* ---- model files ---- */
-static uint8_t *saved;
 API int api_save(int with_training) {
     free(saved);
     saved = NULL;
@@ -309,8 +349,15 @@ API int api_save(int with_training) {
 API uint8_t *api_saved_ptr(void) { return saved; }
 /* with_training: restore the run too (needs training data and a configured trainer).
  * A safetensors file is read too (weights only). */
+static int load_other_design(const NetArch *arch, const uint8_t *buf, int len);
 API int api_load(const uint8_t *buf, int len, int with_training) {
     if (!net) { snprintf(error_text, sizeof error_text, "no network"); return 1; }
+    NetArch file_design;
+    if (model_read_arch_any(buf, (size_t)len, &file_design, NULL, error_text, sizeof error_text)) return 1;
+    if (!net_arch_same(&file_design, &net->arch)) {
+        if (load_other_design(&file_design, buf, len)) return 1;
+        if (!with_training) return 0;              /* a run in the file: read again below, into the new network's trainer */
+    }
     if (safetensors_detect(buf, (size_t)len)) {
         model_net();
         int rc = safetensors_load(net, buf, (size_t)len, error_text, sizeof error_text);
@@ -329,6 +376,17 @@ API int api_load(const uint8_t *buf, int len, int with_training) {
     int rc = model_load(net, t, buf, (size_t)len, error_text, sizeof error_text);
     if (rc == 0 && !t) weights_replaced();
     return rc;
+}
+
+/* A file of another design: a network of that design is made and the file loaded into it
+ * (weights) first; it replaces the one in use only if that worked, so a refused file leaves
+ * the model in use as it was. */
+static int load_other_design(const NetArch *arch, const uint8_t *buf, int len) {
+    Net *next = net_create(arch, WASM_MAX_BATCH, pool_threads(net->pool));
+    if (!next) { snprintf(error_text, sizeof error_text, "out of memory creating the file's network"); return 1; }
+    if (model_load_any(next, NULL, buf, (size_t)len, error_text, sizeof error_text)) { net_free(next); return 1; }
+    replace_net(next);
+    return 0;
 }
 
 /* the current weights as ONNX (format 0) or safetensors (1), in the buffer of api_saved_ptr;

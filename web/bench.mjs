@@ -60,6 +60,7 @@ export function runWasmBench(M, { threads = 2, batch = 128, reps = 7, steps = 10
   const peak = [];
   for (let r = 0; r < 5; r++) peak.push(M._api_peak_gflops(2e7));
   return { threads: M._api_threads(), batch, reps, gemm: M.UTF8ToString(M._api_gemm_variant()),
+    design: M.UTF8ToString(M._api_design()), params: M._api_param_count(),
     train_images_per_s: median(train), infer_images_per_s: median(infer), single_image_ms: median(latency),
     peak_gflops_1core: median(peak), train_samples: train.map(Math.round) };
 }

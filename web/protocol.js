@@ -29,8 +29,8 @@
 //                                          STOP during it cancels it (the weights are put back)
 //   DIGITS_WRITE { labels, pixels }        -> DIGITS_FILE { bytes } (the my-digits file)
 //   DIGITS_READ { bytes, name }            -> DIGITS { labels, pixels, name } | ERROR (checked in the core)
-//   BENCH { threads, batch, reps }         (test builds only) speed benchmark on a separate
-//                                          module instance -> BENCH_RESULT { result }
+//   BENCH { threads, batch, reps, design? } (test builds only) speed benchmark on a separate
+//                                          module instance (of that design) -> BENCH_RESULT { result }
 //   DEBUG_TRAP { where }                   (test builds only) arm a wasm trap at the next train
 //                                          step, evaluation slice or prediction (train | evaluation | prediction)
 // worker -> page (PROGRESS, EPOCH, CHECKPOINTED and DIVERGED carry the runId of the run they are
@@ -52,7 +52,7 @@
 //   TAUGHT { digits, heldCount, heldBefore, heldAfter, allCount, allBefore, allAfter, mnistBefore,
 //            mnistAfter, steps, seconds }   the fine-tune's result (then LOADED { source: 'taught' })
 //   CHECKPOINTED { step }                  the run's checkpoint in IndexedDB is complete up to step
-//   SAVED { bytes }, EXPORTED { bytes, format }, LOADED { source, name? }, ERROR { where, message }, DIVERGED { message }
+//   SAVED { bytes }, EXPORTED { bytes, format }, LOADED { source, name?, design?, params? } (design: the text form, when a file brought its own), ERROR { where, message }, DIVERGED { message }
 //   CRASHED { message }                    the wasm code trapped: this worker is unusable now
 import { CONFIG_FIELDS, RUN_FIELDS } from './generated/contract.js';
 

@@ -233,3 +233,20 @@ int arch_describe(const NetArch *arch, ArchLayerInfo info[NET_MAX_LAYERS], size_
     }
     return arch->n_layers;
 }
+
+char *arch_describe_json(const NetArch *arch, char *err, size_t errlen) {
+    ArchLayerInfo info[NET_MAX_LAYERS];
+    size_t params, macs;
+    char spec[ARCH_SPEC_MAX];
+    int n = arch_describe(arch, info, &params, &macs, err, errlen);
+    if (!n || arch_spec_format(arch, spec, sizeof spec)) return NULL;
+    size_t cap = 256 + sizeof spec + (size_t)n * 256, used;
+    char *out = malloc(cap);
+    if (!out) { snprintf(err, errlen, "out of memory"); return NULL; }
+    used = (size_t)snprintf(out, cap, "{\"arch\":\"%s\",\"name\":\"%s\",\"params\":%zu,\"macs\":%zu,\"layers\":[", spec, arch->name, params, macs);
+    for (int i = 0; i < n; i++)
+        used += (size_t)snprintf(out + used, cap - used, "%s{\"token\":\"%s\",\"in\":[%d,%d,%d],\"out\":[%d,%d,%d],\"params\":%zu,\"macs\":%zu,\"rf\":%d}",
+                                 i ? "," : "", info[i].token, info[i].C, info[i].H, info[i].W, info[i].K, info[i].P, info[i].Q, info[i].params, info[i].macs, info[i].rf);
+    snprintf(out + used, cap - used, "]}");
+    return out;
+}

@@ -37,7 +37,7 @@
     X(adam_eps,         FLOAT,  1e-8,  1e-12, 1e-2, "--adam-eps",        "",        "Adam epsilon") \
     X(rotate_deg,       FLOAT,  10,    0,     45,   "--rotate",          "degrees", "augmentation: largest rotation either way") \
     X(shift_px,         FLOAT,  1.4,   0,     5,    "--shift",           "pixels",  "augmentation: largest shift on each axis") \
-    X(dropout,          FLOAT,  0.1,   0,     0.9,  "--dropout",         "",        "dropout probability after every convolution") \
+    X(dropout,          FLOAT,  0.1,   0,     0.9,  "--dropout",         "",        "dropout probability of every convolution and hidden fully connected layer without a dropout of its own (:d<p> in the design)") \
     X(label_smoothing,  FLOAT,  0,     0,     0.5,  "--label-smoothing", "",        "label smoothing of the loss") \
     X(augment_ease,     FLOAT,  0,     0,     1,    "--augment-ease",    "",        "augmentation: share of the run at its end over which rotation and shift shrink linearly to none") \
     X(ema,              FLOAT,  0,     0,     0.9999, "--ema",           "",        "weight average: decay per step of an exponential moving average of the weights, which evaluations and the finished model use (0: off)") \

@@ -99,6 +99,13 @@ int main(int argc, char **argv) {
         fprintf(f, " }) }),\n");
     }
     fprintf(f, "]);\n\n");
+    fprintf(f, "// Named designs (NAMED_DESIGNS): the text form of nn/arch_spec.h; the reference net first.\n"
+               "export const DESIGNS = Object.freeze([\n");
+#define DESIGN_ROW(name, title, spec) fprintf(f, "  Object.freeze({ name: '%s', title: ", name); js_string(f, title); \
+    fprintf(f, ", spec: '%s' }),\n", spec);
+    NAMED_DESIGNS(DESIGN_ROW)
+#undef DESIGN_ROW
+    fprintf(f, "]);\n\n");
     fprintf(f, "// Options of a run that are not part of the recipe (RUN_OPTION_FIELDS).\n");
     fields(f, "RUN_FIELDS", RUN_OPTION_INFO, RUN_COUNT);
     fprintf(f, "// The fine-tune on a person's own digits (TEACH_FIELDS): set by id (api_teach_set).\n");

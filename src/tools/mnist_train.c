@@ -162,19 +162,13 @@ static size_t design_macs(const Net *net) {
 }
 
 /* --describe: the design's counts and, per layer, its shape, parameters, multiply-adds and
- * receptive field (nn/arch_spec.h arch_describe) */
+ * receptive field (nn/arch_spec.h arch_describe_json) */
 static int describe(const NetArch *arch) {
-    ArchLayerInfo info[NET_MAX_LAYERS];
-    size_t params, macs;
-    char err[600], spec[ARCH_SPEC_MAX];
-    int n = arch_describe(arch, info, &params, &macs, err, sizeof err);
-    if (!n) { fprintf(stderr, "--arch: %s\n", err); return 2; }
-    arch_spec_format(arch, spec, sizeof spec);
-    printf("{\"arch\":\"%s\",\"name\":\"%s\",\"params\":%zu,\"macs\":%zu,\"layers\":[", spec, arch->name, params, macs);
-    for (int i = 0; i < n; i++)
-        printf("%s{\"token\":\"%s\",\"in\":[%d,%d,%d],\"out\":[%d,%d,%d],\"params\":%zu,\"macs\":%zu,\"rf\":%d}", i ? "," : "",
-               info[i].token, info[i].C, info[i].H, info[i].W, info[i].K, info[i].P, info[i].Q, info[i].params, info[i].macs, info[i].rf);
-    printf("]}\n");
+    char err[600];
+    char *json = arch_describe_json(arch, err, sizeof err);
+    if (!json) { fprintf(stderr, "--arch: %s\n", err); return 2; }
+    puts(json);
+    free(json);
     return 0;
 }
 

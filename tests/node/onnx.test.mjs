@@ -1,6 +1,8 @@
 // The ONNX export run by onnxruntime (onnxruntime-web's WebAssembly backend, in Node): the
 // exported pretrained model gives the C model's log-probabilities within 1e-4 on 1,000 MNIST
-// test images and the same accuracy on all 10,000; README's onnxruntime example runs as printed.
+// test images and the same accuracy on all 10,000; so does every design of
+// tests/data/designs.txt (a few training steps each) on 100 images; README's onnxruntime
+// example runs as printed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -44,6 +46,32 @@ test('onnxruntime runs the exported model as the C core does', async () => {
   assert.ok(worst <= 1e-4, `max |log-prob difference| over 1,000 images: ${worst}`);
   assert.equal(correct, cSummary.correct, `onnxruntime ${correct} / 10000 correct, the C core ${cSummary.correct}`);
   console.log(`# onnxruntime vs C: max |log-prob difference| ${worst.toExponential(2)} over 1,000 images; ${correct} / 10000 correct in both`);
+});
+
+test('onnxruntime runs the ONNX export of every design as the C core does', async () => {
+  const specs = readFileSync(path.join(root, 'tests', 'data', 'designs.txt'), 'utf8').split('\n').filter((l) => l.trim());
+  const N = 100, images = path.join(data, 't10k-images-idx3-ubyte');
+  const x = Float32Array.from(readFileSync(images).subarray(16, 16 + N * 784), (v) => v / 255);
+  let worst = 0;
+  for (const [i, spec] of specs.entries()) {
+    const bin = path.join(tmp, `design-${i}.bin`), onnx = path.join(tmp, `design-${i}.onnx`);
+    execFileSync(path.join(native, 'mnist-train'), ['--data', data, '--arch', spec, '--epochs', '1', '--limit', '192', '--batch', '64',
+      '--seed', String(i + 1), '--threads', '1', '--export', bin], { stdio: 'ignore' });
+    execFileSync(path.join(native, 'mnist-export'), ['--model', bin, '--onnx', onnx], { stdio: 'ignore' });
+    const c = execFileSync(path.join(native, 'mnist-infer'), ['--model', bin, '--images', images, '--limit', String(N), '--json'],
+      { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith('{"index"')).map((l) => JSON.parse(l).log_probs);
+    const session = await ort.InferenceSession.create(readFileSync(onnx));
+    const { log_probs: lp } = await session.run({ image: new ort.Tensor('float32', x, [N, 1, 28, 28]) });
+    assert.deepEqual(lp.dims, [N, 10], spec);
+    let err = 0, scale = 1;
+    for (let n = 0; n < N; n++) for (let o = 0; o < 10; o++) {
+      err = Math.max(err, Math.abs(lp.data[n * 10 + o] - c[n][o]));
+      scale = Math.max(scale, Math.abs(c[n][o]));
+    }
+    assert.ok(err / scale <= 1e-4, `[${spec}] max log-prob difference ${err} (scale ${scale})`);
+    worst = Math.max(worst, err / scale);
+  }
+  console.log(`# onnxruntime vs C over ${specs.length} designs: worst relative log-prob difference ${worst.toExponential(2)}`);
 });
 
 test("README's onnxruntime example runs as printed", async () => {

@@ -191,7 +191,7 @@ def rel_err(c, t):
 
 def main():
     dump = sys.argv[1]
-    dumper = ["node", dump[5:]] if dump.startswith("node:") else [dump]
+    dumper = ["node", "--no-experimental-fetch", dump[5:]] if dump.startswith("node:") else [dump]
     unjudged = {int(v) for v in arg_values("--rounding-sensitive")}
     conv = (arg_values("--conv") or ["auto"])[0]
     failures = 0

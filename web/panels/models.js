@@ -2,9 +2,10 @@
 // safetensors file), Load pretrained, Export ONNX and safetensors, and the line that says which
 // model is in use. Owns the Models panel.
 import { MSG } from '../protocol.js';
-import { LIMITS } from '../generated/contract.js';
+import { LIMITS, DESIGNS } from '../generated/contract.js';
 import { $, download } from '../ui.js';
 
+const REFERENCE_DESIGN = DESIGNS[0].spec;
 const LOADED_TEXT = { pretrained: 'The pretrained reference model is loaded.', random: 'Fresh random weights: the network is untrained.',
   taught: 'The model now knows your digits too; Save model keeps it, Load pretrained undoes it.' };
 
@@ -37,7 +38,8 @@ export function createModels({ client, app, errors }) {
   });
 
   function loaded(m) {
-    say(m.source === 'file' ? `Loaded ${m.name || 'the model file'}.` : LOADED_TEXT[m.source] || '');
+    const design = m.design && m.design !== REFERENCE_DESIGN ? ` Its design: ${m.design} (${m.params.toLocaleString('en-US')} parameters).` : '';
+    say(m.source === 'file' ? `Loaded ${m.name || 'the model file'}.${design}` : LOADED_TEXT[m.source] || '');
     errors.hide('load');
   }
   client.on(MSG.LOADED, loaded);

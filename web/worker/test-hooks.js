@@ -15,6 +15,13 @@ export async function testHook(msg) {
       try {
         B = await loadModule(w.caps.build === 'threaded' ? 'mt' : 'st');
         const threads = Math.min(msg.threads || w.caps.threads, w.caps.maxThreads);
+        if (msg.design) {                                  // a design's text form or name (bench/designs.mjs)
+          const text = new TextEncoder().encode(`${msg.design}\0`), p = B._api_malloc(text.length);
+          B.HEAPU8.set(text, p);
+          const rc = B._api_set_design(p);
+          B._api_free(p);
+          if (rc !== 0) throw new Error(B.UTF8ToString(B._api_error()));
+        }
         if (B._api_create(threads, 1, 0) !== 0) throw new Error(B.UTF8ToString(B._api_error()));
         const result = runWasmBench(B, { threads, batch: msg.batch || 128, reps: msg.reps || 7 });
         post(TEST_MSG.BENCH_RESULT, { result: { ...result, build: w.caps.build, isolated: w.caps.isolated }, rid: msg.rid });

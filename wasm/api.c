@@ -349,15 +349,13 @@ API int api_save(int with_training) {
 API uint8_t *api_saved_ptr(void) { return saved; }
 /* with_training: restore the run too (needs training data and a configured trainer).
  * A safetensors file is read too (weights only). */
-static int load_other_design(const NetArch *arch, const uint8_t *buf, int len);
+static int load_other_design(const NetArch *arch, const uint8_t *buf, int len, int with_training);
 API int api_load(const uint8_t *buf, int len, int with_training) {
     if (!net) { snprintf(error_text, sizeof error_text, "no network"); return 1; }
     NetArch file_design;
-    if (model_read_arch_any(buf, (size_t)len, &file_design, NULL, error_text, sizeof error_text)) return 1;
-    if (!net_arch_same(&file_design, &net->arch)) {
-        if (load_other_design(&file_design, buf, len)) return 1;
-        if (!with_training) return 0;              /* a run in the file: read again below, into the new network's trainer */
-    }
+    int file_has_training = 0;
+    if (model_read_arch_any(buf, (size_t)len, &file_design, &file_has_training, error_text, sizeof error_text)) return 1;
+    if (!net_arch_same(&file_design, &net->arch)) return load_other_design(&file_design, buf, len, with_training && file_has_training);
     if (safetensors_detect(buf, (size_t)len)) {
         model_net();
         int rc = safetensors_load(net, buf, (size_t)len, error_text, sizeof error_text);
@@ -379,13 +377,22 @@ API int api_load(const uint8_t *buf, int len, int with_training) {
 }
 
 /* A file of another design: a network of that design is made and the file loaded into it
- * (weights) first; it replaces the one in use only if that worked, so a refused file leaves
- * the model in use as it was. */
-static int load_other_design(const NetArch *arch, const uint8_t *buf, int len) {
+ * first (with its run into a trainer of its own, when asked); it replaces the one in use only
+ * if all of that worked, so a refused file leaves the model in use, and its run, as they were. */
+static int load_other_design(const NetArch *arch, const uint8_t *buf, int len, int with_training) {
     Net *next = net_create(arch, WASM_MAX_BATCH, pool_threads(net->pool));
     if (!next) { snprintf(error_text, sizeof error_text, "out of memory creating the file's network"); return 1; }
-    if (model_load_any(next, NULL, buf, (size_t)len, error_text, sizeof error_text)) { net_free(next); return 1; }
-    replace_net(next);
+    Trainer run;
+    int with_run = with_training;
+    if (with_run && (!view_ok[0] || !view_ok[1])) { snprintf(error_text, sizeof error_text, "no training data loaded"); net_free(next); return 1; }
+    if (with_run && trainer_init(&run, next, &config, views[0], views[1], error_text, sizeof error_text)) { net_free(next); return 1; }
+    if (model_load_any(next, with_run ? &run : NULL, buf, (size_t)len, error_text, sizeof error_text)) {
+        if (with_run) trainer_free(&run);
+        net_free(next);
+        return 1;
+    }
+    replace_net(next);                       /* ends the old network's run */
+    if (with_run) { trainer = run; trainer_ready = 1; }
     return 0;
 }
 

@@ -4,7 +4,8 @@
  * method by name; internal to src/nn.
  *
  * Every method computes, for one image, with the layer's shapes (Layer: C x H x W in, K x P x Q
- * out, R = S = spec.size, stride 1, no padding):
+ * out, R = S = spec.size, stride 1, no padding; a padded layer hands its methods a view of
+ * itself with H and W grown by the border and the image copied into it, layer_conv.c):
  *   forward          y (K x P x Q) = conv(x, w)
  *   backward_data    dx (C x H x W) = the transposed convolution of dy
  *   weight_gradient  a chunk's partial += this image's part, in the method's own layout;

@@ -23,11 +23,9 @@ static void load_into(Net *net, const uint8_t *data, size_t size) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static Net *net;
-    static float *before;
     if (!net) {
         net = net_create(&NET_ARCH_REFERENCE, 1, 1);
         net_init_params(net, 1);
-        before = malloc(net->n_params * sizeof(float));
     }
     char err[512];
     NetArch arch;
@@ -38,12 +36,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         load_into(other, data, size);
         net_free(other);
     }
-    memcpy(before, net->params, net->n_params * sizeof(float));
-    if (safetensors_load(net, data, size, err, sizeof err) != 0) {
-        if (memcmp(before, net->params, net->n_params * sizeof(float)) != 0) abort();
-        if (!err[0]) abort();                                    /* a refusal always says why */
-    } else {
-        for (size_t i = 0; i < net->n_params; i++) if (!isfinite(net->params[i])) abort();
-    }
+    load_into(net, data, size);
     return 0;
 }

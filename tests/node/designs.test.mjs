@@ -3,7 +3,9 @@
 // editor shows (the reference net: 15,122 parameters, 3,375,424 multiply-adds); api_create makes
 // the design set; a model file or safetensors file of another design (written by the native
 // tools) loads and switches the network to it, with the same predictions as the native core,
-// while a refused file leaves the network in use as it was.
+// while a refused file leaves the network in use as it was; a saved run of another design
+// resumes into the switched network, and one that does not fit the training set here is
+// refused with the network and its run untouched.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -11,6 +13,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadWasm, stopThreads, root } from './load-wasm.mjs';
+import { CONFIG_FIELDS } from '../../web/generated/contract.js';
 
 let M;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'mnist-designs-'));
@@ -92,3 +95,39 @@ test('designs: set, describe, create, load another design', async () => {
     assert.ok(worst < 1e-4, `${path.basename(file)}: wasm vs native log-probs differ by ${worst}`);
   }
 });
+
+test('a saved run of another design resumes here, or is refused with nothing changed', () => {
+  const spec = 'c4k3:same:nobn m2 c6k3:d0 flat fc12 fc10';
+  const run = path.join(tmp, 'run.bin');
+  execFileSync(path.join(native, 'mnist-train'), ['--data', data, '--arch', spec, '--epochs', '2', '--limit', '256', '--batch', '64',
+    '--threads', '1', '--save', run], { stdio: 'ignore' });
+  const images = readFileSync(path.join(data, 'train-images-idx3-ubyte')), labels = readFileSync(path.join(data, 'train-labels-idx1-ubyte'));
+  const give = (which, bytes) => { const p = M._api_malloc(bytes.length); M.HEAPU8.set(bytes, p); assert.equal(M._api_set_data(which, p, bytes.length), 0, err()); };
+  give(0, images); give(1, labels);
+  assert.equal(setDesign('reference'), 0);
+  assert.equal(M._api_create(1, 1, 0), 0);
+  M._api_config_reset();
+  const batch = CONFIG_FIELDS.find((f) => f.name === 'batch').id;
+  assert.equal(M._api_config_set(batch, 64), 0, err());
+  assert.equal(M._api_limit_train(512), 0, err());  // 8 steps an epoch: not the saved run's 4
+  assert.equal(M._api_configure(), 0, err());
+  const bytes = readFileSync(run);
+  assert.equal(load1(bytes), 1, 'a run saved on 256 images resumed on 512');
+  assert.match(err(), /resume it on the same training set/);
+  assert.equal(M._api_param_count(), 15122, 'a refused run switched the design');
+  assert.equal(M._api_limit_train(256), 0, err());
+  assert.equal(M._api_configure(), 0, err());
+  assert.equal(load1(bytes), 0, err());
+  assert.equal(M.UTF8ToString(M._api_design()), spec);
+  const p = M._api_malloc(8 * 8);
+  M._api_progress(p);
+  const [step, total] = new Float64Array(M.HEAPF64.buffer, p, 2);
+  M._api_free(p);
+  assert.deepEqual([step, total], [8, 8], 'the run resumed at its end (2 epochs of 4 steps)');
+});
+
+function load1(bytes) {
+  const p = M._api_malloc(bytes.length);
+  M.HEAPU8.set(bytes, p);
+  try { return M._api_load(p, bytes.length, 1); } finally { M._api_free(p); }
+}

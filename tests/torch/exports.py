@@ -15,7 +15,6 @@ exported by mnist-export as PyTorch code, safetensors and ONNX, then
 import json
 import os
 import re
-import struct
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from designs import REFERENCE  # noqa: E402
+from safetensors_io import read_safetensors  # noqa: E402
 
 train, export, infer, designs_file, data_dir = sys.argv[1:6]
 N = 100
@@ -35,19 +35,6 @@ def check(ok, what):
     if not ok:
         print("FAIL  " + what)
         failures.append(what)
-
-
-def read_safetensors(path):
-    b = open(path, "rb").read()
-    n = struct.unpack("<Q", b[:8])[0]
-    header = json.loads(b[8:8 + n])
-    meta = header.pop("__metadata__", {})
-    out = {}
-    for name, v in header.items():
-        begin, end = v["data_offsets"]
-        dtype = {"F32": torch.float32, "I64": torch.int64}[v["dtype"]]
-        out[name] = torch.frombuffer(bytearray(b[8 + n + begin:8 + n + end]), dtype=dtype).reshape(v["shape"])
-    return out, meta
 
 
 raw = open(os.path.join(data_dir, "t10k-images-idx3-ubyte"), "rb").read()

@@ -3,8 +3,8 @@
 
 Usage: formats.py MNIST_EXPORT MNIST_INFER docs/network.md README.md MODEL.bin MNIST_DATA_DIR
 
-1. A safetensors file written by PyTorch (a 20-line writer below: Debian has no python
-   safetensors package) from the docs/network.md definition, with random weights and BatchNorm
+1. A safetensors file written by PyTorch (a 20-line writer, safetensors_io.py: Debian has no
+   python safetensors package) from the docs/network.md definition, with random weights and BatchNorm
    statistics, is read by the C core (mnist-infer): same predictions, log-probabilities within
    1e-4 on 200 MNIST test images.
 2. The C export (mnist-export --safetensors), read back by a small reader and loaded with
@@ -16,12 +16,14 @@ Usage: formats.py MNIST_EXPORT MNIST_INFER docs/network.md README.md MODEL.bin M
 import json
 import os
 import re
-import struct
 import subprocess
 import sys
 import tempfile
 
 import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from safetensors_io import read_safetensors, write_safetensors  # noqa: E402
 
 export, infer, network_md, readme, model_bin, data_dir = sys.argv[1:7]
 N = 200
@@ -49,35 +51,6 @@ MnistNet = ns["MnistNet"]
 raw = open(os.path.join(data_dir, "t10k-images-idx3-ubyte"), "rb").read()
 images = torch.frombuffer(bytearray(raw[16:16 + N * 784]), dtype=torch.uint8).float().view(N, 1, 28, 28) / 255
 x = (images - 0.1307) / 0.3081
-
-
-def write_safetensors(path, state):
-    """A minimal safetensors writer: F32 tensors and I64 scalars, data in header order."""
-    header, blobs, off = {"__metadata__": {"format": "pt"}}, [], 0
-    for name, t in state.items():
-        t = t.detach().contiguous()
-        dtype = {torch.float32: "F32", torch.int64: "I64"}[t.dtype]
-        data = t.numpy().tobytes()
-        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [off, off + len(data)]}
-        blobs.append(data)
-        off += len(data)
-    h = json.dumps(header).encode()
-    h += b" " * (-(8 + len(h)) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
-
-
-def read_safetensors(path):
-    b = open(path, "rb").read()
-    n = struct.unpack("<Q", b[:8])[0]
-    header = json.loads(b[8:8 + n])
-    meta = header.pop("__metadata__", {})
-    out = {}
-    for name, v in header.items():
-        begin, end = v["data_offsets"]
-        dtype = {"F32": torch.float32, "I64": torch.int64}[v["dtype"]]
-        out[name] = torch.frombuffer(bytearray(b[8 + n + begin:8 + n + end]), dtype=dtype).reshape(v["shape"])
-    return out, meta
 
 
 def c_log_probs(model_path):

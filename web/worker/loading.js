@@ -107,9 +107,11 @@ export async function loadPretrained(quiet) {
   }
 }
 
-// a model file (or safetensors) into the network; throws with the core's reason, weights untouched
+// a model file (or safetensors) into the network; throws with the core's reason, weights untouched.
+// A file of another design switches the network to that design (the core makes it).
 export function loadModelBytes(bytes, withTraining) {
   if (bytes.length > LIMITS.MODEL_MAX_BYTES) throw new Error(`the file is ${(bytes.length / 2 ** 20).toFixed(0)} MB, far larger than a model of this app`);
   const rc = scoped((mem) => w.M._api_load(mem.copyIn(bytes), bytes.length, withTraining ? 1 : 0));
   if (rc !== 0) throw new Error(errorText());
+  w.caps.params = w.M._api_param_count();
 }

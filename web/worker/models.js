@@ -30,7 +30,6 @@ export function load(msg) {
     throw new Error(`${msg.name || 'This file'} was not loaded: ${err.message}. The current model is unchanged.`);
   }
   w.modelSource = 'file';
-  w.caps.params = w.M._api_param_count();
   post(MSG.LOADED, { source: 'file', name: msg.name, rid: msg.rid, design: w.M.UTF8ToString(w.M._api_design()), params: w.caps.params });
 }
 

@@ -61,7 +61,7 @@
     X("no-transitions", "without the transition blocks (max-pool + 1x1)", "c8k3 c16k3 c32k3 c16k3 c32k3 c16k3 gap fc10") \
     X("flat-fc",      "flatten + fully connected instead of global average pooling", "c8k3 c16k3 c32k3 m2 c8k1 c16k3 c32k3 c16k1 c16k3 flat fc10") \
     X("no-dropout",   "without dropout", "c8k3:d0 c16k3:d0 c32k3:d0 m2 c8k1:d0 c16k3:d0 c32k3:d0 c16k1:d0 c16k3:d0 gap fc10") \
-    X("small",        "ours: under 8,000 parameters", "c8k3 c10k3 c16k3 m2 c8k1 c12k3 c16k3 c12k3 gap fc10")
+    X("small",        "ours: under 8,000 parameters", "c8k3:d0 c12k3:d0 c16k3:d0 m2 c8k1:d0 c12k3:d0 c16k3:d0 c14k3:d0 gap fc10")
 
 /* Options of a run that are not part of the recipe (not saved with the training state). */
 #define RUN_OPTION_FIELDS(X) \

@@ -4,7 +4,8 @@
 // the median of timed slices of steps at batch 128), and the test accuracy after the last
 // epoch and at the best epoch for each seed, with the app's default recipe (fast).
 //   node bench/designs.mjs [--seeds 1,2,3] [--threads 2] [--only name,name] [--no-native] [--no-chromium]
-// (after ./run.sh build). Writes bench/results/designs.json and prints the README table.
+// (after ./run.sh build). Writes bench/results/designs.json and the table between the designs
+// markers in README.md (rows of designs not measured in this run keep their earlier figures).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -72,4 +73,12 @@ for (const d of DESIGNS) {
   table += `| ${d.name}: ${d.title} \`${d.spec}\` | ${n(r.params)} | ${n(r.macs)} | ${n(r.native_images_per_s)} | ${n(r.chromium_images_per_s)} | ` +
     `${runs.map((x) => f(x.final)).join(', ')} | ${runs.map((x) => f(x.best)).join(', ')} |\n`;
 }
+const m = merged.machine;
+table += `\nMachine of this run: ${m.cpu}, ${m.cores} cores, ${m.vector_flags.includes('avx512f') ? 'AVX-512' : 'AVX2'}; ` +
+  `native ${threads} threads, Chromium ${Object.values(merged.designs)[0].chromium || ''} ${threads} threads (the worker's module, batch 128); ` +
+  `recipe \`fast\` (6 epochs), seeds ${seeds.join(', ')}; commit ${m.commit}; from \`bench/results/designs.json\` (\`node bench/designs.mjs\`).\n`;
 console.log(table);
+const readme = path.join(root, 'README.md');
+const text = readFileSync(readme, 'utf8'), begin = '<!-- designs:begin -->\n', end = '<!-- designs:end -->';
+if (text.includes(begin) && text.includes(end))
+  writeFileSync(readme, text.slice(0, text.indexOf(begin) + begin.length) + table + text.slice(text.indexOf(end)));

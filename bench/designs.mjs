@@ -4,8 +4,9 @@
 // the median of timed slices of steps at batch 128), and the test accuracy after the last
 // epoch and at the best epoch for each seed, with the app's default recipe (fast).
 //   node bench/designs.mjs [--seeds 1,2,3] [--threads 2] [--only name,name] [--no-native] [--no-chromium]
-// (after ./run.sh build). Writes bench/results/designs.json and the table between the designs
-// markers in README.md (rows of designs not measured in this run keep their earlier figures).
+// (after ./run.sh build). Writes bench/results/designs.json, web/designs-measured.json (what the
+// page's Architecture panel shows) and the table between the designs markers in README.md
+// (rows of designs not measured in this run keep their earlier figures).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -60,8 +61,14 @@ if (!process.argv.includes('--no-chromium')) {
   });
 }
 
-const merged = { date: new Date().toISOString(), machine: machine(), seeds, designs: { ...previous.designs, ...results } };
+const measured = !process.argv.includes('--no-native') || !process.argv.includes('--no-chromium');   // else: only the outputs rewritten
+const merged = measured ? { date: new Date().toISOString(), machine: machine(), seeds, designs: { ...previous.designs, ...results } }
+  : { ...previous, designs: { ...previous.designs, ...Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { ...previous.designs[k], ...v }])) } };
 writeFileSync(out, JSON.stringify(merged, null, 2) + '\n');
+// what the page shows of each named design (the Architecture panel's expectations)
+const forPage = Object.fromEntries(Object.entries(merged.designs).map(([name, r]) => [name, { params: r.params, macs: r.macs, recipe: r.recipe,
+  final: (r.runs || []).map((x) => x.final), chromium_images_per_s: r.chromium_images_per_s ? Math.round(r.chromium_images_per_s) : undefined }]));
+writeFileSync(path.join(root, 'web', 'designs-measured.json'), JSON.stringify(forPage, null, 1) + '\n');
 
 const f = (x, digits = 2) => (x === undefined ? '–' : x.toFixed(digits));
 const n = (x) => (x === undefined ? '–' : Math.round(x).toLocaleString('en-US'));

@@ -20,6 +20,7 @@
 #include "formats/model_any.h"
 #include "formats/export_onnx.h"
 #include "formats/safetensors.h"
+#include "formats/export_pytorch.h"
 #include "data/preprocess.h"
 #include "runtime/probe.h"
 #include "train/trainer.h"
@@ -396,15 +397,17 @@ static int load_other_design(const NetArch *arch, const uint8_t *buf, int len, i
     return 0;
 }
 
-/* the current weights as ONNX (format 0) or safetensors (1), in the buffer of api_saved_ptr;
- * returns the size, 0 with api_error() on failure */
+/* the current weights as ONNX (format 0) or safetensors (1), or the design as PyTorch code (2,
+ * export_pytorch.h), in the buffer of api_saved_ptr; returns the size, 0 with api_error() on failure */
 API int api_export(int format) {
     free(saved);
     saved = NULL;
     if (!net) { snprintf(error_text, sizeof error_text, "no network"); return 0; }
     model_net();
-    size_t n = format == 0 ? onnx_export(net, &saved, error_text, sizeof error_text) : safetensors_save(net, &saved);
-    if (!n && format != 0) snprintf(error_text, sizeof error_text, "out of memory");
+    size_t n;
+    if (format == 2) n = pytorch_export(net, (char **)&saved, error_text, sizeof error_text);
+    else if (format == 0) n = onnx_export(net, &saved, error_text, sizeof error_text);
+    else if (!(n = safetensors_save(net, &saved))) snprintf(error_text, sizeof error_text, "out of memory");
     return (int)n;
 }
 

@@ -14,6 +14,8 @@ import { createInside } from './panels/inside.js';
 import { createTeaching } from './panels/teaching.js';
 import { createModels } from './panels/models.js';
 import { createResume } from './panels/resume.js';
+import { createArchitecture } from './panels/architecture.js';
+import { createRuns } from './panels/runs.js';
 import './style.css';
 
 const params = new URLSearchParams(location.search);
@@ -34,6 +36,8 @@ createEvaluation({ client, app, inspectDigit: (pixels) => inside.showDigit(pixel
 createTeaching({ client, app, errors, drawing: reading.currentDrawing, afterTeach: reading.clearPad });
 createModels({ client, app, errors });
 createResume({ client, app, errors, resumeFrom: training.resumeFrom });
+createArchitecture({ client, app, errors });
+createRuns({ client, app, errors });
 
 // a handle for the browser tests and benchmarks (chart data, state, a drawing classified
 // through the worker, the benchmark, an armed trap); absent from a production build

@@ -7,8 +7,9 @@
 // A request (REPLIES below) carries rid, a number the page chose; the worker's reply carries it
 // back, and so does an ERROR { where, message, rid } that answers it.
 // page -> worker
-//   INIT { base, dataBase, loadData?, singleThreaded? }  load the wasm build, the pretrained
-//                                          model, then MNIST (unless loadData is false)
+//   INIT { base, dataBase, loadData?, singleThreaded?, design? }  load the wasm build, the pretrained
+//                                          model (or, with design, an untrained network of that
+//                                          design: a shared link's ?arch=), then MNIST (unless loadData is false)
 //   LOAD_DATA                              load MNIST now (a phone loads it on request)
 //   TRAIN { config, runId }                start a run (refused while one is going on or paused); config: CONFIG_FIELDS and RUN_FIELDS by
 //                                          their js names (seed a decimal string: 64 bits), and
@@ -21,8 +22,13 @@
 //   LOAD { bytes, name }                   -> LOADED | ERROR (model untouched on error); a model
 //                                          file of this app or a safetensors file
 //   LOAD_PRETRAINED                        -> LOADED
-//   EXPORT { format: 'onnx' | 'safetensors' }  -> EXPORTED { bytes, format } (the current weights)
+//   EXPORT { format: 'onnx' | 'safetensors' | 'pytorch' }  -> EXPORTED { bytes, format } (the current
+//                                          weights; pytorch: the design as code)
 //   RESUME_CHECKPOINT { bytes, meta, runId }  continue the run checkpointed in IndexedDB
+//   DESCRIBE { spec }                      -> DESCRIBED { spec, design } (the core's counts per
+//                                          layer: src/nn/arch_spec.h) | ERROR (the core's reason)
+//   SET_DESIGN { spec, seed? }             -> LOADED { source: 'design' } to every panel (new random
+//                                          weights of that design; the run ends) | ERROR (nothing changed)
 //   TEACH { labels: Uint8Array, pixels: Uint8Array (n x 784, 0..255), settings? }  fine-tune the
 //                                          current model on my digits (settings: TEACH_FIELDS by js
 //                                          name); queued while a run trains -> TEACH_PROGRESS, TAUGHT.
@@ -52,7 +58,9 @@
 //   TAUGHT { digits, heldCount, heldBefore, heldAfter, allCount, allBefore, allAfter, mnistBefore,
 //            mnistAfter, steps, seconds }   the fine-tune's result (then LOADED { source: 'taught' })
 //   CHECKPOINTED { step }                  the run's checkpoint in IndexedDB is complete up to step
-//   SAVED { bytes }, EXPORTED { bytes, format }, LOADED { source, name?, design?, params? } (design: the text form, when a file brought its own), ERROR { where, message }, DIVERGED { message }
+//   SAVED { bytes }, EXPORTED { bytes, format }, ERROR { where, message }, DIVERGED { message }
+//   LOADED { source, name?, design?, params? }  new weights: source pretrained | file | random |
+//                                          taught | design | link; design: the network's text form
 //   CRASHED { message }                    the wasm code trapped: this worker is unusable now
 import { CONFIG_FIELDS, RUN_FIELDS } from './generated/contract.js';
 
@@ -65,13 +73,14 @@ export const MSG = Object.freeze({
   DIVERGED: 'diverged', CRASHED: 'crashed', CHECKPOINTED: 'checkpointed',
   TEACH: 'teach', TEACH_PROGRESS: 'teach-progress', TAUGHT: 'taught',
   DIGITS_WRITE: 'digits-write', DIGITS_FILE: 'digits-file', DIGITS_READ: 'digits-read', DIGITS: 'digits',
+  DESCRIBE: 'describe', DESCRIBED: 'described', SET_DESIGN: 'set-design',
 });
 
 // Requests and their replies: the page sends these with a request id (client.request), and the
 // worker's reply (or an ERROR) carries the id back. PREDICT without an id is the draw pad's
 // stream of readings (PREDICTION without an id).
 export const REPLIES = Object.freeze({ PREDICT: 'PREDICTION', SAVE: 'SAVED', EXPORT: 'EXPORTED', DIGITS_WRITE: 'DIGITS_FILE',
-  DIGITS_READ: 'DIGITS' });
+  DIGITS_READ: 'DIGITS', DESCRIBE: 'DESCRIBED' });
 
 // Messages of the test builds only (__TEST_HOOKS__): a production build drops them with the
 // code that uses them.

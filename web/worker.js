@@ -11,6 +11,7 @@ import { train, pause, resume, stop } from './worker/training.js';
 import { teachRequested, startQueuedTeach, cancelTeach, teachingNow, digitsWrite, digitsRead } from './worker/teaching.js';
 import { predict, inspect28 } from './worker/reading.js';
 import { save, exportModel, load, loadPretrainedModel, reset } from './worker/models.js';
+import { describe, setDesign } from './worker/designs.js';
 import { testHook } from './worker/test-hooks.js';     // test builds only: dropped with its uses
 
 w.afterLoop = startQueuedTeach;      // a fine-tune asked for during a run starts once it pauses or ends
@@ -48,6 +49,8 @@ async function handle(msg) {
       await train(msg.meta.config, msg.runId, new Uint8Array(msg.bytes), msg.meta);
       break;
     case MSG.TEACH: teachRequested(msg); break;
+    case MSG.DESCRIBE: describe(msg); break;
+    case MSG.SET_DESIGN: setDesign(msg); break;
     case MSG.DIGITS_WRITE: digitsWrite(msg); break;
     case MSG.DIGITS_READ: digitsRead(msg); break;
     case MSG.PREDICT: predict(msg); break;

@@ -19,13 +19,17 @@ export function createModels({ client, app, errors }) {
     download(new Blob([m.bytes], { type: 'application/octet-stream' }), 'mnist-model.bin');
     say('Model saved (weights, optimiser state and progress).');
   });
-  for (const format of ['onnx', 'safetensors'])
+  const EXPORTS = {
+    onnx: ['mnist-model.onnx', 'application/octet-stream', 'Model downloaded as ONNX (input: 28×28 intensities in [0, 1]; output: log-probabilities).'],
+    safetensors: ['mnist-model.safetensors', 'application/octet-stream', 'Model downloaded as safetensors (PyTorch tensor names and layouts).'],
+    pytorch: ['mnist_model.py', 'text/x-python', 'The design downloaded as PyTorch code: MnistNet() takes the safetensors download with load_state_dict(strict=True).'],
+  };
+  for (const [format, [name, type, text]] of Object.entries(EXPORTS))
     $(`export-${format}`).addEventListener('click', async () => {
       const m = await client.request(MSG.EXPORT, { format }).catch((e) => errors.show('export', e.message));
       if (!m) return;
-      download(new Blob([m.bytes], { type: 'application/octet-stream' }), format === 'onnx' ? 'mnist-model.onnx' : 'mnist-model.safetensors');
-      say(format === 'onnx' ? 'Model downloaded as ONNX (input: 28×28 intensities in [0, 1]; output: log-probabilities).'
-        : 'Model downloaded as safetensors (PyTorch tensor names and layouts).');
+      download(new Blob([m.bytes], { type }), name);
+      say(text);
     });
   $('load-pretrained').addEventListener('click', () => client.send(MSG.LOAD_PRETRAINED));
   $('load-model').addEventListener('change', async (e) => {
@@ -39,6 +43,10 @@ export function createModels({ client, app, errors }) {
 
   function loaded(m) {
     const design = m.design && m.design !== REFERENCE_DESIGN ? ` Its design: ${m.design} (${m.params.toLocaleString('en-US')} parameters).` : '';
+    if (m.source === 'design' || m.source === 'link') {
+      say(`${m.source === 'link' ? 'The design from the link' : 'The new design'} is loaded, untrained (random weights): ${m.design} (${m.params.toLocaleString('en-US')} parameters). Train it.`);
+      return;
+    }
     say(m.source === 'file' ? `Loaded ${m.name || 'the model file'}.${design}` : LOADED_TEXT[m.source] || '');
     errors.hide('load');
   }
@@ -50,7 +58,7 @@ export function createModels({ client, app, errors }) {
   app.on('change', (patch, { status: s, caps }) => {
     if (!('status' in patch || 'caps' in patch)) return;
     const busy = s === 'training' || s === 'evaluating' || s === 'teaching';
-    for (const id of ['save-model', 'export-onnx', 'export-safetensors']) $(id).disabled = !caps;
+    for (const id of ['save-model', 'export-onnx', 'export-safetensors', 'export-pytorch']) $(id).disabled = !caps;
     $('load-pretrained').disabled = busy || !caps;
   });
 }

@@ -33,7 +33,7 @@ export function createStartup({ client, app, errors, params }) {
     }, limit);
     // every URL relative to this document: the app works from any folder of any static host
     client.send(MSG.INIT, { base: new URL('./', document.baseURI).href, dataBase: data.base, singleThreaded: startupStalls >= 2,
-      loadData: data.loadNow(),
+      loadData: data.loadNow(), design: params.get('arch') || undefined,      // a shared design link
       ...(__TEST_HOOKS__ ? { testStall, testNoSimd } : {}) });
   }
 

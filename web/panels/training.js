@@ -109,7 +109,7 @@ export function createTraining({ client, app, errors }) {
     const runId = newRunId();
     app.set({ runId });
     sessionStorage.setItem(TAB_RUN_KEY, runId);            // a reload of this tab offers this run first
-    app.emit('run-started', { init });
+    app.emit('run-started', { init, config: runConfig, runId });
     client.send(MSG.TRAIN, { config: runConfig, runId });
   });
   $('pause').addEventListener('click', () => client.send(MSG.PAUSE));

@@ -76,6 +76,7 @@ export async function init(msg) {
     return false;
   }
   const M = w.M, maxThreads = caps.build === 'threaded' ? Math.min(caps.cores, LIMITS.MAX_THREADS) : 1;
+  const linked = msg.design ? linkDesign(msg.design) : false;      // a shared link's ?arch=
   if (M._api_create(Math.min(2, maxThreads), 1, 0) !== 0) { post(MSG.ERROR, { where: 'init', message: errorText() }); return false; }
   // the default: all reported cores on 1-2, measured beyond (a browser may report more cores than help)
   if (maxThreads > 2) M._api_calibrate_threads(maxThreads);
@@ -86,8 +87,20 @@ export async function init(msg) {
   caps.params = M._api_param_count();
   Object.assign(caps, selfTest());
   post(MSG.READY, { caps });
-  await loadPretrained(true);
+  if (linked) {
+    w.modelSource = 'design';
+    post(MSG.LOADED, { source: 'link', design: M.UTF8ToString(M._api_design()), params: caps.params });
+  } else await loadPretrained(true);
   return true;
+}
+
+// the design of a shared link for the network about to be made; false (and the reason said,
+// the reference net made instead) if the core refuses it
+function linkDesign(spec) {
+  const text = new TextEncoder().encode(`${String(spec).slice(0, 4096)}\0`);
+  if (scoped((mem) => w.M._api_set_design(mem.copyIn(text))) === 0) return true;
+  post(MSG.ERROR, { where: 'design', message: `The design in the link was not used: ${errorText()}. The reference net is loaded instead.` });
+  return false;
 }
 
 let pretrainedBytes = null;

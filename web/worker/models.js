@@ -15,7 +15,7 @@ export function save(msg) {
 }
 
 export function exportModel(msg) {
-  const n = w.M._api_export(msg.format === 'onnx' ? 0 : 1);
+  const n = w.M._api_export({ onnx: 0, safetensors: 1, pytorch: 2 }[msg.format] ?? 1);
   if (!n) throw new Error(`Could not export: ${errorText()}`);
   const bytes = savedBytes(n);
   post(MSG.EXPORTED, { bytes, format: msg.format, rid: msg.rid }, [bytes.buffer]);

@@ -1,0 +1,113 @@
+// The exercise in the tab: design a network in the Architecture panel with the mouse and the
+// keyboard (no test hooks for the editing), with the core's counts and refusals; train designs
+// and compare the runs (kept over a reload, overlaid, exported); share a design by link.
+import { test, expect } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { configure, classifyBlob } from './helpers.mjs';
+
+const describe = (spec) => JSON.parse(execFileSync(path.resolve('build/native/mnist-train'), ['--arch', spec, '--describe'], { encoding: 'utf8' }));
+const digits = async (locator) => Number((await locator.textContent()).replace(/\D/g, ''));
+
+async function openEditor(page) {
+  await page.goto('/');
+  await expect(page.getByTestId('model-status')).toContainText('pretrained', { timeout: 30_000 });
+  await page.getByTestId('architecture').locator('summary').click();
+  await expect(page.getByTestId('arch-params')).toHaveText('15,122');
+}
+
+test('a design built with the mouse and the keyboard, counted as the core counts it; an impossible one refused with the reason', async ({ page }) => {
+  await openEditor(page);
+  await expect(page.getByTestId('arch-macs')).toHaveText('3,375,424');
+  await page.getByRole('button', { name: 'Remove layer 9', exact: true }).click();         // mouse
+  await page.getByRole('button', { name: 'Move layer 5 up', exact: true }).focus();        // keyboard
+  await page.keyboard.press('Enter');
+  await page.getByLabel('Layer 2 kernel').focus();
+  await page.keyboard.press('ArrowDown');                                                   // 3x3 -> 5x5
+  await page.getByLabel('Layer 1 same padding').focus();
+  await page.keyboard.press('Space');
+  await page.getByRole('button', { name: 'Add a layer after layer 1', exact: true }).click();
+  await page.getByLabel('Layer 2 dropout (empty: the recipe\'s)').focus();
+  await page.keyboard.type('0.05');
+  await page.keyboard.press('Tab');
+  const spec = 'c8k3:same c16k3:d0.05 c16k5 c32k3 c8k1 m2 c16k3 c32k3 c16k1 gap fc10';
+  await expect(page.getByTestId('arch-spec')).toHaveValue(spec);
+  const core = describe(spec);
+  await expect(page.getByTestId('arch-error')).toHaveText('');
+  expect(await digits(page.getByTestId('arch-params'))).toBe(core.params);
+  expect(await digits(page.getByTestId('arch-macs'))).toBe(core.macs);
+  await expect(page.getByTestId('arch-info-3')).toContainText(`→ ${core.layers[2].out.join('×')}`);
+  await expect(page.getByTestId('arch-over')).toBeHidden();                                 // 19,218 of the 20,000 budget
+  await page.getByTestId('arch-budget').fill('15000');
+  await expect(page.getByTestId('arch-over')).toBeVisible();                                // shown, not forbidden
+  await expect(page.getByTestId('arch-apply')).toBeEnabled();
+
+  await page.getByLabel('Layer 1 output channels').fill('600');
+  await page.getByLabel('Layer 1 output channels').press('Enter');
+  await expect(page.getByTestId('arch-error')).toHaveText(/^layer 1 \(c600k3:same\): 600 output channels; a convolution has 1 to 512/);
+  await expect(page.getByTestId('arch-layer-1')).toHaveClass(/fault/);
+  await expect(page.getByTestId('arch-apply')).toBeDisabled();
+  await page.getByTestId('arch-spec').fill('c8k3 c16k4 gap fc10');
+  await page.getByTestId('arch-spec').press('Enter');
+  await expect(page.getByTestId('arch-error')).toHaveText(/^layer 2 \(c16k4\): kernel 4; a convolution's kernel is 1, 3, 5 or 7/);
+  await page.getByTestId('arch-spec').fill('c8k3 m2 c16k5:same flat fc10');
+  await page.getByTestId('arch-spec').press('Enter');
+  await expect(page.getByTestId('arch-error')).toHaveText('');
+  await expect(page.getByTestId('arch-layer-4')).toContainText('→ 2704×1×1');
+});
+
+test('designs trained and compared: the runs table, the overlay, kept over a reload; the design exported', async ({ page }, info) => {
+  await openEditor(page);
+  await page.evaluate(() => localStorage.removeItem('mnist-in-a-tab-runs'));
+  await configure(page, { subset: 1280, batch: 64, epochs: 1 });
+  await page.getByTestId('train').click();                                                   // the reference net, from scratch
+  await expect(page.getByTestId('status')).toHaveText('done', { timeout: 90_000 });
+  await page.getByTestId('arch-named').selectOption('small');
+  await expect(page.getByTestId('arch-params')).toHaveText('7,722');
+  await page.getByTestId('arch-apply').click();
+  await expect(page.getByTestId('model-status')).toContainText('The new design is loaded, untrained');
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('status')).toHaveText('done', { timeout: 90_000 });
+  await page.getByTestId('runs').locator('summary').click();
+  const rows = page.getByTestId('runs-table').locator('tbody tr');
+  await expect(rows).toHaveCount(2);
+  const small = describe('small').arch;
+  await expect(page.locator(`[data-testid=runs-table] tr[data-spec="${small}"]`)).toHaveAttribute('data-params', '7722');
+  await expect(page.locator('[data-testid=runs-table] tr[data-spec^="c8k3 c16k3 c32k3"]')).toHaveAttribute('data-params', '15122');
+  for (const n of [1, 2]) await page.getByLabel(`Compare run ${n}`).check();
+  await expect(page.getByTestId('runs-chart').locator('canvas')).toHaveCount(1);
+  await expect(page.getByTestId('runs-chart')).toContainText('run 2 accuracy %');
+
+  for (const [id, name] of [['export-pytorch', 'mnist_model.py'], ['export-safetensors', 'mnist-model.safetensors'], ['export-onnx', 'mnist-model.onnx']]) {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(id).click()]);
+    expect(download.suggestedFilename()).toBe(name);
+    const file = info.outputPath(name);
+    await download.saveAs(file);
+    const text = readFileSync(file).toString('latin1');
+    expect(text).toContain(id === 'export-onnx' ? small : id === 'export-pytorch' ? `SPEC = "${small}"` : `"architecture":"${small}"`);
+  }
+  await page.reload();
+  await page.getByTestId('runs').locator('summary').click();
+  await expect(page.getByTestId('runs-table').locator('tbody tr')).toHaveCount(2);
+});
+
+test('a shared link opens its design, untrained; a malformed or oversized one is refused and the reference net stays', async ({ page, browser }) => {
+  await openEditor(page);
+  await page.getByTestId('arch-named').selectOption('no-dropout');
+  const href = await page.getByTestId('share-link').getAttribute('href');
+  const fresh = await browser.newContext();
+  const other = await fresh.newPage();
+  await other.goto(href);
+  await expect(other.getByTestId('model-status')).toContainText('The design from the link is loaded, untrained', { timeout: 30_000 });
+  await expect(other.getByTestId('arch-spec')).toHaveValue(describe('no-dropout').arch);
+  await fresh.close();
+  for (const [arch, why] of [['c8k3 c16k4 gap fc10', 'kernel 4'], ['c8k3 gap fc10 '.repeat(60), 'more than'], ['c512k7:same c512k7:same gap fc10', 'activations need']]) {
+    await page.goto(`/?arch=${encodeURIComponent(arch)}`);
+    await expect(page.getByTestId('error')).toContainText('The design in the link was not used', { timeout: 30_000 });
+    await expect(page.getByTestId('error')).toContainText(why);
+    await expect(page.getByTestId('model-status')).toContainText('pretrained', { timeout: 30_000 });
+    const probs = await page.evaluate(classifyBlob);
+    expect(probs).toHaveLength(10);
+  }
+});

@@ -5,7 +5,8 @@ import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { configure, classifyBlob } from './helpers.mjs';
+import { configure, classifyBlob, draw } from './helpers.mjs';
+import { DIGITS } from './digits.mjs';
 
 const describe = (spec) => JSON.parse(execFileSync(path.resolve('build/native/mnist-train'), ['--arch', spec, '--describe'], { encoding: 'utf8' }));
 const digits = async (locator) => Number((await locator.textContent()).replace(/\D/g, ''));
@@ -87,9 +88,29 @@ test('designs trained and compared: the runs table, the overlay, kept over a rel
     const text = readFileSync(file).toString('latin1');
     expect(text).toContain(id === 'export-onnx' ? small : id === 'export-pytorch' ? `SPEC = "${small}"` : `"architecture":"${small}"`);
   }
+  // the inside view shows the design's seven convolutions and its channels
+  await draw(page, DIGITS[3]);
+  await page.getByTestId('inside').locator('summary').click();
+  await expect(page.locator('#inside-layers > div')).toHaveCount(7);
+  for (const [i, k] of [8, 12, 16, 8, 12, 16, 14].entries()) await expect(page.getByTestId(`inside-layer-${i + 1}`).locator('canvas')).toHaveCount(k);
+
   await page.reload();
   await page.getByTestId('runs').locator('summary').click();
   await expect(page.getByTestId('runs-table').locator('tbody tr')).toHaveCount(2);
+  // export the history; into a fresh profile it imports whole; a foreign file is refused
+  const [saved] = await Promise.all([page.waitForEvent('download'), page.getByTestId('runs-export').click()]);
+  const history = info.outputPath('mnist-runs.json');
+  await saved.saveAs(history);
+  const fresh = await page.context().browser().newContext();
+  const other = await fresh.newPage();
+  await other.goto('/');
+  await other.getByTestId('runs').locator('summary').click();
+  await other.getByTestId('runs-import').setInputFiles(info.outputPath('mnist_model.py'));
+  await expect(other.getByTestId('error')).toContainText('mnist_model.py was not imported');
+  await other.getByTestId('runs-import').setInputFiles(history);
+  await expect(other.getByTestId('runs-table').locator('tbody tr')).toHaveCount(2);
+  await expect(other.locator(`[data-testid=runs-table] tr[data-spec="${small}"]`)).toHaveCount(1);
+  await fresh.close();
 });
 
 test('a shared link opens its design, untrained; a malformed or oversized one is refused and the reference net stays', async ({ page, browser }) => {

@@ -32,7 +32,7 @@ export function createEvaluation({ client, app, inspectDigit }) {
     const cm = confusionTable;
     if (!cm.rows.length) {
       const top = cm.insertRow();
-      top.appendChild(document.createElement('th'));
+      top.appendChild(Object.assign(document.createElement('th'), { textContent: 'true \\ read' }));   // rows: the true digit; columns: the digit read
       for (let p = 0; p < 10; p++) { const th = document.createElement('th'); th.textContent = String(p); top.appendChild(th); }
       for (let t = 0; t < 10; t++) {
         const r = cm.insertRow(), th = document.createElement('th');

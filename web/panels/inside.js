@@ -26,12 +26,14 @@ export function createInside({ client, drawnImage, readAgain }) {
         div.append(document.createElement('h3'), Object.assign(document.createElement('div'), { className: 'tiles' }));
         layersBox.appendChild(div);
       }
-      div.firstChild.textContent = `Convolution ${c + 1}: ${l.K} channels of ${l.P}×${l.Q} (after BatchNorm and ReLU)`;
+      div.firstChild.textContent = `Convolution ${c + 1}: ${l.K} channels of ${l.P}×${l.Q} (after BatchNorm or its bias, and ReLU)`;
       let hi = 0;
       for (const v of l.data) if (v > hi) hi = v;
       tiles(div.lastChild, l.K).forEach((cv, k) => tile(cv, l.Q, l.P, l.data, k * l.P * l.Q, 0, hi));
     });
+    while (layersBox.children.length > m.layers.length) layersBox.lastChild.remove();   // a design with fewer convolutions
     const f = m.filters, per = f.C * f.R * f.R;
+    $('inside-filters-caption').textContent = `Layer 1's filters (${f.R}×${f.R}; dark: positive weight, light: negative)`;
     let fmax = 0;
     for (const v of f.data) fmax = Math.max(fmax, Math.abs(v));
     tiles($('inside-filters'), f.K).forEach((cv, k) => tile(cv, f.R, f.R, f.data, k * per, -fmax, fmax));

@@ -96,7 +96,7 @@ export function createRuns({ client, app, errors }) {
       b.addEventListener('click', () => { ascending = sortBy === i ? !ascending : true; sortBy = i; render(); });
       th.append(b);
       return th;
-    }), Object.assign(document.createElement('th'), { textContent: 'compare' }), Object.assign(document.createElement('th'), { textContent: '' }));
+    }), Object.assign(document.createElement('th'), { textContent: 'compare' }), Object.assign(document.createElement('th'), { textContent: 'delete' }));
     table.tBodies[0].replaceChildren(...rows.map((r) => {
       const tr = document.createElement('tr');
       Object.assign(tr.dataset, { spec: r.spec, finalAcc: r.final.toFixed(2), params: String(r.params), run: r.id });
@@ -137,7 +137,7 @@ export function createRuns({ client, app, errors }) {
     });
     const el = $('runs-chart');
     chart = new uPlot({ width: Math.max(260, el.clientWidth || 320), height: 220, scales: { x: { time: false } }, series,
-      axes: [{ label: 'epoch' }, { label: 'accuracy %', scale: 'acc', size: 60 }, { label: 'test loss (dashed)', side: 1, grid: { show: false }, size: 60 }] }, data, el);
+      axes: [{ label: 'epoch', incrs: [1, 2, 5, 10, 20, 50] }, { label: 'accuracy %', scale: 'acc', size: 60 }, { label: 'test loss (dashed)', side: 1, grid: { show: false }, size: 60 }] }, data, el);
   }
 
   render();

@@ -2,7 +2,7 @@
 // the controls (Train, Pause, Resume, Stop, Reset), the status and readouts, the live charts
 // and the run report. Owns #train-form, the controls, the readouts and the charts.
 import { MSG, DEFAULT_CONFIG, seedHalves } from '../protocol.js';
-import { CONFIG_FIELDS, RUN_FIELDS, LIMITS, PRESETS } from '../generated/contract.js';
+import { CONFIG_FIELDS, RUN_FIELDS, LIMITS, PRESETS, DESIGNS } from '../generated/contract.js';
 import { Charts } from '../charts.js';
 import { $, tid, download } from '../ui.js';
 import { TAB_RUN_KEY } from './resume.js';
@@ -94,7 +94,11 @@ export function createTraining({ client, app, errors }) {
   const form = createForm(app);
   dropOtherRuns(client, app);
   const charts = new Charts({ loss: $('loss-chart'), epoch: $('epoch-chart'), lr: $('lr-chart') });
-  const report = { epochs: [], imagesPerSec: [] };
+  const report = { epochs: [], imagesPerSec: [], network: `${DESIGNS[0].spec} (the reference net)` };
+  client.on(MSG.LOADED, (m) => {                      // the design the report names
+    if (m.design) report.network = `${m.design} (${m.params} parameters)`;
+    else if (m.source === 'pretrained') report.network = `${DESIGNS[0].spec} (the reference net)`;
+  });
   const readouts = createReadouts(report);
   let runConfig = null;
 
@@ -222,7 +226,7 @@ function createReadouts(report) {
 // the run report: recipe, browser, capabilities, epochs, median speed
 function downloadReport(report, last, runConfig, caps) {
   const ips = report.imagesPerSec.slice().sort((a, b) => a - b);
-  const run = { app: 'MNIST in a tab', network: 'reference (15,122 parameters)', date: new Date().toISOString(), started: report.started,
+  const run = { app: 'MNIST in a tab', network: report.network, date: new Date().toISOString(), started: report.started,
     hyperparameters: runConfig, browser: navigator.userAgent, cores: navigator.hardwareConcurrency, capabilities: caps,
     epochs: report.epochs, images_per_second_median: ips.length ? ips[Math.floor(ips.length / 2)] : null,
     final_test_accuracy: report.epochs.length ? report.epochs[report.epochs.length - 1].test_acc : null,

@@ -1,0 +1,36 @@
+// Accessibility kept: axe-core (WCAG 2.1 A and AA, and best practices) finds nothing on the
+// first screen and with every panel open (the Architecture panel and the runs table included,
+// with a run in it), at desktop and phone sizes.
+import { test, expect } from '@playwright/test';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { configure } from './helpers.mjs';
+
+// evaluated, not added as a script tag: the page's CSP allows no inline script
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+async function violations(page) {
+  await page.evaluate(`${axeSource}\n;0`);
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 4).join(', ')}`);
+  });
+}
+
+for (const [name, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 360, height: 740 }]]) {
+  test(`axe finds no violation, first screen and every panel open (${name})`, async ({ page }) => {
+    await page.setViewportSize(viewport);
+    await page.goto('/');
+    await expect(page.getByTestId('model-status')).toContainText('pretrained', { timeout: 30_000 });
+    expect(await violations(page)).toEqual([]);
+    if (name === 'desktop') {                                       // a run in the runs table
+      await page.evaluate(() => localStorage.removeItem('mnist-in-a-tab-runs'));
+      await configure(page, { subset: 640, batch: 64, epochs: 1 });
+      await page.getByTestId('train').click();
+      await expect(page.getByTestId('status')).toHaveText('done', { timeout: 90_000 });
+    }
+    await page.evaluate(() => { for (const d of document.querySelectorAll('details')) d.open = true; });
+    await expect(page.getByTestId('arch-params')).toHaveText('15,122');
+    expect(await violations(page)).toEqual([]);
+  });
+}

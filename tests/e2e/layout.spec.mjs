@@ -38,17 +38,25 @@ test('phone 360x740: the draw pad and its reading together; touch targets of 44 
   // MNIST waits for a tap; the draw pad works without it
   await expect(page.getByTestId('load-data')).toBeVisible();
   await expect(page.getByTestId('train-count')).toHaveText('–');
-  const small = await page.evaluate(() => {
+  const tooSmall = () => page.evaluate(() => {
     const out = [];
     for (const el of document.querySelectorAll('button, select, input, summary, label.button')) {
       if (el.offsetParent === null && el.type !== 'file') continue;                      // hidden
       const target = el.type === 'checkbox' || el.type === 'radio' ? el.closest('label') : el.type === 'file' ? document.querySelector(`label[for="${el.id}"]`) : el;
+      if (!target || target.offsetParent === null) { if (!target) out.push(`${el.dataset.testid || el.id}: no label to touch`); continue; }
       const r = target.getBoundingClientRect();
       if (r.height < 44 || r.width < 44) out.push(`${el.dataset.testid || el.id || el.textContent.trim()}: ${r.width.toFixed(0)}x${r.height.toFixed(0)}`);
     }
     return out;
   });
-  expect(small, 'touch targets under 44 px').toEqual([]);
+  expect(await tooSmall(), 'touch targets under 44 px').toEqual([]);
+  // the exercise's panels open: the layer editor and the runs table are touch-sized too
+  await page.getByTestId('architecture').locator('summary').tap();
+  await page.getByTestId('runs').locator('summary').tap();
+  await expect(page.getByTestId('arch-params')).toHaveText('15,122');
+  expect(await tooSmall(), 'touch targets under 44 px, the design editor open').toEqual([]);
+  await page.getByTestId('architecture').screenshot({ path: 'test-results/screenshots/architecture-360.png' });
+  for (const id of ['architecture', 'runs']) await page.getByTestId(id).locator('summary').tap();
   await page.screenshot({ path: 'test-results/screenshots/layout-360x740.png' });
   await page.getByTestId('load-data').tap();
   await expect(page.getByTestId('train-count')).toHaveText('60000', { timeout: 60_000 });

@@ -111,7 +111,9 @@ export function createRuns({ client, app, errors }) {
       del.setAttribute('aria-label', `Delete run ${r.n}`);
       del.addEventListener('click', () => { runs = runs.filter((x) => x.id !== r.id); selected.delete(r.id); store(); render(); });
       const td1 = document.createElement('td'), td2 = document.createElement('td');
-      td1.append(pick); td2.append(del);
+      const box = Object.assign(document.createElement('label'), { className: 'check' });
+      box.append(pick);
+      td1.append(box); td2.append(del);
       tr.append(td1, td2);
       return tr;
     }));

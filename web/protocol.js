@@ -60,7 +60,8 @@
 //   CHECKPOINTED { step }                  the run's checkpoint in IndexedDB is complete up to step
 //   SAVED { bytes }, EXPORTED { bytes, format }, ERROR { where, message }, DIVERGED { message }
 //   LOADED { source, name?, design?, params? }  new weights: source pretrained | file | random |
-//                                          taught | design | link; design: the network's text form
+//                                          taught | design | link | checkpoint (a resumed run of
+//                                          another design); design: the network's text form
 //   CRASHED { message }                    the wasm code trapped: this worker is unusable now
 import { CONFIG_FIELDS, RUN_FIELDS } from './generated/contract.js';
 

@@ -5,7 +5,7 @@ import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { configure, classifyBlob, draw } from './helpers.mjs';
+import { configure, classifyBlob, draw, checkpointed, waitForData } from './helpers.mjs';
 import { DIGITS } from './digits.mjs';
 
 const describe = (spec) => JSON.parse(execFileSync(path.resolve('build/native/mnist-train'), ['--arch', spec, '--describe'], { encoding: 'utf8' }));
@@ -68,6 +68,7 @@ test('designs trained and compared: the runs table, the overlay, kept over a rel
   await expect(page.getByTestId('arch-params')).toHaveText('7,722');
   await page.getByTestId('arch-apply').click();
   await expect(page.getByTestId('model-status')).toContainText('The new design is loaded, untrained');
+  await page.getByTestId('epochs').fill('2');                                               // a few epochs of the design
   await page.getByTestId('train').click();
   await expect(page.getByTestId('status')).toHaveText('done', { timeout: 90_000 });
   await page.getByTestId('runs').locator('summary').click();
@@ -131,4 +132,27 @@ test('a shared link opens its design, untrained; a malformed or oversized one is
     const probs = await page.evaluate(classifyBlob);
     expect(probs).toHaveLength(10);
   }
+});
+
+test('a run of a design, interrupted by a reload, resumes as that design', async ({ page }) => {
+  await openEditor(page);
+  await page.getByTestId('arch-named').selectOption('small');
+  await page.getByTestId('arch-apply').click();
+  await expect(page.getByTestId('model-status')).toContainText('The new design is loaded, untrained');
+  await configure(page, { subset: 1280, batch: 64, epochs: 20 });          // 20 steps an epoch
+  await page.getByTestId('train').click();
+  await checkpointed(page, 20);
+  await page.reload();                                                     // the page starts with the reference net again
+  await waitForData(page);
+  await expect(page.getByTestId('banner-text')).toContainText('interrupted at step', { timeout: 10_000 });
+  await page.getByTestId('resume-checkpoint').click();
+  await expect(page.getByTestId('status')).toHaveText(/training|evaluating/);
+  await expect(page.getByTestId('model-status')).toContainText('The run resumes with its own design');
+  await expect(page.getByTestId('arch-spec')).toHaveValue(describe('small').arch);
+  await page.getByTestId('stop').click();
+  await expect(page.getByTestId('status')).toHaveText('idle');
+  await page.getByTestId('runs').locator('summary').click();
+  await expect(page.locator(`[data-testid=runs-table] tr[data-spec="${describe('small').arch}"]`)).toHaveCount(1);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-pytorch').click()]);
+  expect(readFileSync(await download.path(), 'utf8')).toContain(`SPEC = "${describe('small').arch}"`);   // the network is the design's
 });

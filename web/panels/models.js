@@ -43,6 +43,7 @@ export function createModels({ client, app, errors }) {
 
   function loaded(m) {
     const design = m.design && m.design !== REFERENCE_DESIGN ? ` Its design: ${m.design} (${m.params.toLocaleString('en-US')} parameters).` : '';
+    if (m.source === 'checkpoint') { say(`The run resumes with its own design: ${m.design} (${m.params.toLocaleString('en-US')} parameters).`); return; }
     if (m.source === 'design' || m.source === 'link') {
       say(`${m.source === 'link' ? 'The design from the link' : 'The new design'} is loaded, untrained (random weights): ${m.design} (${m.params.toLocaleString('en-US')} parameters). Train it.`);
       return;

@@ -41,16 +41,24 @@ export function createRuns({ client, app, errors }) {
     }
   }
 
-  client.on(MSG.LOADED, (m) => {                       // the design the next run trains
+  client.on(MSG.LOADED, (m) => {                       // the design the next run trains (or, resumed, this one)
     if (m.design) design = m.design;
     else if (m.source === 'pretrained') design = DESIGNS[0].spec;
+    if (current && m.source === 'checkpoint') { current.spec = design; count(current); }
   });
-  app.on('run-started', async ({ config, runId, init }) => {
-    current = { id: runId, spec: design, params: 0, macs: 0, epochs: [], threads: 0, init, started: new Date().toISOString(),
+  async function count(run) {
+    try { Object.assign(run, (({ params, macs }) => ({ params, macs }))((await client.request(MSG.DESCRIBE, { spec: run.spec })).design)); } catch { /* counts stay 0 */ }
+  }
+  function begin(config, runId, epochs) {
+    current = { id: runId, spec: design, params: 0, macs: 0, epochs, threads: 0, started: new Date().toISOString(),
       recipe: `${config.preset}, ${config.epochs} epochs, lr ${config.lr}, batch ${config.batch}`, seed: String(config.seed),
       browser: browserName() };
-    const run = current;
-    try { Object.assign(run, (({ params, macs }) => ({ params, macs }))((await client.request(MSG.DESCRIBE, { spec: run.spec })).design)); } catch { /* counts stay 0 */ }
+    count(current);
+  }
+  app.on('run-started', ({ config, runId }) => begin(config, runId, []));
+  app.on('run-resumed', ({ config, runId, history }) => {        // a checkpointed run goes on: its epochs so far come along
+    runs = runs.filter((r) => r.id !== runId);
+    begin(config, runId, history.map((h) => ({ epoch: h.epoch, acc: h.testAcc, loss: h.testLoss, elapsed: h.elapsed })));
   });
   client.on(MSG.PROGRESS, (p) => { if (current && p.threads) current.threads = p.threads; });
   client.on(MSG.EPOCH, (m) => {

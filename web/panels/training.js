@@ -173,6 +173,7 @@ export function createTraining({ client, app, errors }) {
     charts.reset(); readouts.reset();
     report.epochs = meta.history.map((h) => ({ epoch: h.epoch, step: h.step, train_loss: h.trainLoss, test_loss: h.testLoss, test_acc: h.testAcc, elapsed_s: h.elapsed }));
     for (const h of meta.history) charts.addEpoch(h.epoch, h.testLoss, h.testAcc);
+    app.emit('run-resumed', { config: meta.config, runId, history: meta.history });
     return runId;
   }
 

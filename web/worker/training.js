@@ -53,8 +53,12 @@ export async function train(cfg, runId, resumeBytes = null, resumeMeta = null) {
   try {
     if (cfg.threads) M._api_set_threads(Math.min(cfg.threads, w.caps.maxThreads));
     configure(cfg);
-    if (resumeBytes) loadModelBytes(resumeBytes, true);
-    else if (cfg.init !== 'current') M._api_init_params(...seedHalves(cfg.seed));   // from scratch; else fine-tune
+    if (resumeBytes) {
+      const before = M.UTF8ToString(M._api_design());
+      loadModelBytes(resumeBytes, true);
+      const design = M.UTF8ToString(M._api_design());                 // a checkpoint of another design switched the network
+      if (design !== before) post(MSG.LOADED, { source: 'checkpoint', design, params: w.caps.params });
+    } else if (cfg.init !== 'current') M._api_init_params(...seedHalves(cfg.seed));   // from scratch; else fine-tune
   } catch (e) {
     post(MSG.ERROR, { where: 'train', message: e.message });
     return;

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export NODE_PATH=/usr/share/nodejs       # emcc's JS optimiser needs acorn from Debian's node modules
 
-APT_PACKAGES="emscripten chromium firefox-esr webkit2gtk-driver xvfb xauth python3-torch python3-onnx cmake ninja-build gcc nodejs npm wabt"
+APT_PACKAGES="emscripten chromium firefox-esr webkit2gtk-driver xvfb xauth python3-torch python3-onnx cmake ninja-build gcc pkg-config nodejs npm wabt"
 
 missing_packages() {
   local missing=""
@@ -23,6 +23,7 @@ missing_packages() {
   /usr/bin/python3 -c 'import onnx' 2>/dev/null || missing="$missing python3-onnx"
   command -v cmake >/dev/null || missing="$missing cmake"
   command -v ninja >/dev/null || missing="$missing ninja-build"
+  command -v pkg-config >/dev/null || missing="$missing pkg-config"
   command -v gcc >/dev/null || missing="$missing gcc"
   command -v node >/dev/null || missing="$missing nodejs"
   command -v npm >/dev/null || missing="$missing npm"

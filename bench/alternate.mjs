@@ -5,11 +5,10 @@
 //   node bench/alternate.mjs --old OTHER_CHECKOUT [--rounds 2] [--reps 5]
 // (both checkouts built: ./run.sh build, or cmake for build/native and build/wasm plus
 // scripts/prepare-data.mjs). Writes bench/results/alternate.json and prints a table.
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from '@playwright/test';
-import { root } from './browser.mjs';
+import { root, withAppInChromium } from './browser.mjs';
 import { machine } from './machine.mjs';
 
 const arg = (name, fallback) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : fallback; };
@@ -23,26 +22,14 @@ const native = (dir, threads) => JSON.parse(execFileSync(path.join(dir, 'build',
   ['--threads', String(threads), '--reps', String(reps)], { encoding: 'utf8' })).train_images_per_s;
 
 async function chromiumBench(dir, port) {
-  const server = spawn('npx', ['vite', '--config', 'vite.config.mjs', '--port', String(port), '--strictPort'],
-    { cwd: dir, stdio: 'ignore', detached: true, env: { ...process.env, MNIST_TEST_HOOKS: '1' } });
-  let browser;
-  try {
-    for (let i = 0; i < 100; i++) {
-      try { if ((await fetch(`http://127.0.0.1:${port}/`)).ok) break; } catch { /* not up yet */ }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    browser = await chromium.launch({ executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  return withAppInChromium(port, async (browser, url) => {
     const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${port}/?nosw`);
+    await page.goto(`${url}/?nosw`);
     await page.getByTestId('train-count').filter({ hasText: '60000' }).waitFor({ timeout: 120000 });
     const out = {};
     for (const t of [1, 2]) out[t] = (await page.evaluate((opts) => window.mnistApp.bench(opts), { threads: t, reps })).train_images_per_s;
     return { ...out, browser: browser.version() };
-  } finally {
-    await browser?.close();
-    try { process.kill(-server.pid); } catch { /* already gone */ }
-  }
+  }, dir);
 }
 
 const samples = [];

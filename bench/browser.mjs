@@ -8,8 +8,9 @@ import { chromium } from '@playwright/test';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export async function withAppInChromium(port, fn) {
-  const server = spawn('npx', ['vite', '--config', 'vite.config.mjs', '--port', String(port), '--strictPort'], { cwd: root, stdio: 'ignore', detached: true, env: { ...process.env, MNIST_TEST_HOOKS: '1' } });
+// dir: the checkout to serve (another one for bench/alternate.mjs)
+export async function withAppInChromium(port, fn, dir = root) {
+  const server = spawn('npx', ['vite', '--config', 'vite.config.mjs', '--port', String(port), '--strictPort'], { cwd: dir, stdio: 'ignore', detached: true, env: { ...process.env, MNIST_TEST_HOOKS: '1' } });
   let browser;
   try {
     for (let i = 0; i < 100; i++) {

@@ -168,14 +168,9 @@ int arch_spec_parse(const char *text, NetArch *out, char *err, size_t errlen) {
     }
     if (!a.n_layers) { snprintf(err, errlen, "the design has no layers (e.g. \"%s\")", arch_named("reference")); return 1; }
     if (!arch_design_check(&a, err, errlen)) return 1;
-    for (size_t i = 0; !named && i < sizeof NAMED / sizeof NAMED[0]; i++) {   /* a named design's text: its name */
-        NetArch n;
-        char why[8];
-        if (!strcmp(NAMED[i].spec, text) || (!arch_spec_parse(NAMED[i].spec, &n, why, sizeof why) && net_arch_same(&n, &a))) {
-            snprintf(a.name, sizeof a.name, "%.31s", NAMED[i].name);
-            break;
-        }
-    }
+    char canonical[ARCH_SPEC_MAX];                   /* a named design's text (canonical, as written there): its name */
+    for (size_t i = 0; !named && !arch_spec_format(&a, canonical, sizeof canonical) && i < sizeof NAMED / sizeof NAMED[0]; i++)
+        if (!strcmp(NAMED[i].spec, canonical)) { snprintf(a.name, sizeof a.name, "%.31s", NAMED[i].name); break; }
     *out = a;
     return 0;
 }

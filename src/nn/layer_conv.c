@@ -6,7 +6,7 @@
  *
  * Padding ("same"): the methods compute valid convolutions; a padded layer hands them a copy of
  * the image with its zero border (in the thread's scratch, after the method's own) and the
- * layer as they see it (padded_view: H and W grown by the border); backward data comes back
+ * layer as they see it (method_layer: H and W grown by the border); backward data comes back
  * on the padded shape and its interior is the input gradient.
  *
  * Without BatchNorm the same passes run with mean 0, 1/std 1, scale 1 and the bias as shift:
@@ -60,11 +60,13 @@ static int conv_plan(Layer *l, int is_last, size_t *params, size_t *bn, char *er
 
 static int has_bn(const Layer *l) { return !(l->spec.flags & LAYER_NO_BN); }
 
-/* the layer as its method sees it: the input grown by the zero border */
-static Layer padded_view(const Layer *l) {
-    Layer v = *l;
-    v.H += 2 * l->pad; v.W += 2 * l->pad; v.pad = 0;
-    return v;
+/* the layer as its method sees it: the layer itself, or (padded) a copy in *view with the input
+ * grown by the zero border */
+static const Layer *method_layer(const Layer *l, Layer *view) {
+    if (!l->pad) return l;
+    *view = *l;
+    view->H += 2 * l->pad; view->W += 2 * l->pad; view->pad = 0;
+    return view;
 }
 
 /* image x (C x H x W) with its zero border into xp (C x (H + 2 pad) x (W + 2 pad)) */
@@ -103,15 +105,16 @@ static size_t conv_chunk_grad_floats(const Layer *l) { return l->method->weight_
 
 /* the layer's buffers and its method, chosen now (conv_method.h) and kept */
 static int conv_alloc(Layer *l, int max_batch, const NetOptions *opts, size_t *scratch) {
-    Layer view = padded_view(l);
-    l->method = conv_method_choose(&view, opts->conv);
+    Layer view;
+    const Layer *ml = method_layer(l, &view);
+    l->method = conv_method_choose(ml, opts->conv);
     size_t act = (size_t)l->K * l->P * l->Q;
     l->pre = nn_falloc(act * max_batch);
     l->mean = nn_falloc(l->K);
     l->invstd = nn_falloc(l->K);
     for (int k = 0; l->mean && l->invstd && k < l->K; k++) { l->mean[k] = 0.0f; l->invstd[k] = 1.0f; }   /* without BatchNorm: always */
-    l->method_scratch = l->method->scratch_floats(&view);
-    size_t need = l->method_scratch + (l->pad ? (size_t)view.C * view.H * view.W : 0);
+    l->method_scratch = l->method->scratch_floats(ml);
+    size_t need = l->method_scratch + (l->pad ? (size_t)ml->C * ml->H * ml->W : 0);
     if (need > *scratch) *scratch = need;
     return !(l->pre && l->mean && l->invstd) || l->method->alloc(l);
 }
@@ -136,8 +139,8 @@ static void conv_forward_image(const FwdCtx *c, int n, int thread) {
     const Layer *l = &net->layer[c->layer];
     size_t per = (size_t)l->K * l->P * l->Q;
     float *scratch = net->scratch[thread];
-    Layer view = padded_view(l);
-    l->method->forward(&view, net->params + l->w, method_input(l, layer_input(net, c->layer, n), scratch), l->pre + per * n, scratch);
+    Layer view;
+    l->method->forward(method_layer(l, &view), net->params + l->w, method_input(l, layer_input(net, c->layer, n), scratch), l->pre + per * n, scratch);
     float mean[NET_MAX_CHANNELS], invstd[NET_MAX_CHANNELS];
     for (int k = 0; k < l->K; k++) {
         mean[k] = has_bn(l) ? net->bn_state[l->run_mean + k] : 0.0f;
@@ -156,8 +159,8 @@ static void conv_stats_task(void *vctx, int n, int thread) {
     finish_pending(c, n);
     int PQ = l->P * l->Q;
     float *y = l->pre + (size_t)n * l->K * PQ, *scratch = net->scratch[thread];
-    Layer view = padded_view(l);
-    l->method->forward(&view, net->params + l->w, method_input(l, layer_input(net, c->layer, n), scratch), y, scratch);
+    Layer view;
+    l->method->forward(method_layer(l, &view), net->params + l->w, method_input(l, layer_input(net, c->layer, n), scratch), y, scratch);
     if (!has_bn(l)) return;
     double *part = net->partial[c->layer & 1] + (size_t)n * l->K * 2;
     for (int k = 0; k < l->K; k++) {
@@ -236,7 +239,8 @@ static void conv_bwd_task(void *vctx, int chunk, int thread) {
     float *dw = net->chunk_grad + (size_t)chunk * per_chunk;
     memset(dw, 0, per_chunk * sizeof(float));
     float *scratch = net->scratch[thread];
-    Layer view = padded_view(l);
+    Layer view;
+    const Layer *ml = method_layer(l, &view);
     const double *sums = net->partial[c->layer & 1];    /* batch totals in slot 0 (net_backward) */
     double count = (double)c->N * PQ;
     int n_end = (chunk + 1) * NET_GRAD_CHUNK < c->N ? (chunk + 1) * NET_GRAD_CHUNK : c->N;
@@ -246,12 +250,12 @@ static void conv_bwd_task(void *vctx, int chunk, int thread) {
         for (int k = 0; k < l->K && has_bn(l); k++)   /* without BatchNorm dpre is dz */
             elt->bn_backward_apply(dz + (size_t)k * PQ, pre + (size_t)k * PQ, PQ, net->params[l->gamma + k] * l->invstd[k], l->mean[k], l->invstd[k],
                                    (float)(sums[2 * k] / count), (float)(sums[2 * k + 1] / count));
-        l->method->weight_gradient(&view, method_input(l, layer_input(net, c->layer, n), scratch), dz, dw, scratch);
+        l->method->weight_gradient(ml, method_input(l, layer_input(net, c->layer, n), scratch), dz, dw, scratch);
         if (c->layer > 0) {
-            if (!l->pad) l->method->backward_data(&view, dz, c->dx + per_in * n, scratch);
+            if (!l->pad) l->method->backward_data(ml, dz, c->dx + per_in * n, scratch);
             else {
                 float *dxp = scratch + l->method_scratch;      /* the padded input is no longer needed */
-                l->method->backward_data(&view, dz, dxp, scratch);
+                l->method->backward_data(ml, dz, dxp, scratch);
                 crop_image(l, dxp, c->dx + per_in * n);
             }
             fused_sums(c, n);

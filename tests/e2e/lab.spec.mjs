@@ -36,8 +36,8 @@ test('a design built with the mouse and the keyboard, counted as the core counts
   await expect(page.getByTestId('arch-spec')).toHaveValue(spec);
   const core = describe(spec);
   await expect(page.getByTestId('arch-error')).toHaveText('');
-  expect(await digits(page.getByTestId('arch-params'))).toBe(core.params);
-  expect(await digits(page.getByTestId('arch-macs'))).toBe(core.macs);
+  await expect.poll(() => digits(page.getByTestId('arch-params'))).toBe(core.params);      // the core's answer arrives later
+  await expect.poll(() => digits(page.getByTestId('arch-macs'))).toBe(core.macs);
   await expect(page.getByTestId('arch-info-3')).toContainText(`→ ${core.layers[2].out.join('×')}`);
   await expect(page.getByTestId('arch-over')).toBeHidden();                                 // 19,218 of the 20,000 budget
   await page.getByTestId('arch-budget').fill('15000');

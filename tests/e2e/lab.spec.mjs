@@ -59,6 +59,7 @@ test('a design built with the mouse and the keyboard, counted as the core counts
 });
 
 test('designs trained and compared: the runs table, the overlay, kept over a reload; the design exported', async ({ page }, info) => {
+  test.setTimeout(420_000);             // two trainings, downloads, a reload and a second profile: over 3 minutes on a busy machine
   await openEditor(page);
   await page.evaluate(() => localStorage.removeItem('mnist-in-a-tab-runs'));
   await configure(page, { subset: 1280, batch: 64, epochs: 1 });
@@ -135,6 +136,7 @@ test('a shared link opens its design, untrained; a malformed or oversized one is
 });
 
 test('a run of a design, interrupted by a reload, resumes as that design', async ({ page }) => {
+  test.setTimeout(300_000);
   await openEditor(page);
   await page.getByTestId('arch-named').selectOption('small');
   await page.getByTestId('arch-apply').click();

@@ -1,9 +1,9 @@
-// The page's shell: it makes the worker client, the shared state and the error line, and wires
+// The page's shell: it makes the trainer (web/trainer.js: the worker and its API), the shared state and the error line, and wires
 // the panels (web/panels/), each of which owns its part of the page, its messages and its state.
-// No arithmetic on the network happens on the page; everything goes through the worker client.
+// No arithmetic on the network happens on the page; everything goes through the trainer.
 import './locale.js';               // first: a locale tag Intl refuses must be fixed before uPlot loads
-import { MSG, TEST_MSG } from './protocol.js';
-import { WorkerClient } from './client.js';
+import { MSG } from './protocol.js';
+import { Trainer } from './trainer.js';
 import { createAppState, createErrors } from './ui.js';
 import { setUpServiceWorker } from './service-worker-setup.js';
 import { createStartup } from './panels/startup.js';
@@ -19,32 +19,34 @@ import { createRuns } from './panels/runs.js';
 import './style.css';
 
 const params = new URLSearchParams(location.search);
-const client = new WorkerClient(() => new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }));
+// the same public API the npm package offers (web/trainer.js); the wasm build, the pretrained
+// model and MNIST are found relative to this document: the app works from any folder of any host
+const trainer = new Trainer({ base: new URL('./', document.baseURI).href });
 const app = createAppState(), errors = createErrors();
 
 // what the worker reports that no panel answers for: its errors, on the error line
-client.on(MSG.ERROR, (m) => errors.show(m.where, m.message));
+trainer.on(MSG.ERROR, (m) => errors.show(m.where, m.message));
 
-const startup = createStartup({ client, app, errors, params });
-const training = createTraining({ client, app, errors });
+const startup = createStartup({ trainer, app, errors, params });
+const training = createTraining({ trainer, app, errors });
 // the reading and the inside view need each other: the reading brings the inside view along
 // while it is open, and the inside view paints over the image the reading last read
 let inside = null;
-const reading = createReading({ client, app, wantsInside: () => inside?.isOpen() ?? false });
-inside = createInside({ client, drawnImage: reading.drawnImage, readAgain: reading.readAgainIfDrawn });
-createEvaluation({ client, app, inspectDigit: (pixels) => inside.showDigit(pixels) });
-createTeaching({ client, app, errors, drawing: reading.currentDrawing, afterTeach: reading.clearPad });
-createModels({ client, app, errors });
-createResume({ client, app, errors, resumeFrom: training.resumeFrom });
-createArchitecture({ client, app, errors });
-createRuns({ client, app, errors });
+const reading = createReading({ trainer, app, wantsInside: () => inside?.isOpen() ?? false });
+inside = createInside({ trainer, drawnImage: reading.drawnImage, readAgain: reading.readAgainIfDrawn });
+createEvaluation({ trainer, app, inspectDigit: (pixels) => inside.showDigit(pixels) });
+createTeaching({ trainer, app, errors, drawing: reading.currentDrawing, afterTeach: reading.clearPad });
+createModels({ trainer, app, errors });
+createResume({ trainer, app, errors, resumeFrom: training.resumeFrom });
+createArchitecture({ trainer, app, errors });
+createRuns({ trainer, app, errors });
 
 // a handle for the browser tests and benchmarks (chart data, state, a drawing classified
 // through the worker, the benchmark, an armed trap); absent from a production build
 if (__TEST_HOOKS__) {
   window.mnistApp = { charts: training.charts, classifyInk: reading.classifyInk, presets: training.presets,
-    bench: async (opts = {}) => (await client.request(TEST_MSG.BENCH, opts)).result,
-    debugTrap: (where) => client.send(TEST_MSG.DEBUG_TRAP, { where }),
+    bench: (opts = {}) => trainer.benchmark(opts),
+    debugTrap: (where) => trainer.debugTrap(where),
     get state() { return app.get().status; }, get caps() { return app.get().caps; }, get runId() { return app.get().runId; } };
 }
 

@@ -7,16 +7,21 @@
 // A request (REPLIES below) carries rid, a number the page chose; the worker's reply carries it
 // back, and so does an ERROR { where, message, rid } that answers it.
 // page -> worker
-//   INIT { base, dataBase, loadData?, singleThreaded?, design? }  load the wasm build, the pretrained
+//   INIT { base, dataBase, dataSuffix?, loadData?, singleThreaded?, design? }  load the wasm build, the pretrained
 //                                          model (or, with design, an untrained network of that
 //                                          design: a shared link's ?arch=), then MNIST (unless loadData is false)
-//   LOAD_DATA                              load MNIST now (a phone loads it on request)
+//   LOAD_DATA { base?, suffix? }           load MNIST now (a phone loads it on request); base: another
+//                                          folder (a library user's), suffix after each IDX name there
+//   SET_DATA { files[4] }                  the caller's images as IDX bytes (trainer.js makes them)
+//                                          -> DATA | ERROR { where: 'set-data' }
+//   EVALUATE                               -> EVALUATED { result } (the test set, the weights in use)
 //   TRAIN { config, runId }                start a run (refused while one is going on or paused); config: CONFIG_FIELDS and RUN_FIELDS by
 //                                          their js names (seed a decimal string: 64 bits), and
 //                                          init: 'scratch' (new random weights) | 'current' (fine-tune)
 //   PAUSE, RESUME, STOP, RESET {seed}      control the run (RESET: fresh random weights)
 //   PREDICT { ink: Float32Array, w, h, rid?, inspect? }  classify a drawing (eval mode,
-//                                          current weights); with inspect, INSIDE follows
+//                                          current weights); with inspect, INSIDE follows.
+//                                          PREDICT { img28, rid }: a 28x28 image (0..1) as it is
 //   INSPECT28 { img28: Float32Array }      read a 28x28 image (a misread test digit) -> INSIDE
 //   SAVE                                   -> SAVED { bytes } (weights + training state)
 //   LOAD { bytes, name }                   -> LOADED | ERROR (model untouched on error); a model
@@ -75,13 +80,14 @@ export const MSG = Object.freeze({
   TEACH: 'teach', TEACH_PROGRESS: 'teach-progress', TAUGHT: 'taught',
   DIGITS_WRITE: 'digits-write', DIGITS_FILE: 'digits-file', DIGITS_READ: 'digits-read', DIGITS: 'digits',
   DESCRIBE: 'describe', DESCRIBED: 'described', SET_DESIGN: 'set-design',
+  SET_DATA: 'set-data', EVALUATE: 'evaluate', EVALUATED: 'evaluated',
 });
 
 // Requests and their replies: the page sends these with a request id (client.request), and the
 // worker's reply (or an ERROR) carries the id back. PREDICT without an id is the draw pad's
 // stream of readings (PREDICTION without an id).
 export const REPLIES = Object.freeze({ PREDICT: 'PREDICTION', SAVE: 'SAVED', EXPORT: 'EXPORTED', DIGITS_WRITE: 'DIGITS_FILE',
-  DIGITS_READ: 'DIGITS', DESCRIBE: 'DESCRIBED' });
+  DIGITS_READ: 'DIGITS', DESCRIBE: 'DESCRIBED', EVALUATE: 'EVALUATED' });
 
 // Messages of the test builds only (__TEST_HOOKS__): a production build drops them with the
 // code that uses them.

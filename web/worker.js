@@ -6,7 +6,8 @@
 import { MSG } from './protocol.js';
 import { w, post, crash, isTrap } from './worker/context.js';
 import { init } from './worker/loading.js';
-import { loadData } from './worker/data.js';
+import { loadData, setData } from './worker/data.js';
+import { evaluateNow } from './worker/evaluation.js';
 import { train, pause, resume, stop } from './worker/training.js';
 import { teachRequested, startQueuedTeach, cancelTeach, teachingNow, digitsWrite, digitsRead } from './worker/teaching.js';
 import { predict, inspect28 } from './worker/reading.js';
@@ -34,9 +35,15 @@ async function handle(msg) {
       if (__TEST_HOOKS__ && msg.testStall) return;            // a start-up that never reports READY (the watchdog's test)
       if (!await init(msg)) return;
       w.dataBase = new URL(msg.dataBase || 'data/', w.appBase).href;
-      if (msg.loadData !== false) await loadData(w.dataBase);      // on a phone MNIST waits for LOAD_DATA
+      w.dataSuffix = msg.dataSuffix ?? '.gz.bin';
+      if (msg.loadData !== false) await loadData(w.dataBase, w.dataSuffix);      // on a phone MNIST waits for LOAD_DATA
       break;
-    case MSG.LOAD_DATA: if (!w.dataReady) await loadData(w.dataBase); break;
+    case MSG.LOAD_DATA:
+      if (msg.base) await loadData(msg.base, msg.suffix ?? '');     // a library user's folder
+      else if (!w.dataReady) await loadData(w.dataBase, w.dataSuffix);
+      break;
+    case MSG.SET_DATA: setData(msg); break;
+    case MSG.EVALUATE: await evaluateNow(msg); break;
     case MSG.TRAIN: await train(msg.config, msg.runId); break;
     case MSG.PAUSE: pause(); break;
     case MSG.RESUME: resume(); break;

@@ -13,7 +13,7 @@ const source = (f) => readFileSync(path.join(root, 'web', f), 'utf8');
 const folder = (d) => readdirSync(path.join(root, 'web', d)).filter((f) => f.endsWith('.js')).map((f) => source(`${d}/${f}`)).join('\n');
 const names = (text, re) => new Set([...text.matchAll(re)].map((m) => `${m[1]}.${m[2]}`));
 // the worker: its dispatcher and its modules by job; the page: the shell, the client, the panels
-const worker = source('worker.js') + folder('worker'), page = source('main.js') + source('client.js') + folder('panels');
+const worker = source('worker.js') + folder('worker'), page = source('main.js') + source('client.js') + source('trainer.js') + folder('panels');
 
 // a reply is handled where its request is made (client.request resolves with it)
 const requested = names(page, /\brequest\((MSG|TEST_MSG)\.(\w+)/g);
@@ -56,4 +56,12 @@ test('every declared message is sent by someone, and the values are distinct', (
   for (const m of declared) assert.ok(sent.page.has(m) || sent.worker.has(m), `${m} is declared but never sent`);
   const values = [...Object.values(MSG), ...Object.values(TEST_MSG)];
   assert.equal(new Set(values).size, values.length, 'two message types share a value');
+});
+
+// The page is a user of the public API (web/trainer.js), like any page that installs the npm
+// package: no panel and not the shell speak the protocol themselves.
+test('the page uses the trainer API only: no panel sends or requests a message itself', () => {
+  const shell = source('main.js') + folder('panels');
+  for (const m of shell.matchAll(/\.(send|request|addFilter)\(\s*(MSG|TEST_MSG)?/g)) assert.fail(`the page calls .${m[1]}( directly: ${shell.slice(m.index - 40, m.index + 40)}`);
+  assert.match(source('main.js'), /new Trainer\(/);
 });

@@ -30,7 +30,7 @@ export function layerOf(token) {
 const specOf = (layers) => layers.map(tokenOf).join(' ');
 const freshLayer = (kind) => ({ conv: { kind, out: 16, k: 3, same: false, bn: true, p: '' }, fc: { kind, out: 10, p: '' } }[kind] || { kind });
 
-export function createArchitecture({ client, app, errors }) {
+export function createArchitecture({ trainer, app, errors }) {
   const panel = $('architecture'), list = $('arch-layers'), specInput = $('arch-spec'), errorBox = $('arch-error');
   let layers = REFERENCE.spec.split(' ').map(layerOf), described = null, asked = 0, imagesPerSec = null, measuredMacs = REFERENCE_MACS;
 
@@ -48,7 +48,7 @@ export function createArchitecture({ client, app, errors }) {
     specInput.value = spec;
     $('share-link').href = `${location.pathname}?arch=${encodeURIComponent(spec)}`;
     try {
-      const { design } = await client.request(MSG.DESCRIBE, { spec });
+      const design = await trainer.describe(spec);
       if (mine !== asked) return;
       described = design;
       errorBox.textContent = '';
@@ -137,7 +137,7 @@ export function createArchitecture({ client, app, errors }) {
   specInput.addEventListener('change', async () => {
     const mine = ++asked;
     try {
-      const { design } = await client.request(MSG.DESCRIBE, { spec: specInput.value });
+      const design = await trainer.describe(specInput.value);
       if (mine !== asked) return;
       layers = design.layers.map((x) => layerOf(x.token));
       errorBox.textContent = '';
@@ -147,17 +147,17 @@ export function createArchitecture({ client, app, errors }) {
     }
   });
   $('arch-budget').addEventListener('input', render);
-  $('arch-apply').addEventListener('click', () => client.send(MSG.SET_DESIGN, { spec: specOf(layers) }));
+  $('arch-apply').addEventListener('click', () => trainer.setDesign(specOf(layers)).catch(() => { /* the error line says why */ }));
 
-  client.on(MSG.LOADED, async (m) => {          // a file, a link or Use this design: the editor shows the network in use
+  trainer.on(MSG.LOADED, async (m) => {          // a file, a link or Use this design: the editor shows the network in use
     if (!m.design) { inUseMacs = REFERENCE_MACS; return; }
     layers = m.design.split(' ').map(layerOf);
     if (m.source === 'link') panel.open = true;
     changed();
-    try { inUseMacs = (await client.request(MSG.DESCRIBE, { spec: m.design })).design.macs; } catch { /* the core made it: it describes */ }
+    try { inUseMacs = (await trainer.describe(m.design)).macs; } catch { /* the core made it: it describes */ }
   });
-  client.on(MSG.PROGRESS, (m) => { if (m.imagesPerSec) { imagesPerSec = m.imagesPerSec; measuredMacs = inUseMacs; } });
-  client.on(MSG.READY, () => changed());
+  trainer.on(MSG.PROGRESS, (m) => { if (m.imagesPerSec) { imagesPerSec = m.imagesPerSec; measuredMacs = inUseMacs; } });
+  trainer.on(MSG.READY, () => changed());
   return { get spec() { return specOf(layers); } };
 }
 

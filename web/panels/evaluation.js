@@ -4,13 +4,13 @@
 import { MSG } from '../protocol.js';
 import { $, tile } from '../ui.js';
 
-export function createEvaluation({ client, app, inspectDigit }) {
+export function createEvaluation({ trainer, app, inspectDigit }) {
   const perClassTable = $('per-class'), confusionTable = $('confusion'), gallery = $('gallery');
   const clear = () => { perClassTable.textContent = ''; confusionTable.textContent = ''; gallery.textContent = ''; };
   app.on('run-started', clear);
   app.on('reset', clear);
 
-  client.on(MSG.EPOCH, (m) => {
+  trainer.on(MSG.EPOCH, (m) => {
     // the tables and the gallery are built over the next frames, a piece per frame
     requestAnimationFrame(() => {
       renderPerClass(m.perClass);

@@ -7,7 +7,7 @@ import { $, tile, tiles } from '../ui.js';
 
 // drawnImage(): the 28x28 input of the last drawing read; readAgain(): asks for the drawing's
 // prediction (with the inside view, since the panel is open)
-export function createInside({ client, drawnImage, readAgain }) {
+export function createInside({ trainer, drawnImage, readAgain }) {
   const panel = $('inside');
   let openedForGallery = false, galleryImage = null;
   panel.addEventListener('toggle', () => {
@@ -15,7 +15,7 @@ export function createInside({ client, drawnImage, readAgain }) {
     if (panel.open) readAgain();
   });
 
-  client.on(MSG.INSIDE, (m) => {
+  trainer.on(MSG.INSIDE, (m) => {
     const layersBox = $('inside-layers');
     m.layers.forEach((l, c) => {
       let div = layersBox.children[c];
@@ -63,7 +63,7 @@ export function createInside({ client, drawnImage, readAgain }) {
       galleryImage = Float32Array.from(pixels, (v) => v / 255);
       if (!panel.open) { openedForGallery = true; panel.open = true; }
       const img28 = galleryImage.slice();
-      client.send(MSG.INSPECT28, { img28 }, [img28.buffer]);
+      trainer.inspect(img28);
       panel.scrollIntoView({ block: 'start' });
     },
   };

@@ -9,12 +9,12 @@ const REFERENCE_DESIGN = DESIGNS[0].spec;
 const LOADED_TEXT = { pretrained: 'The pretrained reference model is loaded.', random: 'Fresh random weights: the network is untrained.',
   taught: 'The model now knows your digits too; Save model keeps it, Load pretrained undoes it.' };
 
-export function createModels({ client, app, errors }) {
+export function createModels({ trainer, app, errors }) {
   const status = $('model-status');
   const say = (text) => { status.textContent = text; };
 
   $('save-model').addEventListener('click', async () => {
-    const m = await client.request(MSG.SAVE).catch((e) => errors.show('save', e.message));
+    const m = await trainer.save().then((bytes) => ({ bytes }), (e) => errors.show('save', e.message));
     if (!m) return;
     download(new Blob([m.bytes], { type: 'application/octet-stream' }), 'mnist-model.bin');
     say('Model saved (weights, optimiser state and progress).');
@@ -26,19 +26,19 @@ export function createModels({ client, app, errors }) {
   };
   for (const [format, [name, type, text]] of Object.entries(EXPORTS))
     $(`export-${format}`).addEventListener('click', async () => {
-      const m = await client.request(MSG.EXPORT, { format }).catch((e) => errors.show('export', e.message));
+      const m = await trainer.export(format).then((bytes) => ({ bytes, format }), (e) => errors.show('export', e.message));
       if (!m) return;
       download(new Blob([m.bytes], { type }), name);
       say(text);
     });
-  $('load-pretrained').addEventListener('click', () => client.send(MSG.LOAD_PRETRAINED));
+  $('load-pretrained').addEventListener('click', () => trainer.loadPretrained().catch(() => { /* said on the error line */ }));
   $('load-model').addEventListener('change', async (e) => {
     const file = e.target.files[0];
     e.target.value = '';
     if (!file) return;
     if (file.size > LIMITS.MODEL_MAX_BYTES) { errors.show('load', `${file.name} is ${(file.size / 2 ** 20).toFixed(0)} MB: far too large to be a model of this app. The current model is unchanged.`); return; }
     const bytes = await file.arrayBuffer();
-    client.send(MSG.LOAD, { bytes, name: file.name }, [bytes]);     // -> LOADED (every panel hears of new weights) or ERROR
+    trainer.load(bytes, file.name).catch(() => { /* ERROR: said on the error line */ });     // -> LOADED (every panel hears of new weights) or ERROR
   });
 
   function loaded(m) {
@@ -51,8 +51,8 @@ export function createModels({ client, app, errors }) {
     say(m.source === 'file' ? `Loaded ${m.name || 'the model file'}.${design}` : LOADED_TEXT[m.source] || '');
     errors.hide('load');
   }
-  client.on(MSG.LOADED, loaded);
-  client.on(MSG.STATE, (m) => { if (m.state === 'done') say('The network trained here is in use; Save model keeps it.'); });
+  trainer.on(MSG.LOADED, loaded);
+  trainer.on(MSG.STATE, (m) => { if (m.state === 'done') say('The network trained here is in use; Save model keeps it.'); });
   app.on('run-started', ({ init }) => say(init === 'current'
     ? 'Fine-tuning the current model: the weights being trained are the ones in use.'
     : 'Training from new random weights: they are the ones in use now (Load pretrained brings the pretrained model back).'));

@@ -11,7 +11,7 @@ const SOURCE_TEXT = { pretrained: 'Using the pretrained model.', training: 'Usin
   file: 'Using the loaded model.', random: 'Untrained network.', taught: 'Using the model taught your digits.' };
 
 // wantsInside(): whether the inside view is open (then each reading brings it along)
-export function createReading({ client, app, wantsInside }) {
+export function createReading({ trainer, app, wantsInside }) {
   let lastInk = null, lastImg28 = null, pending = false, queued = false;
   const pad = new DrawPad($('draw-canvas'), (ink) => { lastInk = ink; requestPrediction(); markSettled(); }, () => markSettled());
   const markSettled = () => { tid('prediction').dataset.settled = pad.pending || pending || queued ? 'no' : 'yes'; };
@@ -34,11 +34,11 @@ export function createReading({ client, app, wantsInside }) {
     pending = true;
     markSettled();
     const ink = lastInk.ink.slice();
-    client.send(MSG.PREDICT, { ink, w: lastInk.w, h: lastInk.h, inspect: wantsInside() }, [ink.buffer]);
+    trainer.postDrawing(ink, lastInk.w, lastInk.h, { inspect: wantsInside() });
   }
   const readAgainIfDrawn = () => { if (lastInk && !lastInk.empty) requestPrediction(); };
 
-  client.on(MSG.PREDICTION, (m) => {
+  trainer.on(MSG.PREDICTION, (m) => {
     lastImg28 = m.img28;
     pending = false;
     $('model-source').textContent = SOURCE_TEXT[m.source] || '';
@@ -57,19 +57,16 @@ export function createReading({ client, app, wantsInside }) {
     markSettled();
   });
   // new weights: read the drawing again
-  client.on(MSG.LOADED, (m) => {
+  trainer.on(MSG.LOADED, (m) => {
     $('model-source').textContent = m.source === 'pretrained' ? 'Using the pretrained model.' : m.source === 'random' ? 'Untrained network.' : '';
     requestPrediction();
   });
-  client.on(MSG.EPOCH, readAgainIfDrawn);
+  trainer.on(MSG.EPOCH, readAgainIfDrawn);
   app.on('run-started', () => { $('model-source').textContent = 'Using the weights being trained.'; });
   app.on('change', (patch) => { if (patch.status === 'crashed') { pending = queued = false; markSettled(); } });
 
   // a given ink image classified through the same worker path as the pad (tests, scripts, teaching)
-  const readInk = (ink, w, h) => {
-    const copy = Float32Array.from(ink);
-    return client.request(MSG.PREDICT, { ink: copy, w, h }, [copy.buffer]);
-  };
+  const readInk = (ink, w, h) => trainer.predictDrawing(ink, w, h);
 
   return {
     readAgainIfDrawn,
@@ -83,9 +80,7 @@ export function createReading({ client, app, wantsInside }) {
       const { ink, w, h, empty } = pad.ink();
       if (empty) return null;
       const m = await readInk(ink, w, h);
-      let read = 0;
-      for (let d = 1; d < 10; d++) if (m.probs[d] > m.probs[read]) read = d;
-      return { img28: m.img28, ink: m.ink, read };
+      return { img28: m.img28, ink: !m.blank, read: m.digit ?? 0 };
     },
   };
 }

@@ -15,7 +15,7 @@ function describe(meta) {
 }
 
 // resumeFrom(meta): the training panel takes the run's recipe, history and charts back; returns its id
-export function createResume({ client, app, errors, resumeFrom }) {
+export function createResume({ trainer, app, errors, resumeFrom }) {
   const select = $('banner-runs');
   let offered = [];
 
@@ -50,7 +50,7 @@ export function createResume({ client, app, errors, resumeFrom }) {
     if (!cp) { errors.show('train', 'That checkpoint is no longer in this browser\'s storage.'); return; }
     $('banner').hidden = true;
     const runId = resumeFrom(cp.meta);
-    client.send(MSG.RESUME_CHECKPOINT, { bytes: cp.bytes, meta: cp.meta, runId }, [cp.bytes]);
+    trainer.resumeCheckpoint(cp.bytes, cp.meta, runId).catch(() => { /* said on the error line */ });
   });
   app.on('change', (patch) => { if (patch.dataReady === true) offer(); });
   $('banner-dismiss').addEventListener('click', async () => {

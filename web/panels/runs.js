@@ -28,7 +28,7 @@ function summarise(r) {
     reached: hit ? { epoch: hit.epoch, seconds: hit.elapsed } : null };
 }
 
-export function createRuns({ client, app, errors }) {
+export function createRuns({ trainer, app, errors }) {
   let runs = load(), current = null, sortBy = 0, ascending = true, design = DESIGNS[0].spec;
   const selected = new Set();
 
@@ -41,13 +41,13 @@ export function createRuns({ client, app, errors }) {
     }
   }
 
-  client.on(MSG.LOADED, (m) => {                       // the design the next run trains (or, resumed, this one)
+  trainer.on(MSG.LOADED, (m) => {                       // the design the next run trains (or, resumed, this one)
     if (m.design) design = m.design;
     else if (m.source === 'pretrained') design = DESIGNS[0].spec;
     if (current && m.source === 'checkpoint') { current.spec = design; count(current); }
   });
   async function count(run) {
-    try { Object.assign(run, (({ params, macs }) => ({ params, macs }))((await client.request(MSG.DESCRIBE, { spec: run.spec })).design)); } catch { /* counts stay 0 */ }
+    try { Object.assign(run, (({ params, macs }) => ({ params, macs }))((await trainer.describe(run.spec)))); } catch { /* counts stay 0 */ }
   }
   function begin(config, runId, epochs) {
     current = { id: runId, spec: design, params: 0, macs: 0, epochs, threads: 0, started: new Date().toISOString(),
@@ -60,12 +60,12 @@ export function createRuns({ client, app, errors }) {
     runs = runs.filter((r) => r.id !== runId);
     begin(config, runId, history.map((h) => ({ epoch: h.epoch, acc: h.testAcc, loss: h.testLoss, elapsed: h.elapsed })));
   });
-  client.on(MSG.PROGRESS, (p) => { if (current && p.threads) current.threads = p.threads; });
-  client.on(MSG.EPOCH, (m) => {
+  trainer.on(MSG.PROGRESS, (p) => { if (current && p.threads) current.threads = p.threads; });
+  trainer.on(MSG.EPOCH, (m) => {
     if (!current || m.runId !== current.id) return;
     current.epochs.push({ epoch: m.epoch, acc: m.testAcc, loss: m.testLoss, elapsed: m.elapsed });
   });
-  client.on(MSG.STATE, (m) => {                        // finished, or stopped: kept if it has an epoch
+  trainer.on(MSG.STATE, (m) => {                        // finished, or stopped: kept if it has an epoch
     if (!current || !['done', 'idle'].includes(m.state)) return;
     if (current.epochs.length) { current.n = (runs.at(-1)?.n || 0) + 1; runs.push(current); store(); render(); }
     current = null;

@@ -2,7 +2,7 @@
 // capability panel (isolation, SIMD, threads, build, self-test, offline), MNIST's download and
 // check, and the phone's load-on-request. Owns #caps-*, the data readouts and #load-data.
 import { MSG } from '../protocol.js';
-import { WorkerClient } from '../client.js';
+import { WORKER_FAILED } from '../trainer.js';
 import { $, tid } from '../ui.js';
 
 // Start-up cannot hang silently: a worker that has not reported READY in time (some browsers
@@ -12,29 +12,28 @@ import { $, tid } from '../ui.js';
 // limit for those starts only, so a slow machine never turns a real start into a "stall")
 const STARTUP_LIMIT_MS = 45_000;
 
-export function createStartup({ client, app, errors, params }) {
-  const data = createDataStatus({ client, app, params });
+export function createStartup({ trainer, app, errors, params }) {
+  const data = createDataStatus({ trainer, app, params });
   let startupTimer = 0, startupStalls = 0;
 
   function start() {
     const testStall = __TEST_HOOKS__ && startupStalls < Number(params.get('stall') || 0);
     const testNoSimd = __TEST_HOOKS__ && params.has('noSimd');
     const limit = ((testStall || testNoSimd) && Number(params.get('startupLimit'))) || STARTUP_LIMIT_MS;
-    client.start();
     app.set({ status: 'loading' });
     clearTimeout(startupTimer);
     startupTimer = setTimeout(() => {
       startupStalls++;
-      client.terminate();
+      trainer.terminate();
       errors.show('startup', startupStalls === 1
         ? `The training worker did not start within ${limit / 1000} s; it was restarted.`
         : 'The training worker stalled again while starting its threads; it was restarted without threads (one core).');
       start();
     }, limit);
     // every URL relative to this document: the app works from any folder of any static host
-    client.send(MSG.INIT, { base: new URL('./', document.baseURI).href, dataBase: data.base, singleThreaded: startupStalls >= 2,
-      loadData: data.loadNow(), design: params.get('arch') || undefined,      // a shared design link
-      ...(__TEST_HOOKS__ ? { testStall, testNoSimd } : {}) });
+    trainer.start({ dataBase: data.base, dataSuffix: '.gz.bin', singleThreaded: startupStalls >= 2,
+      mnist: data.loadNow(), design: params.get('arch') || undefined,      // a shared design link
+      ...(__TEST_HOOKS__ ? { testStall, testNoSimd } : {}) }).catch(() => { /* said on the error line */ });
   }
 
   // The worker died or its WebAssembly trapped: say so, keep the checkpoint, offer a restart.
@@ -48,30 +47,30 @@ export function createStartup({ client, app, errors, params }) {
     restart.textContent = 'Restart';
     restart.dataset.testid = 'restart';
     restart.addEventListener('click', () => {
-      client.terminate();
+      trainer.terminate();
       app.set({ caps: null });                    // the new worker reports its own when it is ready
       errors.hide('worker');
       start();
     });
     errors.element.appendChild(restart);
   }
-  client.addFilter(() => {
+  trainer.filter(() => {
     if (app.get().status !== 'crashed') return true;
     errors.element.dataset.late = String(Number(errors.element.dataset.late || 0) + 1);
     return false;
   });
-  client.on(MSG.CRASHED, (m) => crashed(m.message));
-  client.on(WorkerClient.FAILED, (m) => crashed(m.message));
+  trainer.on(MSG.CRASHED, (m) => crashed(m.message));
+  trainer.on(WORKER_FAILED, (m) => crashed(m.message));
 
-  client.on(MSG.READY, () => clearTimeout(startupTimer));
+  trainer.on(MSG.READY, () => clearTimeout(startupTimer));
   // a worker that cannot start here (no SIMD, no module) has said why: restarting it would only
   // replace the reason with "stalled", again and again
-  client.on(MSG.ERROR, (m) => {
+  trainer.on(MSG.ERROR, (m) => {
     if (m.where !== 'init') return;
     clearTimeout(startupTimer);
     app.set({ status: 'failed' });
   });
-  const capsPanel = createCapsPanel({ client, app, errors });
+  const capsPanel = createCapsPanel({ trainer, app, errors });
   app.on('change', (patch) => { if (patch.dataReady === true) capsPanel.showOfflineStatus(); });
 
   tid('build-id').textContent = __BUILD_ID__;
@@ -79,7 +78,7 @@ export function createStartup({ client, app, errors, params }) {
 }
 
 // the capability panel: what the worker found (READY's caps) and whether the app works offline
-function createCapsPanel({ client, app, errors }) {
+function createCapsPanel({ trainer, app, errors }) {
   function showCaps(c) {
     if (c.buildId !== __BUILD_ID__) errors.show('version', 'This page and its worker come from different versions of the app. Reload the page.');
     tid('isolated').textContent = c.isolated ? 'yes' : 'no';
@@ -94,7 +93,7 @@ function createCapsPanel({ client, app, errors }) {
     app.set({ caps: c });
     summarizeCaps();
   }
-  client.on(MSG.READY, (m) => showCaps(m.caps));
+  trainer.on(MSG.READY, (m) => showCaps(m.caps));
 
   // the folded capability panel's one line
   function summarizeCaps() {
@@ -125,7 +124,7 @@ function createCapsPanel({ client, app, errors }) {
 // the draw pad and the pretrained model do not need them. ?data= (another folder for MNIST) is
 // for the test builds' damaged-file tests only: in the app, a shared link must not choose where
 // the data comes from.
-function createDataStatus({ client, app, params }) {
+function createDataStatus({ trainer, app, params }) {
   const dataParam = __TEST_HOOKS__ ? params.get('data') : null;
   const onRequest = matchMedia('(pointer: coarse)').matches && !dataParam;
   let requested = false;
@@ -136,15 +135,15 @@ function createDataStatus({ client, app, params }) {
       requested = true;
       $('load-data').hidden = true;
       tid('data-status').textContent = 'Loading…';
-      client.send(MSG.LOAD_DATA);
+      trainer.loadMnist().catch(() => { /* said on the error line */ });
     });
   }
-  client.on(MSG.DATA_PROGRESS, (m) => {
+  trainer.on(MSG.DATA_PROGRESS, (m) => {
     const bar = tid('data-progress');
     bar.max = m.total || 1; bar.value = m.loaded;
     tid('data-status').textContent = `Downloading MNIST: ${(m.loaded / 1e6).toFixed(1)} of ${(m.total / 1e6).toFixed(1)} MB.`;
   });
-  client.on(MSG.DATA, (m) => {
+  trainer.on(MSG.DATA, (m) => {
     tid('train-count').textContent = String(m.train);
     tid('test-count').textContent = String(m.test);
     tid('data-status').textContent = 'MNIST loaded and checked.';

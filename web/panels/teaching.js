@@ -26,7 +26,7 @@ function packed(list) {
 }
 
 // drawing(): Promise of the current drawing's { img28, ink, read } (or null); afterTeach(): clears the pad
-export function createTeaching({ client, app, errors, drawing, afterTeach }) {
+export function createTeaching({ trainer, app, errors, drawing, afterTeach }) {
   // [{ key, label, pixels }] in the order taught; a fine-tune running; digits kept in memory only
   const my = { digits: [], running: false, visitOnly: 0 };
   const note = $('teach-note'), status = tid('finetune-status');
@@ -69,29 +69,29 @@ export function createTeaching({ client, app, errors, drawing, afterTeach }) {
     render();
     status.textContent = 'starting';
     const { labels, pixels } = packed(my.digits);
-    client.send(MSG.TEACH, { labels, pixels }, [labels.buffer, pixels.buffer]);
+    trainer.teach(labels, pixels);
   });
-  client.on(MSG.TEACH_PROGRESS, (m) => {
+  trainer.on(MSG.TEACH_PROGRESS, (m) => {
     const bar = $('finetune-progress');
     status.textContent = PHASE_TEXT[m.phase]?.(m) || m.phase;
     bar.max = m.totalSteps || 1;
     bar.value = m.stepsDone;
     if (m.phase === 'cancelled') { my.running = false; render(); }
   });
-  client.on(MSG.TAUGHT, (m) => {
+  trainer.on(MSG.TAUGHT, (m) => {
     my.running = false;
     status.textContent = 'done';
     showTaught(m);
     note.textContent = 'Fine-tuned: draw a new digit in your style to see what it reads now.';
     render();
   });
-  client.on(MSG.ERROR, (m) => {
+  trainer.on(MSG.ERROR, (m) => {
     if (m.where === 'teach' || (my.running && m.where === MSG.TEACH)) { my.running = false; status.textContent = 'failed'; render(); }
   });
   // a crashed worker takes its fine-tune with it: the panel is usable again after Restart
   app.on('change', (patch) => { if (patch.status === 'crashed' && my.running) { my.running = false; status.textContent = 'failed'; render(); } });
 
-  createDigitFiles({ client, errors, my, note, render });
+  createDigitFiles({ trainer, errors, my, note, render });
   listMyDigits().then((list) => { my.digits = list; render(); }).catch(() => render());
   return { get count() { return my.digits.length; } };
 }
@@ -175,10 +175,10 @@ function showTaught(m) {
 }
 
 // my digits to and from their file (written and checked by the core), and Clear
-function createDigitFiles({ client, errors, my, note, render }) {
+function createDigitFiles({ trainer, errors, my, note, render }) {
   $('export-my-digits').addEventListener('click', async () => {
     const { labels, pixels } = packed(my.digits);
-    const m = await client.request(MSG.DIGITS_WRITE, { labels, pixels }, [labels.buffer, pixels.buffer]).catch((e) => errors.show('digits', e.message));
+    const m = await trainer.writeDigits(labels, pixels).then((bytes) => ({ bytes }), (e) => errors.show('digits', e.message));
     if (m) download(new Blob([m.bytes], { type: 'application/octet-stream' }), 'my-digits.mydigits');
   });
   $('import-my-digits').addEventListener('change', async (e) => {
@@ -186,7 +186,7 @@ function createDigitFiles({ client, errors, my, note, render }) {
     e.target.value = '';
     if (!file) return;
     const bytes = await file.arrayBuffer();
-    const m = await client.request(MSG.DIGITS_READ, { bytes, name: file.name }, [bytes]).catch((err) => errors.show('digits', err.message));
+    const m = await trainer.readDigits(bytes, file.name).catch((err) => errors.show('digits', err.message));
     if (m) imported(m);
   });
   async function imported(m) {

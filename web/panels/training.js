@@ -81,8 +81,8 @@ function createForm(app) {
 const RUN_MESSAGES = new Set([MSG.PROGRESS, MSG.EPOCH, MSG.CHECKPOINTED, MSG.DIVERGED]);
 export const newRunId = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 
-function dropOtherRuns(client, app) {
-  client.addFilter((m) => {
+function dropOtherRuns(trainer, app) {
+  trainer.filter((m) => {
     if (!RUN_MESSAGES.has(m.type) || m.runId === app.get().runId) return true;
     const status = tid('status');
     status.dataset.dropped = String(Number(status.dataset.dropped || 0) + 1);
@@ -90,12 +90,12 @@ function dropOtherRuns(client, app) {
   });
 }
 
-export function createTraining({ client, app, errors }) {
+export function createTraining({ trainer, app, errors }) {
   const form = createForm(app);
-  dropOtherRuns(client, app);
+  dropOtherRuns(trainer, app);
   const charts = new Charts({ loss: $('loss-chart'), epoch: $('epoch-chart'), lr: $('lr-chart') });
   const report = { epochs: [], imagesPerSec: [], network: `${DESIGNS[0].spec} (the reference net)` };
-  client.on(MSG.LOADED, (m) => {                      // the design the report names
+  trainer.on(MSG.LOADED, (m) => {                      // the design the report names
     if (m.design) report.network = `${m.design} (${m.params} parameters)`;
     else if (m.source === 'pretrained') report.network = `${DESIGNS[0].spec} (the reference net)`;
   });
@@ -114,35 +114,35 @@ export function createTraining({ client, app, errors }) {
     app.set({ runId });
     sessionStorage.setItem(TAB_RUN_KEY, runId);            // a reload of this tab offers this run first
     app.emit('run-started', { init, config: runConfig, runId });
-    client.send(MSG.TRAIN, { config: runConfig, runId });
+    trainer.train(runConfig, { runId }).catch(() => { /* said on the error line (ERROR, DIVERGED) */ });
   });
-  $('pause').addEventListener('click', () => client.send(MSG.PAUSE));
-  $('resume').addEventListener('click', () => client.send(MSG.RESUME));
-  $('stop').addEventListener('click', () => client.send(MSG.STOP));
+  $('pause').addEventListener('click', () => trainer.pause());
+  $('resume').addEventListener('click', () => trainer.resume());
+  $('stop').addEventListener('click', () => trainer.stop());
   $('reset').addEventListener('click', () => {
     charts.reset(); readouts.reset();
     app.set({ runId: null });                               // the run, if any, ends with the new weights
     app.emit('reset');
-    client.send(MSG.RESET, { seed: form.read().seed });
+    trainer.reset(form.read().seed);
   });
   $('log-scale').addEventListener('change', (e) => charts.setLogScale(e.target.checked));
 
-  client.on(MSG.STATE, (m) => app.set({ status: m.state }));
-  client.on(MSG.PROGRESS, (p) => {
+  trainer.on(MSG.STATE, (m) => app.set({ status: m.state }));
+  trainer.on(MSG.PROGRESS, (p) => {
     charts.addSteps(p.step - p.losses.length + 1, p.losses, p.lr);
     readouts.show(p);
   });
-  client.on(MSG.EPOCH, (m) => {
+  trainer.on(MSG.EPOCH, (m) => {
     charts.addEpoch(m.epoch, m.testLoss, m.testAcc);
     tid('test-accuracy').dataset.epoch = String(m.epoch);          // the epoch this accuracy is of
     tid('test-accuracy').textContent = `${m.testAcc.toFixed(2)} %`;
     report.epochs.push({ epoch: m.epoch, step: m.step, train_loss: m.trainLoss, test_loss: m.testLoss, test_acc: m.testAcc, elapsed_s: m.elapsed,
       epoch_end_pause_s: m.pauseMs / 1000 });
   });
-  client.on(MSG.CHECKPOINTED, (m) => { tid('checkpoint-step').textContent = String(m.step); });
-  client.on(MSG.ERROR, (m) => { if (m.where === 'checkpoint') tid('checkpoint-step').textContent = 'not kept'; });
+  trainer.on(MSG.CHECKPOINTED, (m) => { tid('checkpoint-step').textContent = String(m.step); });
+  trainer.on(MSG.ERROR, (m) => { if (m.where === 'checkpoint') tid('checkpoint-step').textContent = 'not kept'; });
   announceTraining(app);
-  client.on(MSG.DIVERGED, (m) => errors.show('train', m.message));
+  trainer.on(MSG.DIVERGED, (m) => errors.show('train', m.message));
 
   app.on('change', (patch, s) => { if ('status' in patch || 'caps' in patch || 'dataReady' in patch) showStatus(s); });
 

@@ -1,15 +1,17 @@
 // MNIST: the four files downloaded in parallel with one progress bar, unpacked with a ceiling,
-// and handed to the core, which validates them and keeps them.
+// and handed to the core, which validates them and keeps them. Or a caller's own images
+// (SET_DATA: the four IDX files the library made of its typed arrays), checked the same way.
 import { MSG, MNIST_FILES } from '../protocol.js';
 import { LIMITS } from '../generated/contract.js';
-import { w, post, errorText } from './context.js';
+import { w, post, errorText, busyTraining } from './context.js';
+import { teachingNow } from './teaching.js';
 import { handOver } from './wasm-memory.js';
 
-async function fetchAll(base) {
+async function fetchAll(base, suffix) {
   // Download the four gzip files (.gz.bin) in parallel with one progress bar, then unpack.
   const responses = await Promise.all(MNIST_FILES.map(async (f) => {
-    const res = await fetch(`${base}${f.name}.gz.bin`);
-    if (!res.ok) throw new Error(`${f.name}.gz.bin: the server answered HTTP ${res.status}`);
+    const res = await fetch(`${base}${f.name}${suffix}`);
+    if (!res.ok) throw new Error(`${f.name}${suffix}: the server answered HTTP ${res.status}`);
     return res;
   }));
   responses.forEach((r, i) => {
@@ -59,27 +61,45 @@ async function fetchAll(base) {
   }));
 }
 
-export async function loadData(base) {
+export async function loadData(base, suffix) {
   let files;
   try {
-    files = await fetchAll(base);
+    files = await fetchAll(base, suffix);
   } catch (e) {
     post(MSG.ERROR, { where: 'data', message: `MNIST could not be loaded: ${e.message}` });
     return;
   }
-  const M = w.M;
+  handOverAll(files, 'data', (i, bytes) => {
+    const f = MNIST_FILES[i], M = w.M;
+    return M._api_data_count(i) !== f.count || bytes.length !== f.bytes
+      ? `MNIST ${f.name}: ${M._api_data_count(i)} items in ${bytes.length} bytes; expected ${f.count} in ${f.bytes}` : '';
+  });
+}
+
+// SET_DATA { files: [training images, training labels, test images, test labels] as IDX bytes }
+// -> DATA, or ERROR { where: 'set-data' } (what was loaded before is gone then: train refuses)
+export function setData(msg) {
+  if (busyTraining() || teachingNow()) throw new Error('Stop training (or wait for the fine-tune) before changing the data.');
+  if (!Array.isArray(msg.files) || msg.files.length !== 4) throw new Error('four IDX files are needed');
+  handOverAll(msg.files.map((f) => new Uint8Array(f.buffer ?? f)), 'set-data', () => '');
+}
+
+// the four files into the core, which validates each and keeps it; problem(i, bytes) adds a
+// check of its own. DATA when all four are in, else ERROR and no data ready.
+function handOverAll(files, where, problem) {
+  const M = w.M, what = ['training images', 'training labels', 'test images', 'test labels'];
+  const label = (i) => (where === 'data' ? `MNIST ${MNIST_FILES[i].name}` : `The ${what[i]}`);
+  w.dataReady = false;
   for (let i = 0; i < 4; i++) {
-    const f = MNIST_FILES[i], bytes = files[i];
+    const bytes = files[i];
     let p;
-    try { p = handOver(bytes); } catch (e) { post(MSG.ERROR, { where: 'data', message: `MNIST ${f.name}: ${e.message}` }); return; }
+    try { p = handOver(bytes); } catch (e) { post(MSG.ERROR, { where, message: `${label(i)}: ${e.message}` }); return; }
     if (M._api_set_data(i, p, bytes.length) !== 0) {       // C validates and takes ownership
-      post(MSG.ERROR, { where: 'data', message: `MNIST ${f.name} is invalid: ${errorText()}` });
+      post(MSG.ERROR, { where, message: `${label(i)} ${where === 'data' ? 'is invalid' : 'were refused'}: ${errorText()}` });
       return;
     }
-    if (M._api_data_count(i) !== f.count || bytes.length !== f.bytes) {
-      post(MSG.ERROR, { where: 'data', message: `MNIST ${f.name}: ${M._api_data_count(i)} items in ${bytes.length} bytes; expected ${f.count} in ${f.bytes}` });
-      return;
-    }
+    const wrong = problem(i, bytes);
+    if (wrong) { post(MSG.ERROR, { where, message: wrong }); return; }
   }
   w.testImages = files[2].slice(16);           // the evaluation is in C; the page shows misread digits' pixels
   w.dataReady = true;

@@ -1,7 +1,8 @@
 // The MNIST test set through the core (trainer_eval_range, as the CLI does) in slices, so
 // PREDICT is answered between them; the counts, the confusion matrix and the misread digits.
+import { MSG } from '../protocol.js';
 import { EVAL_FIELDS, LIMITS } from '../generated/contract.js';
-import { w, errorText, yieldToEvents } from './context.js';
+import { w, post, errorText, yieldToEvents, busyTraining } from './context.js';
 import { scoped, readRecord } from './wasm-memory.js';
 
 // The whole test set; null when given up (wanted() turned false between slices).
@@ -37,4 +38,16 @@ export function evaluationReport(result) {
     perClass.push(row ? (100 * confusion[c * C + c]) / row : 0);
   }
   return { perClass, confusion, gallery, testLoss: ev.lossSum / ev.count, testAcc: accuracy(result) };
+}
+
+// EVALUATE -> EVALUATED { result: { testAcc, testLoss, perClass, confusion, count } } with the
+// weights in use; refused while a run or a fine-tune is going on (pause it first)
+export async function evaluateNow(msg) {
+  if (!w.dataReady) throw new Error('no data is loaded to evaluate on');
+  if (busyTraining() || w.state === 'teaching') throw new Error('Pause or stop training (or wait for the fine-tune) before evaluating.');
+  const model = w.M;
+  const result = await evalTestSet(() => w.M === model && !busyTraining());
+  if (!result) throw new Error('the evaluation was interrupted');
+  const { perClass, confusion, testLoss, testAcc } = evaluationReport(result);
+  post(MSG.EVALUATED, { result: { testAcc, testLoss, perClass, confusion, count: result.fields.count }, rid: msg.rid });
 }

@@ -5,8 +5,10 @@ import { LIMITS } from '../generated/contract.js';
 import { w, post } from './context.js';
 import { scoped } from './wasm-memory.js';
 
-// PREDICT -> PREDICTION (with the request's rid when it has one; the pad's readings have none)
+// PREDICT -> PREDICTION (with the request's rid when it has one; the pad's readings have none).
+// A 28 x 28 image (img28) is read as it is; a drawing (ink, w, h) is preprocessed first.
 export function predict(msg) {
+  if (msg.img28) { predict28(msg); return; }
   const { ink, w: width, h } = msg, side = LIMITS.DRAWING_MAX_SIDE;
   if (!(width > 0 && h > 0 && width <= side && h <= side && ink.length === width * h)) throw new Error(`a drawing must be 1..${side} pixels on each side`);
   const { inked, img28, probs } = scoped((mem) => {
@@ -47,14 +49,22 @@ function inspect(probs, source) {
     [...view.layers.map((l) => l.data.buffer), view.filters.data.buffer, view.saliency.buffer]);
 }
 
-// INSPECT28: a 28x28 image in [0, 1] (a digit of the misread gallery) read, and looked inside
-export function inspect28(msg) {
-  if (!(msg.img28 instanceof Float32Array) || msg.img28.length !== 784) throw new Error('an image of 28 x 28 values is needed');
-  const probs = scoped((mem) => {
+function classify28(img28) {
+  if (!(img28 instanceof Float32Array) || img28.length !== 784) throw new Error('an image of 28 x 28 values is needed');
+  return scoped((mem) => {
     const img = mem.alloc(4 * 784), pr = mem.alloc(40);
-    mem.f32(img, 784).set(msg.img28);
+    mem.f32(img, 784).set(img28);
     w.M._api_classify28(img, pr);
     return mem.f32(pr, 10).slice();
   });
-  inspect(probs, 'gallery');
+}
+
+function predict28(msg) {
+  const probs = classify28(msg.img28);
+  post(MSG.PREDICTION, { img28: msg.img28, probs, ink: true, rid: msg.rid, source: w.modelSource }, [msg.img28.buffer, probs.buffer]);
+}
+
+// INSPECT28: a 28x28 image in [0, 1] (a digit of the misread gallery) read, and looked inside
+export function inspect28(msg) {
+  inspect(classify28(msg.img28), 'gallery');
 }

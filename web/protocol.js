@@ -101,8 +101,10 @@ export const MNIST_FILES = [
   { name: 't10k-labels-idx1-ubyte', count: 10000, bytes: 10008 },
 ];
 
-// Defaults of every field the page can set, from the contract's tables.
-export const DEFAULT_CONFIG = Object.freeze(Object.fromEntries([...CONFIG_FIELDS, ...RUN_FIELDS].map((f) => [f.js, f.default])));
+// Defaults of every field the page can set, from the contract's tables (a choice by its name,
+// as a recipe gives it).
+export const DEFAULT_CONFIG = Object.freeze(Object.fromEntries([...CONFIG_FIELDS, ...RUN_FIELDS]
+  .map((f) => [f.js, f.type === 'choice' ? f.choices[f.default] : f.default])));
 
 // The halves of a 64-bit seed given as a decimal string or a number; throws if it is not a
 // whole number in 0 .. 2^64 - 1.

@@ -57,6 +57,7 @@ export class Trainer {
   #client;
   #options;
   #runs = 0;
+  caps = null;                 // what start() found (null until the worker is ready)
 
   // options: base (the folder holding wasm/ and models/: the package's assets by default),
   // build ('auto' | 'single-threaded'), threads (the default for train()), createWorker
@@ -81,7 +82,7 @@ export class Trainer {
   start(options = {}) {
     const { mnist = false, dataBase, dataSuffix, design, singleThreaded, ...testOptions } = options;
     this.#client.start();
-    const ready = this.#once([MSG.READY], 'init').then((m) => m.caps);
+    const ready = this.#once([MSG.READY], 'init').then((m) => (this.caps = m.caps));
     this.#client.send(MSG.INIT, { base: this.base, dataBase: dataBase && new URL(dataBase, this.base).href, dataSuffix,
       loadData: mnist, design, singleThreaded: singleThreaded || this.#options.build === 'single-threaded', ...testOptions });
     return ready;
@@ -125,8 +126,12 @@ export class Trainer {
   pause() { this.#client.send(MSG.PAUSE); }
   resume() { this.#client.send(MSG.RESUME); }
   stop() { this.#client.send(MSG.STOP); }
-  // new random weights from the seed (a run going on ends)
-  reset(seed = 1) { seedHalves(seed); this.#client.send(MSG.RESET, { seed }); }
+  // new random weights from the seed (a run going on ends); resolves with the 'loaded' event
+  reset(seed = 1) {
+    const done = this.#once([MSG.LOADED], 'reset');
+    this.#client.send(MSG.RESET, { seed });
+    return done;
+  }
 
   // the test set through the current weights: { testAcc (%), testLoss, perClass[10], confusion[100] }
   async evaluate() { return (await this.#client.request(MSG.EVALUATE)).result; }

@@ -123,7 +123,7 @@ export function createTraining({ trainer, app, errors }) {
     charts.reset(); readouts.reset();
     app.set({ runId: null });                               // the run, if any, ends with the new weights
     app.emit('reset');
-    trainer.reset(form.read().seed);
+    trainer.reset(form.read().seed).catch(() => { /* said on the error line */ });
   });
   $('log-scale').addEventListener('change', (e) => charts.setLogScale(e.target.checked));
 

@@ -50,10 +50,10 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: 'dev', testIgnore: /deploy\.spec/,
+    { name: 'dev', testIgnore: /(deploy|install)\.spec/,
       // tests that intercept requests need them unhandled by a service worker (none runs on the dev server anyway)
       use: { baseURL: `http://127.0.0.1:${devPort}`, serviceWorkers: 'block' } },
-    ...(preview ? [] : [{ name: 'static', testMatch: /(deploy|hardening)\.spec/, use: { baseURL: `http://127.0.0.1:${staticPort}${SUB_PATH}`, serviceWorkers: 'allow' } }]),
+    ...(preview ? [] : [{ name: 'static', testMatch: /(deploy|hardening|install)\.spec/, use: { baseURL: `http://127.0.0.1:${staticPort}${SUB_PATH}`, serviceWorkers: 'allow' } }]),
   ],
   webServer: preview ? devServer : [devServer, staticServer],
 });

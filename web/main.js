@@ -16,6 +16,7 @@ import { createModels } from './panels/models.js';
 import { createResume } from './panels/resume.js';
 import { createArchitecture } from './panels/architecture.js';
 import { createRuns } from './panels/runs.js';
+import { createInstall } from './panels/install.js';
 import './style.css';
 
 const params = new URLSearchParams(location.search);
@@ -40,6 +41,7 @@ createModels({ trainer, app, errors });
 createResume({ trainer, app, errors, resumeFrom: training.resumeFrom });
 createArchitecture({ trainer, app, errors });
 createRuns({ trainer, app, errors });
+createInstall();
 
 // a handle for the browser tests and benchmarks (chart data, state, a drawing classified
 // through the worker, the benchmark, an armed trap); absent from a production build

@@ -1,10 +1,12 @@
 // Accessibility kept: axe-core (WCAG 2.1 A and AA, and best practices) finds nothing on the
 // first screen and with every panel open (the Architecture panel and the runs table included,
-// with a run in it), at desktop and phone sizes.
+// with a run in it), at desktop and phone sizes. The reading is announced in a polite live
+// region once it settles, and the keyboard reaches the inside view through the misread gallery.
 import { test, expect } from '@playwright/test';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { configure } from './helpers.mjs';
+import { configure, draw } from './helpers.mjs';
+import { DIGITS } from './digits.mjs';
 
 // evaluated, not added as a script tag: the page's CSP allows no inline script
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -34,3 +36,29 @@ for (const [name, viewport] of [['desktop', { width: 1280, height: 800 }], ['pho
     expect(await violations(page)).toEqual([]);
   });
 }
+
+test('the settled reading is announced politely; the keyboard reaches a misread digit\'s inside view', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('model-status')).toContainText('pretrained', { timeout: 30_000 });
+  const announce = page.getByTestId('prediction-announce');
+  await expect(announce).toHaveAttribute('aria-live', 'polite');
+  await expect(announce).toHaveText('');
+  await draw(page, DIGITS[3]);
+  await expect(page.getByTestId('prediction')).toHaveAttribute('data-settled', 'yes');
+  const read = await page.getByTestId('prediction').textContent();
+  await expect(announce).toHaveText(new RegExp(`^The network reads ${read}, \\d+ % sure\\.$`));
+  await page.getByTestId('clear').click();
+  await expect(announce).toHaveText('The pad is empty.');
+  await expect(page.locator('#keyboard-note')).toContainText('with the keyboard');
+
+  await configure(page, { subset: 640, batch: 64, epochs: 1 });
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('status')).toHaveText('done', { timeout: 90_000 });
+  await page.locator('#inside summary').focus();
+  await page.keyboard.press('Enter');                           // opens the inside view
+  const first = page.getByTestId('gallery').locator('figure button').first();
+  await expect(first).toHaveAttribute('aria-label', /^Test image \d+: a \d read as \d\./);
+  await first.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('inside')).toHaveAttribute('data-source', 'gallery');
+});

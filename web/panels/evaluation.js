@@ -63,15 +63,19 @@ export function createEvaluation({ trainer, app, inspectDigit }) {
         let fig = g.children[i];
         if (!fig) {
           fig = document.createElement('figure');
-          const cv = document.createElement('canvas');
+          // the digit is a button: a keyboard path to the inside view (the pad needs a pointer)
+          const look = document.createElement('button'), cv = document.createElement('canvas');
+          look.className = 'look';
           cv.width = 28; cv.height = 28;
-          fig.append(cv, document.createElement('figcaption'));
+          look.append(cv);
+          fig.append(look, document.createElement('figcaption'));
           g.appendChild(fig);
         }
-        tile(fig.firstChild, 28, 28, item.pixels, 0, 0, 255);
+        tile(fig.firstChild.firstChild, 28, 28, item.pixels, 0, 0, 255);
         fig.lastChild.textContent = `true ${item.truth}, read ${item.pred} (${(100 * item.probs[item.pred]).toFixed(0)} %)`;
         fig.pixels = item.pixels;                      // clicked: the inside view of this digit
         fig.title = `test image ${item.index}: p(${item.truth}) = ${(100 * item.probs[item.truth]).toFixed(1)} %`;
+        fig.firstChild.setAttribute('aria-label', `Test image ${item.index}: a ${item.truth} read as ${item.pred}. Look inside the network at it.`);
       }
       if (i < items.length) requestAnimationFrame(step);
     };
@@ -83,4 +87,5 @@ export function createEvaluation({ trainer, app, inspectDigit }) {
     const fig = e.target.closest('figure');
     if (fig && fig.pixels) inspectDigit(fig.pixels);
   });
+
 }

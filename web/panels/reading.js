@@ -14,7 +14,23 @@ const SOURCE_TEXT = { pretrained: 'Using the pretrained model.', training: 'Usin
 export function createReading({ trainer, app, wantsInside }) {
   let lastInk = null, lastImg28 = null, pending = false, queued = false;
   const pad = new DrawPad($('draw-canvas'), (ink) => { lastInk = ink; requestPrediction(); markSettled(); }, () => markSettled());
-  const markSettled = () => { tid('prediction').dataset.settled = pad.pending || pending || queued ? 'no' : 'yes'; };
+  const markSettled = () => {
+    const settled = !(pad.pending || pending || queued);
+    tid('prediction').dataset.settled = settled ? 'yes' : 'no';
+    announceWhenStill(settled);
+  };
+  // Screen readers hear the reading once it has settled and stayed so for a moment (not every
+  // frame of a stroke), and only when it changed: a polite live region.
+  let announceTimer = 0, announced = '', reading = '';
+  function announceWhenStill(settled) {
+    clearTimeout(announceTimer);
+    if (!settled) return;
+    announceTimer = setTimeout(() => {
+      if (reading === announced) return;
+      announced = reading;
+      tid('prediction-announce').textContent = reading;
+    }, 800);
+  }
   $('clear').addEventListener('click', () => pad.clear());
   $('undo').addEventListener('click', () => pad.undo());
 
@@ -46,6 +62,7 @@ export function createReading({ trainer, app, wantsInside }) {
     let best = 0;
     for (let d = 1; d < 10; d++) if (m.probs[d] > m.probs[best]) best = d;
     tid('prediction').textContent = m.ink ? String(best) : '–';
+    reading = m.ink ? `The network reads ${best}, ${(100 * m.probs[best]).toFixed(0)} % sure.` : 'The pad is empty.';
     bars.querySelectorAll('li').forEach((li, d) => {
       const p = m.ink ? m.probs[d] : 0;
       li.querySelector('.fill').style.width = `${(100 * p).toFixed(1)}%`;

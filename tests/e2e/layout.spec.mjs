@@ -101,3 +101,22 @@ test('Train can fine-tune the current model instead of starting from scratch', a
   // ten steps from scratch reach nowhere near this: the pretrained weights were kept
   expect(parseFloat(await page.getByTestId('test-accuracy').textContent())).toBeGreaterThan(98);
 });
+
+// the browser's offer (beforeinstallprompt: Chromium, when the app is installable and the
+// profile not off the record) is stood in for by a dispatched event with a prompt()
+test('Install the app shows only when the browser offers it, and asks the browser', async ({ page }) => {
+  await page.goto('/');
+  const install = page.getByTestId('install');
+  await expect(install).toBeHidden();
+  await page.evaluate(() => {
+    const offer = new Event('beforeinstallprompt', { cancelable: true });
+    offer.prompt = () => { window.promptedToInstall = true; return Promise.resolve({ outcome: 'accepted' }); };
+    window.dispatchEvent(offer);
+    window.offerPrevented = offer.defaultPrevented;
+  });
+  await expect(install).toBeVisible();
+  expect(await page.evaluate(() => window.offerPrevented), 'no mini-infobar: the button is the offer').toBe(true);
+  await install.click();
+  expect(await page.evaluate(() => window.promptedToInstall)).toBe(true);
+  await expect(install).toBeHidden();
+});

@@ -68,7 +68,9 @@ test('the example page trains with the packed library: threads, MNIST, evaluatio
     out.counts = await t.setData({ trainImages: images, trainLabels: labels, testImages: images.slice(), testLabels: labels.slice() });
     try { await t.setData({ trainImages: new Uint8Array(10), trainLabels: labels, testImages: images, testLabels: labels }); } catch (e) { out.badData = e.message; }
     await t.setData({ trainImages: images, trainLabels: labels, testImages: images.slice(), testLabels: labels.slice() });
-    const run = await t.train({ epochs: 3, batch: 20, augment: false });
+    const first = t.train({ epochs: 3, batch: 20, augment: false });
+    try { await t.train({ epochs: 1 }); } catch (e) { out.second = e.message; }     // refused; the first goes on
+    const run = await first;
     out.epochs = run.epochs.length;
     out.acc = (await t.evaluate()).testAcc;
     out.read = (await t.predict(images.subarray(784, 2 * 784))).digit;
@@ -88,6 +90,7 @@ test('the example page trains with the packed library: threads, MNIST, evaluatio
   expect(result.range).toContain('epochs must be a whole number from 1');
   expect(result.counts).toMatchObject({ train: 200, test: 200 });
   expect(result.badData).toContain('each image is 28 x 28 = 784 bytes');
+  expect(result.second).toContain('A training run is going on');
   expect(result.epochs).toBe(3);
   expect(result.acc).toBeGreaterThan(95);
   expect(result.read).toBe(1);

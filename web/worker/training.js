@@ -43,12 +43,12 @@ export function snapshot(withTraining) { return savedBytes(w.M._api_save(withTra
 // runId names the run in every message about it (the page drops what belongs to another run).
 // A run that is going on (or paused) is never replaced half-way: the start is refused.
 export async function train(cfg, runId, resumeBytes = null, resumeMeta = null) {
-  if (!w.dataReady) { post(MSG.ERROR, { where: 'train', message: 'MNIST is not loaded yet.' }); return; }
+  if (!w.dataReady) { post(MSG.ERROR, { where: 'train', runId, message: 'MNIST is not loaded yet.' }); return; }
   if (busyTraining() || (w.run && w.state === 'paused')) {
-    post(MSG.ERROR, { where: 'train', message: 'A training run is going on: stop it before starting another.' });
+    post(MSG.ERROR, { where: 'train', runId, message: 'A training run is going on: stop it before starting another.' });
     return;
   }
-  if (w.state === 'teaching') { post(MSG.ERROR, { where: 'train', message: 'The network is being taught your digits: train when that is done.' }); return; }
+  if (w.state === 'teaching') { post(MSG.ERROR, { where: 'train', runId, message: 'The network is being taught your digits: train when that is done.' }); return; }
   const M = w.M;
   try {
     if (cfg.threads) M._api_set_threads(Math.min(cfg.threads, w.caps.maxThreads));
@@ -60,7 +60,7 @@ export async function train(cfg, runId, resumeBytes = null, resumeMeta = null) {
       if (design !== before) post(MSG.LOADED, { source: 'checkpoint', design, params: w.caps.params });
     } else if (cfg.init !== 'current') M._api_init_params(...seedHalves(cfg.seed));   // from scratch; else fine-tune
   } catch (e) {
-    post(MSG.ERROR, { where: 'train', message: e.message });
+    post(MSG.ERROR, { where: 'train', runId, message: e.message });
     return;
   }
   w.caps.threads = M._api_threads();
@@ -82,7 +82,7 @@ async function loop() {
     await trainSlices();
   } catch (e) {
     if (isTrap(e) || w.state === 'crashed') crash(e);
-    else { post(MSG.ERROR, { where: 'train', message: `Training stopped: ${e.message}` }); w.run = null; setState('idle'); }
+    else { post(MSG.ERROR, { where: 'train', runId: w.run?.id, message: `Training stopped: ${e.message}` }); w.run = null; setState('idle'); }
   } finally {
     w.looping = false;
     w.afterLoop();

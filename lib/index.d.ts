@@ -123,10 +123,6 @@ export class Trainer {
   teach(labels: Uint8Array, pixels: Uint8Array, settings?: object): void;
   writeDigits(labels: Uint8Array, pixels: Uint8Array): Promise<Uint8Array>;
   readDigits(bytes: ArrayBuffer | Uint8Array, name?: string): Promise<{ labels: Uint8Array; pixels: Uint8Array; name: string }>;
-  /** test builds of the app only */
-  benchmark(options?: object): Promise<object>;
-  /** test builds of the app only */
-  debugTrap(where: 'train' | 'evaluation' | 'prediction'): void;
 }
 
 /** new Trainer(options), then start(options) */

@@ -198,9 +198,14 @@ export class Trainer {
     return { labels, pixels, name };
   }
 
-  // test builds of the app only (the benchmark and the armed trap)
-  async benchmark(options = {}) { return (await this.#client.request(TEST_MSG.BENCH, options)).result; }
-  debugTrap(where) { this.#client.send(TEST_MSG.DEBUG_TRAP, { where }); }
+  // The test builds of the app only (__TEST_HOOKS__): the benchmark and the armed trap. A
+  // production build and the npm package drop them, and their messages, with this block.
+  static {
+    if (typeof __TEST_HOOKS__ !== 'undefined' && __TEST_HOOKS__) {
+      Trainer.prototype.benchmark = async function benchmark(options = {}) { return (await this.#client.request(TEST_MSG.BENCH, options)).result; };
+      Trainer.prototype.debugTrap = function debugTrap(where) { this.#client.send(TEST_MSG.DEBUG_TRAP, { where }); };
+    }
+  }
 
   // the next event of one of these types, or the failure that answers instead: an ERROR whose
   // where is `where`, the worker crashing or failing

@@ -7,6 +7,7 @@ export interface Capabilities {
   sab: boolean;               // SharedArrayBuffer exists
   simd: boolean;              // WebAssembly SIMD validates
   build: 'threaded' | 'single-threaded';
+  relaxed: boolean;           // the threaded build with relaxed SIMD's fused multiply-add is in use
   reason: string;             // why training uses one core, when it does
   threads: number;            // threads in use
   maxThreads: number;
@@ -36,6 +37,8 @@ export interface TrainerOptions {
   base?: string;
   /** 'single-threaded' forces the build without threads */
   build?: 'auto' | 'single-threaded';
+  /** false: never the relaxed-SIMD build (the same bits in every engine); default: where the engine has it */
+  relaxedSimd?: boolean;
   /** default worker threads of every run */
   threads?: number;
   /** makes the Worker (for bundlers that need the call written their way) */
@@ -50,6 +53,7 @@ export interface StartOptions {
   /** an untrained network of this design instead of the pretrained reference net */
   design?: string;
   singleThreaded?: boolean;
+  relaxedSimd?: boolean;
 }
 
 export interface DataCounts { type: 'data'; train: number; test: number }

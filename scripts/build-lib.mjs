@@ -46,7 +46,8 @@ writeFileSync(path.join(pkgDir, 'index.js'), "// mnist-in-a-tab: the trainer's p
 copyFileSync(path.join(root, 'lib/index.d.ts'), path.join(pkgDir, 'index.d.ts'));
 copyFileSync(path.join(root, 'lib/README.md'), path.join(pkgDir, 'README.md'));
 
-const assets = [['public/wasm', 'wasm', ['mnist-mt.mjs', 'mnist-mt.wasm', 'mnist-mt.worker.js', 'mnist-st.mjs', 'mnist-st.wasm']],
+const assets = [['public/wasm', 'wasm', ['mnist-mt.mjs', 'mnist-mt.wasm', 'mnist-mt.worker.js', 'mnist-mt-relaxed.mjs', 'mnist-mt-relaxed.wasm',
+  'mnist-mt-relaxed.worker.js', 'mnist-st.mjs', 'mnist-st.wasm']],
   ['public/models', 'models', ['reference.bin']]];
 for (const [from, to, names] of assets) {
   mkdirSync(path.join(pkgDir, 'assets', to), { recursive: true });

@@ -20,12 +20,14 @@ static int trap_armed;
 API void api_debug_trap_at(int where) { trap_armed = where; }
 void api_test_trap_point(int where) { if (trap_armed && trap_armed == where) __builtin_trap(); }
 
-/* failing cases, -1 if the variant is absent; which = 0 GEMM, 1 BatchNorm and max-pool kernels, 2 Winograd */
+/* failing cases, -1 if the variant is absent; which = 0 GEMM (SIMD128), 1 BatchNorm and max-pool
+ * kernels, 2 Winograd, 3 GEMM (relaxed SIMD: the relaxed build only) */
 static char kernel_report[2048];
 API int api_check_kernels(int which) {
     int cases;
     kernel_report[0] = 0;
     return which == 0 ? kernel_check_gemm("wasmsimd", 1234, &cases, kernel_report, sizeof kernel_report)
+         : which == 3 ? kernel_check_gemm("wasmrelaxed", 1234, &cases, kernel_report, sizeof kernel_report)
          : which == 1 ? kernel_check_eltwise(1234, &cases, kernel_report, sizeof kernel_report)
                       : kernel_check_winograd(1234, &cases, kernel_report, sizeof kernel_report);
 }

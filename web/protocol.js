@@ -7,7 +7,7 @@
 // A request (REPLIES below) carries rid, a number the page chose; the worker's reply carries it
 // back, and so does an ERROR { where, message, rid } that answers it.
 // page -> worker
-//   INIT { base, dataBase, dataSuffix?, loadData?, singleThreaded?, design? }  load the wasm build, the pretrained
+//   INIT { base, dataBase, dataSuffix?, loadData?, singleThreaded?, relaxedSimd?, design? }  load the wasm build, the pretrained
 //                                          model (or, with design, an untrained network of that
 //                                          design: a shared link's ?arch=), then MNIST (unless loadData is false)
 //   LOAD_DATA { base?, suffix? }           load MNIST now (a phone loads it on request); base: another
@@ -40,7 +40,7 @@
 //                                          STOP during it cancels it (the weights are put back)
 //   DIGITS_WRITE { labels, pixels }        -> DIGITS_FILE { bytes } (the my-digits file)
 //   DIGITS_READ { bytes, name }            -> DIGITS { labels, pixels, name } | ERROR (checked in the core)
-//   BENCH { threads, batch, reps, design? } (test builds only) speed benchmark on a separate
+//   BENCH { threads, batch, reps, design?, relaxed? } (test builds only) speed benchmark on a separate
 //                                          module instance (of that design) -> BENCH_RESULT { result }
 //   DEBUG_TRAP { where }                   (test builds only) arm a wasm trap at the next train
 //                                          step, evaluation slice or prediction (train | evaluation | prediction)

@@ -63,12 +63,13 @@ export class Trainer {
   caps = null;                 // what start() found (null until the worker is ready)
 
   // options: base (the folder holding wasm/ and models/, relative to the page: the package's
-  // own assets/ by default),
+  // own assets/ by default), relaxedSimd (false: never the relaxed-SIMD build, so every engine
+  // computes the same bits; by default it is used where the engine has it),
   // build ('auto' | 'single-threaded'), threads (the default for train()), createWorker
   // (a function returning the Worker, for bundlers that need the call written their way)
   constructor(options = {}) {
     this.#options = { build: 'auto', ...options };
-    this.base = options.base === undefined ? new URL('./assets/', import.meta.url).href : new URL(options.base, pageUrl()).href;
+    this.base = options.base === undefined ? new URL(/* @vite-ignore */ './assets/', import.meta.url).href : new URL(options.base, pageUrl()).href;
     this.#client = new WorkerClient(options.createWorker ?? (() => new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })));
   }
 
@@ -84,11 +85,11 @@ export class Trainer {
   // dataBase), dataBase, dataSuffix, design (an untrained network of that design instead of
   // the pretrained model), singleThreaded.
   start(options = {}) {
-    const { mnist = false, dataBase, dataSuffix, design, singleThreaded, ...testOptions } = options;
+    const { mnist = false, dataBase, dataSuffix, design, singleThreaded, relaxedSimd = this.#options.relaxedSimd, ...testOptions } = options;
     this.#client.start();
     const ready = this.#once([MSG.READY], 'init').then((m) => (this.caps = m.caps));
     this.#client.send(MSG.INIT, { base: this.base, dataBase: dataBase && new URL(dataBase, this.base).href, dataSuffix,
-      loadData: mnist, design, singleThreaded: singleThreaded || this.#options.build === 'single-threaded', ...testOptions });
+      loadData: mnist, design, singleThreaded: singleThreaded || this.#options.build === 'single-threaded', relaxedSimd, ...testOptions });
     return ready;
   }
 

@@ -1,5 +1,6 @@
 /* gemm.c - the one place that picks a GEMM variant: AVX-512F when the CPU has it, else AVX2
- * (x86-64), SIMD128 in a wasm build compiled with -msimd128, the scalar reference otherwise.
+ * (x86-64); in wasm, relaxed SIMD's multiply-add in the build compiled with -mrelaxed-simd (only
+ * loaded where the engine validates it), else SIMD128; the scalar reference otherwise.
  * The CPU is probed once, before the first multiply, by whichever thread gets there first
  * (pthread_once); a tool or test may force another variant with gemm_select (the library
  * itself reads no environment). */
@@ -16,6 +17,9 @@ GemmFn gemm_lookup(const char *name) {
     if (!strcmp(name, "scalar")) return gemm_scalar;
 #if defined(__wasm_simd128__)
     if (!strcmp(name, "wasmsimd")) return gemm_wasmsimd;
+#endif
+#if defined(__wasm_relaxed_simd__)
+    if (!strcmp(name, "wasmrelaxed")) return gemm_wasmrelaxed;
 #endif
 #if defined(__x86_64__)
     if (!strcmp(name, "avx2") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
@@ -35,7 +39,8 @@ static int set_variant(const char *name) {
 }
 
 static void choose_default(void) {
-    if (!set_variant("avx512") && !set_variant("avx2") && !set_variant("wasmsimd")) set_variant("scalar");
+    if (!set_variant("avx512") && !set_variant("avx2") && !set_variant("wasmrelaxed") && !set_variant("wasmsimd"))
+        set_variant("scalar");
 }
 #define ensure_chosen() pthread_once(&chosen_once, choose_default)
 

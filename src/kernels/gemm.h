@@ -14,10 +14,11 @@
  *
  * Every variant sums over k in increasing order into a zeroed register and only then adds the
  * old C, so the scalar and the wasm-SIMD variants (no FMA) give bit-identical results; the
- * AVX2 and AVX-512 variants use FMA and differ by rounding only.
+ * AVX2, AVX-512 and wasm relaxed-SIMD variants use FMA and differ by rounding only.
  *
  * Variants, one file each: gemm__scalar.c (reference, everywhere), gemm__wasmsimd.c (wasm
- * SIMD128, 4x8 register tile), gemm__avx2.c (x86-64 AVX2+FMA, 4x16 tile; compiled with
+ * SIMD128, 4x8 register tile), gemm__wasmrelaxed.c (the same tiles with relaxed SIMD's
+ * multiply-add, in the relaxed wasm build only), gemm__avx2.c (x86-64 AVX2+FMA, 4x16 tile; compiled with
  * -mavx2 -mfma for that file only and picked at run time after a CPU check), gemm__avx512.c
  * (AVX-512F+FMA, 8x32 tile, masked column tails; the same way). gemm.c chooses and turns
  * strides into row tables. */
@@ -35,6 +36,10 @@ void gemm_scalar_columns(int M, int n0, int N, int K, const float *const *A, con
 #if defined(__wasm_simd128__)
 void gemm_wasmsimd(int M, int N, int K, const float *const *A, const float *const *B,
                    float *const *C, int accumulate);
+#endif
+#if defined(__wasm_relaxed_simd__)
+void gemm_wasmrelaxed(int M, int N, int K, const float *const *A, const float *const *B,
+                      float *const *C, int accumulate);
 #endif
 #if defined(__x86_64__)
 void gemm_avx512(int M, int N, int K, const float *const *A, const float *const *B,
@@ -56,7 +61,7 @@ void gemm_rows(int M, int N, int K, const float *const *A, const float *const *B
 void gemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
           float *C, int ldc, int accumulate);
 const char *gemm_variant_name(void);
-/* Force a variant by name ("scalar", "wasmsimd", "avx2", "avx512") for the whole process, for the
+/* Force a variant by name ("scalar", "wasmsimd", "wasmrelaxed", "avx2", "avx512") for the whole process, for the
  * tools' and tests' comparisons (call it before creating a Net, whose conv method may follow the
  * variant); returns 0 if unavailable here. */
 int gemm_select(const char *name);

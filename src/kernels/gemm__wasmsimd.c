@@ -3,10 +3,23 @@
  * panels of 8 outside, row blocks of 4 inside, so one K x 8 panel of B stays in L1 while all of
  * A streams past it (the matrices here are at most 144 x 676: no packing needed). Tails: 4-wide
  * columns, then the last 1-3 columns by partial loads and stores, four rows at a time; leftover
- * rows one at a time. mul + add (no FMA in this wasm): the scalar reference's bits. */
+ * rows one at a time. mul + add (SIMD128 has no FMA): the scalar reference's bits.
+ * gemm__wasmrelaxed.c compiles this file again with GEMM_WASM_RELAXED: the same tiles with
+ * relaxed SIMD's multiply-add (one fused instruction where the engine's CPU has FMA). */
 #if defined(__wasm_simd128__)
 #include "gemm.h"
 #include <wasm_simd128.h>
+
+#if defined(GEMM_WASM_RELAXED)
+/* acc + x*y. Written with clang 14's builtin of the relaxed-SIMD prototype (the only one this
+ * Emscripten knows), whose opcode scripts/relax-wasm.mjs rewrites after the link into the
+ * standard f32x4.relaxed_madd(a, b, c) = a*b + c: the operands are given in that order. */
+#define MADD(acc, x, y) __builtin_wasm_fma_f32x4((x), (y), (acc))
+#define GEMM_WASM_FN gemm_wasmrelaxed
+#else
+#define MADD(acc, x, y) wasm_f32x4_add((acc), wasm_f32x4_mul((x), (y)))
+#define GEMM_WASM_FN gemm_wasmsimd
+#endif
 
 static inline void store_or_add(float *c, v128_t v, int accumulate) {
     if (accumulate) v = wasm_f32x4_add(wasm_v128_load(c), v);
@@ -21,17 +34,17 @@ static void tile_4x8(int K, const float *const *A, const float *const *B, int n,
         const float *b = B[k] + n;
         v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
         v128_t x = wasm_v128_load32_splat(a0 + k);
-        c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(x, b0));
-        c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(x, b1));
+        c00 = MADD(c00, x, b0);
+        c01 = MADD(c01, x, b1);
         x = wasm_v128_load32_splat(a1 + k);
-        c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(x, b0));
-        c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(x, b1));
+        c10 = MADD(c10, x, b0);
+        c11 = MADD(c11, x, b1);
         x = wasm_v128_load32_splat(a2 + k);
-        c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(x, b0));
-        c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(x, b1));
+        c20 = MADD(c20, x, b0);
+        c21 = MADD(c21, x, b1);
         x = wasm_v128_load32_splat(a3 + k);
-        c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(x, b0));
-        c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(x, b1));
+        c30 = MADD(c30, x, b0);
+        c31 = MADD(c31, x, b1);
     }
     store_or_add(C[0] + n, c00, acc); store_or_add(C[0] + n + 4, c01, acc);
     store_or_add(C[1] + n, c10, acc); store_or_add(C[1] + n + 4, c11, acc);
@@ -44,8 +57,8 @@ static void tile_1x8(int K, const float *A, const float *const *B, int n, float 
     for (int k = 0; k < K; k++) {
         const float *b = B[k] + n;
         v128_t x = wasm_v128_load32_splat(A + k);
-        c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(x, wasm_v128_load(b)));
-        c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(x, wasm_v128_load(b + 4)));
+        c0 = MADD(c0, x, wasm_v128_load(b));
+        c1 = MADD(c1, x, wasm_v128_load(b + 4));
     }
     store_or_add(C, c0, acc);
     store_or_add(C + 4, c1, acc);
@@ -75,10 +88,10 @@ static void tile_4x4(int K, const float *const *A, const float *const *B, int n,
     const float *a0 = A[0], *a1 = A[1], *a2 = A[2], *a3 = A[3];
     for (int k = 0; k < K; k++) {
         v128_t b = load_part(B[k] + n, cols);
-        c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(wasm_v128_load32_splat(a0 + k), b));
-        c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(wasm_v128_load32_splat(a1 + k), b));
-        c2 = wasm_f32x4_add(c2, wasm_f32x4_mul(wasm_v128_load32_splat(a2 + k), b));
-        c3 = wasm_f32x4_add(c3, wasm_f32x4_mul(wasm_v128_load32_splat(a3 + k), b));
+        c0 = MADD(c0, wasm_v128_load32_splat(a0 + k), b);
+        c1 = MADD(c1, wasm_v128_load32_splat(a1 + k), b);
+        c2 = MADD(c2, wasm_v128_load32_splat(a2 + k), b);
+        c3 = MADD(c3, wasm_v128_load32_splat(a3 + k), b);
     }
     store_part(C[0] + n, c0, cols, acc); store_part(C[1] + n, c1, cols, acc);
     store_part(C[2] + n, c2, cols, acc); store_part(C[3] + n, c3, cols, acc);
@@ -87,7 +100,7 @@ static void tile_4x4(int K, const float *const *A, const float *const *B, int n,
 static void tile_1x4_part(int K, const float *A, const float *const *B, int n, int cols, float *C, int acc) {
     v128_t c0 = wasm_f32x4_splat(0);
     for (int k = 0; k < K; k++)
-        c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(wasm_v128_load32_splat(A + k), load_part(B[k] + n, cols)));
+        c0 = MADD(c0, wasm_v128_load32_splat(A + k), load_part(B[k] + n, cols));
     store_part(C, c0, cols, acc);
 }
 
@@ -98,7 +111,7 @@ static void panel_4(int M, int K, const float *const *A, const float *const *B, 
     for (; m < M; m++) tile_1x4_part(K, A[m], B, n, cols, C[m] + n, acc);
 }
 
-void gemm_wasmsimd(int M, int N, int K, const float *const *A, const float *const *B,
+void GEMM_WASM_FN(int M, int N, int K, const float *const *A, const float *const *B,
                    float *const *C, int accumulate) {
     int n = 0;
     for (; n + 8 <= N; n += 8) {

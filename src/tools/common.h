@@ -58,7 +58,7 @@ static inline double now_seconds(void) {
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 /* The kernel choices for comparisons, from the environment (the library reads none):
- * MNIST_GEMM=scalar|avx2|avx512|wasmsimd forces the GEMM variant, MNIST_CONV=direct|winograd
+ * MNIST_GEMM=scalar|avx2|avx512|wasmsimd|wasmrelaxed forces the GEMM variant, MNIST_CONV=direct|winograd
  * the conv layers' method. 0, or 1 with a message on stderr for a value this machine lacks. */
 static inline int kernel_options_from_env(NetOptions *o) {
     const char *gemm_name = getenv("MNIST_GEMM"), *conv = getenv("MNIST_CONV");

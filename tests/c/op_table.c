@@ -189,7 +189,7 @@ static void compare(Judge *j, const char *what, const RunResult *a, const RunRes
 }
 
 int op_table_check(char *report, size_t len, int *cases, int *skipped) {
-    static const char *variants[] = { "scalar", "wasmsimd", "avx2", "avx512" };
+    static const char *variants[] = { "scalar", "wasmsimd", "wasmrelaxed", "avx2", "avx512" };
     const char *chosen = gemm_variant_name();      /* put back at the end */
     Judge j = { report, len, 0, 0 };
     report[0] = 0;
@@ -200,7 +200,7 @@ int op_table_check(char *report, size_t len, int *cases, int *skipped) {
         int used;
         gemm_select("scalar");
         if (run(R, NET_CONV_DIRECT, 1, &ref, &used, &j)) { note(&j, "%s: cannot create the network", R->op); continue; }
-        for (int v = 0; v < 4; v++) {
+        for (int v = 0; v < (int)(sizeof variants / sizeof *variants); v++) {
             if (!gemm_select(variants[v])) continue;
             int bit_variant = !strcmp(variants[v], "scalar") || !strcmp(variants[v], "wasmsimd");
             for (int conv = NET_CONV_DIRECT; conv <= NET_CONV_WINOGRAD; conv++) {

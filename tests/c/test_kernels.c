@@ -7,10 +7,10 @@
 
 int main(int argc, char **argv) {
     uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 10) : 1234;
-    const char *variants[] = { "scalar", "wasmsimd", "avx2", "avx512" };
+    const char *variants[] = { "scalar", "wasmsimd", "wasmrelaxed", "avx2", "avx512" };
     char report[4096] = "";
     int tested = 0, cases;
-    for (int v = 0; v < 4; v++) {
+    for (int v = 0; v < (int)(sizeof variants / sizeof *variants); v++) {
         int fails = kernel_check_gemm(variants[v], seed, &cases, report, sizeof report);
         if (fails < 0) { printf("gemm %s: not available on this machine, skipped\n", variants[v]); continue; }
         tested++;

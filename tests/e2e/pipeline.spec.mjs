@@ -1,5 +1,7 @@
 // The build path in a real browser: the page is cross-origin isolated, the threaded SIMD build
-// runs in the worker with 2+ threads that each did work, and MNIST arrives and is validated.
+// (with relaxed SIMD's multiply-add: Chromium has it) runs in the worker with 2+ threads that
+// each did work, and MNIST arrives and is validated. Without relaxed SIMD (the detection forced
+// off) the plain threaded build loads, and nothing alarming is said.
 // A damaged data file gives a clear message while the rest of the page keeps working.
 import { test, expect } from '@playwright/test';
 import { draw } from './helpers.mjs';
@@ -10,7 +12,7 @@ test('page is isolated, SIMD on, threads work, MNIST counts shown', async ({ pag
   await page.goto('/');
   await expect(page.getByTestId('isolated')).toHaveText('yes');
   await expect(page.getByTestId('simd')).toHaveText('yes');
-  await expect(page.getByTestId('build')).toContainText('threaded');
+  await expect(page.getByTestId('build')).toHaveText('threaded (wasmrelaxed kernels)');
   await expect(page.getByTestId('selftest')).toContainText('agrees with scalar');
   const distinct = Number(await page.getByTestId('selftest').getAttribute('data-threads'));
   expect(distinct).toBeGreaterThanOrEqual(2);
@@ -21,6 +23,20 @@ test('page is isolated, SIMD on, threads work, MNIST counts shown', async ({ pag
   await expect(page.getByTestId('error')).toBeHidden();
   expect(errors).toEqual([]);
   await page.screenshot({ path: 'test-results/screenshots/loaded.png', fullPage: true });
+});
+
+test('a browser without relaxed SIMD gets the plain threaded build, and the page says nothing alarming', async ({ page }) => {
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto('/?noRelaxed');
+  await expect(page.getByTestId('build')).toHaveText('threaded (wasmsimd kernels)');
+  expect(Number(await page.getByTestId('selftest').getAttribute('data-threads'))).toBeGreaterThanOrEqual(2);
+  await expect(page.getByTestId('train-count')).toHaveText('60000', { timeout: 60_000 });
+  await draw(page, [[[0.5, 0.15], [0.5, 0.85]]]);
+  await expect(page.getByTestId('prediction')).toHaveText('1');
+  await expect(page.getByTestId('threads-reason')).toBeHidden();
+  await expect(page.getByTestId('error')).toBeHidden();
+  expect(errors).toEqual([]);
 });
 
 test('a damaged MNIST file gives a clear message and the page keeps working', async ({ page }) => {

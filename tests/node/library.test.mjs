@@ -33,7 +33,7 @@ test('the Recipe type and checkRecipe know the contract\'s fields', () => {
 test('npm pack: the package holds the API, the worker, both wasm builds and the model; no test hooks left', () => {
   const tgz = execFileSync('node', ['scripts/build-lib.mjs'], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop();
   const files = execFileSync('tar', ['tzf', tgz], { encoding: 'utf8' }).trim().split('\n');
-  for (const f of ['index.js', 'index.d.ts', 'trainer.js', 'worker.js', 'package.json', 'assets/wasm/mnist-mt.wasm', 'assets/wasm/mnist-st.wasm', 'assets/models/reference.bin'])
+  for (const f of ['index.js', 'index.d.ts', 'trainer.js', 'worker.js', 'package.json', 'assets/wasm/mnist-mt.wasm', 'assets/wasm/mnist-mt-relaxed.wasm', 'assets/wasm/mnist-st.wasm', 'assets/models/reference.bin'])
     assert.ok(files.includes(`package/${f}`), `${f} is missing from the package`);
   const worker = execFileSync('tar', ['xzOf', tgz, 'package/worker/loading.js'], { encoding: 'utf8' });
   assert.doesNotMatch(worker, /__TEST_HOOKS__|__BUILD_ID__/);

@@ -33,7 +33,7 @@ export function createStartup({ trainer, app, errors, params }) {
     // every URL relative to this document: the app works from any folder of any static host
     trainer.start({ dataBase: data.base, dataSuffix: '.gz.bin', singleThreaded: startupStalls >= 2,
       mnist: data.loadNow(), design: params.get('arch') || undefined,      // a shared design link
-      ...(__TEST_HOOKS__ ? { testStall, testNoSimd } : {}) }).catch(() => { /* said on the error line */ });
+      ...(__TEST_HOOKS__ ? { testStall, testNoSimd, relaxedSimd: params.has('noRelaxed') ? false : undefined } : {}) }).catch(() => { /* said on the error line */ });
   }
 
   // The worker died or its WebAssembly trapped: say so, keep the checkpoint, offer a restart.

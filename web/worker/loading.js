@@ -1,5 +1,6 @@
-// Loading and capabilities: what this browser can do, the right wasm build (threaded or not;
-// the test builds' modules in tests), the self-test the page shows, the pretrained model.
+// Loading and capabilities: what this browser can do, the right wasm build (threaded with
+// relaxed SIMD's fused multiply-add, threaded, or single-threaded; the test builds' modules in
+// tests), the self-test the page shows, the pretrained model.
 import { MSG } from '../protocol.js';
 import { LIMITS } from '../generated/contract.js';
 import { w, post, errorText } from './context.js';
@@ -7,12 +8,17 @@ import { scoped } from './wasm-memory.js';
 
 // A minimal module using v128 (i8x16.splat ... ), as wasm-feature-detect's SIMD check.
 const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+// A module whose function is f32x4.relaxed_madd of its three v128 parameters (the standard
+// opcode 0xfd 0x105): validates where relaxed SIMD ships (Chromium 114+, Firefox 145+), not in
+// Safari, which would refuse the relaxed build's module as a whole.
+const RELAXED_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123, 3, 2, 1, 0,
+  10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2, 253, 133, 2, 11]);
 
 function detect() {
   const isolated = self.crossOriginIsolated === true;
   const sab = typeof SharedArrayBuffer !== 'undefined';
   const nested = typeof Worker !== 'undefined';
-  const simd = WebAssembly.validate(SIMD_PROBE);
+  const simd = WebAssembly.validate(SIMD_PROBE), relaxed = simd && WebAssembly.validate(RELAXED_PROBE);
   // what a visitor can know and do: a visitor cannot change the host's headers
   let reason = '';
   if (!isolated) {
@@ -24,7 +30,7 @@ function detect() {
   } else if (!nested) {
     reason = 'Training uses one core here: this browser cannot start workers from inside a worker, which the WebAssembly threads need.';
   }
-  return { isolated, sab, nested, simd, build: reason ? 'single-threaded' : 'threaded', reason, buildId: __BUILD_ID__,
+  return { isolated, sab, nested, simd, relaxed, build: reason ? 'single-threaded' : 'threaded', reason, buildId: __BUILD_ID__,
     cores: self.navigator.hardwareConcurrency || 1 };
 }
 
@@ -61,6 +67,7 @@ export async function init(msg) {
   w.appBase = msg.base || new URL('./', self.location.href).href;
   const caps = w.caps = detect();
   if (__TEST_HOOKS__ && msg.testNoSimd) caps.simd = false;   // a browser without SIMD, for the start-up test
+  if (msg.relaxedSimd === false) caps.relaxed = false;       // asked for the plain build (the same bits in every engine)
   if (msg.singleThreaded && caps.build === 'threaded') {      // the page's watchdog saw the threaded start-up stall
     caps.build = 'single-threaded';
     caps.reason = 'Training uses one core here: starting the threads stalled twice in this browser, so the app runs without them. Reloading the page may bring them back.';
@@ -70,11 +77,12 @@ export async function init(msg) {
     return false;
   }
   try {
-    w.M = await loadModule(caps.build === 'threaded' ? 'mt' : 'st');
+    w.M = await loadModule(caps.build === 'threaded' ? (caps.relaxed ? 'mt-relaxed' : 'mt') : 'st');
   } catch (e) {
     post(MSG.ERROR, { where: 'init', message: `Could not load the WebAssembly module: ${e.message}` });
     return false;
   }
+  caps.relaxed = caps.relaxed && caps.build === 'threaded';  // from here: relaxed SIMD in use
   const M = w.M, maxThreads = caps.build === 'threaded' ? Math.min(caps.cores, LIMITS.MAX_THREADS) : 1;
   const linked = msg.design ? linkDesign(msg.design) : false;      // a shared link's ?arch=
   if (M._api_create(Math.min(2, maxThreads), 1, 0) !== 0) { post(MSG.ERROR, { where: 'init', message: errorText() }); return false; }

@@ -13,7 +13,10 @@ export async function testHook(msg) {
       const { runWasmBench } = await import('../bench.mjs');
       let B = null;
       try {
-        B = await loadModule(w.caps.build === 'threaded' ? 'mt' : 'st');
+        // the build in use, or (relaxed: true | false) the threaded build with or without relaxed SIMD
+        const relaxed = msg.relaxed ?? w.caps.relaxed;
+        const variant = w.caps.build !== 'threaded' ? 'st' : relaxed ? 'mt-relaxed' : 'mt';
+        B = await loadModule(variant);
         const threads = Math.min(msg.threads || w.caps.threads, w.caps.maxThreads);
         if (msg.design) {                                  // a design's text form or name (bench/designs.mjs)
           const text = new TextEncoder().encode(`${msg.design}\0`), p = B._api_malloc(text.length);
@@ -24,7 +27,7 @@ export async function testHook(msg) {
         }
         if (B._api_create(threads, 1, 0) !== 0) throw new Error(B.UTF8ToString(B._api_error()));
         const result = runWasmBench(B, { threads, batch: msg.batch || 128, reps: msg.reps || 7 });
-        post(TEST_MSG.BENCH_RESULT, { result: { ...result, build: w.caps.build, isolated: w.caps.isolated }, rid: msg.rid });
+        post(TEST_MSG.BENCH_RESULT, { result: { ...result, build: variant, isolated: w.caps.isolated }, rid: msg.rid });
       } catch (err) {
         post(MSG.ERROR, { where: 'bench', message: err.message, rid: msg.rid });
       } finally {

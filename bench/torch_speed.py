@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "torch"))
-from compare import RefNet  # noqa: E402
+from designs import REFERENCE, DesignNet  # noqa: E402
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--threads", type=int, default=2)
@@ -23,20 +23,29 @@ ap.add_argument("--steps", type=int, default=10)
 a = ap.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(1)
-class SpeedNet(RefNet):
-    """RefNet with PyTorch's own dropout (p = 0.1) after every conv block, as in training."""
+
+
+class SpeedNet(DesignNet):
+    """The reference net (tests/torch/designs.py) with PyTorch's own dropout (p = 0.1) after every
+    conv block, as in training."""
+
+    def __init__(self):
+        super().__init__(REFERENCE)
 
     def forward(self, x):
-        it = iter(self.layers)
-        for s in self.SPEC:
-            if s[0] == "c":
-                conv, bn = next(it), next(it)
-                x = F.dropout(F.relu(bn(conv(x))), 0.1, self.training)
-            elif s[0] == "pool":
+        for step in self.plan:
+            if step[0] == "conv":
+                y = getattr(self, f"conv{step[1]}")(x)
+                x = F.dropout(F.relu(getattr(self, f"bn{step[1]}")(y) if step[2] else y), 0.1, self.training)
+            elif step[0] == "pool":
                 x = F.max_pool2d(x, 2)
+            elif step[0] == "gap":
+                x = x.mean(dim=(2, 3), keepdim=True)
+            elif step[0] == "flat":
+                x = torch.flatten(x, 1)
             else:
-                x = x.mean(dim=(2, 3))
-        return self.fc(x)
+                return getattr(self, step[1])(torch.flatten(x, 1))
+        raise AssertionError("the reference net ends in fc10")
 
 
 model = SpeedNet().train()

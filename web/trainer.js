@@ -82,14 +82,16 @@ export class Trainer {
 
   // Starts the worker and the core: resolves with what this browser and build can do (caps),
   // rejects with the reason when it cannot start here. options: mnist (load MNIST now from
-  // dataBase), dataBase, dataSuffix, design (an untrained network of that design instead of
-  // the pretrained model), singleThreaded.
+  // dataBase, relative to the page), dataBase, dataSuffix, design (an untrained network of that
+  // design instead of the pretrained model), singleThreaded, relaxedSimd. The constructor's keys
+  // (createTrainer gives both kinds in one object) stay here; the rest are the test builds'.
   start(options = {}) {
-    const { mnist = false, dataBase, dataSuffix, design, singleThreaded, relaxedSimd = this.#options.relaxedSimd, ...testOptions } = options;
+    const { mnist = false, dataBase, dataSuffix, design, singleThreaded, relaxedSimd = this.#options.relaxedSimd,
+      base, build, threads, createWorker, ...testOptions } = options;
     this.#client.start();
     const ready = this.#once([MSG.READY], 'init').then((m) => (this.caps = m.caps));
-    this.#client.send(MSG.INIT, { base: this.base, dataBase: dataBase && new URL(dataBase, this.base).href, dataSuffix,
-      loadData: mnist, design, singleThreaded: singleThreaded || this.#options.build === 'single-threaded', relaxedSimd, ...testOptions });
+    this.#client.send(MSG.INIT, { base: this.base, dataBase: dataBase && new URL(dataBase, pageUrl()).href, dataSuffix, loadData: mnist, design,
+      singleThreaded: singleThreaded || this.#options.build === 'single-threaded', relaxedSimd, ...testOptions });
     return ready;
   }
 

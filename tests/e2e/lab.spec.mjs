@@ -18,6 +18,17 @@ async function openEditor(page) {
   await expect(page.getByTestId('arch-params')).toHaveText('15,122');
 }
 
+test('the focused control keeps the focus when the core\'s counts arrive and the rows are made anew', async ({ page }) => {
+  await openEditor(page);
+  const kernel = page.getByLabel('Layer 2 kernel');
+  await kernel.focus();
+  await page.keyboard.press('ArrowDown');                                                   // 3x3 -> 5x5: the core describes it again
+  await expect(page.getByTestId('arch-macs')).not.toHaveText('3,375,424');
+  await expect(page.getByLabel('Layer 2 kernel')).toBeFocused();
+  await page.keyboard.press('ArrowDown');                                                   // the keyboard goes on where it was
+  await expect(page.getByLabel('Layer 2 kernel')).toHaveValue('7');
+});
+
 test('a design built with the mouse and the keyboard, counted as the core counts it; an impossible one refused with the reason', async ({ page }) => {
   await openEditor(page);
   await expect(page.getByTestId('arch-macs')).toHaveText('3,375,424');

@@ -55,7 +55,9 @@ test('the example page trains with the packed library: threads, MNIST, evaluatio
   // more of the API, through the package the page imported
   const result = await page.evaluate(async () => {
     const { createTrainer, checkRecipe } = await import('mnist-in-a-tab');
-    const t = await createTrainer({ build: 'single-threaded' });
+    // constructor options (a function among them) and start options in one object
+    const t = await createTrainer({ build: 'single-threaded', threads: 1, mnist: false,
+      createWorker: () => new Worker(new URL('./node_modules/mnist-in-a-tab/worker.js', location.href), { type: 'module' }) });
     const out = { threads: t.caps.threads };
     try { checkRecipe({ learningRate: 0.1 }); } catch (e) { out.unknown = e.message; }
     try { await t.train({ epochs: 0 }); } catch (e) { out.range = e.message; }

@@ -72,9 +72,19 @@ export function createArchitecture({ trainer, app, errors }) {
     return referenceRate ? 60000 * share(macs) / referenceRate : null;
   }
 
+  // The rows are made anew on every change and on the core's answer; the control that had the
+  // focus gets it back by its label, so a keyboard user is not thrown out of the list each time
+  // the counts arrive (nor a typed value's caret lost).
   function render() {
     const faultLayer = Number((errorBox.textContent.match(/^layer (\d+)/) || [])[1] || 0);
+    const active = list.contains(document.activeElement) ? document.activeElement : null;
+    const label = active?.getAttribute('aria-label'), caret = active?.selectionStart ?? null;
     list.replaceChildren(...layers.map((l, i) => row(l, i, described?.layers[i], faultLayer === i + 1)));
+    const again = label && [...list.querySelectorAll('[aria-label]')].find((el) => el.getAttribute('aria-label') === label);
+    if (again) {
+      again.focus();
+      if (caret !== null && typeof again.setSelectionRange === 'function') again.setSelectionRange(caret, caret);
+    }
     const budget = Number($('arch-budget').value) || 20000;
     $('arch-params').textContent = described ? nf(described.params) : '–';
     $('arch-macs').textContent = described ? nf(described.macs) : '–';

@@ -210,37 +210,43 @@ export class Trainer {
     }
   }
 
-  // the next event of one of these types, or the failure that answers instead: an ERROR whose
-  // where is `where`, the worker crashing or failing
-  #once(types, where) {
-    const wheres = [where].flat();
+  // A promise settled by the worker's messages: handlers maps a message type to
+  // fn(message, resolve, reject); the worker crashing or failing rejects it; every subscription
+  // ends when it settles.
+  #settle(handlers) {
     return new Promise((resolve, reject) => {
       const offs = [];
-      const finish = (fn, value) => { offs.forEach((off) => off()); fn(value); };
-      for (const t of types) offs.push(this.#client.on(t, (m) => finish(resolve, m)));
-      offs.push(this.#client.on(MSG.ERROR, (m) => { if (wheres.includes(m.where)) finish(reject, new Error(m.message)); }));
-      offs.push(this.#client.on(MSG.CRASHED, (m) => finish(reject, new Error(`the worker crashed: ${m.message}`))));
-      offs.push(this.#client.on(WorkerClient.FAILED, (m) => finish(reject, new Error(`the worker failed: ${m.message}`))));
+      const end = (fn) => (value) => { offs.forEach((off) => off()); fn(value); };
+      const [ok, fail] = [end(resolve), end(reject)];
+      for (const [type, fn] of Object.entries(handlers)) offs.push(this.#client.on(type, (m) => fn(m, ok, fail)));
+      offs.push(this.#client.on(MSG.CRASHED, (m) => fail(new Error(`the worker crashed: ${m.message}`))));
+      offs.push(this.#client.on(WorkerClient.FAILED, (m) => fail(new Error(`the worker failed: ${m.message}`))));
+    });
+  }
+
+  // the next event of one of these types, or an ERROR whose where is `where` (or one of them)
+  #once(types, where) {
+    const wheres = [where].flat();
+    return this.#settle({
+      ...Object.fromEntries(types.map((t) => [t, (m, ok) => ok(m)])),
+      [MSG.ERROR]: (m, ok, fail) => { if (wheres.includes(m.where)) fail(new Error(m.message)); },
     });
   }
 
   // a run's promise: its end (STATE done, or idle once stopped), its refusal or divergence
   #run(runId, begin) {
-    const done = new Promise((resolve, reject) => {
-      const offs = [], epochs = [];
-      let started = false;
-      const finish = (fn, value) => { offs.forEach((off) => off()); fn(value); };
-      offs.push(this.#client.on(MSG.EPOCH, (m) => { if (m.runId === runId) epochs.push(m); }));
-      offs.push(this.#client.on(MSG.STATE, (m) => {
+    const epochs = [];
+    let started = false;
+    const done = this.#settle({
+      [MSG.EPOCH]: (m) => { if (m.runId === runId) epochs.push(m); },
+      [MSG.STATE]: (m, ok) => {
         if (m.state === 'training') started = true;
-        else if (started && (m.state === 'done' || m.state === 'idle')) finish(resolve, { state: m.state, epochs });
-      }));
-      offs.push(this.#client.on(MSG.DIVERGED, (m) => { if (m.runId === runId) finish(reject, new Error(m.message)); }));
+        else if (started && (m.state === 'done' || m.state === 'idle')) ok({ state: m.state, epochs });
+      },
+      [MSG.DIVERGED]: (m, ok, fail) => { if (m.runId === runId) fail(new Error(m.message)); },
       // the worker names the run its refusals and failures are about (another run refused
       // while this one trains is not this one's failure)
-      offs.push(this.#client.on(MSG.ERROR, (m) => { if (m.where === 'train' && m.runId === runId) finish(reject, new Error(m.message)); }));
-      offs.push(this.#client.on(MSG.CRASHED, (m) => finish(reject, new Error(`the worker crashed: ${m.message}`))));
-      offs.push(this.#client.on(WorkerClient.FAILED, (m) => finish(reject, new Error(`the worker failed: ${m.message}`))));
+      [MSG.ERROR]: (m, ok, fail) => { if (m.where === 'train' && m.runId === runId) fail(new Error(m.message)); },
     });
     begin();
     return done;

@@ -182,6 +182,8 @@ API void api_init_params(uint32_t seed_lo, uint32_t seed_hi) {
     weights_replaced();
 }
 API int api_param_count(void) { return net ? (int)net->n_params : 0; }
+/* the network's pool, for the profiling hook of the test builds (api_test.c) */
+Pool *api_current_pool(void) { return net ? net->pool : NULL; }
 API int api_threads(void) { return net ? pool_threads(net->pool) : 0; }
 API void api_set_threads(int n) { if (net) net_set_threads(net, n); }
 /* The thread count that helps on this machine: an eval forward pass of 64 blank images with

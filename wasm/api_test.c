@@ -7,12 +7,14 @@
  *   - the operator table (tests/c/op_table.c: every layer op x conv method x the wasm SIMD and
  *     scalar GEMMs x 1 and 3 threads);
  *   - the arithmetic peak of one core, for the speed benchmark;
- *   - the bytes the allocator has handed out, for the soak benchmark. */
+ *   - the bytes the allocator has handed out, for the soak benchmark;
+ *   - the thread pool's profile (where a step's time goes), for the thread-scaling benchmark. */
 #include <emscripten/emscripten.h>
 #include <malloc.h>
 #include "kernels/kernel_check.h"
 #include "op_table.h"
 #include "kernels/peak.h"
+#include "runtime/pool.h"
 
 #define API EMSCRIPTEN_KEEPALIVE
 
@@ -50,3 +52,14 @@ API double api_peak_gflops(int iters) {
 
 /* bytes of wasm memory in use by malloc (a leak shows as growth over a long run) */
 API double api_heap_used(void) { return (double)mallinfo().uordblks; }
+
+/* the network's pool profile: start (1) or stop (0) counting; read as JSON, per `per` */
+Pool *api_current_pool(void);
+API void api_pool_profile(int on) { if (on) pool_profile_start(api_current_pool()); else pool_profile_stop(api_current_pool()); }
+static char profile_json[1024];
+API const char *api_pool_profile_json(double per) {
+    PoolProfile pp;
+    pool_profile_read(api_current_pool(), &pp);
+    pool_profile_json(&pp, per, profile_json, sizeof profile_json);
+    return profile_json;
+}

@@ -38,6 +38,14 @@ export function runWasmBench(M, { threads = 2, batch = 128, reps = 7, steps = 10
     for (let i = 0; i < steps; i++) step();
     train.push((steps * batch * 1000) / (now() - t0));
   }
+  // where a step's time goes (test builds with the pool profile), after the timed reps
+  let profile_per_step = null;
+  if (M._api_pool_profile) {
+    M._api_pool_profile(1);
+    for (let i = 0; i < steps; i++) step();
+    M._api_pool_profile(0);
+    profile_per_step = JSON.parse(M.UTF8ToString(M._api_pool_profile_json(steps)));
+  }
   const infer = [];
   for (let r = 0; r < reps; r++) {
     const t0 = now();
@@ -62,5 +70,5 @@ export function runWasmBench(M, { threads = 2, batch = 128, reps = 7, steps = 10
   return { threads: M._api_threads(), batch, reps, gemm: M.UTF8ToString(M._api_gemm_variant()),
     design: M.UTF8ToString(M._api_design()), params: M._api_param_count(),
     train_images_per_s: median(train), infer_images_per_s: median(infer), single_image_ms: median(latency),
-    peak_gflops_1core: median(peak), train_samples: train.map(Math.round) };
+    peak_gflops_1core: median(peak), train_samples: train.map(Math.round), profile_per_step };
 }

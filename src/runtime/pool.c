@@ -4,7 +4,7 @@
  * thread nearly useless at small batches. Spinning is bounded (about a millisecond), so idle
  * workers still sleep; the mutex and the condition variables are touched only when a thread
  * sleeps or may be sleeping (counted in `sleepers`), so a hand-off between spinning threads is
- * two atomic writes and a completion one. Tasks are dealt by an atomic counter. */
+ * a few atomic operations and no lock. Tasks are dealt by an atomic counter. */
 #include "pool.h"
 #include <pthread.h>
 #include <stdatomic.h>

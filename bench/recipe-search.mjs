@@ -50,9 +50,11 @@ await Promise.all([0, 1].map(async () => { while (queue.length) await run(queue.
 
 const mean = (a) => a.reduce((s, x) => s + x, 0) / a.length;
 const sd = (a) => Math.sqrt(a.reduce((s, x) => s + (x - mean(a)) ** 2, 0) / (a.length - 1));
+// one run's JSON lines (mnist-train --json: a line per epoch, then the summary)
+const readRun = (file) => readFileSync(path.join(work, file), 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
 const rows = round.candidates.map((c) => {
   const runs = round.seeds.map((seed) => {
-    const lines = readFileSync(path.join(work, `${c.name}-s${seed}.jsonl`), 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    const lines = readRun(`${c.name}-s${seed}.jsonl`);
     const epochs = lines.filter((l) => 'epoch' in l), last = lines[lines.length - 1];
     return { seed, val_acc: last.final_val_acc, test_acc: last.final_test_acc, val_loss: epochs[epochs.length - 1].val_loss,
       per_epoch: epochs.map((e) => ({ epoch: e.epoch, val_acc: e.val_acc, test_acc: e.test_acc })) };
@@ -63,7 +65,7 @@ const rows = round.candidates.map((c) => {
 });
 const final = round.final && (() => {
   const runs = round.seeds.map((seed) => {
-    const lines = readFileSync(path.join(work, `final-${round.final.name}-s${seed}.jsonl`), 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    const lines = readRun(`final-${round.final.name}-s${seed}.jsonl`);
     const last = lines[lines.length - 1];
     return { seed, test_acc: last.final_test_acc, per_epoch: lines.filter((l) => 'epoch' in l).map((e) => ({ epoch: e.epoch, test_acc: e.test_acc })) };
   });

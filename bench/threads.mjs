@@ -3,8 +3,9 @@
 // relaxed builds), and where a 2-thread step's time goes (the pool's profile: parallel regions
 // per step, the caller's and the workers' work, the caller waiting for the workers after its
 // share, sleeps on the condition variable, the serial rest; and how much more work the same
-// step is when two threads run it at once than one thread alone). Rounds alternate 1 and N threads in every environment, so a busy moment of the shared
-// machine hits both sides of a ratio; each ratio is the median over rounds.
+// step is when two threads run it at once than one thread alone). Rounds alternate 1 and N
+// threads in every environment, so a busy moment of the shared machine hits both sides of a
+// ratio; each ratio is the median over rounds.
 // Writes bench/results/threads.json and prints a table.   node bench/threads.mjs [--rounds 3]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,7 +19,7 @@ import { root, withAppInChromium } from './browser.mjs';
 
 v8.setFlagsFromString('--experimental-wasm-relaxed-simd');   // Node 20's V8 has relaxed SIMD behind a flag
 const cores = os.cpus().length;
-const reps = 7;
+const reps = 7, steps = 10;   // steps: runWasmBench's and mnist-bench's default per rep, which their profile also runs
 const argi = process.argv.indexOf('--rounds');
 const rounds = argi > 0 ? Number(process.argv[argi + 1]) : 3;
 const median = (a) => { const b = a.slice().sort((x, y) => x - y); return b.length % 2 ? b[b.length >> 1] : (b[b.length / 2 - 1] + b[b.length / 2]) / 2; };
@@ -74,5 +75,5 @@ for (const [env, s] of Object.entries(summary)) {
   const p = s.profile_per_step_n_threads;
   table += `| ${env} | ${Math.round(s.images_per_s_1)} → ${Math.round(s.images_per_s_n)} | ${s.ratio.toFixed(2)} (${s.ratios.map((x) => x.toFixed(2)).join(', ')}) | ${f1(s.step_ms_1)} → ${f1(p.wall_ms)} | ${f1(p.serial_ms)} | ${f1(p.runs)} | ${f1(p.caller_wait_ms)} | ${f1(p.worker_sleeps)} / ${f1(p.caller_sleeps)} | ${f1(p.caller_work_ms)} + ${f1(p.worker_work_ms)} | ${s.work_inflation.toFixed(3)} |\n`;
 }
-table += `\n${result.machine.cpu}, ${cores} cores, ${rounds} rounds of ${reps} reps at batch 128, \`node bench/threads.mjs\` (bench/results/threads.json). Per training step, medians over rounds; the profile is of ${cores} threads over ${10} steps after the timed reps (work inflation: the threads' summed task time over the 1-thread step).\n`;
+table += `\n${result.machine.cpu}, ${cores} cores, ${rounds} rounds of ${reps} reps at batch 128, \`node bench/threads.mjs\` (bench/results/threads.json). Per training step, medians over rounds; the profile is of ${cores} threads over ${steps} steps after the timed reps (work inflation: the threads' summed task time over the 1-thread step).\n`;
 console.log(table);

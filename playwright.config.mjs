@@ -10,7 +10,9 @@ import { existsSync } from 'node:fs';
 
 const systemChromium = '/usr/bin/chromium';
 const preview = !!process.env.PREVIEW;
-const devPort = preview ? 4173 : 5173, staticPort = 4174;
+// MNIST_PORT_OFFSET moves both servers (two checkouts testing side by side never share one)
+const portOffset = Number(process.env.MNIST_PORT_OFFSET || 0);
+const devPort = (preview ? 4173 : 5173) + portOffset, staticPort = 4174 + portOffset;
 export const SUB_PATH = '/mnist-in-a-tab/';
 const hooks = { MNIST_TEST_HOOKS: '1' };          // window.mnistApp, armed traps, test wasm modules
 

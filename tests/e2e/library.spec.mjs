@@ -9,7 +9,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-const root = path.resolve('.'), site = path.join(root, 'build/example-run'), port = 5183;
+const root = path.resolve('.'), site = path.join(root, 'build/example-run'), port = 5183 + Number(process.env.MNIST_PORT_OFFSET || 0);
 let server;
 
 test.beforeAll(() => {

@@ -109,7 +109,7 @@ static size_t direct_scratch_floats(const Layer *l) {
 
 static size_t direct_weight_grad_floats(const Layer *l) { return (size_t)l->K * l->fan_in; }
 
-static int direct_alloc(Layer *l) { return !(l->method_buf[0] = nn_falloc(l->fan_in * l->K)); }
+static void direct_alloc(Layer *l, NetAlloc *a) { l->method_buf[0] = net_take(a, l->fan_in * l->K, NET_MEM_WEIGHTS); }
 
 static void direct_prepare_backward(Layer *l, const float *w) {
     int crs = (int)l->fan_in;

@@ -16,6 +16,8 @@
 #define NN_CONV_METHOD_H
 #include "net.h"
 
+struct NetAlloc;                       /* layers.h */
+
 typedef struct ConvMethod {
     const char *name;
     /* 1 when the method can run this layer (its shape) */
@@ -24,8 +26,8 @@ typedef struct ConvMethod {
     size_t (*scratch_floats)(const Layer *l);
     /* floats of one chunk's weight-gradient partial */
     size_t (*weight_grad_floats)(const Layer *l);
-    /* Layer.method_buf; 0 on success */
-    int    (*alloc)(Layer *l);
+    /* Layer.method_buf, taken through net_take (layers.h) */
+    void   (*alloc)(Layer *l, struct NetAlloc *a);
     /* before a forward: the weights in the method's form, remade only when w changed (NULL: none) */
     void   (*prepare_forward)(Layer *l, const float *w);
     /* before a backward: the weights of the backward-data pass */

@@ -20,11 +20,10 @@ static size_t winograd_scratch(const Layer *l) {
 
 static size_t winograd_weight_grad_floats(const Layer *l) { return 16 * (size_t)l->C * l->K; }
 
-static int winograd_alloc(Layer *l) {
-    l->method_buf[0] = nn_falloc(16 * (size_t)l->K * l->C);
-    l->method_buf[1] = nn_falloc(16 * (size_t)l->K * l->C);
-    l->method_buf[2] = nn_falloc(l->fan_in * l->K);      /* zeros, whose transform [0] (zeros) is */
-    return !(l->method_buf[0] && l->method_buf[1] && l->method_buf[2]);
+static void winograd_alloc(Layer *l, NetAlloc *a) {
+    l->method_buf[0] = net_take(a, 16 * (size_t)l->K * l->C, NET_MEM_WEIGHTS);
+    l->method_buf[1] = net_take(a, 16 * (size_t)l->K * l->C, NET_MEM_WEIGHTS);
+    l->method_buf[2] = net_take(a, l->fan_in * l->K, NET_MEM_WEIGHTS);      /* zeros, whose transform [0] (zeros) is */
 }
 
 static void winograd_prepare_forward(Layer *l, const float *w) {

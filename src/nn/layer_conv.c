@@ -104,19 +104,19 @@ static void channel_affine(const Net *net, const Layer *l, int k, float mean, fl
 static size_t conv_chunk_grad_floats(const Layer *l) { return l->method->weight_grad_floats(l); }
 
 /* the layer's buffers and its method, chosen now (conv_method.h) and kept */
-static int conv_alloc(Layer *l, int max_batch, const NetOptions *opts, size_t *scratch) {
+static void conv_alloc(Layer *l, int max_batch, const NetOptions *opts, size_t *scratch, NetAlloc *a) {
     Layer view;
     const Layer *ml = method_layer(l, &view);
     l->method = conv_method_choose(ml, opts->conv);
     size_t act = (size_t)l->K * l->P * l->Q;
-    l->pre = nn_falloc(act * max_batch);
-    l->mean = nn_falloc(l->K);
-    l->invstd = nn_falloc(l->K);
+    l->pre = net_take(a, act * max_batch, NET_MEM_ACTIVATIONS);
+    l->mean = net_take(a, l->K, NET_MEM_WEIGHTS);
+    l->invstd = net_take(a, l->K, NET_MEM_WEIGHTS);
     for (int k = 0; l->mean && l->invstd && k < l->K; k++) { l->mean[k] = 0.0f; l->invstd[k] = 1.0f; }   /* without BatchNorm: always */
     l->method_scratch = l->method->scratch_floats(ml);
     size_t need = l->method_scratch + (l->pad ? (size_t)ml->C * ml->H * ml->W : 0);
     if (need > *scratch) *scratch = need;
-    return !(l->pre && l->mean && l->invstd) || l->method->alloc(l);
+    l->method->alloc(l, a);
 }
 
 /* out = dropout(relu(gamma * (pre - mean) * invstd + beta)) (or relu(pre + bias)); mean/invstd per channel */

@@ -22,9 +22,10 @@ static int maxpool_plan(Layer *l, int is_last, size_t *params, size_t *bn, char 
     return 0;
 }
 
-static int maxpool_alloc(Layer *l, int max_batch, const NetOptions *opts, size_t *scratch) {
-    l->argmax = calloc((size_t)l->K * l->P * l->Q * max_batch, 1);
-    return l->argmax == NULL;
+/* the winners' indices, a byte each, in a float buffer's bytes */
+static void maxpool_alloc(Layer *l, int max_batch, const NetOptions *opts, size_t *scratch, NetAlloc *a) {
+    size_t bytes = (size_t)l->K * l->P * l->Q * max_batch;
+    l->argmax = net_take(a, (bytes + sizeof(float) - 1) / sizeof(float), NET_MEM_ACTIVATIONS);
 }
 
 static void maxpool_image(const Layer *l, const float *x, float *y, uint8_t *arg) {

@@ -31,14 +31,22 @@ typedef struct {
 
 typedef void (*BackwardImage)(const BwdCtx *c, int n);
 
+/* How net_create and net_memory_plan size a Net with the same code: every buffer is taken
+ * through net_take, which allocates it (n floats, zeroed, 64-byte aligned; NULL and a->failed
+ * on out of memory) when a->allocate, else only adds what it would cost to a->memory (its part
+ * of the plan) and returns NULL. */
+typedef struct NetAlloc { int allocate, failed; NetMemory *memory; } NetAlloc;
+void *net_take(NetAlloc *a, size_t n_floats, int part);
+
 typedef struct {
     const char *name;
     /* Shape (K, P, Q) and parameter offsets from the input shape in l (C, H, W); counts what it
      * adds to the parameter and BatchNorm-state arenas; 0, or 1 and a message. */
     int  (*plan)(Layer *l, int is_last, size_t *params, size_t *bn_state, char *err, size_t errlen);
-    /* Buffers beyond l->out (freed by net_free) and choices made once (opts); raises *scratch to
-     * the per-thread floats it needs. 0 on success. */
-    int  (*alloc)(Layer *l, int max_batch, const NetOptions *opts, size_t *scratch);
+    /* Buffers beyond l->out (freed by net_free), each taken through net_take (which allocates
+     * it, or only counts it for net_memory_plan), and choices made once (opts); raises *scratch
+     * to the per-thread floats it needs. */
+    void (*alloc)(Layer *l, int max_batch, const NetOptions *opts, size_t *scratch, NetAlloc *a);
     /* Eval-mode forward of image n; for kinds without batch statistics also the training forward. */
     void (*forward_image)(const FwdCtx *c, int n, int thread);
     /* Training forward of the batch (pool tasks), for kinds with batch statistics; NULL: per image. */
@@ -61,6 +69,7 @@ const LayerOps *layer_ops(int kind);           /* NULL for a kind the table lack
  * net_layer_dropout; with mask, the mask is written there instead (net_dropout_mask) */
 void layer_dropout_image(const Net *net, int layer, int n, uint64_t seed, uint64_t step, float *out, int total, float *mask);
 void *nn_falloc(size_t n);                     /* n floats, zeroed, 64-byte aligned; free() */
+size_t nn_falloc_cost(size_t n);               /* the bytes nn_falloc(n) takes from the allocator, at most */
 const float *layer_input(const Net *net, int i, int n);   /* image n's input of layer i */
 /* the pending layer's normalise + activation for image n (c->pending; nothing when -1) */
 void finish_pending(const FwdCtx *c, int n);

@@ -27,13 +27,38 @@ const NetArch NET_ARCH_REFERENCE = {
 };
 #undef C_
 
-void *nn_falloc(size_t n) {          /* zeroed, 64-byte aligned, size rounded (wasm's aligned_alloc needs it) */
+static size_t falloc_bytes(size_t n) {   /* rounded to the alignment (wasm's aligned_alloc needs it), never 0 */
     size_t bytes = (n * sizeof(float) + 63) & ~(size_t)63;
-    void *p = aligned_alloc(64, bytes ? bytes : 64);
-    if (p) memset(p, 0, bytes ? bytes : 64);
+    return bytes ? bytes : 64;
+}
+
+void *nn_falloc(size_t n) {          /* zeroed, 64-byte aligned */
+    void *p = aligned_alloc(64, falloc_bytes(n));
+    if (p) memset(p, 0, falloc_bytes(n));
     return p;
 }
 #define falloc nn_falloc
+
+/* The allocator's bookkeeping per block, at most: glibc's and dlmalloc's (wasm) chunk header
+ * and size rounding (an aligned block's leading gap goes back to the free lists), and glibc's
+ * whole pages for a block it maps by itself (from 128 KB on; dlmalloc in wasm maps nothing). */
+enum { ALLOC_OVERHEAD = 32, MAPPED_FROM = 128 << 10, PAGE = 4096 };
+size_t nn_falloc_cost(size_t n) {
+    size_t bytes = falloc_bytes(n);
+    return bytes + ALLOC_OVERHEAD + (bytes >= MAPPED_FROM ? PAGE : 0);
+}
+size_t net_block_cost(size_t bytes) { return nn_falloc_cost((bytes + sizeof(float) - 1) / sizeof(float)); }
+
+const char *const NET_MEM_PART_NAMES[NET_MEM_PARTS] = {
+    "activations", "gradient buffers", "per-chunk weight gradients", "per-thread scratch", "weights",
+};
+
+void *net_take(NetAlloc *a, size_t n_floats, int part) {
+    if (!a->allocate) { a->memory->part[part] += nn_falloc_cost(n_floats); return NULL; }
+    void *p = falloc(n_floats);
+    if (!p) a->failed = 1;
+    return p;
+}
 
 const float *layer_input(const Net *net, int i, int n) {
     const Layer *l = &net->layer[i];
@@ -202,51 +227,74 @@ const char *net_conv_method_name(const Net *net, int i) {
 
 Net *net_create(const NetArch *arch, int max_batch, int n_threads) { return net_create_with(arch, max_batch, n_threads, NULL); }
 
-Net *net_create_with(const NetArch *arch, int max_batch, int n_threads, const NetOptions *options) {
-    char err[200];
-    Net *net = calloc(1, sizeof *net);
-    if (!net || max_batch < 1) { free(net); return NULL; }
-    if (options) net->options = *options;
-    net->arch = *arch;
-    net->n_layers = arch->n_layers;
-    net->max_batch = max_batch;
-    net->n_params = plan(arch, net->layer, &net->n_bn_state, err, sizeof err);
-    if (!net->n_params) { free(net); return NULL; }
-    net->n_classes = net->layer[net->n_layers - 1].K;
-    net->dropout = 0.1f;
-    net->bn_momentum = 0.1f;
-    net->bn_eps = 1e-5f;
-
-    size_t max_act = (size_t)arch->in_c * arch->in_h * arch->in_w, max_K = 1, max_wconv = 1, scratch = 1;
-    int ok = 1;
+/* Every buffer of a Net whose layers are planned, taken through net_take (allocated, or counted
+ * for net_memory_plan); 0, or 1 when an allocation failed. */
+static int net_buffers(Net *net, NetAlloc *a) {
+    const NetArch *arch = &net->arch;
+    size_t B = (size_t)net->max_batch, in = (size_t)arch->in_c * arch->in_h * arch->in_w;
+    size_t max_act = in, max_K = 1, max_wconv = 1, scratch = 1;
     for (int i = 0; i < net->n_layers; i++) {
         Layer *l = &net->layer[i];
         size_t act = (size_t)l->K * l->P * l->Q;
         if (act > max_act) max_act = act;
         if (l->K > (int)max_K) max_K = l->K;
-        l->out = falloc(act * max_batch);
-        ok &= l->out != NULL;
+        l->out = net_take(a, act * B, NET_MEM_ACTIVATIONS);
         const LayerOps *ops = ops_of(l->spec.kind);
-        if (ops->alloc) ok &= ops->alloc(l, max_batch, &net->options, &scratch) == 0;
+        if (ops->alloc) ops->alloc(l, net->max_batch, &net->options, &scratch, a);
         size_t wconv = ops->chunk_grad_floats ? ops->chunk_grad_floats(l) : 0;   /* chunked weight gradients */
         if (wconv > max_wconv) max_wconv = wconv;
     }
-    net->params = falloc(net->n_params);
-    net->grads = falloc(net->n_params);
-    net->bn_state = falloc(net->n_bn_state);
-    net->input = falloc((size_t)max_batch * arch->in_c * arch->in_h * arch->in_w);
-    net->logprob = falloc((size_t)max_batch * net->n_classes);
-    net->gbuf[0] = falloc(max_act * max_batch);
-    net->gbuf[1] = falloc(max_act * max_batch);
-    net->partial[0] = calloc((size_t)max_batch * max_K * 2, sizeof(double));
-    net->partial[1] = calloc((size_t)max_batch * max_K * 2, sizeof(double));
-    net->chunk_grad = falloc(max_wconv * ((max_batch + NET_GRAD_CHUNK - 1) / NET_GRAD_CHUNK));
+    net->params = net_take(a, net->n_params, NET_MEM_WEIGHTS);
+    net->grads = net_take(a, net->n_params, NET_MEM_WEIGHTS);
+    net->bn_state = net_take(a, net->n_bn_state, NET_MEM_WEIGHTS);
+    net->input = net_take(a, B * in, NET_MEM_ACTIVATIONS);
+    net->logprob = net_take(a, B * net->n_classes, NET_MEM_ACTIVATIONS);
+    for (int k = 0; k < 2; k++) {
+        net->gbuf[k] = net_take(a, max_act * B, NET_MEM_GRADIENTS);
+        net->partial[k] = net_take(a, B * max_K * 2 * (sizeof(double) / sizeof(float)), NET_MEM_GRADIENTS);   /* doubles */
+    }
+    net->chunk_grad = net_take(a, max_wconv * ((B + NET_GRAD_CHUNK - 1) / NET_GRAD_CHUNK), NET_MEM_CHUNK_GRADS);
     net->scratch_floats = scratch;
-    for (int t = 0; t < POOL_MAX_THREADS; t++) ok &= (net->scratch[t] = falloc(scratch)) != NULL;
-    ok &= net->params && net->grads && net->bn_state && net->input && net->logprob &&
-          net->gbuf[0] && net->gbuf[1] && net->partial[0] && net->partial[1] && net->chunk_grad;
-    net->pool = pool_create(n_threads);
-    if (!ok || !net->pool) { net_free(net); return NULL; }
+    for (int t = 0; t < POOL_MAX_THREADS; t++) net->scratch[t] = net_take(a, scratch, NET_MEM_SCRATCH);
+    return a->failed;
+}
+
+/* a Net with its layers planned and its settings, no buffers yet; NULL when invalid */
+static Net *net_shell(Net *net, const NetArch *arch, int max_batch, const NetOptions *options) {
+    char err[200];
+    if (max_batch < 1) return NULL;
+    if (options) net->options = *options;
+    net->arch = *arch;
+    net->n_layers = arch->n_layers;
+    net->max_batch = max_batch;
+    net->n_params = plan(arch, net->layer, &net->n_bn_state, err, sizeof err);
+    if (!net->n_params) return NULL;
+    net->n_classes = net->layer[net->n_layers - 1].K;
+    net->dropout = 0.1f;
+    net->bn_momentum = 0.1f;
+    net->bn_eps = 1e-5f;
+    return net;
+}
+
+size_t net_memory_plan(const NetArch *arch, int max_batch, const NetOptions *options, NetMemory *m) {
+    static const Net zero;
+    Net shape = zero;
+    memset(m, 0, sizeof *m);
+    if (!net_shell(&shape, arch, max_batch, options)) return 0;
+    NetAlloc count = { 0, 0, m };
+    net_buffers(&shape, &count);
+    m->part[NET_MEM_WEIGHTS] += net_block_cost(sizeof(Net));   /* the Net itself */
+    for (int k = 0; k < NET_MEM_PARTS; k++) m->total += m->part[k];
+    return m->total;
+}
+
+Net *net_create_with(const NetArch *arch, int max_batch, int n_threads, const NetOptions *options) {
+    Net *net = calloc(1, sizeof *net);
+    if (!net || !net_shell(net, arch, max_batch, options)) { free(net); return NULL; }
+    NetAlloc alloc = { 1, 0, NULL };
+    int failed = net_buffers(net, &alloc);
+    net->pool = failed ? NULL : pool_create(n_threads);
+    if (failed || !net->pool) { net_free(net); return NULL; }
     for (int i = 0; i < net->n_layers; i++)   /* running variance starts at 1, as PyTorch */
         if (net->layer[i].run_var >= 0)
             for (int k = 0; k < net->layer[i].K; k++) net->bn_state[net->layer[i].run_var + k] = 1.0f;
@@ -260,6 +308,12 @@ void net_set_threads(Net *net, int n_threads) {
     pool_destroy(net->pool);
     net->pool = pool_create(n_threads);
     if (!net->pool) net->pool = pool_create(1);
+}
+
+void net_swap_pool(Net *a, Net *b) {
+    Pool *p = a->pool;
+    a->pool = b->pool;
+    b->pool = p;
 }
 
 void net_free(Net *net) {

@@ -26,8 +26,11 @@
  *
  * Memory: net_create sizes everything once for max_batch images: one arena for parameters,
  * one for gradients at the same offsets (so an optimiser is one flat loop), the BatchNorm
- * running statistics, per-layer activations, two gradient ping-pong buffers and per-thread
- * scratch. Nothing is allocated afterwards. Parameter order is PyTorch's model.parameters()
+ * running statistics, per-layer activations, two gradient ping-pong buffers, the per-chunk
+ * weight gradients (one per NET_GRAD_CHUNK images) and scratch for each of POOL_MAX_THREADS
+ * threads. Nothing is allocated afterwards. net_memory_plan counts those bytes without
+ * allocating, through the same code (every buffer is taken through one function that either
+ * allocates or counts it), so what a design will take is known before it is made. Parameter order is PyTorch's model.parameters()
  * order for the same nn.Sequential: conv.weight, bn.weight, bn.bias, ..., fc.weight, fc.bias.
  *
  * Gradients: net_backward *accumulates* into net->grads (call net_zero_grad first). Weight
@@ -106,6 +109,17 @@ typedef struct Net {
     float dropout, bn_momentum, bn_eps, label_smoothing;
 } Net;
 
+/* What net_create allocates, by part, in bytes taken from the allocator (net_memory_plan) */
+enum { NET_MEM_ACTIVATIONS, NET_MEM_GRADIENTS, NET_MEM_CHUNK_GRADS, NET_MEM_SCRATCH, NET_MEM_WEIGHTS, NET_MEM_PARTS };
+typedef struct {
+    size_t part[NET_MEM_PARTS];   /* activations (outputs, a conv's output before BatchNorm, max-pool winners, input,
+                                   * log-probabilities); the two gradient buffers and the BatchNorm sums; the
+                                   * per-chunk weight gradients; every thread's scratch; parameters, their
+                                   * gradients, the BatchNorm state, the conv methods' weight copies, the Net */
+    size_t total;
+} NetMemory;
+extern const char *const NET_MEM_PART_NAMES[NET_MEM_PARTS];   /* "activations", ... for messages */
+
 /* 1 if a and b are the same network (input, layers and their options; names aside) */
 int     net_arch_same(const NetArch *a, const NetArch *b);
 size_t  net_arch_param_count(const NetArch *arch);   /* 0 if the table is invalid */
@@ -115,6 +129,13 @@ int     net_arch_validate(const NetArch *arch, char *err, size_t errlen);
  * fan_in, macs and the parameter offsets (Layer fields; no buffers); returns the parameter
  * count, or 0 and a message */
 size_t  net_arch_plan(const NetArch *arch, Layer layers[NET_MAX_LAYERS], size_t *n_bn_state, char *err, size_t errlen);
+/* The bytes a block of `bytes` takes from the allocator, at most: rounded to 64 (as nn_falloc
+ * rounds) plus the allocator's bookkeeping; what the memory plans count per malloc */
+size_t  net_block_cost(size_t bytes);
+/* The bytes net_create_with(arch, max_batch, any threads, options) takes from the allocator,
+ * by part into *m (its pool aside: pool.h); 0 if the table is invalid or max_batch < 1. Each
+ * block is counted at its rounded size plus the allocator's bookkeeping (nn_falloc_cost). */
+size_t  net_memory_plan(const NetArch *arch, int max_batch, const NetOptions *options, NetMemory *m);
 Net    *net_create(const NetArch *arch, int max_batch, int n_threads);
 Net    *net_create_with(const NetArch *arch, int max_batch, int n_threads, const NetOptions *options);
 /* "direct" or "winograd": the method conv layer i runs (NULL for another kind) */
@@ -123,6 +144,10 @@ void    net_free(Net *net);
 void    net_init_params(Net *net, uint64_t seed);    /* PyTorch defaults: Kaiming-uniform(a=sqrt 5) */
 void    net_zero_grad(Net *net);
 void    net_set_threads(Net *net, int n_threads);
+/* a's pool goes to b and b's to a, threads and all: a Net made with one thread (no pthreads)
+ * takes over the pool of the one it replaces, so two pools never hold threads at once (in wasm
+ * the pthreads come from a fixed set: wasm/CMakeLists.txt PTHREAD_POOL_SIZE) */
+void    net_swap_pool(Net *a, Net *b);
 
 /* Forward over images 0..N-1 of net->input. training: batch statistics (running statistics
  * updated), dropout drawn from (seed, step). labels may be NULL; with labels returns the mean

@@ -110,7 +110,9 @@
     X(DESIGN_MAX_CHANNELS, 512,       "channels", "output channels of a convolution") \
     X(DESIGN_MAX_FC,      1024,       "outputs", "outputs of a hidden fully connected layer") \
     X(DESIGN_MAX_PARAMS,  1000000,    "parameters", "parameters of a design") \
-    X(DESIGN_MAX_ACTIVATION_MB, 200,  "MB", "activations and their gradients at the largest batch (LIMIT_MAX_BATCH images)")
+    X(DESIGN_MAX_ACTIVATION_MB, 200,  "MB", "activations and their gradients at the largest batch (LIMIT_MAX_BATCH images)") \
+    X(DESIGN_MAX_MB,      150,        "MB", "everything a design allocates at the largest batch and thread count: network, training state, fine-tune, files, inside view (train/memory_plan.h)") \
+    X(WASM_HEAP_MB,       384,        "MB", "the WebAssembly module's memory, fixed (wasm/CMakeLists.txt reads it): the app, two designs at once during a switch")
 
 #define CONTRACT_LIMIT_ENUM(name, value, unit, what) LIMIT_##name = (value),
 enum { LIMITS(CONTRACT_LIMIT_ENUM) };

@@ -3,6 +3,7 @@
 #include "formats/model_io.h"
 #include "nn/arch_spec.h"
 #include "train/trainer.h"
+#include "train/memory_plan.h"
 #include "kernels/gemm.h"
 #include "common.h"
 #include "cli.h"
@@ -142,13 +143,17 @@ static int run_epoch(Trainer *t, Net *net, const Args *a, const Splits *d, Total
 /* the design: --arch, or the file's being resumed (which --arch, if given, must name) */
 static int choose_design(const Args *a, NetArch *arch) {
     char err[600];
-    if (arch_spec_parse(a->arch ? a->arch : "reference", arch, err, sizeof err)) { fprintf(stderr, "--arch: %s\n", err); return 1; }
+    if (arch_spec_parse(a->arch ? a->arch : "reference", arch, err, sizeof err) || !design_memory_check(arch, err, sizeof err)) {
+        fprintf(stderr, "--arch: %s\n", err);
+        return 1;
+    }
     if (!a->resume) return 0;
     size_t n;
     uint8_t *m = read_file(a->resume, &n);
     NetArch file;
     int bad = !m || model_read_arch(m, n, &file, NULL, err, sizeof err);
     free(m);
+    if (!bad && !design_memory_check(&file, err, sizeof err)) bad = 1;
     if (bad) { fprintf(stderr, "cannot resume from %s: %s\n", a->resume, m ? err : "unreadable"); return 1; }
     if (a->arch && !net_arch_same(arch, &file)) { fprintf(stderr, "cannot resume from %s: it is another design than --arch\n", a->resume); return 1; }
     *arch = file;
@@ -180,7 +185,10 @@ int main(int argc, char **argv) {
     if (a.describe) {
         NetArch arch;
         char err[600];
-        if (arch_spec_parse(a.arch ? a.arch : "reference", &arch, err, sizeof err)) { fprintf(stderr, "--arch: %s\n", err); return 2; }
+        if (arch_spec_parse(a.arch ? a.arch : "reference", &arch, err, sizeof err) || !design_memory_check(&arch, err, sizeof err)) {
+            fprintf(stderr, "--arch: %s\n", err);
+            return 2;
+        }
         return describe(&arch);
     }
     char err[256];

@@ -25,6 +25,11 @@ float teacher_lr(const Teacher *t, int step) {
 
 static size_t state_floats(const Net *net) { return net->n_params + net->n_bn_state; }
 
+size_t teacher_memory_bytes(size_t P, size_t S, int n_digits, int batch) {
+    return net_block_cost((size_t)(n_digits > 0 ? n_digits : 1) * sizeof(int)) + net_block_cost((size_t)batch)
+           + net_block_cost((P + S) * sizeof(float)) + 2 * net_block_cost((P ? P : 1) * sizeof(float));   /* use, labels, start, m and v */
+}
+
 int teacher_init(Teacher *t, Net *net, const TeachConfig *cfg, const uint8_t *labels, const uint8_t *pixels, int n,
                  int part, IdxView mnist_x, IdxView mnist_y, char *err, size_t errlen) {
     memset(t, 0, sizeof *t);

@@ -46,6 +46,9 @@ typedef struct {
     float last_loss, last_lr;
 } Teacher;
 
+/* The bytes teacher_init takes (net_block_cost per block) for a net of n_params parameters and
+ * n_bn_state BatchNorm values, n_digits of mine and a batch of `batch` */
+size_t teacher_memory_bytes(size_t n_params, size_t n_bn_state, int n_digits, int batch);
 /* Starts a fine-tune of net's current weights on the digits of `part`. Fails (with a message)
  * when that part is empty, the batch does not fit the network, or memory runs out. */
 int  teacher_init(Teacher *t, Net *net, const TeachConfig *cfg, const uint8_t *labels, const uint8_t *pixels, int n,

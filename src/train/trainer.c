@@ -32,8 +32,18 @@ int train_config_preset(TrainConfig *c, const char *name, char *err, size_t errl
     return 1;
 }
 
+/* floats of one step backup: params, BatchNorm state, optimiser m and v, and the average */
+static size_t backup_floats(size_t P, size_t S, int with_average) { return 3 * P + S + (with_average ? P + S : 0); }
+
+size_t trainer_memory_bytes(size_t P, size_t S, int n_images, int max_batch, int with_average) {
+    size_t f = sizeof(float), backups = 2 * net_block_cost(f * backup_floats(P, S, with_average));
+    size_t average = with_average ? net_block_cost(f * (P + S)) : 0;
+    return net_block_cost(sizeof(uint32_t) * (size_t)(n_images > 0 ? n_images : 0)) + net_block_cost((size_t)max_batch)
+           + backups + average + 2 * net_block_cost(f * (P ? P : 1));         /* perm, labels, ..., optimiser m and v */
+}
+
 int trainer_reserve(Trainer *t, int with_average) {
-    size_t P = t->net->n_params, S = t->net->n_bn_state, state = 3 * P + S + (with_average ? P + S : 0);
+    size_t P = t->net->n_params, S = t->net->n_bn_state, state = backup_floats(P, S, with_average);
     float *b0 = malloc(sizeof(float) * state), *b1 = malloc(sizeof(float) * state);
     float *avg = with_average ? malloc(sizeof(float) * (P + S)) : NULL;
     if (!b0 || !b1 || (with_average && !avg)) { free(b0); free(b1); free(avg); return 1; }

@@ -52,6 +52,10 @@ typedef struct {
     int backup_loss_count[2], backups;
 } Trainer;
 
+/* The bytes trainer_init takes (net_block_cost per block) for a net of n_params parameters and
+ * n_bn_state BatchNorm values, over n_images training images, with_average or not. (A later
+ * trainer_reserve makes its buffers before it frees the old ones: memory_plan.h counts that.) */
+size_t trainer_memory_bytes(size_t n_params, size_t n_bn_state, int n_images, int max_batch, int with_average);
 int  trainer_init(Trainer *t, Net *net, const TrainConfig *cfg, IdxView train_x, IdxView train_y, char *err, size_t errlen);
 void trainer_free(Trainer *t);
 /* (Re)allocate the step backups and, with_average, the weight-average buffer, for t->net; the

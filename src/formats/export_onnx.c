@@ -219,6 +219,8 @@ size_t onnx_export(const Net *net, uint8_t **out, char *err, size_t errlen) {
     *out = NULL;
     Pb g = { 0 };
     const NetArch *a = &net->arch;
+    char spec[ARCH_SPEC_MAX];                             /* first: a refusal has nothing to free */
+    if (arch_spec_format(a, spec, sizeof spec)) { snprintf(err, errlen, "the design has no text form"); return 0; }
     if (graph_nodes(&g, net, err, errlen)) { free(g.p); return 0; }
     pb_str(&g, 2, "mnist_in_a_tab");                     /* GraphProto.name */
     int64_t in_dims[4] = { -1, a->in_c, a->in_h, a->in_w };
@@ -235,8 +237,6 @@ size_t onnx_export(const Net *net, uint8_t **out, char *err, size_t errlen) {
     pb_msg(&m, 8, &opset);
     pb_msg(&m, 7, &g);                                    /* graph */
     pb_str(&meta, 1, "architecture");                     /* metadata_props: StringStringEntryProto */
-    char spec[ARCH_SPEC_MAX];
-    if (arch_spec_format(a, spec, sizeof spec)) { free(g.p); snprintf(err, errlen, "the design has no text form"); return 0; }
     pb_str(&meta, 2, spec);
     pb_msg(&m, 14, &meta);
     if (m.oom) { free(m.p); snprintf(err, errlen, "out of memory"); return 0; }

@@ -1,8 +1,21 @@
 /* settings.c - the settings mechanism of settings.h over the field tables of contract.h. */
 #include "settings.h"
+#include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* v as the shortest decimal that reads back as v (as_float: as the float v is); whole numbers
+ * without an exponent */
+static void shortest(double v, int as_float, char *out, size_t outlen) {
+    if (v == floor(v) && fabs(v) < 1e15) { snprintf(out, outlen, "%.0f", v); return; }
+    for (int digits = 1; digits <= 17; digits++) {
+        snprintf(out, outlen, "%.*g", digits, v);
+        double back = strtod(out, NULL);
+        if (as_float ? (float)back == (float)v : back == v) return;
+    }
+}
 
 static void *at(const FieldInfo *f, void *s) { return (char *)s + f->offset; }
 static const void *at_c(const FieldInfo *f, const void *s) { return (const char *)s + f->offset; }
@@ -61,8 +74,9 @@ int settings_parse(const FieldTable *t, void *s, int id, const char *v, char *er
     const FieldInfo *f = &t->fields[id];
     char *end = NULL;
     if (f->type == FIELD_U64) {
+        errno = 0;
         unsigned long long u = strtoull(v, &end, 10);
-        if (!*v || *end || *v == '-') { snprintf(err, errlen, "%s takes a whole number from 0 to 2^64-1, not \"%s\"", f->cli, v); return 1; }
+        if (!*v || *end || *v == '-' || errno == ERANGE) { snprintf(err, errlen, "%s takes a whole number from 0 to 2^64-1, not \"%s\"", f->cli, v); return 1; }
         return settings_set_u64(t, s, id, (uint32_t)u, (uint32_t)(u >> 32), err, errlen);
     }
     double x;
@@ -89,8 +103,10 @@ void settings_format(const FieldTable *t, const void *s, int id, char *out, size
         snprintf(out, outlen, "%.*s", (int)len, p);
         return;
     }
-    snprintf(out, outlen, "%g", v);
+    shortest(v, f->type == FIELD_FLOAT, out, outlen);
 }
+
+void settings_number(double v, char *out, size_t outlen) { shortest(v, 0, out, outlen); }
 
 int settings_apply(const FieldTable *t, void *s, const char *p, char *err, size_t errlen) {
     while (*p) {
@@ -121,21 +137,36 @@ int settings_find_cli(const FieldTable *t, const char *option) {
 void settings_print_help(const FieldTable *t, const void *defaults, FILE *out) {
     for (int id = 0; id < t->count; id++) {
         const FieldInfo *f = &t->fields[id];
-        char def[32];
+        char def[32], range[80] = "", lo[32], hi[32];
         settings_format(t, defaults, id, def, sizeof def);
         const char *arg = f->type == FIELD_BOOL ? "on|off" : f->type == FIELD_CHOICE ? f->help : f->type == FIELD_FLOAT ? "X" : "N";
-        fprintf(out, "  %-20s %-9s %s (%s%s%s)\n", f->cli, arg, f->type == FIELD_CHOICE ? "" : f->help, def, *f->unit ? " " : "", f->unit);
+        settings_number(f->min, lo, sizeof lo);
+        settings_number(f->max, hi, sizeof hi);
+        if (f->type == FIELD_U64) snprintf(range, sizeof range, "; 0 to 18446744073709551615");
+        else if (f->type == FIELD_INT || f->type == FIELD_FLOAT) snprintf(range, sizeof range, "; %s to %s", lo, hi);
+        fprintf(out, "  %-20s %-9s %s (%s%s%s%s)\n", f->cli, arg, f->type == FIELD_CHOICE ? "" : f->help, def, *f->unit ? " " : "",
+                f->unit, range);
     }
 }
 
 int field_value_fits(const FieldInfo *f, double v, char *err, size_t errlen) {
     int whole = f->type != FIELD_FLOAT;
-    /* a FLOAT field is stored as float: its bounds are compared as the floats they become */
-    double lo = whole ? f->min : (double)(float)f->min, hi = whole ? f->max : (double)(float)f->max;
-    if (!(v >= lo && v <= hi) || (whole && v != floor(v))) {
+    /* A FLOAT field is stored as float: the value and its bounds are compared as the floats they
+     * become, so a documented bound is inside (0.9 as a double is above the float nearest 0.9,
+     * the bound as stored) and a value outside is one whose float is outside. */
+    double x = v, lo = f->min, hi = f->max;
+    if (!whole) {
+        lo = (float)lo; hi = (float)hi;
+        if (fabs(v) <= FLT_MAX) x = (float)v;          /* beyond float's range (or NaN): outside as it is */
+    }
+    if (!(x >= lo && x <= hi) || (whole && v != floor(v))) {
+        char value[32], min[32], max[32];
+        settings_number(v, value, sizeof value);
+        settings_number(f->min, min, sizeof min);
+        settings_number(f->max, max, sizeof max);
         if (f->type == FIELD_BOOL) snprintf(err, errlen, "%s must be on or off", f->name);
         else if (f->type == FIELD_CHOICE) snprintf(err, errlen, "%s must be one of %s", f->name, f->help);
-        else snprintf(err, errlen, "%s %g is outside %g..%g%s%s%s", f->name, v, f->min, f->max,
+        else snprintf(err, errlen, "%s %s is outside %s..%s%s%s%s", f->name, value, min, max,
                       whole ? " (a whole number)" : "", *f->unit ? " " : "", f->unit);
         return 0;
     }

@@ -6,7 +6,9 @@
  *
  * Values cross as double (every INT, FLOAT, BOOL and CHOICE value, and a U64 up to 2^53 exactly);
  * a U64 also by its 32-bit halves. Setters refuse, with a message naming the field, any value
- * not of the field's type or outside its range, and leave the struct unchanged then. */
+ * not of the field's type or outside its range, and leave the struct unchanged then. A FLOAT
+ * field's range is compared as floats (the value's float against the bounds' floats), so its
+ * documented bounds, written as decimals, are accepted and the next float beyond is not. */
 #ifndef SETTINGS_H
 #define SETTINGS_H
 #include <stddef.h>
@@ -29,7 +31,9 @@ int    settings_apply(const FieldTable *t, void *s, const char *changes, char *e
 /* the id of the field with this name, or with this CLI option; -1 if none */
 int    settings_find(const FieldTable *t, const char *name);
 int    settings_find_cli(const FieldTable *t, const char *option);
-/* one line per field: option, argument, help, the value in defaults */
+/* v in the shortest decimal that reads back as the same double ("0.9", "1e-05", "2147483647") */
+void   settings_number(double v, char *out, size_t outlen);
+/* one line per field: option, argument, help, the value in defaults, the range */
 void   settings_print_help(const FieldTable *t, const void *defaults, FILE *out);
 
 /* 1 when v is a value of field f (its type, its range), else 0 with a message in err. */

@@ -41,8 +41,13 @@ static void fields(FILE *f, const char *name, const FieldInfo *info, int n) {
             fprintf(f, "default: '%.0f', min: '0', max: '18446744073709551615'", x->def);
         else if (x->type == FIELD_BOOL)
             fprintf(f, "default: %s, min: 0, max: 1", x->def ? "true" : "false");
-        else
-            fprintf(f, "default: %.9g, min: %.9g, max: %.9g", x->def, x->min, x->max);
+        else {                      /* the documented decimals (the shortest that read back as the table's doubles) */
+            char def[32], min[32], max[32];
+            settings_number(x->def, def, sizeof def);
+            settings_number(x->min, min, sizeof min);
+            settings_number(x->max, max, sizeof max);
+            fprintf(f, "default: %s, min: %s, max: %s", def, min, max);
+        }
         fprintf(f, ", cli: ");
         js_string(f, x->cli);
         fprintf(f, ", unit: ");

@@ -2,7 +2,8 @@
 # The command-line tools on bad runs: resuming a finished run reports the accuracy of the model
 # it holds (not 0), resuming on another amount of data is refused with the reason, the
 # benchmark stops with a message when training diverges instead of waiting for steps forever,
-# damaged model and my-digits files are refused with the reason.
+# damaged model and my-digits files are refused with the reason, every numeric setting is taken
+# at its documented bounds and refused beyond them, a design over the memory limit is refused.
 # Usage: cli.sh MNIST-TRAIN MNIST-BENCH MNIST-DATA-DIR
 set -u
 train=$1 bench=$2 data=$3
@@ -49,4 +50,32 @@ echo "$out" | grep -q '"validation":500,"final_val_acc":[0-9]' || fail "no valid
 if "$train" --data "$data" --preset nope 2> "$dir/err" > /dev/null; then fail "an unknown preset was accepted"; fi
 grep -q "fast, reference, long" "$dir/err" || fail "unknown preset: $(cat "$dir/err")"
 if "$train" --data "$data" --validation 60000 2> "$dir/err" > /dev/null; then fail "--validation 60000 was accepted"; fi
-echo "cli: 10 checks, 0 failed"
+# mnist-train and mnist-teach: every numeric setting at the bounds --help documents is accepted
+# (a FLOAT's bound too: "--dropout 0.9" was refused as outside 0..0.9), and just beyond them
+# (a whole number's neighbour; a decimal a millionth of its size beyond) refused naming the option
+ranges=0
+for tool in "$train" "$teach"; do
+  "$tool" --help | sed -n 's/^  \(--[a-z0-9-]*\) *\([XN]\) .*; \([^ ]*\) to \([^ )]*\))$/\1 \2 \3 \4/p' > "$dir/ranges"
+  [ -s "$dir/ranges" ] || fail "no ranges in $tool --help"
+  while read -r opt kind lo hi; do
+    for v in "$lo" "$hi"; do
+      "$tool" "$opt" "$v" --help > /dev/null 2> "$dir/err" || fail "$tool $opt $v (a documented bound) refused: $(cat "$dir/err")"
+    done
+    if [ "$hi" = 18446744073709551615 ]; then beyond="-1 18446744073709551616"
+    elif [ "$kind" = N ]; then beyond=$(awk -v lo="$lo" -v hi="$hi" 'BEGIN { printf "%.0f %.0f", lo - 1, hi + 1 }')
+    else beyond=$(awk -v lo="$lo" -v hi="$hi" 'BEGIN { d = lo == 0 ? 1e-6 : lo * 1e-6; u = hi == 0 ? 1e-6 : hi * 1e-6; printf "%.9g %.9g", lo - d, hi + u }')
+    fi
+    for v in $beyond; do
+      if "$tool" "$opt" "$v" --help > /dev/null 2> "$dir/err"; then fail "$tool $opt $v (beyond its range $lo to $hi) accepted"; fi
+      grep -q -- "$opt" "$dir/err" && grep -q -- "$v" "$dir/err" || fail "$tool $opt $v: no reason naming it: $(cat "$dir/err")"
+    done
+    ranges=$((ranges + 1))
+  done < "$dir/ranges"
+done
+[ "$ranges" -ge 30 ] || fail "only $ranges settings with ranges in --help"
+# a design whose memory plan is above the limit (it passed the old limits) is refused with the parts
+big="c16k3 m2 c16k3 m2 c256k3 c400k3 gap fc10"
+if "$train" --describe --arch "$big" > /dev/null 2> "$dir/err"; then fail "--describe of a design needing ~600 MB accepted"; fi
+grep -q "more than the limit of 150 MB (.*per-chunk weight gradients" "$dir/err" || fail "design over the memory limit: $(cat "$dir/err")"
+"$train" --describe --arch no-transitions > /dev/null || fail "the largest named design refused"
+echo "cli: 13 checks ($ranges settings at their bounds), 0 failed"

@@ -10,6 +10,7 @@
  * Test hooks (a trap armed at a chosen point, kernel self-checks, the peak micro-benchmark)
  * live in api_test.c and exist only in the test builds (MNIST_TEST_HOOKS). */
 #include <emscripten/emscripten.h>
+#include <emscripten/heap.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,9 @@
 #include "formats/my_digits.h"
 #include "runtime/contract.h"
 #include "nn/arch_spec.h"
+#include "train/memory_plan.h"
+#include <malloc.h>
+#include <unistd.h>
 
 #define WASM_MAX_BATCH LIMIT_MAX_BATCH
 #define API EMSCRIPTEN_KEEPALIVE
@@ -74,14 +78,18 @@ API const char *api_gemm_variant(void) { return gemm_variant_name(); }
 API float api_probe_dot_scalar(const float *a, const float *b, int n) { return probe_dot_scalar(a, b, n); }
 API float api_probe_dot_simd(const float *a, const float *b, int n) { return probe_dot_simd(a, b, n); }
 /* on the network's pool when it has as many threads, else on a pool made for this call (the
- * pthreads come from a fixed set in wasm: no pool outlives its use) */
+ * pthreads come from a fixed set in wasm: no pool outlives its use, and the network's pool
+ * gives its threads back while this one runs, so the two never hold threads at once) */
 API float api_probe_dot_mt(const float *a, const float *b, int n, int threads, int tasks, unsigned *ids, int *n_ids) {
     unsigned long l[16];
-    Pool *own = net && pool_threads(net->pool) == threads ? NULL : pool_create(threads);
-    Pool *pool = own ? own : net ? net->pool : NULL;
-    if (!pool) { *n_ids = 0; return 0.0f; }
+    int had = net ? pool_threads(net->pool) : 0, borrow = net && had == threads;
+    if (net && !borrow) net_set_threads(net, 1);
+    Pool *own = borrow ? NULL : pool_create(threads);
+    Pool *pool = own ? own : borrow ? net->pool : NULL;
+    if (!pool) { *n_ids = 0; if (net && !borrow) net_set_threads(net, had); return 0.0f; }
     float r = probe_dot_mt(pool, a, b, n, tasks, l, 16, n_ids);
     pool_destroy(own);
+    if (net && !borrow) net_set_threads(net, had);
     for (int i = 0; i < *n_ids; i++) ids[i] = (unsigned)l[i];
     return r;
 }
@@ -91,8 +99,14 @@ API float api_probe_dot_mt(const float *a, const float *b, int n, int threads, i
  * must agree in count: a file whose partner is loaded with another count is refused (and the
  * set keeps what it had). ---- */
 static int full_count[4];                 /* items in each file (views[i].count may be limited) */
+static int session_active;                /* a fine-tune is running (it reads the training files) */
 API int api_set_data(int which, uint8_t *buf, int len) {
     if (which < 0 || which > 3) { free(buf); snprintf(error_text, sizeof error_text, "bad data slot"); return 1; }
+    if (session_active && which < 2) {     /* the session reads the training files: they stay */
+        free(buf);
+        snprintf(error_text, sizeof error_text, "a fine-tune is reading the training images: end it (or let it finish) before loading new ones; nothing changed");
+        return 1;
+    }
     static const char *what[4] = { "training images", "training labels", "test images", "test labels" };
     IdxView v;
     char err[256];
@@ -114,26 +128,51 @@ API int api_set_data(int which, uint8_t *buf, int len) {
 API int api_data_count(int which) { return which >= 0 && which < 4 && view_ok[which] ? views[which].count : 0; }
 
 /* ---- the model. A 64-bit seed arrives as two 32-bit halves (a JS number holds 53 bits). ----
- * The design the next api_create makes (nn/arch_spec.h): the reference net until
- * api_set_design names another; a loaded file of another design switches to it. */
-static NetArch design;
-static int design_set;
+ * A design switch is atomic: the new network is made first (with one thread, and no pool of
+ * its own threads: it takes over the old one's), and only once it exists does it replace the
+ * one in use; a design refused at any stage (its memory plan, the heap, a file) leaves the
+ * design, the weights, the run and the data as they were. */
+static NetArch pending;                /* the design the next api_create makes (api_set_design) */
+static int pending_set;
 static char design_text[ARCH_SPEC_MAX];
 static uint64_t seed_of(uint32_t lo, uint32_t hi) { return (uint64_t)hi << 32 | lo; }
 
-/* the net in use replaced by next (everything tied to the old one ends) */
-static void replace_net(Net *next) {
-    if (net) { teach_end(); trainer_free(&trainer); trainer_ready = 0; net_free(net); }
-    net = next;
-    design = next->arch;
-    design_set = 1;
+/* 1 if the design passes the design check and its memory plan fits the limit and the heap's
+ * free bytes now (beside the network in use, which lives until the new one is made), else 0
+ * with api_error() */
+static int design_fits(const NetArch *a) {
+    char why[sizeof error_text];
+    if (!design_memory_check(a, why, sizeof why)) { snprintf(error_text, sizeof error_text, "%s", why); return 0; }
+    DesignMemory m;
+    design_memory_plan(a, &m);
+    size_t heap = emscripten_get_heap_size(), top = (size_t)sbrk(0);
+    size_t free_now = (heap > top ? heap - top : 0) + (size_t)mallinfo().fordblks;
+    if (m.net.total <= free_now) return 1;
+    snprintf(error_text, sizeof error_text, "the design's network needs %.0f MB and %.0f MB are free beside the model in use and the data; nothing changed",
+             m.net.total / 1048576.0, free_now / 1048576.0);
+    return 0;
 }
-/* the design (its text form or a name) for the next api_create; 0, or 1 with api_error() */
+
+/* the net in use replaced by next, made with one thread, which takes over the old one's pool
+ * (everything tied to the old one ends); then the threads asked for */
+static void replace_net(Net *next, int threads) {
+    if (net) {
+        teach_end(); trainer_free(&trainer); trainer_ready = 0;
+        net_swap_pool(next, net);
+        net_free(net);
+    }
+    net = next;
+    pending_set = 0;                   /* a design asked for is used up by whatever replaced the network */
+    net_set_threads(net, threads);
+}
+/* the design (its text form or a name) for the next api_create; 0, or 1 with api_error() and
+ * nothing changed */
 API int api_set_design(const char *spec) {
     NetArch a;
     if (arch_spec_parse(spec, &a, error_text, sizeof error_text)) return 1;
-    design = a;
-    design_set = 1;
+    if (!design_memory_check(&a, error_text, sizeof error_text)) return 1;
+    pending = a;
+    pending_set = 1;
     return 0;
 }
 /* the current network's design, canonical text ("" before api_create) */
@@ -150,15 +189,22 @@ API int api_describe(const char *spec) {
     free(saved);
     saved = NULL;
     if (arch_spec_parse(spec, &a, error_text, sizeof error_text)) return 0;
+    if (!design_memory_check(&a, error_text, sizeof error_text)) return 0;
     char *json = arch_describe_json(&a, error_text, sizeof error_text);
     saved = (uint8_t *)json;
     return json ? (int)strlen(json) : 0;
 }
+/* A network of the design set by api_set_design (once: asked for, it is used up, made or
+ * refused), else of the design in use (a reset), else the reference net, with fresh weights
+ * from the seed; the run, a fine-tune and the recipe set so far end. On failure (the design's
+ * memory, out of memory) nothing changed: the network, its weights, its run are as they were. */
 API int api_create(int threads, uint32_t seed_lo, uint32_t seed_hi) {
-    if (!design_set) { design = NET_ARCH_REFERENCE; design_set = 1; }
-    Net *next = net_create(&design, WASM_MAX_BATCH, threads);
-    if (!next) { snprintf(error_text, sizeof error_text, "out of memory creating the network"); return 1; }
-    replace_net(next);
+    NetArch a = pending_set ? pending : net ? net->arch : NET_ARCH_REFERENCE;
+    pending_set = 0;
+    if (!design_fits(&a)) return 1;
+    Net *next = net_create(&a, WASM_MAX_BATCH, 1);
+    if (!next) { snprintf(error_text, sizeof error_text, "out of memory creating the network; nothing changed"); return 1; }
+    replace_net(next, threads);
     net_init_params(net, seed_of(seed_lo, seed_hi));
     settings_default(&RECIPE_TABLE, &config);
     return 0;
@@ -383,8 +429,9 @@ API int api_load(const uint8_t *buf, int len, int with_training) {
  * first (with its run into a trainer of its own, when asked); it replaces the one in use only
  * if all of that worked, so a refused file leaves the model in use, and its run, as they were. */
 static int load_other_design(const NetArch *arch, const uint8_t *buf, int len, int with_training) {
-    Net *next = net_create(arch, WASM_MAX_BATCH, pool_threads(net->pool));
-    if (!next) { snprintf(error_text, sizeof error_text, "out of memory creating the file's network"); return 1; }
+    if (!design_fits(arch)) return 1;
+    Net *next = net_create(arch, WASM_MAX_BATCH, 1);
+    if (!next) { snprintf(error_text, sizeof error_text, "out of memory creating the file's network; nothing changed"); return 1; }
     Trainer run;
     int with_run = with_training;
     if (with_run && (!view_ok[0] || !view_ok[1])) { snprintf(error_text, sizeof error_text, "no training data loaded"); net_free(next); return 1; }
@@ -394,21 +441,29 @@ static int load_other_design(const NetArch *arch, const uint8_t *buf, int len, i
         net_free(next);
         return 1;
     }
-    replace_net(next);                       /* ends the old network's run */
+    replace_net(next, pool_threads(net->pool));   /* ends the old network's run; its pool goes on */
     if (with_run) { trainer = run; trainer_ready = 1; }
     return 0;
 }
 
 /* the current weights as ONNX (format 0) or safetensors (1), or the design as PyTorch code (2,
- * export_pytorch.h), in the buffer of api_saved_ptr; returns the size, 0 with api_error() on failure */
+ * export_pytorch.h), in the buffer of api_saved_ptr; returns the size, 0 with api_error() on
+ * failure (another format is refused: it does not become one of these) */
+enum { EXPORT_ONNX = 0, EXPORT_SAFETENSORS = 1, EXPORT_PYTORCH = 2 };
 API int api_export(int format) {
     free(saved);
     saved = NULL;
+    if (format < EXPORT_ONNX || format > EXPORT_PYTORCH) {
+        snprintf(error_text, sizeof error_text, "export format %d: 0 (ONNX), 1 (safetensors) or 2 (PyTorch code)", format);
+        return 0;
+    }
     if (!net) { snprintf(error_text, sizeof error_text, "no network"); return 0; }
+    char spec[ARCH_SPEC_MAX];                 /* every format names the design by its text form */
+    if (arch_spec_format(&net->arch, spec, sizeof spec)) { snprintf(error_text, sizeof error_text, "the design has no text form"); return 0; }
     model_net();
     size_t n;
-    if (format == 2) n = pytorch_export(net, (char **)&saved, error_text, sizeof error_text);
-    else if (format == 0) n = onnx_export(net, &saved, error_text, sizeof error_text);
+    if (format == EXPORT_PYTORCH) n = pytorch_export(net, (char **)&saved, error_text, sizeof error_text);
+    else if (format == EXPORT_ONNX) n = onnx_export(net, &saved, error_text, sizeof error_text);
     else if (!(n = safetensors_save(net, &saved))) snprintf(error_text, sizeof error_text, "out of memory");
     return (int)n;
 }
@@ -418,7 +473,7 @@ API int api_export(int format) {
  * MNIST training images (as limited by api_limit_train). api_teach_cancel puts back the
  * weights the fine-tune started from. ---- */
 static TeachConfig teach_config;
-static int teach_config_ready, session_active;
+static int teach_config_ready;
 static TeachSession session;
 static uint8_t *my_labels, *my_pixels;
 static int my_count;

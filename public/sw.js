@@ -22,6 +22,9 @@ const CSP = '__CSP__';
 const CACHE = `mnist-in-a-tab-${VERSION}`;
 const SCOPE = new URL('./', self.location.href);
 const at = (path) => new URL(path, SCOPE).href;
+// MNIST files on their way into the cache: the status waits for them (a page asks for it once it
+// has MNIST, which can be just before its copy is in)
+const keeping = new Set();
 
 self.addEventListener('install', (e) => {
   e.waitUntil((async () => {
@@ -79,7 +82,10 @@ self.addEventListener('fetch', (e) => {
     // reads the answer as it arrives (its progress bar moves), and the cache gets the whole file
     // once the page has it. A cache that waits or refuses holds nothing up.
     const { body, whole } = copying(res.body);
-    e.waitUntil(keep(cache, key, res, whole));
+    const kept = keep(cache, key, res, whole);
+    keeping.add(kept);
+    kept.then(() => keeping.delete(kept));
+    e.waitUntil(kept);
     return isolated(res, body);
   })());
 });
@@ -122,6 +128,7 @@ self.addEventListener('message', (e) => {
   e.waitUntil((async () => {
     let complete = false;
     try {
+      await Promise.all(keeping);
       const cache = await caches.open(CACHE);
       const manifest = await (await cache.match(at('precache.json')) || await fetch(at(`precache.json?v=${VERSION}`))).json();
       const data = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']

@@ -16,12 +16,13 @@ const mnistFile = (url) => {
 export async function heldHost(target, { firstPart = (size) => Math.floor(size / 2) } = {}) {
   const upstream = new URL(target);
   const held = new Set();
-  let holding = true, completed = 0, firstHeld;
+  let finished = null, completed = 0, firstHeld;   // finished: how held answers end, once decided
   const answers = new Map();                     // MNIST file name -> answers begun
   const dataHeld = new Promise((resolve) => { firstHeld = resolve; });
 
   const answerHeld = (res, status, headers, body) => {
     res.writeHead(status, headers);
+    if (finished) { finished({ res, rest: body }); return; }  // decided while it was coming in
     const n = firstPart(body.length);
     res.write(body.subarray(0, n));
     held.add({ res, rest: body.subarray(n) });
@@ -33,7 +34,7 @@ export async function heldHost(target, { firstPart = (size) => Math.floor(size /
     const up = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method,
       headers: { ...req.headers, host: upstream.host } }, (answer) => {
       if (data) answers.set(data, (answers.get(data) ?? 0) + 1);
-      if (!data || !holding) { res.writeHead(answer.statusCode, answer.headers); answer.pipe(res); return; }
+      if (!data || finished) { res.writeHead(answer.statusCode, answer.headers); answer.pipe(res); return; }
       const chunks = [];
       answer.on('data', (c) => chunks.push(c));
       answer.on('end', () => answerHeld(res, answer.statusCode, answer.headers, Buffer.concat(chunks)));
@@ -42,19 +43,21 @@ export async function heldHost(target, { firstPart = (size) => Math.floor(size /
     req.pipe(up);
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const release = (h) => { if (!h.res.destroyed) h.res.end(h.rest); };
+  const cut = (h) => h.res.destroy();              // the connection closes mid-body
   const finish = (how) => {
-    holding = false;
-    for (const h of held) if (!h.res.destroyed) how(h);
+    finished = how;
+    for (const h of held) how(h);
     held.clear();
   };
   return {
     url: `http://127.0.0.1:${server.address().port}${upstream.pathname}`,
     dataHeld,                                     // resolves when the first MNIST answer is held
     held: () => held.size,                        // answers held now
-    answersFor: (name) => answers.get(name) ?? 0, // answers begun for one MNIST file (train-images-idx3-ubyte.gz.bin)
+    answersFor: (name) => answers.get(name) ?? 0, // answers begun for one file (train-images-idx3-ubyte.gz.bin)
     completed: () => completed,                   // MNIST answers sent in full
-    release: () => finish((h) => h.res.end(h.rest)),
-    cut: () => finish((h) => h.res.destroy()),     // the connection closes mid-body
+    release: () => finish(release),               // the rest of each file; later answers pass through
+    cut: () => finish(cut),                       // each file cut short; later answers pass through
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
   };
 }

@@ -10,16 +10,21 @@
 // 2. Offline, one version at a time: the build writes precache.json (every file of the build
 //    but the MNIST data) and puts its content hash into VERSION below. Installing caches those
 //    files, each fetched once, into the cache "mnist-in-a-tab-<VERSION>"; the MNIST files join
-//    that cache the first time the app loads them through it. Everything is answered from the
-//    cache first, so a page runs on the files of one build only. A new deploy installs a new
-//    worker beside the old one; it takes over, and the old cache is dropped, only when no page
-//    of the old version is open, and only after its own cache is complete.
+//    that cache the first time the app loads them through it (once the page has the whole file:
+//    the page reads the download as it arrives; a file that cannot be kept is downloaded again
+//    next time). Everything is answered from the cache first, so a page runs on the files of
+//    one build only. A new deploy installs a new worker beside the old one; it takes over, and
+//    the old cache is dropped, only when no page of the old version is open, and only after its
+//    own cache is complete.
 // Everything is relative to this file's folder (the registration scope): any sub-path works.
 const VERSION = '__BUILD_VERSION__';
 const CSP = '__CSP__';
 const CACHE = `mnist-in-a-tab-${VERSION}`;
 const SCOPE = new URL('./', self.location.href);
 const at = (path) => new URL(path, SCOPE).href;
+// MNIST files on their way into the cache: the status waits for them (a page asks for it once it
+// has MNIST, which can be just before its copy is in)
+const keeping = new Set();
 
 self.addEventListener('install', (e) => {
   e.waitUntil((async () => {
@@ -48,8 +53,8 @@ self.addEventListener('activate', (e) => {
   })());
 });
 
-// a copy of the response with the isolation headers
-function isolated(res) {
+// a copy of the response with the isolation headers (and another body, when given)
+function isolated(res, body = res?.body) {
   if (!res || res.type === 'opaque' || res.status === 0) return res;
   const headers = new Headers(res.headers);
   headers.set('Cross-Origin-Opener-Policy', 'same-origin');
@@ -58,7 +63,7 @@ function isolated(res) {
   if (!CSP.startsWith('__')) headers.set('Content-Security-Policy', CSP);     // unbuilt (never served): none
   headers.set('X-Content-Type-Options', 'nosniff');
   headers.set('Referrer-Policy', 'no-referrer');
-  return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+  return new Response(body, { status: res.status, statusText: res.statusText, headers });
 }
 
 self.addEventListener('fetch', (e) => {
@@ -72,10 +77,49 @@ self.addEventListener('fetch', (e) => {
     const hit = await cache.match(key);
     if (hit) return isolated(hit);
     const res = await fetch(e.request);
-    if (res.ok && isData) await cache.put(key, res.clone());   // MNIST joins this version's cache once
-    return isolated(res);
+    if (!res.ok || !isData || !res.body) return isolated(res);
+    // MNIST joins this version's cache once, after the download and never in its way: the page
+    // reads the answer as it arrives (its progress bar moves), and the cache gets the whole file
+    // once the page has it. A cache that waits or refuses holds nothing up.
+    const { body, whole } = copying(res.body);
+    const kept = keep(cache, key, res, whole);
+    keeping.add(kept);
+    kept.then(() => keeping.delete(kept));
+    e.waitUntil(kept);
+    return isolated(res, body);
   })());
 });
+
+// The stream as it arrives, for the page, and the promise of all its bytes as one Blob once it
+// has ended whole (null if it broke off or the page let it go): only complete files are kept.
+function copying(stream) {
+  const reader = stream.getReader(), chunks = [];
+  let settle;
+  const whole = new Promise((resolve) => { settle = resolve; });
+  const body = new ReadableStream({
+    async pull(controller) {
+      let next;
+      try { next = await reader.read(); } catch (err) { settle(null); throw err; }
+      if (next.done) { settle(new Blob(chunks)); controller.close(); return; }
+      chunks.push(next.value);
+      controller.enqueue(next.value);
+    },
+    cancel(reason) { settle(null); return reader.cancel(reason); },
+  });
+  return { body, whole };
+}
+
+// A copy that cannot be kept (the storage is full) fails nothing: the page has the file, and the
+// next visit downloads it again.
+async function keep(cache, key, res, whole) {
+  const blob = await whole;
+  if (!blob) return;
+  try {
+    await cache.put(key, new Response(blob, { status: res.status, statusText: res.statusText, headers: res.headers }));
+  } catch (err) {
+    console.warn(`${key} is not kept for offline use: ${err.message}`);
+  }
+}
 
 // the page asks how far the offline copy is: { version, complete } (complete: the app's files
 // and the four MNIST files are all in this version's cache)
@@ -84,6 +128,7 @@ self.addEventListener('message', (e) => {
   e.waitUntil((async () => {
     let complete = false;
     try {
+      await Promise.all(keeping);
       const cache = await caches.open(CACHE);
       const manifest = await (await cache.match(at('precache.json')) || await fetch(at(`precache.json?v=${VERSION}`))).json();
       const data = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']

@@ -7,6 +7,7 @@ import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { configure, draw, waitForData } from './helpers.mjs';
+import { heldHost } from './held-host.mjs';
 import { DIGITS } from './digits.mjs';
 
 const root = path.resolve('.');
@@ -105,5 +106,62 @@ test('a second deploy never mixes versions: a page runs on one build, the next o
   } finally {
     deploy('dist-a');
     await context.close();
+  }
+});
+
+// The service worker answers MNIST as it arrives and caches a copy beside it. Here the host sends
+// each file's first half and holds the rest: the page's progress moves meanwhile (a worker that
+// answers only once the whole file is in its cache shows none until the end). The host then cuts
+// the files short: the download fails, and the next visit downloads them whole instead of
+// reading a truncated copy from the cache.
+test('MNIST through the service worker: progress while it downloads; cut short, nothing truncated kept', async ({ page, baseURL }) => {
+  const host = await heldHost(baseURL);
+  try {
+    await page.goto(host.url);
+    await host.dataHeld;
+    await expect(page.getByTestId('isolated')).toHaveText('yes');
+    const progress = () => page.getByTestId('data-progress').evaluate((bar) => bar.value);
+    await expect.poll(progress, { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect(page.getByTestId('data-status')).toContainText('Downloading MNIST');
+    expect(host.completed(), 'no MNIST file was sent in full').toBe(0);
+    expect(host.held(), 'the four files are on their way').toBe(4);
+    host.cut();
+    await expect(page.getByTestId('error')).toContainText('MNIST could not be loaded');
+    await page.reload();
+    await waitForData(page);
+    expect(host.answersFor('train-images-idx3-ubyte.gz.bin'), 'downloaded again, not read from the cache').toBe(2);
+  } finally {
+    await host.close();
+  }
+});
+
+// Storage too small for MNIST (the origin's quota set just above what the app's files take once
+// they are cached): the service worker cannot keep a copy, and the app gets MNIST all the same
+// and trains (a worker that answers through cache.put fails the download). The next visit, with
+// room again, downloads it again and keeps it for offline use.
+test('storage too small for MNIST: the app still gets it and trains; a later visit keeps it', async ({ page, baseURL }) => {
+  const host = await heldHost(baseURL, { firstPart: () => 0 });
+  const origin = new URL(host.url).origin;
+  const cdp = await page.context().newCDPSession(page);
+  const cached = (file) => page.evaluate(async (f) => !!(await caches.match(`data/${f}`)), file);
+  try {
+    await page.goto(host.url);
+    await host.dataHeld;                            // the app's files are cached; MNIST is asked for
+    const { usage } = await cdp.send('Storage.getUsageAndQuota', { origin });
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: usage + 100_000 });
+    host.release();
+    await configure(page, { subset: 256, batch: 32, epochs: 1 });
+    await page.getByTestId('train').click();
+    await expect(page.getByTestId('status')).toHaveText('done', { timeout: 60_000 });
+    expect(await cached('train-images-idx3-ubyte.gz.bin'), 'the quota kept MNIST out of the cache').toBe(false);
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin });
+    await page.reload();
+    await waitForData(page);
+    await expect(page.getByTestId('offline')).toHaveText('yes', { timeout: 60_000 });
+    expect(await cached('train-images-idx3-ubyte.gz.bin')).toBe(true);
+    expect(host.answersFor('train-images-idx3-ubyte.gz.bin'), 'downloaded again on the next visit').toBe(2);
+  } finally {
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin }).catch(() => {});
+    await host.close();
   }
 });

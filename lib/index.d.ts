@@ -175,6 +175,8 @@ export function createTrainer(options?: TrainerOptions & StartOptions): Promise<
 /** throws with the field's own words if a recipe field is unknown or out of range */
 export function checkRecipe<R extends Recipe>(recipe: R): R;
 export const RECIPE_FIELD_NAMES: readonly string[];
+/** every recipe field's type and range as checkRecipe takes it (batch and threads: the app network's limits) */
+export const RECIPE_RANGES: Readonly<Record<string, { type: string; min: number | string; max: number | string; choices?: readonly string[] }>>;
 export const DEFAULT_CONFIG: Readonly<Required<Omit<Recipe, 'seed'>> & { seed: string | number }>;
 export const LIMITS: Readonly<Record<string, number>>;
 export const WORKER_FAILED: 'worker-failed';

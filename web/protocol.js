@@ -57,6 +57,8 @@
 //   DIGITS_READ { bytes, name }            -> DIGITS { labels, pixels, name } | ERROR (checked in the core)
 //   BENCH { threads, batch, reps, design?, relaxed? } (test builds only) speed benchmark on a separate
 //                                          module instance (of that design) -> BENCH_RESULT { result }
+//   DEBUG_FAIL { what: 'save' | 'export' } (test builds only) -> DONE; the core's next save or export
+//                                          writes nothing (as when it runs out of memory)
 //   DEBUG_TRAP { where }                   (test builds only) -> DONE; arm a wasm trap at the next train
 //                                          step, evaluation slice or prediction (train | evaluation | prediction)
 // worker -> page (PROGRESS, EPOCH, CHECKPOINTED and DIVERGED carry the runId of the run they are
@@ -131,8 +133,8 @@ export class TrainerError extends Error {
 
 // Messages of the test builds only (__TEST_HOOKS__): a production build drops them with the
 // code that uses them.
-export const TEST_MSG = /* @__PURE__ */ Object.freeze({ BENCH: 'bench', BENCH_RESULT: 'bench-result', DEBUG_TRAP: 'debug-trap' });
-export const TEST_REPLIES = /* @__PURE__ */ Object.freeze({ BENCH: 'BENCH_RESULT', DEBUG_TRAP: 'DONE' });
+export const TEST_MSG = /* @__PURE__ */ Object.freeze({ BENCH: 'bench', BENCH_RESULT: 'bench-result', DEBUG_TRAP: 'debug-trap', DEBUG_FAIL: 'debug-fail' });
+export const TEST_REPLIES = /* @__PURE__ */ Object.freeze({ BENCH: 'BENCH_RESULT', DEBUG_TRAP: 'DONE', DEBUG_FAIL: 'DONE' });
 
 export const MNIST_FILES = [
   { name: 'train-images-idx3-ubyte', count: 60000, bytes: 47040016 },

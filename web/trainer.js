@@ -10,7 +10,10 @@ import { WorkerClient } from './client.js';
 import { listCheckpoints as storedCheckpoints, loadCheckpoint, clearCheckpoint } from './store.js';
 import { CONFIG_FIELDS, RUN_FIELDS, LIMITS } from './generated/contract.js';
 
-const RECIPE_FIELDS = new Map([...CONFIG_FIELDS, ...RUN_FIELDS].map((f) => [f.js, f]));
+// the recipe's fields with the ranges the library takes: the contract's, narrowed to what the
+// app's network is made for (a batch of at most LIMITS.MAX_BATCH images, LIMITS.MAX_THREADS threads)
+const APP_MAX = { batch: LIMITS.MAX_BATCH, threads: LIMITS.MAX_THREADS };
+const RECIPE_FIELDS = new Map([...CONFIG_FIELDS, ...RUN_FIELDS].map((f) => [f.js, APP_MAX[f.js] === undefined ? f : { ...f, max: Math.min(f.max, APP_MAX[f.js]) }]));
 // the app's own keys a run's config carries beside the recipe (the page's preset name, the start)
 const RUN_KEYS = new Set(['init', 'preset']);
 
@@ -284,6 +287,7 @@ export class Trainer {
     if (typeof __TEST_HOOKS__ !== 'undefined' && __TEST_HOOKS__) {
       Trainer.prototype.benchmark = async function benchmark(options = {}) { return (await this.#client.request(TEST_MSG.BENCH, options)).result; };
       Trainer.prototype.debugTrap = async function debugTrap(where) { return (await this.#client.request(TEST_MSG.DEBUG_TRAP, { where })).value; };
+      Trainer.prototype.debugFail = async function debugFail(what) { return (await this.#client.request(TEST_MSG.DEBUG_FAIL, { what })).value; };
     }
   }
 
@@ -314,4 +318,7 @@ export async function createTrainer(options = {}) {
 
 export { DEFAULT_CONFIG, LIMITS, TrainerError, ERROR_CODES };
 export const RECIPE_FIELD_NAMES = Object.freeze([...RECIPE_FIELDS.keys()]);
+// every recipe field's type and range as checkRecipe takes it: { name: { type, min, max, choices? } }
+export const RECIPE_RANGES = Object.freeze(Object.fromEntries([...RECIPE_FIELDS.values()].map((f) =>
+  [f.js, Object.freeze({ type: f.type, min: f.min, max: f.max, ...(f.choices ? { choices: f.choices } : {}) })])));
 export const WORKER_FAILED = WorkerClient.FAILED;

@@ -37,6 +37,12 @@ export async function testHook(msg) {
       return LATER;
     }
     case TEST_MSG.DEBUG_TRAP: w.M._api_debug_trap_at({ train: 1, evaluation: 2, prediction: 3 }[msg.where] || 0); return { armed: msg.where };
+    case TEST_MSG.DEBUG_FAIL: {          // the core's next save or export writes nothing, as out of memory would
+      const M = w.M, name = { save: '_api_save', export: '_api_export' }[msg.what], real = M[name];
+      if (!real) throw new Error(`nothing to fail: ${msg.what}`);
+      M[name] = () => { M[name] = real; return 0; };
+      return { armed: msg.what };
+    }
     default: return undefined;
   }
 }

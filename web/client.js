@@ -12,6 +12,7 @@ export class WorkerClient {
   #pending = new Map();        // rid -> { resolve, reject, type }
   #nextRid = 1;
   #filters = [];
+  #crashed = '';               // the crash's report: the worker answers nothing more until start()
 
   // create(): a new Worker (written where Vite sees new Worker(new URL(...)) and bundles it)
   constructor(create) { this.create = create; }
@@ -25,11 +26,13 @@ export class WorkerClient {
   // a new worker (one that was running is terminated first: its requests are answered so)
   start() {
     if (this.#worker) this.terminate();
+    this.#crashed = '';
     const worker = this.#worker = this.create();
     worker.onmessage = (e) => { if (this.#worker === worker) this.#dispatch(e.data); };
     worker.onerror = (e) => {
       if (this.#worker !== worker) return;
       const message = e.message || 'it stopped unexpectedly';
+      this.#crashed = `The training worker failed: ${message}`;
       this.#rejectAll('crashed', `The training worker failed: ${message}`);
       this.#emit({ type: WorkerClient.FAILED, message });
     };
@@ -51,6 +54,7 @@ export class WorkerClient {
   // end the job (MSG.CANCEL); the worker then answers with ERROR code 'aborted'
   request(type, fields = {}, transfer = [], { signal } = {}) {
     if (!this.#worker) return Promise.reject(new TrainerError('terminated', 'The trainer is not started: call start() first.', type));
+    if (this.#crashed) return Promise.reject(new TrainerError('crashed', `${this.#crashed} (start() makes a new worker)`, type));
     if (signal?.aborted) return Promise.reject(new TrainerError('aborted', `${type} was aborted before it began.`, type));
     const rid = this.#nextRid++;
     return new Promise((resolve, reject) => {
@@ -90,7 +94,10 @@ export class WorkerClient {
       else waiting.resolve(m);
       return;
     }
-    if (m.type === MSG.CRASHED) this.#rejectAll('crashed', `The training worker crashed: ${m.message}`);
+    if (m.type === MSG.CRASHED) {
+      this.#crashed = `The training worker crashed: ${m.message}`;
+      this.#rejectAll('crashed', this.#crashed);
+    }
     if (this.#filters.every((f) => f(m))) this.#emit(m);
   }
 

@@ -1,0 +1,468 @@
+// The model and the commands of the model-based test of the library (tests/e2e/model-based.spec.mjs,
+// bench/model-based.mjs). fast-check draws sequences of these commands; each runs one call (or a
+// few at once) on the page's trainer through harness.mjs and checks the invariants:
+//   - every promise settles within its deadline, with its own answer or an Error with a known code
+//     (the call's answer has the shape of that call: a save is a model file of the design in use, an
+//     evaluation counts each test image exactly once, a setData answers the counts it was given);
+//   - a refusal leaves what the caller can observe as it was: design, weights' fingerprint, data
+//     counts, run state;
+//   - the design is always the one the model says (nothing changes it behind the caller's back);
+//   - what the docs allow is not refused as invalid (in-range recipes, valid designs and files);
+//   - the caller's buffers are not detached; no page error.
+// The model is what a caller knows: alive or crashed, the design, the data counts, the files kept.
+import fc from 'fast-check';
+
+export const REFERENCE = 'c8k3 c16k3 c32k3 m2 c8k1 c16k3 c32k3 c16k1 c16k3 gap fc10';
+export const CODES = ['refused', 'busy', 'invalid', 'crashed', 'terminated', 'aborted'];
+const REFUSALS = ['refused', 'busy', 'invalid'];
+// Deadlines: a hang is a failure, a slow machine is not (every job here takes seconds at most)
+const DEADLINE = { call: 60_000, drain: 180_000 };
+
+// MODEL_LEGACY=1 (a run against code from before the error codes): a code-less Error's code is
+// read from its message, so the deeper defects show instead of the first missing code.
+const legacy = process.env.MODEL_LEGACY === '1';
+function codeOf(error) {
+  if (error.code || !legacy) return error.code;
+  const m = error.message;
+  if (/restarted|terminated/i.test(m)) return 'terminated';
+  if (/crash/i.test(m)) return 'crashed';
+  if (/going on|Pause or stop|already|being taught|Stop training/i.test(m)) return 'busy';
+  if (/not loaded yet|no data/i.test(m)) return 'refused';
+  return 'invalid';
+}
+
+// MODEL_IGNORE (a regular expression; surveys of old code only): the violations it matches that
+// leave the run able to go on (detached buffers, missing codes) are counted, not thrown, so a
+// run can find the next kind of defect
+const ignore = process.env.MODEL_IGNORE ? new RegExp(process.env.MODEL_IGNORE) : null;
+export const ignored = new Map();
+export class Violation extends Error {}
+const fail = (what, details, { canGoOn = false } = {}) => {
+  const text = `${what}${details === undefined ? '' : `: ${JSON.stringify(details)}`}`;
+  if (canGoOn && ignore?.test(text)) { const kind = what.replace(/#\d+/g, ''); ignored.set(kind, (ignored.get(kind) ?? 0) + 1); return; }
+  throw new Violation(text);
+};
+
+// The page's harness (window.H) called from Node
+export class Real {
+  constructor(page) { this.page = page; this.expectations = new Map(); this.pending = []; }
+  h(method, ...args) { return this.page.evaluate(([m, a]) => window.H[m](...a), [method, args]); }
+  call(name, spec, options) { return this.h('call', name, spec, options); }
+}
+
+export function initialModel() {
+  return { alive: true, crashed: false, design: REFERENCE, data: null, saved: [], exported: [], written: [] };
+}
+
+// One call through the harness, its outcome checked against the common invariants; a refusal
+// is compared with what was observed before it. -> the outcome (its error's code resolved)
+async function act(m, r, name, spec, { background = false, compare = true, label = name } = {}) {
+  await sync(m, r);
+  const before = compare && !background ? await r.h('observe') : null;
+  const call = await r.call(name, spec, { background, deadlineMs: DEADLINE.call, label });
+  if (call.detached) fail(`${label} detached ${call.detached} of the caller's buffers`, undefined, { canGoOn: true });
+  if (background) return call;
+  const outcome = call.outcome;
+  if (!outcome) fail(`${label} did not settle within ${DEADLINE.call / 1000} s`);
+  commonChecks(m, label, outcome);
+  if (before && outcome.status === 'rejected' && REFUSALS.includes(outcome.code)) await unchanged(m, r, label, before, outcome);
+  return outcome;
+}
+
+// a rejection is an Error with a known code; a dead or crashed trainer answers only with rejections
+function commonChecks(m, label, outcome, background = false) {
+  if (outcome.status === 'rejected') {
+    const e = outcome.error;
+    outcome.code = codeOf(e);
+    if (!e.isError || !CODES.includes(outcome.code)) fail(`${label} was rejected without a known code`, e, { canGoOn: true });
+  }
+  const deadCodes = background ? null : m.alive ? (m.crashed ? ['crashed', 'terminated'] : null) : ['terminated'];
+  if (deadCodes && !['terminate', 'start'].includes(label) && !label.startsWith('stop') && outcome.status === 'resolved'
+    && !['pause', 'resume'].includes(label)) fail(`${label} resolved on a ${m.alive ? 'crashed' : 'terminated'} trainer`, outcome);
+  if (deadCodes && outcome.status === 'rejected' && !deadCodes.includes(outcome.code)) {
+    fail(`${label} on a ${m.alive ? 'crashed' : 'terminated'} trainer was rejected with code ${outcome.code}`, outcome.error);
+  }
+}
+
+// the quiet parts of the state are as they were before a refused call
+async function unchanged(m, r, label, before, outcome) {
+  if (!m.alive || m.crashed) return;
+  const after = await r.h('observe'), moving = ['training', 'evaluating', 'teaching'];
+  const busyJobs = r.pending.some((p) => /^(train|teach)/.test(p.label));
+  if (before.design !== null && after.design !== null && before.design !== after.design) {
+    fail(`${label} was refused (${outcome.error.message}) but the design changed`, { before: before.design, after: after.design });
+  }
+  if (!busyJobs && !moving.includes(before.state) && !moving.includes(after.state)) {
+    if (before.weights && after.weights && before.weights !== after.weights) fail(`${label} was refused (${outcome.error.message}) but the weights changed`);
+    if (before.state !== after.state) fail(`${label} was refused but the run state went from ${before.state} to ${after.state}`);
+  }
+  if (JSON.stringify(before.data) !== JSON.stringify(after.data)) fail(`${label} was refused but the data changed`, { before: before.data, after: after.data });
+}
+
+// The background jobs that settled since the last command: each checked by its expectation
+async function sync(m, r) {
+  const { settled, pending } = await r.h('report');
+  r.pending = pending;
+  for (const { id, label, outcome } of settled) {
+    commonChecks(m, label, outcome, true);
+    const check = r.expectations.get(id);
+    r.expectations.delete(id);
+    if (check) check(outcome);
+  }
+}
+
+// What the caller sees after every command: the design is the model's, no page error.
+async function observed(m, r) {
+  await sync(m, r);
+  const seen = await r.h('observe');
+  if (seen.pageErrors.length) fail('page error', seen.pageErrors);
+  if (m.alive && !m.crashed && seen.crashed) fail('the worker crashed', seen.crashed);
+  if (m.alive && !m.crashed && seen.design !== null && seen.design !== m.design) {
+    fail('the design is not the one the caller made', { expected: m.design, observed: seen.design });
+  }
+  return seen;
+}
+
+// Every job settles (a paused run is stopped first); the end of every sequence
+export async function drainAll(m, r) {
+  if (m.alive && !m.crashed) await r.call('stop', [], { deadlineMs: DEADLINE.call });
+  await r.h('drain', DEADLINE.drain);
+  await sync(m, r);
+  if (r.pending.length) fail(`still pending ${DEADLINE.drain / 1000} s after the end (a paused run stopped)`, r.pending.map((p) => p.label));
+  await observed(m, r);
+}
+
+// a call pending at terminate() resolves (answered before) or is rejected as terminated
+const terminated = (label) => (o) => {
+  if (o.status === 'rejected' && codeOf(o.error) !== 'terminated') fail(`${label} pending at terminate was rejected with ${codeOf(o.error)}`, o.error);
+};
+
+// these jobs settle within the deadline (their expectations run)
+async function settledAll(m, r, jobs, when) {
+  if (!jobs.length) return;
+  await r.h('drain', DEADLINE.call);
+  await sync(m, r);
+  const stuck = r.pending.filter((p) => jobs.some((j) => j.id === p.id));
+  if (stuck.length) fail(`calls pending did not settle ${when}`, stuck.map((p) => p.label));
+}
+
+class Command {
+  constructor(fields) { Object.assign(this, fields); }
+  check() { return true; }
+  toString() { return `${this.constructor.name}(${JSON.stringify(this.spec ?? this.args ?? '')})`; }
+  async run(m, r) { await this.act(m, r); await observed(m, r); }
+}
+
+// ---- the commands -------------------------------------------------------------------------
+
+export class Start extends Command {
+  toString() { return 'Start()'; }
+  async act(m, r) {
+    await sync(m, r);
+    const old = r.pending;
+    const outcome = await r.h('start');
+    if (!outcome.outcome || outcome.outcome.status !== 'resolved') fail('start() did not resolve', outcome.outcome);
+    for (const p of old) r.expectations.set(p.id, terminated(p.label));
+    Object.assign(m, initialModel());
+    await settledAll(m, r, old, 'on the terminate of a new start()');
+  }
+}
+
+export class Terminate extends Command {
+  toString() { return 'Terminate()'; }
+  async act(m, r) {
+    await act(m, r, 'terminate', [], { compare: false });
+    const old = r.pending;
+    for (const p of old) r.expectations.set(p.id, terminated(p.label));
+    m.alive = false;
+    await settledAll(m, r, old, 'on terminate()');
+  }
+}
+
+export class SetData extends Command {
+  async act(m, r) {
+    const o = await act(m, r, 'setData', { make: 'data', ...this.spec });
+    if (!m.alive || m.crashed) return;
+    if (this.spec.bad && o.status === 'resolved') fail(`setData with ${this.spec.bad} was accepted`, o.value);
+    if (!this.spec.bad && o.status === 'rejected' && o.code === 'invalid') fail('valid data was refused as invalid', o.error);
+    if (o.status === 'resolved') {
+      if (o.value?.train !== this.spec.train || o.value?.test !== this.spec.test) fail('setData answered other counts', o.value);
+      m.data = { train: this.spec.train, test: this.spec.test };
+    }
+  }
+}
+
+// a recipe within the contract and the app's limits must not be refused as invalid
+export class Train extends Command {
+  async act(m, r) {
+    const { recipe, how, bad } = this.spec;
+    if (bad) {
+      const o = await act(m, r, 'train', [recipe, how ?? {}]);
+      if (o.status === 'resolved') fail(`train(${JSON.stringify(recipe)}) was accepted`);
+      if (m.alive && !m.crashed && o.code !== 'invalid') fail(`a bad recipe was rejected with ${o.code}, not invalid`, o.error);
+      return;
+    }
+    const call = await act(m, r, 'train', [recipe, how ?? {}], { background: true, label: `train#${this.spec.n}` });
+    const hadData = !!m.data, alive = m.alive && !m.crashed;
+    r.expectations.set(call.id, (o) => {
+      if (!alive) return;
+      if (o.status === 'resolved') {
+        if (!hadData) fail('a run trained without data', o.value);
+        if (!['done', 'idle'].includes(o.value?.state) || !Array.isArray(o.value?.epochs)) fail('train resolved with something else than its run', o.value);
+        return;
+      }
+      if (o.code === 'invalid') fail(`a recipe in range (${JSON.stringify(recipe)}) was refused as invalid`, o.error);
+      if (hadData && o.code === 'refused' && /not loaded|no data/i.test(o.error.message)) fail('train was refused for want of data, though data is set', o.error);
+    });
+  }
+}
+
+export class Control extends Command {       // pause, resume, stop: any moment
+  toString() { return `${this.spec}()`; }
+  async act(m, r) { await act(m, r, this.spec, [], { compare: false, label: this.spec }); }
+}
+
+// counts each test image exactly once; refused only when busy or without data
+export class Evaluate extends Command {
+  toString() { return `Evaluate(${this.spec.times}${this.spec.background ? ', background' : ''})`; }
+  async act(m, r) {
+    await sync(m, r);
+    const quiet = r.pending.length === 0 && this.spec.times === 1, data = m.data, alive = m.alive && !m.crashed;
+    const check = (o) => {
+      if (!alive) return;
+      if (o.status === 'resolved') {
+        if (!data) fail('evaluate resolved without data', o.value);
+        if (o.value?.count !== data.test) fail(`the evaluation counted ${o.value?.count} images of a test set of ${data.test}`);
+      } else if (data && quiet && !this.spec.background) fail('evaluate was refused with nothing else going on', o.error);
+      else if (o.code === 'invalid') fail('evaluate was refused as invalid', o.error);
+    };
+    const background = this.spec.background || this.spec.times > 1;
+    for (let i = 0; i < this.spec.times; i++) {
+      const c = await act(m, r, 'evaluate', [], { background, label: `evaluate#${i + 1}` });
+      if (background) r.expectations.set(c.id, check); else check(c);
+    }
+  }
+}
+
+export class Predict extends Command {
+  async act(m, r) {
+    const o = await act(m, r, 'predict', { make: 'image', ...this.spec });
+    if (!m.alive || m.crashed) return;
+    if (this.spec.bad) { if (o.status === 'resolved' || o.code !== 'invalid') fail(`predict(${this.spec.bad} image) was not refused as invalid`, o); return; }
+    if (o.status !== 'resolved') { if (o.code !== 'busy') fail('predict of a valid image was refused', o.error); return; }
+    if (!(o.value.digit >= 0 && o.value.digit <= 9) || o.value.probs?.length !== 10) fail('predict answered no reading', o.value);
+  }
+}
+
+export class Save extends Command {
+  toString() { return 'Save()'; }
+  async act(m, r) {
+    const o = await act(m, r, 'save', []);
+    if (!m.alive || m.crashed || o.status !== 'resolved') return;
+    if (o.value.head !== 'MNISTNET' || o.value.design !== m.design) fail('save() is not a model file of the design in use', { ...o.value, expected: m.design });
+    m.saved.push(o.value.design);
+  }
+}
+
+const HOSTILE = ['junk', 'truncated', 'flipped', 'input111', 'fc1000'];
+export class Load extends Command {
+  async act(m, r) {
+    const { kind, index } = this.spec;
+    const own = kind === 'saved' ? m.saved : kind === 'safetensors' ? m.exported : null;
+    const valid = own && own.length > 0;
+    const o = await act(m, r, 'load', { make: 'file', ...this.spec });
+    if (!m.alive || m.crashed) return;
+    if (!valid) {
+      if (o.status === 'resolved') fail(`load() accepted a hostile model file (${kind}: ${HOSTILE.includes(kind) ? kind : 'none kept'})`, o.value);
+      if (!['invalid', 'busy'].includes(o.code)) fail(`a hostile file (${kind}) was rejected with ${o.code}, not invalid`, o.error);
+      return;
+    }
+    if (o.status === 'resolved') m.design = own[index % own.length];
+    else if (o.code === 'invalid') fail(`load() refused a ${kind} file of its own`, o.error);
+  }
+}
+
+export class LoadPretrained extends Command {
+  toString() { return 'LoadPretrained()'; }
+  async act(m, r) {
+    const o = await act(m, r, 'loadPretrained', []);
+    if (!m.alive || m.crashed) return;
+    if (o.status === 'resolved') m.design = REFERENCE;
+    else if (o.code === 'invalid') fail('loadPretrained was refused as invalid', o.error);
+  }
+}
+
+export class SetDesign extends Command {
+  async act(m, r) {
+    const { spec, valid, seed } = this.spec;
+    const o = await act(m, r, 'setDesign', seed === undefined ? [spec] : [spec, seed]);
+    if (!m.alive || m.crashed) return;
+    if (!valid) { if (o.status === 'resolved' || !['invalid', 'refused', 'busy'].includes(o.code)) fail(`setDesign(${JSON.stringify(spec)}) was not refused as invalid`, o); return; }
+    if (o.status === 'resolved') m.design = spec;
+    else if (o.code === 'invalid') fail(`a valid design (${spec}) was refused as invalid`, o.error);
+  }
+}
+
+export class Describe extends Command {
+  async act(m, r) {
+    const { spec, valid } = this.spec;
+    const o = await act(m, r, 'describe', [spec]);
+    if (!m.alive || m.crashed) return;
+    if (valid && o.status !== 'resolved' && o.code === 'invalid') fail(`describe refused a valid design (${spec})`, o.error);
+    if (!valid && o.status === 'resolved') fail(`describe accepted ${JSON.stringify(spec)}`, o.value);
+  }
+}
+
+export class Reset extends Command {
+  async act(m, r) {
+    const o = await act(m, r, 'reset', [this.spec.seed]);
+    if (!m.alive || m.crashed) return;
+    const bad = typeof this.spec.seed === 'string' && !/^\d+$/.test(this.spec.seed);
+    if (bad && o.status === 'resolved') fail(`reset(${JSON.stringify(this.spec.seed)}) was accepted`);
+    if (!bad && o.code === 'invalid') fail(`reset(${this.spec.seed}) was refused as invalid`, o.error);
+  }
+}
+
+const MAGIC = { onnx: null, safetensors: null, pytorch: null };
+export class Export extends Command {
+  async act(m, r) {
+    const o = await act(m, r, 'export', [this.spec.format]);
+    if (!m.alive || m.crashed) return;
+    if (!(this.spec.format in MAGIC)) { if (o.status === 'resolved' || !['invalid', 'busy'].includes(o.code)) fail(`export('${this.spec.format}') was not refused as invalid`, o); return; }
+    if (o.status === 'resolved') {
+      if (!(o.value.bytes > 0) || o.value.head === 'MNISTNET') fail(`export('${this.spec.format}') answered no file of its format`, o.value);
+      if (this.spec.format === 'safetensors') m.exported.push(m.design);
+    } else if (o.code === 'invalid') fail(`export('${this.spec.format}') was refused as invalid`, o.error);
+  }
+}
+
+export class WriteDigits extends Command {
+  async act(m, r) {
+    const o = await act(m, r, 'writeDigits', { make: 'digits', ...this.spec });
+    if (!m.alive || m.crashed) return;
+    if (this.spec.bad) { if (o.status === 'resolved') fail(`writeDigits with ${this.spec.bad} answered a file of ${o.value.bytes} bytes`); return; }
+    if (o.status !== 'resolved') fail('writeDigits refused valid digits', o.error);
+    m.written.push(this.spec.n);
+  }
+}
+
+export class ReadDigits extends Command {
+  async act(m, r) {
+    const written = this.spec.kind === 'written' && m.written.length > 0;
+    const o = await act(m, r, 'readDigits', { make: 'digitsFile', ...this.spec });
+    if (!m.alive || m.crashed) return;
+    if (!written) { if (o.status === 'resolved') fail('readDigits accepted junk', o.value); return; }
+    if (o.status !== 'resolved' || o.value.labels?.length !== m.written.at(-1)) fail('readDigits did not read back the file written', o);
+  }
+}
+
+export class Teach extends Command {
+  async act(m, r) {
+    const hadData = !!m.data, alive = m.alive && !m.crashed, bad = this.spec.bad;
+    const c = await act(m, r, 'teach', { make: 'digits', ...this.spec }, { background: true, label: `teach#${this.spec.n}` });
+    r.expectations.set(c.id, (o) => {
+      if (!alive) return;
+      if (bad && o.status === 'resolved') fail(`teach with ${bad} was accepted`);
+      if (!bad && o.status === 'rejected' && o.code === 'invalid') fail('teach refused valid digits as invalid', o.error);
+      if (!hadData && o.status === 'resolved' && o.value !== undefined) fail('teach resolved without data');
+    });
+  }
+}
+
+// a trap in the wasm code (test hooks): the trigger and every pending call settle, coded crashed
+export class Trap extends Command {
+  toString() { return `Trap(${this.spec})`; }
+  async act(m, r) {
+    if (!m.alive || m.crashed) return;
+    await sync(m, r);
+    const pending = r.pending, seen = await r.h('observe');
+    // an evaluation is armed only where one comes next (else the trap would stay armed, unseen)
+    const where = this.spec === 'evaluation' && m.data && !pending.length && seen.state !== 'training' ? 'evaluation' : 'prediction';
+    const trigger = where === 'evaluation' ? 'evaluate' : 'predict';
+    await r.call('debugTrap', [where], { deadlineMs: DEADLINE.call });
+    const c = await r.call(trigger, trigger === 'predict' ? { make: 'image', seed: 7 } : [], { deadlineMs: DEADLINE.call, label: `${trigger} (trapped)` });
+    const o = c.outcome;
+    if (!o) fail(`the trapped ${trigger} did not settle within ${DEADLINE.call / 1000} s`);
+    if (o.status !== 'rejected' || codeOf(o.error) !== 'crashed') fail(`the trapped ${trigger} was not rejected as crashed`, o);
+    m.crashed = true;
+    for (const p of pending) {
+      r.expectations.set(p.id, (o2) => {
+        if (o2.status === 'rejected' && !['crashed', 'terminated'].includes(codeOf(o2.error))) fail(`${p.label} pending at the trap was rejected with ${codeOf(o2.error)}`, o2.error);
+      });
+    }
+    await settledAll(m, r, pending, 'on a trap');
+  }
+}
+
+// waits for what can end by itself (not a paused run)
+export class Await extends Command {
+  toString() { return 'Await()'; }
+  async act(m, r) {
+    await sync(m, r);
+    const seen = await r.h('observe');
+    if (seen.state === 'paused') return;
+    await r.h('drain', DEADLINE.drain);
+    await sync(m, r);
+    if (r.pending.length && (await r.h('observe')).state !== 'paused') fail(`still pending after ${DEADLINE.drain / 1000} s`, r.pending.map((p) => p.label));
+  }
+}
+
+// ---- what fast-check draws ----------------------------------------------------------------
+
+const VALID_DESIGNS = [REFERENCE, 'c8k3 m2 c16k3 gap fc10', 'c4k3 gap fc10', 'fc10', 'c8k3:same:nobn m2 c16k5:same flat fc32:d0.2 fc10',
+  'c8k3 c8k3 m2 flat fc10'];
+const INVALID_DESIGNS = ['', 'c8k3 gap fc9', 'c0k3 gap fc10', 'banana', 'c8k30 gap fc10', 'c16k3 m2 c16k3 m2 c256k3 c400k3 gap fc10',
+  `${'c8k3 '.repeat(30)}gap fc10`, 42, null];
+
+// a tiny run: one epoch (or two) of a few hundred images at most, and now and then one recipe
+// field at its documented minimum or maximum
+function recipes(fields) {
+  const skip = new Set(['epochs', 'batch', 'subset', 'threads', 'seed']);
+  const edges = fields.filter((f) => !skip.has(f.js) && (f.type === 'float' || f.type === 'int'))
+    .flatMap((f) => [[f.js, f.min], [f.js, f.max]]);
+  return fc.record({
+    epochs: fc.constantFrom(1, 2), batch: fc.constantFrom(1, 8, 16, 32, 256), subset: fc.integer({ min: 16, max: 256 }),
+    augment: fc.boolean(), optimizer: fc.constantFrom('sgd', 'adam'), threads: fc.constantFrom(1, 2),
+    edge: fc.option(fc.constantFrom(...edges), { freq: 2 }),
+  }).map(({ edge, ...r }) => (edge ? { ...r, [edge[0]]: edge[1] } : r));
+}
+
+const BAD_RECIPES = [{ learningRate: 0.1 }, { epochs: 0 }, { lr: -1 }, { batch: 4097 }, { dropout: 0.95 }, { batch: 'many' },
+  { optimizer: 'rmsprop' }, { seed: -3 }];
+
+export function commandArbitraries(fields) {
+  let runs = 0;
+  const n = () => ++runs;
+  return [
+    fc.constant(new Start()),
+    fc.constant(new Terminate()),
+    fc.record({ train: fc.integer({ min: 40, max: 300 }), test: fc.integer({ min: 300, max: 600 }), seed: fc.nat(1000),
+      bad: fc.option(fc.constantFrom('length', 'label', 'type'), { freq: 4 }) }).map((s) => new SetData({ spec: { ...s, bad: s.bad ?? undefined } })),
+    fc.oneof({ weight: 4, arbitrary: recipes(fields).map((recipe) => new Train({ spec: { recipe, n: n() } })) },
+      { weight: 1, arbitrary: fc.constantFrom(...BAD_RECIPES).map((recipe) => new Train({ spec: { recipe, bad: true } })) },
+      { weight: 1, arbitrary: recipes(fields).map((recipe) => new Train({ spec: { recipe, how: { init: 'current' }, n: n() } })) }),
+    fc.constantFrom('pause', 'resume', 'stop').map((spec) => new Control({ spec })),
+    fc.constantFrom('pause', 'resume', 'stop').map((spec) => new Control({ spec })),
+    fc.record({ times: fc.constantFrom(1, 1, 2), background: fc.boolean() }).map((spec) => new Evaluate({ spec })),
+    fc.record({ seed: fc.nat(100), bad: fc.option(fc.constantFrom('short', 'none'), { freq: 4 }) })
+      .map((s) => new Predict({ spec: { seed: s.seed, ...(s.bad ? { bad: s.bad } : {}) } })),
+    fc.constant(new Save()),
+    fc.record({ kind: fc.constantFrom('saved', 'saved', 'safetensors', ...HOSTILE), index: fc.nat(3), seed: fc.nat(1000),
+      cut: fc.double({ min: 0.01, max: 0.99, noNaN: true }) }).map((spec) => new Load({ spec })),
+    fc.constant(new LoadPretrained()),
+    fc.oneof(fc.record({ spec: fc.constantFrom(...VALID_DESIGNS), valid: fc.constant(true), seed: fc.option(fc.nat(9), { nil: undefined }) }),
+      fc.record({ spec: fc.constantFrom(...INVALID_DESIGNS), valid: fc.constant(false) })).map((spec) => new SetDesign({ spec })),
+    fc.oneof(fc.record({ spec: fc.constantFrom(...VALID_DESIGNS), valid: fc.constant(true) }),
+      fc.record({ spec: fc.constantFrom(...INVALID_DESIGNS), valid: fc.constant(false) })).map((spec) => new Describe({ spec })),
+    fc.constantFrom(1, 7, '42', 'abc').map((seed) => new Reset({ spec: { seed } })),
+    fc.constantFrom('onnx', 'safetensors', 'pytorch', 'gif').map((format) => new Export({ spec: { format } })),
+    fc.record({ n: fc.integer({ min: 1, max: 20 }), seed: fc.nat(100), bad: fc.option(fc.constantFrom('noPixels', 'label'), { freq: 3 }) })
+      .map((s) => new WriteDigits({ spec: { n: s.n, seed: s.seed, ...(s.bad ? { bad: s.bad } : {}) } })),
+    fc.record({ kind: fc.constantFrom('written', 'written', 'junk'), seed: fc.nat(100), n: fc.integer({ min: 1, max: 3000 }) })
+      .map((spec) => new ReadDigits({ spec })),
+    fc.record({ n: fc.integer({ min: 3, max: 12 }), seed: fc.nat(100), bad: fc.option(fc.constantFrom('noPixels'), { freq: 4 }) })
+      .map((s) => new Teach({ spec: { n: s.n, seed: s.seed, settings: { steps: 4, batch: 8, holdout: 0 }, ...(s.bad ? { bad: s.bad } : {}) } })),
+    fc.constantFrom('prediction', 'evaluation').map((spec) => new Trap({ spec })),
+    fc.constant(new Await()),
+  ];
+}

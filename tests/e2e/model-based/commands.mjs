@@ -13,7 +13,7 @@
 import fc from 'fast-check';
 
 export const REFERENCE = 'c8k3 c16k3 c32k3 m2 c8k1 c16k3 c32k3 c16k1 c16k3 gap fc10';
-export const CODES = ['refused', 'busy', 'invalid', 'crashed', 'terminated', 'aborted'];
+export const CODES = ['refused', 'busy', 'invalid', 'failed', 'crashed', 'terminated', 'aborted'];
 const REFUSALS = ['refused', 'busy', 'invalid'];
 // Deadlines: a hang is a failure, a slow machine is not (every job here takes seconds at most)
 const DEADLINE = { call: 60_000, drain: 180_000 };
@@ -378,9 +378,9 @@ export class Trap extends Command {
     const pending = r.pending, seen = await r.h('observe');
     // an evaluation is armed only where one comes next (else the trap would stay armed, unseen)
     const where = this.spec === 'evaluation' && m.data && !pending.length && seen.state !== 'training' ? 'evaluation' : 'prediction';
-    const trigger = where === 'evaluation' ? 'evaluate' : 'predict';
+    const trigger = where === 'evaluation' ? 'evaluate' : 'predictDrawing';
     await r.call('debugTrap', [where], { deadlineMs: DEADLINE.call });
-    const c = await r.call(trigger, trigger === 'predict' ? { make: 'image', seed: 7 } : [], { deadlineMs: DEADLINE.call, label: `${trigger} (trapped)` });
+    const c = await r.call(trigger, trigger === 'evaluate' ? [] : { make: 'drawing' }, { deadlineMs: DEADLINE.call, label: `${trigger} (trapped)` });
     const o = c.outcome;
     if (!o) fail(`the trapped ${trigger} did not settle within ${DEADLINE.call / 1000} s`);
     if (o.status !== 'rejected' || codeOf(o.error) !== 'crashed') fail(`the trapped ${trigger} was not rejected as crashed`, o);
@@ -433,7 +433,7 @@ const BAD_RECIPES = [{ learningRate: 0.1 }, { epochs: 0 }, { lr: -1 }, { batch: 
 export function commandArbitraries(fields) {
   let runs = 0;
   const n = () => ++runs;
-  return [
+  const all = [
     fc.constant(new Start()),
     fc.constant(new Terminate()),
     fc.record({ train: fc.integer({ min: 40, max: 300 }), test: fc.integer({ min: 300, max: 600 }), seed: fc.nat(1000),
@@ -465,4 +465,9 @@ export function commandArbitraries(fields) {
     fc.constantFrom('prediction', 'evaluation').map((spec) => new Trap({ spec })),
     fc.constant(new Await()),
   ];
+  // MODEL_SKIP=Load,Export (surveys of old code): leave these commands out, so a run reaches the
+  // defects behind the ones they find at once
+  const skip = new Set((process.env.MODEL_SKIP || '').split(',').filter(Boolean));
+  return all.filter((_, i) => !skip.has(NAMES[i]));
 }
+const NAMES = ['Start', 'Terminate', 'SetData', 'Train', 'Control', 'Control', 'Evaluate', 'Predict', 'Save', 'Load', 'LoadPretrained', 'SetDesign', 'Describe', 'Reset', 'Export', 'WriteDigits', 'ReadDigits', 'Teach', 'Trap', 'Await'];

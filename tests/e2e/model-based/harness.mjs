@@ -156,6 +156,11 @@ export class Harness {
         if (spec.bad === 'none') return [null];
         return [digits(1, spec.seed).images];
       }
+      case 'drawing': {                         // a drawing of 40 x 40 ink values 0..1 (the trap's trigger)
+        const ink = new Float32Array(1600);
+        for (let y = 8; y < 32; y++) for (let x = 18; x < 22; x++) ink[y * 40 + x] = 1;
+        return [ink, 40, 40];
+      }
       case 'file': return [await this.file(spec), `${spec.kind}.bin`];
       case 'digits': {
         const { labels, images } = digits(spec.n, spec.seed);
@@ -228,10 +233,18 @@ export class Harness {
   // waits for every job still pending (up to the deadline); report() tells the outcomes
   async drain(deadlineMs) { await this.settle([...this.jobs.values()], deadlineMs); }
 
-  // What the caller can see: the run state, data counts and last load from the events, the
-  // design and a fingerprint of the weights from save() (null when save() is refused: busy).
+  // What the caller can see: the run state and data counts (from status() where the trainer has
+  // one, else from its events), the design and a fingerprint of the weights from save() (null
+  // when save() is refused: busy).
   async observe(deadlineMs = 30_000) {
     const seen = { state: this.seen.state, data: this.seen.data, crashed: this.seen.crashed, pageErrors: this.pageErrors.slice() };
+    if (typeof this.t.status === 'function' && !this.seen.crashed) {
+      try {
+        const s = await this.t.status();
+        if (s?.state) seen.state = s.state;
+        if (s && 'data' in s) seen.data = s.data ? { train: s.data.train, test: s.data.test } : null;
+      } catch { /* a terminated or crashed trainer: the events' view */ }
+    }
     let saved = null;
     try {
       saved = await Promise.race([this.t.save(), new Promise((resolve) => setTimeout(() => resolve('late'), deadlineMs))]);

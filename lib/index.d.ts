@@ -41,6 +41,9 @@ export interface TrainerOptions {
   relaxedSimd?: boolean;
   /** default worker threads of every run */
   threads?: number;
+  /** true: every run writes a checkpoint (after each epoch and every 20 s) to this origin's IndexedDB,
+   *  which listCheckpoints() lists and resumeCheckpoint(id) resumes; default false */
+  checkpoints?: boolean;
   /** makes the Worker (for bundlers that need the call written their way) */
   createWorker?: () => Worker;
 }
@@ -54,6 +57,39 @@ export interface StartOptions {
   design?: string;
   singleThreaded?: boolean;
   relaxedSimd?: boolean;
+  /** as TrainerOptions.checkpoints */
+  checkpoints?: boolean;
+}
+
+/** Why a request was refused or failed (TrainerError.code). */
+export type ErrorCode = 'refused' | 'busy' | 'invalid' | 'failed' | 'crashed' | 'terminated' | 'aborted';
+
+/** Every promise of a Trainer that does not resolve rejects with one of these. */
+export class TrainerError extends Error {
+  constructor(code: ErrorCode, message: string, where?: string);
+  readonly name: 'TrainerError';
+  readonly code: ErrorCode;
+  /** the request it answers (its message type: 'load', 'train', 'init', or 'data' for MNIST at start-up) */
+  readonly where?: string;
+}
+
+export interface Status {
+  state: 'idle' | 'training' | 'paused' | 'evaluating' | 'done' | 'teaching';
+  design: string; params: number; source: string;
+  data: { train: number; test: number } | null;
+  runId: string | null;
+  /** what is going on: 'start' | 'data' | 'model' | 'evaluate' | 'run' | 'paused' | 'teach' */
+  jobs: string[];
+}
+
+export interface CheckpointInfo {
+  id: string; runId: string; step: number; totalSteps: number; epoch: number; savedAt: string;
+  config: Recipe & { init?: string }; finished: boolean;
+}
+
+export interface Taught {
+  digits: number; heldCount: number; heldBefore: number; heldAfter: number; allCount: number; allBefore: number;
+  allAfter: number; mnistBefore: number; mnistAfter: number; steps: number; seconds: number;
 }
 
 export interface DataCounts { type: 'data'; train: number; test: number }
@@ -83,6 +119,7 @@ export interface Prediction { digit: number; probs: number[] }
 export interface DrawingPrediction { digit: number | null; probs: number[]; img28: Float32Array; blank: boolean }
 
 export interface LoadedEvent { type: 'loaded'; source: string; name?: string; design?: string; params?: number }
+export interface StateAnswer { state: string }
 
 /** The core's description of a design: counts per layer (src/nn/arch_spec.h). */
 export interface DesignDescription { spec: string; params: number; macs: number; layers: object[]; [key: string]: unknown }
@@ -105,15 +142,19 @@ export class Trainer {
   filter(fn: (m: { type: string; [key: string]: unknown }) => boolean): void;
   start(options?: StartOptions): Promise<Capabilities>;
   terminate(): void;
+  status(): Promise<Status>;
   loadMnist(base?: string, suffix?: string): Promise<DataCounts>;
   setData(data: OwnData): Promise<DataCounts>;
-  train(recipe?: Recipe, how?: { init?: 'scratch' | 'current'; runId?: string }): Promise<RunResult>;
-  resumeCheckpoint(bytes: ArrayBuffer, meta: object, runId: string): Promise<RunResult>;
-  pause(): void;
-  resume(): void;
-  stop(): void;
+  train(recipe?: Recipe, how?: { init?: 'scratch' | 'current'; runId?: string; signal?: AbortSignal }): Promise<RunResult>;
+  resumeCheckpoint(id: string, options?: { runId?: string; signal?: AbortSignal }): Promise<RunResult>;
+  resumeCheckpoint(bytes: ArrayBuffer | Uint8Array, meta: object, runId: string): Promise<RunResult>;
+  listCheckpoints(): Promise<CheckpointInfo[]>;
+  deleteCheckpoint(id: string): Promise<void>;
+  pause(): Promise<StateAnswer>;
+  resume(): Promise<StateAnswer>;
+  stop(): Promise<StateAnswer>;
   reset(seed?: number | string): Promise<LoadedEvent>;
-  evaluate(): Promise<Evaluation>;
+  evaluate(options?: { signal?: AbortSignal }): Promise<Evaluation>;
   predict(image: Uint8Array | Uint8ClampedArray | Float32Array | number[]): Promise<Prediction>;
   predictDrawing(ink: ArrayLike<number>, w: number, h: number): Promise<DrawingPrediction>;
   postDrawing(ink: ArrayLike<number>, w: number, h: number, options?: { inspect?: boolean }): void;
@@ -124,7 +165,7 @@ export class Trainer {
   loadPretrained(): Promise<LoadedEvent>;
   describe(spec: string): Promise<DesignDescription>;
   setDesign(spec: string, seed?: number | string): Promise<LoadedEvent>;
-  teach(labels: Uint8Array, pixels: Uint8Array, settings?: object): void;
+  teach(labels: Uint8Array, pixels: Uint8Array, settings?: object, options?: { signal?: AbortSignal }): Promise<Taught>;
   writeDigits(labels: Uint8Array, pixels: Uint8Array): Promise<Uint8Array>;
   readDigits(bytes: ArrayBuffer | Uint8Array, name?: string): Promise<{ labels: Uint8Array; pixels: Uint8Array; name: string }>;
 }
@@ -134,6 +175,10 @@ export function createTrainer(options?: TrainerOptions & StartOptions): Promise<
 /** throws with the field's own words if a recipe field is unknown or out of range */
 export function checkRecipe<R extends Recipe>(recipe: R): R;
 export const RECIPE_FIELD_NAMES: readonly string[];
+/** every recipe field's type and range as checkRecipe takes it (batch and threads: the app network's limits) */
+export const RECIPE_RANGES: Readonly<Record<string, { type: string; min: number | string; max: number | string; choices?: readonly string[] }>>;
 export const DEFAULT_CONFIG: Readonly<Required<Omit<Recipe, 'seed'>> & { seed: string | number }>;
 export const LIMITS: Readonly<Record<string, number>>;
 export const WORKER_FAILED: 'worker-failed';
+export const ERROR_CODES: readonly ErrorCode[];
+export const EXPORT_FORMATS: readonly ExportFormat[];

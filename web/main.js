@@ -44,9 +44,10 @@ createRuns({ trainer, app, errors });
 createInstall();
 
 // a handle for the browser tests and benchmarks (chart data, state, a drawing classified
-// through the worker, the benchmark, an armed trap); absent from a production build
+// through the worker, the benchmark, an armed trap, the page's trainer and the Trainer class of
+// this test build, for the library's own tests); absent from a production build
 if (__TEST_HOOKS__) {
-  window.mnistApp = { charts: training.charts, classifyInk: reading.classifyInk, presets: training.presets,
+  window.mnistApp = { charts: training.charts, classifyInk: reading.classifyInk, presets: training.presets, trainer, Trainer,
     bench: (opts = {}) => trainer.benchmark(opts),
     debugTrap: (where) => trainer.debugTrap(where),
     get state() { return app.get().status; }, get caps() { return app.get().caps; }, get runId() { return app.get().runId; } };

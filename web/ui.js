@@ -52,6 +52,9 @@ export function createErrors() {
   return {
     show(where, message) { el.textContent = message; el.dataset.where = where; el.hidden = false; },
     hide(where) { if (el.dataset.where === where) el.hidden = true; },
+    // a catch handler for a trainer call: its refusal on the line (a crash is said by the start-up
+    // panel, a terminated worker is the page's own doing, an abort the person's)
+    of(where) { return (e) => { if (!['crashed', 'terminated', 'aborted'].includes(e?.code)) this.show(where, e?.message ?? String(e)); }; },
     element: el,
   };
 }

@@ -4,6 +4,9 @@
 // evaluates and reads a test digit. Then, on the same page, the caller's own images, a recipe
 // refused by name, and save/load/export through the package's API; and the README's
 // "Use it in your page" lines, as printed.
+// Then "a library that keeps its word" (issue 31): the Trainer of the test build (the app page's
+// window.mnistApp.Trainer, with the test hooks: traps, a failing save) driven call by call, one
+// named case per broken promise.
 import { test, expect } from '@playwright/test';
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -12,6 +15,7 @@ import path from 'node:path';
 const root = path.resolve('.'), site = path.join(root, 'build/example-run'), port = 5183 + Number(process.env.MNIST_PORT_OFFSET || 0);
 let server;
 
+test.describe('the packed library', () => {
 test.beforeAll(() => {
   const tgz = execFileSync('node', ['scripts/build-lib.mjs'], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop();
   rmSync(site, { recursive: true, force: true });
@@ -83,6 +87,7 @@ test('the example page trains with the packed library: threads, MNIST, evaluatio
     out.readAfterLoad = (await t.predict(images.subarray(784, 2 * 784))).digit;
     try { await t.load(new Uint8Array([1, 2, 3]), 'junk.bin'); } catch (e) { out.junk = e.message; }
     out.onnx = (await t.export('onnx')).length;
+    try { await t.export('tflite'); } catch (e) { out.format = e.code; }
     out.safetensors = (await t.export('safetensors')).length;
     t.terminate();
     return out;
@@ -100,6 +105,7 @@ test('the example page trains with the packed library: threads, MNIST, evaluatio
   expect(result.readAfterLoad).toBe(1);
   expect(result.junk).toContain('junk.bin was not loaded');
   expect(result.onnx).toBeGreaterThan(1000);
+  expect(result.format).toBe('invalid');
   expect(result.safetensors).toBeGreaterThan(1000);
 });
 
@@ -109,4 +115,381 @@ test("the README's 'Use it in your page' lines run as printed", async ({ page })
   await page.waitForFunction(() => window.done, null, { timeout: 240_000 });
   const acc = await page.evaluate(() => window.done.testAcc);
   expect(acc).toBeGreaterThan(50);
+});
+});
+
+// ---- the library keeps its word: the test build's Trainer, on the app page ----
+// lib (in the page): make(start options) -> a started Trainer of its own (the page's trainer
+// goes on beside it); data(nTrain, nTest) -> own images (bright bars, left = 0, right = 1);
+// code(promise) -> { ok: value } | { code, message }; next(t, type, pred) -> the next such event;
+// flag(promise) -> () => 'pending' | 'resolved' | the rejection's code; fingerprint(t) -> the
+// probabilities of three fixed images (the same weights give the same bits).
+const LIB_HELPERS = () => {
+  window.lib = {
+    async make(options = {}) {
+      const t = new window.mnistApp.Trainer({ base: new URL('./', document.baseURI).href });
+      await t.start({ dataBase: 'data/', dataSuffix: '.gz.bin', ...options });
+      return t;
+    },
+    data(nTrain = 400, nTest = 1000) {
+      const set = (n) => {
+        const images = new Uint8Array(n * 784), labels = new Uint8Array(n);
+        for (let i = 0; i < n; i++) {
+          labels[i] = i % 2;
+          for (let y = 6; y < 22; y++) for (let x = 0; x < 10; x++) images[i * 784 + y * 28 + (labels[i] ? 16 + x : 2 + x)] = 200 + (i % 56);
+        }
+        return [images, labels];
+      };
+      const [trainImages, trainLabels] = set(nTrain), [testImages, testLabels] = set(nTest);
+      return { trainImages, trainLabels, testImages, testLabels };
+    },
+    code: (p) => Promise.resolve(p).then((ok) => ({ ok }), (e) => ({ code: e?.code ?? null, message: e?.message ?? String(e) })),
+    next: (t, type, pred = () => true) => new Promise((resolve) => { const off = t.on(type, (m) => { if (pred(m)) { off(); resolve(m); } }); }),
+    flag(p) {
+      let state = 'pending';
+      p.then(() => { state = 'resolved'; }, (e) => { state = e?.code ?? 'rejected without a code'; });
+      return () => state;
+    },
+    turn: () => new Promise((r) => setTimeout(r, 0)),
+    async fingerprint(t) {
+      const out = [];
+      for (const k of [0, 1, 2]) {
+        const img = new Uint8Array(784);
+        for (let i = 0; i < 784; i++) img[i] = ((i * (k + 3)) % 17) * 15;
+        out.push(...(await t.predict(img)).probs);
+      }
+      return out;
+    },
+    // a few digits of one's own: 3 of each of 0..9, blocks in different places
+    digits() {
+      const n = 30, labels = new Uint8Array(n), pixels = new Uint8Array(n * 784);
+      for (let i = 0; i < n; i++) {
+        labels[i] = i % 10;
+        for (let y = 4 + labels[i]; y < 14 + labels[i]; y++) for (let x = 4 + (i % 3); x < 12 + (i % 3); x++) pixels[i * 784 + y * 28 + x] = 255;
+      }
+      return { labels, pixels };
+    },
+  };
+};
+
+test.describe('the library keeps its word', () => {
+  test.beforeEach(async ({ page }) => {
+    await page.addInitScript(LIB_HELPERS);
+    page.errors = [];
+    page.on('pageerror', (e) => page.errors.push(e.message));
+    await page.goto('/');
+    await page.waitForFunction(() => window.mnistApp?.Trainer);
+  });
+  test.afterEach(async ({ page }) => { expect(page.errors).toEqual([]); });
+
+  test('start() resolves when start-up is done: a design set at once stays, and MNIST is in', async ({ page }) => {
+    test.setTimeout(180_000);
+    const out = await page.evaluate(async () => {
+      const t = new window.mnistApp.Trainer({ base: new URL('./', document.baseURI).href }), loaded = [];
+      t.on('loaded', (m) => loaded.push(m.source));
+      await t.start({ mnist: true, dataBase: 'data/', dataSuffix: '.gz.bin' });
+      const answer = await t.setDesign('c8k3 m2 c16k3 gap fc10');
+      const evaluation = await lib.code(t.evaluate());
+      const status = await lib.code(t.status());
+      t.terminate();
+      return { answer, loaded, count: evaluation.ok?.count, status: status.ok };
+    });
+    expect(out.answer.source, 'setDesign answers with its own result, not the pretrained model loading late').toBe('design');
+    expect(out.loaded).toEqual(['pretrained', 'design']);
+    expect(out.count).toBe(10000);
+    expect(out.status.design).toBe(out.answer.design);
+    expect(out.status.data).toEqual({ train: 60000, test: 10000 });
+  });
+
+  test('two evaluate() at once: one counts each of the 10,000 test images once, the other is refused as busy', async ({ page }) => {
+    test.setTimeout(180_000);
+    const out = await page.evaluate(async () => {
+      const t = await lib.make({ mnist: true });
+      const [a, b] = await Promise.all([lib.code(t.evaluate()), lib.code(t.evaluate())]);
+      const again = await t.evaluate();
+      t.terminate();
+      return { a, b, again: again.count };
+    });
+    expect(out.a.ok?.count).toBe(10000);
+    expect(out.b.code).toBe('busy');
+    expect(out.b.message).toContain('An evaluation is going on');
+    expect(out.again).toBe(10000);
+  });
+
+  test("lengths are checked and the caller's buffers stay theirs (writeDigits, teach, predict, load)", async ({ page }) => {
+    const out = await page.evaluate(async () => {
+      const t = await lib.make();
+      const labels10 = new Uint8Array(10), res = {};
+      res.noPixels = await lib.code(t.writeDigits(labels10, new Uint8Array(0)));
+      res.shortPixels = await lib.code(t.writeDigits(Uint8Array.of(1, 2), new Uint8Array(784)));
+      res.badLabel = await lib.code(t.writeDigits(Uint8Array.of(12), new Uint8Array(784)));
+      const { labels, pixels } = lib.digits();
+      res.file = (await t.writeDigits(labels, pixels)).length;
+      res.back = (await t.readDigits(await t.writeDigits(labels, pixels))).labels.length;
+      res.teachNoData = await lib.code(t.teach(labels, pixels));
+      res.kept = [labels10.length, labels.length, pixels.length];
+      const saved = await t.save();
+      await t.load(saved, 'again.bin');
+      res.savedKept = saved.length > 0;
+      res.predict783 = await lib.code(t.predict(new Uint8Array(783)));
+      res.drawing = await lib.code(t.predictDrawing(new Float32Array(10), 5, 5));
+      res.loadNumber = await lib.code(t.load(42));
+      t.terminate();
+      return res;
+    });
+    expect(out.noPixels.code).toBe('invalid');
+    expect(out.shortPixels.code).toBe('invalid');
+    expect(out.badLabel.code).toBe('invalid');
+    expect(out.file).toBe(24 + 30 * 785 + 4);
+    expect(out.back).toBe(30);
+    expect(out.teachNoData.code).toBe('refused');
+    expect(out.kept, 'no buffer of the caller was transferred (detached)').toEqual([10, 30, 30 * 784]);
+    expect(out.savedKept).toBe(true);
+    expect(out.predict783.code).toBe('invalid');
+    expect(out.drawing.code).toBe('invalid');
+    expect(out.loadNumber.code).toBe('invalid');
+  });
+
+  test('requests waiting when the worker traps reject with code crashed, and later ones too', async ({ page }) => {
+    const out = await page.evaluate(async () => {
+      const t = await lib.make();
+      await t.setData(lib.data());
+      await t.debugTrap('evaluation');
+      const crashed = lib.next(t, 'crashed');
+      const evaluation = lib.flag(t.evaluate());
+      await crashed;
+      await lib.turn();
+      const after = await lib.code(t.save());
+      t.terminate();
+      return { evaluation: evaluation(), after: after.code };
+    });
+    expect(out.evaluation).toBe('crashed');
+    expect(out.after).toBe('crashed');
+  });
+
+  test('terminate() rejects every waiting request with code terminated', async ({ page }) => {
+    const out = await page.evaluate(async () => {
+      const t = await lib.make();
+      await t.setData(lib.data());
+      const training = lib.next(t, 'state', (m) => m.state === 'training');
+      const run = lib.flag(t.train({ epochs: 200, batch: 10, augment: false }));
+      await training;
+      t.terminate();
+      await lib.turn();
+      const after = await lib.code(t.status());
+      return { run: run(), after: after.code };
+    });
+    expect(out.run).toBe('terminated');
+    expect(out.after).toBe('terminated');
+  });
+
+  test('a paused run is ended (with its state) by a load, new data, the pretrained model or a design; a refused one leaves it paused', async ({ page }) => {
+    test.setTimeout(180_000);
+    const out = await page.evaluate(async () => {
+      const t = await lib.make(), data = lib.data(), saved = await t.save(), res = {};
+      await t.setData(data);
+      const cases = {
+        load: [() => t.load(new Uint8Array([1, 2, 3]), 'junk.bin'), () => t.load(saved, 'mine.bin')],
+        setData: [() => t.setData({ ...data, testLabels: new Uint8Array(3) }), () => t.setData(data)],
+        setDesign: [() => t.setDesign('c8k3 fc7'), () => t.setDesign('c8k3 m2 gap fc10')],
+        loadPretrained: [null, () => t.loadPretrained()],
+      };
+      for (const [name, [refused, accepted]] of Object.entries(cases)) {
+        const training = lib.next(t, 'state', (m) => m.state === 'training');
+        const run = lib.flag(t.train({ epochs: 200, batch: 10, augment: false }));
+        await training;
+        await t.pause();
+        const r = { refused: refused && await lib.code(refused()) };
+        r.pausedAfterRefusal = (await t.status()).state;
+        const idle = lib.next(t, 'state', (m) => m.state === 'idle');
+        await accepted();
+        await lib.turn();
+        r.run = run();
+        r.idleEvent = await Promise.race([idle.then(() => true), lib.turn().then(() => false)]);
+        const s = await t.status();
+        r.after = { state: s.state, runId: s.runId };
+        r.resume = await t.resume();
+        res[name] = r;
+      }
+      t.terminate();
+      return res;
+    });
+    for (const [name, r] of Object.entries(out)) {
+      expect(r.run, `${name}: the paused run's train() settles`).toBe('resolved');
+      expect(r.idleEvent, `${name}: the run's end is said`).toBe(true);
+      expect(r.after, name).toEqual({ state: 'idle', runId: null });
+      expect(r.resume.state, `${name}: nothing to resume`).toBe('idle');
+      expect(r.pausedAfterRefusal, `${name}: a refusal leaves the run paused`).toBe('paused');
+      if (r.refused) expect(['refused', 'invalid'], name).toContain(r.refused.code);
+    }
+  });
+
+  test('a design too big for memory is refused and changes nothing; reset() then renews the network in use', async ({ page }) => {
+    const out = await page.evaluate(async () => {
+      const t = await lib.make();
+      const before = { status: await t.status(), print: await lib.fingerprint(t) };
+      const big = 'c16k3 m2 c16k3 m2 c256k3 c400k3 gap fc10';
+      const refused = await lib.code(t.setDesign(big));
+      const kept = { status: await t.status(), print: await lib.fingerprint(t) };
+      const reset = await lib.code(t.reset(3));
+      const after = { status: await t.status(), print: await lib.fingerprint(t) };
+      t.terminate();
+      return { before, refused, kept, reset, after };
+    });
+    expect(out.refused.code).toBe('refused');
+    expect(out.kept.status.design).toBe(out.before.status.design);
+    expect(out.kept.print).toEqual(out.before.print);
+    expect(out.reset.ok?.design, 'reset makes the design in use').toBe(out.before.status.design);
+    expect(out.after.print, 'reset said fresh weights: they are').not.toEqual(out.before.print);
+  });
+
+  test('export refuses an unknown format instead of writing safetensors', async ({ page }) => {
+    const out = await page.evaluate(async () => {
+      const t = await lib.make();
+      const r = { tflite: await lib.code(t.export('tflite')), none: await lib.code(t.export()), onnx: (await t.export('onnx')).length };
+      t.terminate();
+      return r;
+    });
+    expect(out.tflite.code).toBe('invalid');
+    expect(out.tflite.message).toContain('onnx, safetensors, pytorch');
+    expect(out.none.code).toBe('invalid');
+    expect(out.onnx).toBeGreaterThan(1000);
+  });
+
+  test('an AbortSignal stops a run, abandons an evaluation and cancels a fine-tune (weights put back): each rejects aborted', async ({ page }) => {
+    test.setTimeout(180_000);
+    const out = await page.evaluate(async () => {
+      const t = await lib.make(), res = {};
+      await t.setData(lib.data(400, 4000));
+      let ac = new AbortController();
+      const training = lib.next(t, 'state', (m) => m.state === 'training');
+      const run = lib.code(t.train({ epochs: 200, batch: 10, augment: false }, { signal: ac.signal }));
+      await training;
+      ac.abort();
+      res.run = await run;
+      res.afterRun = (await t.status()).state;
+      ac = new AbortController();
+      const evaluation = lib.code(t.evaluate({ signal: ac.signal }));
+      ac.abort();
+      res.evaluation = await evaluation;
+      res.evaluateAgain = (await t.evaluate()).count;
+      const before = await lib.fingerprint(t);
+      ac = new AbortController();
+      const { labels, pixels } = lib.digits();
+      const teaching = lib.code(t.teach(labels, pixels, undefined, { signal: ac.signal }));
+      ac.abort();
+      res.teach = await teaching;
+      res.same = JSON.stringify(await lib.fingerprint(t)) === JSON.stringify(before);
+      res.early = await lib.code(t.evaluate({ signal: AbortSignal.abort() }));
+      res.afterTeach = (await t.status()).state;
+      t.terminate();
+      return res;
+    });
+    expect(out.run.code).toBe('aborted');
+    expect(out.afterRun).toBe('idle');
+    expect(out.evaluation.code).toBe('aborted');
+    expect(out.evaluateAgain).toBe(4000);
+    expect(out.teach.code).toBe('aborted');
+    expect(out.same, 'the fine-tune put the weights back').toBe(true);
+    expect(out.early.code).toBe('aborted');
+    expect(out.afterTeach).toBe('idle');
+  });
+
+  test('busy: what cannot run beside a run or a fine-tune is refused with the reason, and nothing changes', async ({ page }) => {
+    test.setTimeout(180_000);
+    const out = await page.evaluate(async () => {
+      const t = await lib.make(), data = lib.data(400, 10000), saved = await t.save(), res = {};
+      await t.setData(data);
+      const training = lib.next(t, 'state', (m) => m.state === 'training');
+      const run = t.train({ epochs: 200, batch: 10, augment: false }, { runId: 'long' });
+      await training;
+      const calls = { train: () => t.train({ epochs: 1 }), evaluate: () => t.evaluate(), load: () => t.load(saved), setData: () => t.setData(data),
+        setDesign: () => t.setDesign('c8k3 m2 gap fc10'), loadPretrained: () => t.loadPretrained(), reset: () => t.reset(2), loadMnist: () => t.loadMnist() };
+      res.run = {};
+      for (const [name, call] of Object.entries(calls)) res.run[name] = await lib.code(call());
+      res.beside = { predict: (await lib.code(t.predict(new Uint8Array(784)))).ok !== undefined, save: (await lib.code(t.save())).ok !== undefined,
+        describe: (await lib.code(t.describe('c8k3 gap fc10'))).ok !== undefined };
+      res.stillRunning = (await t.status()).runId;
+      await t.stop();
+      res.runEnded = (await run).state;
+      const before = await lib.fingerprint(t);
+      const { labels, pixels } = lib.digits();
+      const teaching = lib.next(t, 'state', (m) => m.state === 'teaching');
+      const teach = lib.code(t.teach(labels, pixels, { steps: 400 }));
+      await teaching;
+      res.teach = {};
+      for (const name of ['train', 'evaluate', 'load', 'setData', 'setDesign', 'reset']) res.teach[name] = await lib.code(calls[name]());
+      res.teach.save = await lib.code(t.save());
+      res.teach.teach = await lib.code(t.teach(labels, pixels));
+      await t.stop();
+      res.teachEnded = await teach;
+      res.same = JSON.stringify(await lib.fingerprint(t)) === JSON.stringify(before);
+      t.terminate();
+      return res;
+    });
+    for (const [name, r] of Object.entries(out.run)) {
+      expect(r.code, `${name} beside a run`).toBe('busy');
+      expect(r.message, name).toContain('A training run is going on');
+    }
+    expect(out.beside).toEqual({ predict: true, save: true, describe: true });
+    expect(out.stillRunning).toBe('long');
+    expect(out.runEnded).toBe('idle');
+    for (const [name, r] of Object.entries(out.teach)) expect(r.code, `${name} beside a fine-tune`).toBe('busy');
+    expect(out.teachEnded.code).toBe('aborted');
+    expect(out.same).toBe(true);
+  });
+
+  test('every recipe field at its minimum and its maximum is taken through the library', async ({ page }) => {
+    test.setTimeout(300_000);
+    const out = await page.evaluate(async () => {
+      const { RECIPE_RANGES } = await import('/trainer.js');
+      const t = await lib.make(), refused = [];
+      await t.setData(lib.data(300, 300));
+      for (const [name, range] of Object.entries(RECIPE_RANGES)) {
+        const values = range.type === 'choice' ? range.choices : range.type === 'bool' ? [false, true] : [range.min, range.max];
+        for (const value of values) {
+          const ac = new AbortController();
+          const training = lib.next(t, 'state', (m) => m.state === 'training');
+          const run = lib.code(t.train({ [name]: value, ...(name === 'epochs' ? {} : { epochs: 1 }) }, { signal: ac.signal }));
+          const first = await Promise.race([training.then(() => 'started'), run]);
+          if (first === 'started') { ac.abort(); await run; } else refused.push(`${name} = ${value}: ${first.message ?? 'resolved at once'}`);
+        }
+      }
+      t.terminate();
+      return { refused, fields: Object.keys(RECIPE_RANGES).length };
+    });
+    expect(out.fields).toBeGreaterThanOrEqual(25);
+    expect(out.refused).toEqual([]);
+  });
+
+  test('Stop in the last phase of a fine-tune leaves the model as it was, as it says', async ({ page }) => {
+    test.setTimeout(180_000);
+    const out = await page.evaluate(async () => {
+      const t = await lib.make();
+      await t.setData(lib.data(400, 10000));
+      const before = await lib.fingerprint(t), phases = [];
+      t.on('teach-progress', (m) => { if (phases.at(-1) !== m.phase) phases.push(m.phase); if (m.phase === 'after') t.stop(); });
+      const { labels, pixels } = lib.digits();
+      const teach = await lib.code(t.teach(labels, pixels, { steps: 20 }));
+      const same = JSON.stringify(await lib.fingerprint(t)) === JSON.stringify(before);
+      t.terminate();
+      return { teach, same, phases };
+    });
+    expect(out.phases).toContain('after');
+    expect(out.phases.at(-1)).toBe('cancelled');
+    expect(out.teach.code).toBe('aborted');
+    expect(out.same, '"cancelled: the model is as it was"').toBe(true);
+  });
+
+  test('a save the core cannot write rejects with the reason, and the page downloads nothing', async ({ page }) => {
+    await expect(page.getByTestId('threads-in-use')).not.toHaveText('', { timeout: 60_000 });
+    await page.evaluate(() => window.mnistApp.trainer.debugFail('save'));
+    await page.locator('#save-model').click();
+    await expect(page.locator('#error')).toContainText('could not be saved');
+    expect(await page.evaluate(() => window.mnistApp.lastDownload ?? null)).toBeNull();
+    await page.evaluate(() => window.mnistApp.trainer.debugFail('export'));
+    await page.locator('#export-onnx').click();
+    await expect(page.locator('#error')).toContainText('Could not export onnx');
+    expect(await page.evaluate(() => window.mnistApp.lastDownload ?? null)).toBeNull();
+  });
 });

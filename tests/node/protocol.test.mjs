@@ -15,10 +15,11 @@ const names = (text, re) => new Set([...text.matchAll(re)].map((m) => `${m[1]}.$
 // the worker: its dispatcher and its modules by job; the page: the shell, the client, the panels
 const worker = source('worker.js') + folder('worker'), page = source('main.js') + source('client.js') + source('trainer.js') + folder('panels');
 
-// a reply is handled where its request is made (client.request resolves with it)
-const requested = names(page, /\brequest\((MSG|TEST_MSG)\.(\w+)/g);
+// a reply is handled where its request is made (client.request resolves with it; a run's
+// request goes through Trainer's #run)
+const requested = new Set([...names(page, /\brequest\((MSG|TEST_MSG)\.(\w+)/g), ...names(page, /#run\([^,]+, (MSG)\.(\w+)/g)]);
 const replies = [...Object.entries(REPLIES).map(([q, r]) => [`MSG.${q}`, `MSG.${r}`]),
-  ...Object.entries(TEST_REPLIES).map(([q, r]) => [`TEST_MSG.${q}`, `TEST_MSG.${r}`])];
+  ...Object.entries(TEST_REPLIES).map(([q, r]) => [`TEST_MSG.${q}`, r in TEST_MSG ? `TEST_MSG.${r}` : `MSG.${r}`])];
 const sent = {
   worker: names(worker, /\bpost\((MSG|TEST_MSG)\.(\w+)/g),
   page: new Set([...names(page, /\bsend\((MSG|TEST_MSG)\.(\w+)/g), ...requested]),

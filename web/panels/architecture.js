@@ -157,7 +157,7 @@ export function createArchitecture({ trainer, app, errors }) {
     }
   });
   $('arch-budget').addEventListener('input', render);
-  $('arch-apply').addEventListener('click', () => trainer.setDesign(specOf(layers)).catch(() => { /* the error line says why */ }));
+  $('arch-apply').addEventListener('click', () => trainer.setDesign(specOf(layers)).catch(errors.of('design')));
 
   trainer.on(MSG.LOADED, async (m) => {          // a file, a link or Use this design: the editor shows the network in use
     if (!m.design) { inUseMacs = REFERENCE_MACS; return; }

@@ -31,14 +31,14 @@ export function createModels({ trainer, app, errors }) {
       download(new Blob([m.bytes], { type }), name);
       say(text);
     });
-  $('load-pretrained').addEventListener('click', () => trainer.loadPretrained().catch(() => { /* said on the error line */ }));
+  $('load-pretrained').addEventListener('click', () => trainer.loadPretrained().catch(errors.of('load')));
   $('load-model').addEventListener('change', async (e) => {
     const file = e.target.files[0];
     e.target.value = '';
     if (!file) return;
     if (file.size > LIMITS.MODEL_MAX_BYTES) { errors.show('load', `${file.name} is ${(file.size / 2 ** 20).toFixed(0)} MB: far too large to be a model of this app. The current model is unchanged.`); return; }
     const bytes = await file.arrayBuffer();
-    trainer.load(bytes, file.name).catch(() => { /* ERROR: said on the error line */ });     // -> LOADED (every panel hears of new weights) or ERROR
+    trainer.load(bytes, file.name).catch(errors.of('load'));     // -> LOADED (every panel hears of new weights) or the reason
   });
 
   function loaded(m) {

@@ -50,7 +50,7 @@ export function createResume({ trainer, app, errors, resumeFrom }) {
     if (!cp) { errors.show('train', 'That checkpoint is no longer in this browser\'s storage.'); return; }
     $('banner').hidden = true;
     const runId = resumeFrom(cp.meta);
-    trainer.resumeCheckpoint(cp.bytes, cp.meta, runId).catch(() => { /* said on the error line */ });
+    trainer.resumeCheckpoint(cp.bytes, cp.meta, runId).catch(errors.of('train'));
   });
   app.on('change', (patch) => { if (patch.dataReady === true) offer(); });
   $('banner-dismiss').addEventListener('click', async () => {

@@ -13,7 +13,7 @@ import { $, tid } from '../ui.js';
 const STARTUP_LIMIT_MS = 45_000;
 
 export function createStartup({ trainer, app, errors, params }) {
-  const data = createDataStatus({ trainer, app, params });
+  const data = createDataStatus({ trainer, app, params, errors });
   let startupTimer = 0, startupStalls = 0;
 
   function start() {
@@ -31,9 +31,20 @@ export function createStartup({ trainer, app, errors, params }) {
       start();
     }, limit);
     // every URL relative to this document: the app works from any folder of any static host
-    trainer.start({ dataBase: data.base, dataSuffix: '.gz.bin', singleThreaded: startupStalls >= 2,
+    // the app keeps a checkpoint of every run (the resume offer after a reload); the library's default is none
+    trainer.start({ dataBase: data.base, dataSuffix: '.gz.bin', singleThreaded: startupStalls >= 2, checkpoints: true,
       mnist: data.loadNow(), design: params.get('arch') || undefined,      // a shared design link
-      ...(__TEST_HOOKS__ ? { testStall, testNoSimd, relaxedSimd: params.has('noRelaxed') ? false : undefined } : {}) }).catch(() => { /* said on the error line */ });
+      ...(__TEST_HOOKS__ ? { testStall, testNoSimd, relaxedSimd: params.has('noRelaxed') ? false : undefined } : {}) }).catch(startFailed);
+  }
+
+  // start() refused: the worker cannot start here (no SIMD, no module: restarting it would only
+  // replace the reason with "stalled", again and again), or it started but MNIST did not load
+  function startFailed(e) {
+    if (e.code === 'terminated' || e.code === 'crashed') return;     // replaced by the watchdog, or said by crashed()
+    if (e.where === 'data') { errors.show('data', e.message); return; }
+    clearTimeout(startupTimer);
+    app.set({ status: 'failed' });
+    errors.show('init', e.message);
   }
 
   // The worker died or its WebAssembly trapped: say so, keep the checkpoint, offer a restart.
@@ -63,13 +74,6 @@ export function createStartup({ trainer, app, errors, params }) {
   trainer.on(WORKER_FAILED, (m) => crashed(m.message));
 
   trainer.on(MSG.READY, () => clearTimeout(startupTimer));
-  // a worker that cannot start here (no SIMD, no module) has said why: restarting it would only
-  // replace the reason with "stalled", again and again
-  trainer.on(MSG.ERROR, (m) => {
-    if (m.where !== 'init') return;
-    clearTimeout(startupTimer);
-    app.set({ status: 'failed' });
-  });
   const capsPanel = createCapsPanel({ trainer, app, errors });
   app.on('change', (patch) => { if (patch.dataReady === true) capsPanel.showOfflineStatus(); });
 
@@ -124,7 +128,7 @@ function createCapsPanel({ trainer, app, errors }) {
 // the draw pad and the pretrained model do not need them. ?data= (another folder for MNIST) is
 // for the test builds' damaged-file tests only: in the app, a shared link must not choose where
 // the data comes from.
-function createDataStatus({ trainer, app, params }) {
+function createDataStatus({ trainer, app, params, errors }) {
   const dataParam = __TEST_HOOKS__ ? params.get('data') : null;
   const onRequest = matchMedia('(pointer: coarse)').matches && !dataParam;
   let requested = false;
@@ -135,7 +139,7 @@ function createDataStatus({ trainer, app, params }) {
       requested = true;
       $('load-data').hidden = true;
       tid('data-status').textContent = 'Loading…';
-      trainer.loadMnist().catch(() => { /* said on the error line */ });
+      trainer.loadMnist().catch(errors.of('data'));
     });
   }
   trainer.on(MSG.DATA_PROGRESS, (m) => {

@@ -69,7 +69,11 @@ export function createTeaching({ trainer, app, errors, drawing, afterTeach }) {
     render();
     status.textContent = 'starting';
     const { labels, pixels } = packed(my.digits);
-    trainer.teach(labels, pixels);
+    trainer.teach(labels, pixels).catch((e) => {       // a Stop ('aborted') is said by the 'cancelled' phase
+      if (e.code === 'aborted') return;
+      if (my.running) { my.running = false; status.textContent = 'failed'; render(); }
+      errors.of('teach')(e);
+    });
   });
   trainer.on(MSG.TEACH_PROGRESS, (m) => {
     const bar = $('finetune-progress');
@@ -84,9 +88,6 @@ export function createTeaching({ trainer, app, errors, drawing, afterTeach }) {
     showTaught(m);
     note.textContent = 'Fine-tuned: draw a new digit in your style to see what it reads now.';
     render();
-  });
-  trainer.on(MSG.ERROR, (m) => {
-    if (m.where === 'teach' || (my.running && m.where === MSG.TEACH)) { my.running = false; status.textContent = 'failed'; render(); }
   });
   // a crashed worker takes its fine-tune with it: the panel is usable again after Restart
   app.on('change', (patch) => { if (patch.status === 'crashed' && my.running) { my.running = false; status.textContent = 'failed'; render(); } });

@@ -114,16 +114,16 @@ export function createTraining({ trainer, app, errors }) {
     app.set({ runId });
     sessionStorage.setItem(TAB_RUN_KEY, runId);            // a reload of this tab offers this run first
     app.emit('run-started', { init, config: runConfig, runId });
-    trainer.train(runConfig, { runId }).catch(() => { /* said on the error line (ERROR, DIVERGED) */ });
+    trainer.train(runConfig, { runId }).catch(errors.of('train'));
   });
-  $('pause').addEventListener('click', () => trainer.pause());
-  $('resume').addEventListener('click', () => trainer.resume());
-  $('stop').addEventListener('click', () => trainer.stop());
+  $('pause').addEventListener('click', () => trainer.pause().catch(errors.of('train')));
+  $('resume').addEventListener('click', () => trainer.resume().catch(errors.of('train')));
+  $('stop').addEventListener('click', () => trainer.stop().catch(errors.of('train')));
   $('reset').addEventListener('click', () => {
     charts.reset(); readouts.reset();
     app.set({ runId: null });                               // the run, if any, ends with the new weights
     app.emit('reset');
-    trainer.reset(form.read().seed).catch(() => { /* said on the error line */ });
+    trainer.reset(form.read().seed).catch(errors.of('reset'));
   });
   $('log-scale').addEventListener('change', (e) => charts.setLogScale(e.target.checked));
 

@@ -1,6 +1,7 @@
 // What the worker's modules share: the Emscripten module and the worker's state (one object,
-// w), how a message goes to the page, the run state, and the crash rule.
-import { MSG } from '../protocol.js';
+// w), how a message goes to the page and how a request is answered, the jobs going on, the run
+// state, and the crash rule.
+import { MSG, TrainerError } from '../protocol.js';
 
 export const w = {
   M: null,                  // the Emscripten module (null before INIT and after a trap)
@@ -14,9 +15,28 @@ export const w = {
   dataBase: '',
   looping: false,           // a training loop is running (training.js)
   afterLoop: () => {},      // called when a training loop ends (a queued fine-tune starts)
+  jobs: new Set(),          // the jobs going on besides a run or a fine-tune: { kind: start | data | model | evaluate, rid }
+  checkpoints: false,       // runs write checkpoints to IndexedDB (INIT's checkpoints: the app's choice, off in the library)
 };
 
 export const post = (type, fields = {}, transfer = []) => self.postMessage({ type, ...fields }, transfer);
+
+// a handler's answer that is not to be sent now: the handler replied itself (a reply of its own
+// type) or the request is answered when its job ends (a run, a fine-tune)
+export const LATER = Symbol('later');
+
+// the answer to request msg (nothing when it came without a rid: an event-style message)
+export const reply = (msg, value = {}, transfer = []) => { if (msg?.rid !== undefined) post(MSG.DONE, { rid: msg.rid, value }, transfer); };
+// an ERROR answering request rid (code: ERROR_CODES)
+export const replyError = (rid, where, err) => post(MSG.ERROR, { where: err.where || where, rid, code: err.code || 'refused', message: err.message });
+export const refusal = (code, message) => new TrainerError(code, message);
+
+// job(kind, msg, fn): fn() as a job of that kind; the job is listed while fn runs (awaited)
+export async function job(kind, msg, fn) {
+  const entry = { kind, rid: msg?.rid, aborted: false };
+  w.jobs.add(entry);
+  try { return await fn(entry); } finally { w.jobs.delete(entry); }
+}
 
 export function setState(s) { w.state = s; post(MSG.STATE, { state: s }); }
 

@@ -1,10 +1,11 @@
 // MNIST: the four files downloaded in parallel with one progress bar, unpacked with a ceiling,
 // and handed to the core, which validates them and keeps them. Or a caller's own images
 // (SET_DATA: the four IDX files the library made of its typed arrays), checked the same way.
+// The gate in worker.js keeps both away from a run, a fine-tune or an evaluation going on.
 import { MSG, MNIST_FILES } from '../protocol.js';
 import { LIMITS } from '../generated/contract.js';
-import { w, post, errorText, busyTraining } from './context.js';
-import { teachingNow } from './teaching.js';
+import { w, post, errorText, refusal } from './context.js';
+import { endPausedRun } from './training.js';
 import { handOver } from './wasm-memory.js';
 
 async function fetchAll(base, suffix) {
@@ -61,47 +62,67 @@ async function fetchAll(base, suffix) {
   }));
 }
 
-export async function loadData(base, suffix) {
+// LOAD_DATA: MNIST's four files from base (the app's folder at start-up, or a caller's) -> the
+// counts; a failed download or a damaged file throws with the reason (the data loaded before
+// stays when nothing was handed over yet). fresh: load even when data is in (a caller's folder).
+export async function loadData(base, suffix, fresh) {
+  if (w.dataReady && !fresh) return counts();
   let files;
   try {
     files = await fetchAll(base, suffix);
   } catch (e) {
-    post(MSG.ERROR, { where: 'data', message: `MNIST could not be loaded: ${e.message}` });
-    return;
+    throw refusal('failed', `MNIST could not be loaded: ${e.message}`);
   }
-  handOverAll(files, 'data', (i, bytes) => {
-    const f = MNIST_FILES[i], M = w.M;
-    return M._api_data_count(i) !== f.count || bytes.length !== f.bytes
-      ? `MNIST ${f.name}: ${M._api_data_count(i)} items in ${bytes.length} bytes; expected ${f.count} in ${f.bytes}` : '';
+  files.forEach((bytes, i) => {
+    const f = MNIST_FILES[i], wrong = idxProblem(bytes, i) || (bytes.length !== f.bytes ? `${bytes.length} bytes; expected ${f.bytes}` : '');
+    if (wrong) throw refusal('refused', `MNIST ${f.name} is invalid: ${wrong}`);
   });
+  return handOverAll(files, (i) => `MNIST ${MNIST_FILES[i].name} is invalid`);
 }
 
 // SET_DATA { files: [training images, training labels, test images, test labels] as IDX bytes }
-// -> DATA, or ERROR { where: 'set-data' } (what was loaded before is gone then: train refuses)
+// -> the counts (and DATA), or a refusal naming the file (the data in use unchanged then)
 export function setData(msg) {
-  if (busyTraining() || teachingNow()) throw new Error('Stop training (or wait for the fine-tune) before changing the data.');
-  if (!Array.isArray(msg.files) || msg.files.length !== 4) throw new Error('four IDX files are needed');
-  handOverAll(msg.files.map((f) => new Uint8Array(f.buffer ?? f)), 'set-data', () => '');
+  if (!Array.isArray(msg.files) || msg.files.length !== 4) throw refusal('invalid', 'four IDX files are needed');
+  const files = msg.files.map((f) => new Uint8Array(f?.buffer ?? f ?? 0)), what = ['training images', 'training labels', 'test images', 'test labels'];
+  files.forEach((bytes, i) => { const wrong = idxProblem(bytes, i); if (wrong) throw refusal('invalid', `The ${what[i]}: ${wrong}`); });
+  for (const [a, b] of [[0, 1], [2, 3]])
+    if (itemCount(files[a]) !== itemCount(files[b])) throw refusal('invalid', `${itemCount(files[a])} ${what[a]} but ${itemCount(files[b])} ${what[b]}`);
+  return handOverAll(files, (i) => `The ${what[i]} were refused`);
 }
 
-// the four files into the core, which validates each and keeps it; problem(i, bytes) adds a
-// check of its own. DATA when all four are in, else ERROR and no data ready.
-function handOverAll(files, where, problem) {
-  const M = w.M, what = ['training images', 'training labels', 'test images', 'test labels'];
-  const label = (i) => (where === 'data' ? `MNIST ${MNIST_FILES[i].name}` : `The ${what[i]}`);
+const itemCount = (bytes) => new DataView(bytes.buffer, bytes.byteOffset).getUint32(4);
+
+// what is wrong with IDX file i (0, 2: images of 28 x 28; 1, 3: labels 0..9), or '' (the core
+// checks again; checked here first, so a paused run is not ended for data that would be refused)
+function idxProblem(bytes, i) {
+  const images = i % 2 === 0, head = images ? 16 : 8;
+  if (bytes.length < head) return `${bytes.length} bytes: too short for an IDX file`;
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), n = v.getUint32(4);
+  if (v.getUint32(0) !== (images ? 0x803 : 0x801)) return `not an IDX ${images ? 'image' : 'label'} file`;
+  if (n < 1) return 'no items';
+  if (images && (v.getUint32(8) !== 28 || v.getUint32(12) !== 28)) return 'the images are not 28 x 28';
+  if (bytes.length !== head + n * (images ? 784 : 1)) return `${bytes.length} bytes for ${n} items`;
+  if (!images) for (let k = head; k < bytes.length; k++) if (bytes[k] > 9) return `label ${bytes[k]} at item ${k - head} is not 0-9`;
+  return '';
+}
+
+const counts = () => ({ train: w.M._api_data_count(0), test: w.M._api_data_count(2) });
+
+// the four files into the core, which validates each and keeps it (a paused run ends first: its
+// data goes). DATA and the counts when all four are in; else a refusal and no data ready.
+function handOverAll(files, label) {
+  const M = w.M;
+  endPausedRun();
   w.dataReady = false;
   for (let i = 0; i < 4; i++) {
     const bytes = files[i];
     let p;
-    try { p = handOver(bytes); } catch (e) { post(MSG.ERROR, { where, message: `${label(i)}: ${e.message}` }); return; }
-    if (M._api_set_data(i, p, bytes.length) !== 0) {       // C validates and takes ownership
-      post(MSG.ERROR, { where, message: `${label(i)} ${where === 'data' ? 'is invalid' : 'were refused'}: ${errorText()}` });
-      return;
-    }
-    const wrong = problem(i, bytes);
-    if (wrong) { post(MSG.ERROR, { where, message: wrong }); return; }
+    try { p = handOver(bytes); } catch (e) { throw refusal('failed', `${label(i)}: ${e.message}`); }
+    if (M._api_set_data(i, p, bytes.length) !== 0) throw refusal('refused', `${label(i)}: ${errorText()}`);      // C validates and takes ownership
   }
   w.testImages = files[2].slice(16);           // the evaluation is in C; the page shows misread digits' pixels
   w.dataReady = true;
-  post(MSG.DATA, { train: M._api_data_count(0), test: M._api_data_count(2) });
+  post(MSG.DATA, counts());
+  return counts();
 }

@@ -2,7 +2,7 @@
 // PREDICT is answered between them; the counts, the confusion matrix and the misread digits.
 import { MSG } from '../protocol.js';
 import { EVAL_FIELDS, LIMITS } from '../generated/contract.js';
-import { w, post, errorText, yieldToEvents, busyTraining } from './context.js';
+import { w, post, errorText, yieldToEvents, refusal, LATER } from './context.js';
 import { scoped, readRecord } from './wasm-memory.js';
 
 // The whole test set; null when given up (wanted() turned false between slices).
@@ -41,13 +41,16 @@ export function evaluationReport(result) {
 }
 
 // EVALUATE -> EVALUATED { result: { testAcc, testLoss, perClass, confusion, count } } with the
-// weights in use; refused while a run or a fine-tune is going on (pause it first)
-export async function evaluateNow(msg) {
-  if (!w.dataReady) throw new Error('no data is loaded to evaluate on');
-  if (busyTraining() || w.state === 'teaching') throw new Error('Pause or stop training (or wait for the fine-tune) before evaluating.');
+// weights in use. A job of its own (job: { aborted }): the gate in worker.js refuses a run, a
+// fine-tune, another evaluation, new weights or new data beside it, so the one accumulator in
+// the core counts this evaluation's images only; an AbortSignal gives it up at the next slice.
+export async function evaluateNow(msg, job) {
+  if (!w.dataReady) throw refusal('refused', 'No data is loaded to evaluate on: loadMnist() or setData() first.');
   const model = w.M;
-  const result = await evalTestSet(() => w.M === model && !busyTraining());
-  if (!result) throw new Error('the evaluation was interrupted');
+  const result = await evalTestSet(() => w.M === model && !job.aborted);
+  if (job.aborted) throw refusal('aborted', 'The evaluation was aborted.');
+  if (!result) throw refusal('failed', 'the evaluation was interrupted');
   const { perClass, confusion, testLoss, testAcc } = evaluationReport(result);
   post(MSG.EVALUATED, { result: { testAcc, testLoss, perClass, confusion, count: result.fields.count }, rid: msg.rid });
+  return LATER;
 }

@@ -3,7 +3,7 @@
 // tests), the self-test the page shows, the pretrained model.
 import { MSG } from '../protocol.js';
 import { LIMITS } from '../generated/contract.js';
-import { w, post, errorText } from './context.js';
+import { w, post, errorText, refusal } from './context.js';
 import { scoped } from './wasm-memory.js';
 
 // A minimal module using v128 (i8x16.splat ... ), as wasm-feature-detect's SIMD check.
@@ -61,10 +61,14 @@ function selfTest() {
   });
 }
 
-// INIT: the module, its network, READY with the capabilities; then the pretrained model.
-// Returns false when the worker cannot go on (the page has been told why).
+// INIT: the module, its network, READY with the capabilities; then the pretrained model (or the
+// link's design). Returns the capabilities once all of it is done; throws when the worker cannot
+// start here (the reason in the error). MNIST, when asked for, is the dispatcher's next job.
 export async function init(msg) {
   w.appBase = msg.base || new URL('./', self.location.href).href;
+  w.dataBase = new URL(msg.dataBase || 'data/', w.appBase).href;
+  w.dataSuffix = msg.dataSuffix ?? '.gz.bin';
+  w.checkpoints = msg.checkpoints === true;
   const caps = w.caps = detect();
   if (__TEST_HOOKS__ && msg.testNoSimd) caps.simd = false;   // a browser without SIMD, for the start-up test
   if (msg.relaxedSimd === false) caps.relaxed = false;       // asked for the plain build (the same bits in every engine)
@@ -72,20 +76,18 @@ export async function init(msg) {
     caps.build = 'single-threaded';
     caps.reason = 'Training uses one core here: starting the threads stalled twice in this browser, so the app runs without them. Reloading the page may bring them back.';
   }
-  if (!caps.simd) {
-    post(MSG.ERROR, { where: 'init', message: 'This browser does not support WebAssembly SIMD, which this app needs. Use a current Chrome, Edge, Firefox or Safari.' });
-    return false;
-  }
+  if (!caps.simd) throw refusal('refused', 'This browser does not support WebAssembly SIMD, which this app needs. Use a current Chrome, Edge, Firefox or Safari.');
+  let M;
   try {
-    w.M = await loadModule(caps.build === 'threaded' ? (caps.relaxed ? 'mt-relaxed' : 'mt') : 'st');
+    M = await loadModule(caps.build === 'threaded' ? (caps.relaxed ? 'mt-relaxed' : 'mt') : 'st');
   } catch (e) {
-    post(MSG.ERROR, { where: 'init', message: `Could not load the WebAssembly module: ${e.message}` });
-    return false;
+    throw refusal('failed', `Could not load the WebAssembly module: ${e.message}`);
   }
   caps.relaxed = caps.relaxed && caps.build === 'threaded';  // from here: relaxed SIMD in use
-  const M = w.M, maxThreads = caps.build === 'threaded' ? Math.min(caps.cores, LIMITS.MAX_THREADS) : 1;
+  const maxThreads = caps.build === 'threaded' ? Math.min(caps.cores, LIMITS.MAX_THREADS) : 1;
+  w.M = M;
   const linked = msg.design ? linkDesign(msg.design) : false;      // a shared link's ?arch=
-  if (M._api_create(Math.min(2, maxThreads), 1, 0) !== 0) { post(MSG.ERROR, { where: 'init', message: errorText() }); return false; }
+  if (M._api_create(Math.min(2, maxThreads), 1, 0) !== 0) { const why = errorText(); w.M = null; throw refusal('failed', why); }
   // the default: all reported cores on 1-2, measured beyond (a browser may report more cores than help)
   if (maxThreads > 2) M._api_calibrate_threads(maxThreads);
   caps.maxThreads = maxThreads;
@@ -99,7 +101,7 @@ export async function init(msg) {
     w.modelSource = 'design';
     post(MSG.LOADED, { source: 'link', design: M.UTF8ToString(M._api_design()), params: caps.params });
   } else await loadPretrained(true);
-  return true;
+  return caps;
 }
 
 // the design of a shared link for the network about to be made; false (and the reason said,
@@ -111,8 +113,11 @@ function linkDesign(spec) {
   return false;
 }
 
+// The pretrained model into the network. quiet (start-up): a missing model is said as an event
+// and the network stays untrained; else a failure throws with the reason (nothing changed).
+// loaded(): what follows the new weights being in, before LOADED is said (a paused run ends).
 let pretrainedBytes = null;
-export async function loadPretrained(quiet) {
+export async function loadPretrained(quiet, loaded = () => {}) {
   try {
     if (!pretrainedBytes) {
       const res = await fetch(new URL('models/reference.bin', w.appBase));
@@ -120,12 +125,14 @@ export async function loadPretrained(quiet) {
       pretrainedBytes = new Uint8Array(await res.arrayBuffer());
     }
     loadModelBytes(pretrainedBytes, false);
-    w.modelSource = 'pretrained';
-    post(MSG.LOADED, { source: 'pretrained' });
   } catch (e) {
-    if (!quiet) post(MSG.ERROR, { where: 'model', message: `Could not load the pretrained model: ${e.message}` });
-    else post(MSG.ERROR, { where: 'model', message: `No pretrained model (${e.message}); the network starts untrained.` });
+    if (!quiet) throw refusal('failed', `Could not load the pretrained model: ${e.message}`);
+    post(MSG.ERROR, { where: 'model', code: 'failed', message: `No pretrained model (${e.message}); the network starts untrained.` });
+    return;
   }
+  loaded();
+  w.modelSource = 'pretrained';
+  post(MSG.LOADED, { source: 'pretrained', design: w.M.UTF8ToString(w.M._api_design()), params: w.caps.params });
 }
 
 // a model file (or safetensors) into the network; throws with the core's reason, weights untouched.

@@ -2,15 +2,18 @@
 // mode with the weights in use; with the inside view when the page's panel is open.
 import { MSG } from '../protocol.js';
 import { LIMITS } from '../generated/contract.js';
-import { w, post } from './context.js';
+import { w, post, refusal, LATER } from './context.js';
 import { scoped } from './wasm-memory.js';
 
 // PREDICT -> PREDICTION (with the request's rid when it has one; the pad's readings have none).
 // A 28 x 28 image (img28) is read as it is; a drawing (ink, w, h) is preprocessed first.
 export function predict(msg) {
-  if (msg.img28) { predict28(msg); return; }
+  if (msg.img28) { predict28(msg); return LATER; }
   const { ink, w: width, h } = msg, side = LIMITS.DRAWING_MAX_SIDE;
-  if (!(width > 0 && h > 0 && width <= side && h <= side && ink.length === width * h)) throw new Error(`a drawing must be 1..${side} pixels on each side`);
+  if (!(ink instanceof Float32Array)) throw refusal('invalid', 'a drawing is a Float32Array of ink values 0..1');
+  if (!(Number.isInteger(width) && Number.isInteger(h) && width > 0 && h > 0 && width <= side && h <= side))
+    throw refusal('invalid', `a drawing must be 1..${side} pixels on each side, not ${width} x ${h}`);
+  if (ink.length !== width * h) throw refusal('invalid', `${ink.length} ink values for a drawing of ${width} x ${h}`);
   const { inked, img28, probs } = scoped((mem) => {
     const inkPtr = mem.alloc(4 * width * h), img = mem.alloc(4 * 784), pr = mem.alloc(40);
     mem.f32(inkPtr, width * h).set(ink);
@@ -20,6 +23,7 @@ export function predict(msg) {
   const read = Array.from(probs);                  // probs' buffer is transferred just below
   post(MSG.PREDICTION, { img28, probs, ink: inked, rid: msg.rid, source: w.modelSource }, [img28.buffer, probs.buffer]);
   if (msg.inspect && inked) inspect(read, 'drawing');
+  return LATER;
 }
 
 // The inside view of the image just read (the C core computes, the page paints): every conv
@@ -39,8 +43,9 @@ function inspect(probs, source) {
       layers.push({ K, P, Q, data: mem.f32(out, count).slice() });
     }
     const buf = mem.alloc(4 * Math.max(784, M._api_inspect_filters(0, shape)));
+    mem.i32(shape, 3).fill(0);                                    // a design without convolutions has no filters to show
     const nf = M._api_inspect_filters(buf, shape);
-    const [K, C, R] = mem.i32(shape, 3);
+    const [K, C, R] = nf > 0 ? mem.i32(shape, 3) : [0, 0, 0];
     const filters = { K, C, R, data: mem.f32(buf, nf).slice() };
     M._api_saliency(best, buf);
     return { layers, filters, saliency: mem.f32(buf, 784).slice() };
@@ -50,7 +55,7 @@ function inspect(probs, source) {
 }
 
 function classify28(img28) {
-  if (!(img28 instanceof Float32Array) || img28.length !== 784) throw new Error('an image of 28 x 28 values is needed');
+  if (!(img28 instanceof Float32Array) || img28.length !== 784) throw refusal('invalid', 'an image of 28 x 28 = 784 values is needed');
   return scoped((mem) => {
     const img = mem.alloc(4 * 784), pr = mem.alloc(40);
     mem.f32(img, 784).set(img28);
@@ -67,4 +72,5 @@ function predict28(msg) {
 // INSPECT28: a 28x28 image in [0, 1] (a digit of the misread gallery) read, and looked inside
 export function inspect28(msg) {
   inspect(classify28(msg.img28), 'gallery');
+  return LATER;
 }

@@ -4,26 +4,48 @@
 // core. And my digits to and from their file (my_digits.h: versioned, checked in the core).
 import { MSG } from '../protocol.js';
 import { TEACH_FIELDS, TEACH_PROGRESS_FIELDS, LIMITS } from '../generated/contract.js';
-import { w, post, setState, errorText, crash, isTrap, busyTraining, yieldToEvents } from './context.js';
+import { w, post, setState, errorText, crash, isTrap, yieldToEvents, reply, replyError, refusal } from './context.js';
 import { scoped, readRecord, savedBytes } from './wasm-memory.js';
 import { evalTestSet, accuracy } from './evaluation.js';
 
 let queued = null, current = null;
 
 export const teachingNow = () => current !== null;
+const runTraining = () => w.looping || (w.run && (w.state === 'training' || w.state === 'evaluating'));
 
-// STOP during a fine-tune cancels it (the core puts the weights back)
-export function cancelTeach() { if (current) current.cancelled = true; }
+// STOP during a fine-tune, or the AbortSignal of request rid: the fine-tune is cancelled (the
+// core puts the weights back; its request is answered 'aborted'). True if one was.
+export function cancelTeach(rid) {
+  if (queued && (rid === undefined || queued.rid === rid) && !current) {
+    const msg = queued;
+    queued = null;
+    post(MSG.TEACH_PROGRESS, { phase: 'cancelled', stepsDone: 0, totalSteps: 0, loss: 0 });
+    replyError(msg.rid, MSG.TEACH, refusal('aborted', 'The fine-tune was cancelled before it began: the model is as it was.'));
+    return true;
+  }
+  if (current && (rid === undefined || current.rid === rid)) { current.cancelled = true; return true; }
+  return false;
+}
 
+// my digits: labels (n bytes 0..9) and pixels (n x 784 bytes); throws 'invalid' otherwise
+export function checkDigits(labels, pixels, { allowNone = false } = {}) {
+  if (!(labels instanceof Uint8Array) || !(pixels instanceof Uint8Array))
+    throw refusal('invalid', 'my digits must be a Uint8Array of labels and one of 28 x 28 pixels per digit');
+  const n = labels.length;
+  if (pixels.length !== n * 784) throw refusal('invalid', `${pixels.length} pixel bytes for ${n} labels; each digit is 28 x 28 = 784 bytes`);
+  if (n > LIMITS.MY_DIGITS_MAX) throw refusal('invalid', `${n} digits: at most ${LIMITS.MY_DIGITS_MAX} can be kept`);
+  if (n === 0 && !allowNone) throw refusal('refused', 'There are no digits to learn from yet: draw a digit and press the button of the digit it is.');
+  const bad = labels.findIndex((l) => l > 9);
+  if (bad >= 0) throw refusal('invalid', `digit ${bad + 1} has label ${labels[bad]}, not 0-9`);
+}
+
+// TEACH: checked now, run now or (a run training) once it pauses or ends; answered when it ends
 export function teachRequested(msg) {
-  if (!w.dataReady) throw new Error('MNIST is not loaded yet: the fine-tune mixes MNIST training images in, so it waits for them.');
-  const n = msg.labels?.length;
-  if (!(msg.labels instanceof Uint8Array) || !(msg.pixels instanceof Uint8Array) || msg.pixels.length !== n * 784)
-    throw new Error('my digits must be labels and 28 x 28 images');
-  if (n === 0) throw new Error('There are no digits to learn from yet: draw a digit and press the button of the digit it is.');
-  if (current) throw new Error('A fine-tune is already running.');
+  if (!w.dataReady) throw refusal('refused', 'MNIST is not loaded yet: the fine-tune mixes MNIST training images in, so it waits for them.');
+  checkDigits(msg.labels, msg.pixels);
+  if (current || queued) throw refusal('busy', 'A fine-tune is already running or waiting.');
   queued = msg;
-  if (w.looping || busyTraining()) {
+  if (runTraining()) {
     post(MSG.TEACH_PROGRESS, { phase: 'queued', stepsDone: 0, totalSteps: 0, loss: 0 });
     return;
   }
@@ -32,12 +54,14 @@ export function teachRequested(msg) {
 
 // a fine-tune asked for during a run starts once the run pauses or ends (context.afterLoop)
 export function startQueuedTeach() {
-  if (!queued || current || w.looping || !w.M || busyTraining()) return;
+  if (!queued || current || !w.M || runTraining()) return;
   const msg = queued;
   queued = null;
-  teach(msg).catch((e) => {
+  if (w.jobs.size) { replyError(msg.rid, MSG.TEACH, refusal('busy', 'Another job began while the fine-tune waited: ask again.')); return; }
+  teach(msg).then((taught) => reply(msg, taught), (e) => {
     if (isTrap(e) || w.state === 'crashed') crash(e);
-    else post(MSG.ERROR, { where: 'teach', message: `The fine-tune stopped: ${e.message}` });
+    else if (msg.rid !== undefined) replyError(msg.rid, MSG.TEACH, e.code ? e : refusal('failed', `The fine-tune stopped: ${e.message}`));
+    else post(MSG.ERROR, { where: 'teach', code: 'failed', message: `The fine-tune stopped: ${e.message}` });
   });
 }
 
@@ -71,27 +95,33 @@ async function tune(wanted) {
   return p;
 }
 
+// The fine-tune; its result (TAUGHT's fields), or throws: 'aborted' when cancelled (the weights
+// put back, whatever phase it was in), else the reason. The tuned weights are kept only once the
+// MNIST test set has been read with them, so a Stop in any phase leaves the model as it was.
 async function teach(msg) {
   const before = w.state, n = msg.labels.length;
-  const job = current = { cancelled: false }, wanted = () => w.M && !job.cancelled;
+  const job = current = { cancelled: false, rid: msg.rid }, wanted = () => w.M && !job.cancelled;
+  const cancelled = () => refusal('aborted', 'The fine-tune was cancelled: the model is as it was.');
   setState('teaching');
   const t0 = performance.now();
   try {
     setUp(msg);
     post(MSG.TEACH_PROGRESS, { phase: 'before', stepsDone: 0, totalSteps: 0, loss: 0 });
     const mnistBefore = await evalTestSet(wanted);
-    if (!mnistBefore) return;
+    if (!mnistBefore) throw cancelled();
     const p = await tune(wanted);
-    if (!p) return;
-    w.M._api_teach_end(1);                    // keep the fine-tuned weights
+    if (!p) throw cancelled();
     post(MSG.TEACH_PROGRESS, { phase: 'after', stepsDone: p.stepsDone, totalSteps: p.totalSteps, loss: p.loss });
-    const mnistAfter = await evalTestSet(wanted);
-    if (!mnistAfter) return;
+    const mnistAfter = await evalTestSet(wanted);       // the session's weights are the tuned ones
+    if (!mnistAfter) throw cancelled();
+    w.M._api_teach_end(1);                    // keep the fine-tuned weights
     w.modelSource = 'taught';
-    post(MSG.TAUGHT, { digits: n, heldCount: p.heldCount, heldBefore: p.heldBefore, heldAfter: p.heldAfter,
+    const taught = { digits: n, heldCount: p.heldCount, heldBefore: p.heldBefore, heldAfter: p.heldAfter,
       allCount: p.allCount, allBefore: p.allBefore, allAfter: p.allAfter, mnistBefore: accuracy(mnistBefore),
-      mnistAfter: accuracy(mnistAfter), steps: p.totalSteps, seconds: (performance.now() - t0) / 1000 });
+      mnistAfter: accuracy(mnistAfter), steps: p.totalSteps, seconds: (performance.now() - t0) / 1000 };
+    post(MSG.TAUGHT, taught);
     post(MSG.LOADED, { source: 'taught' });
+    return taught;
   } finally {
     if (w.M) w.M._api_teach_end(0);           // unless kept above: cancelled, diverged or failed -> the weights it started from
     if (current === job) current = null;
@@ -100,23 +130,25 @@ async function teach(msg) {
   }
 }
 
-// DIGITS_WRITE -> DIGITS_FILE
+// DIGITS_WRITE -> DIGITS_FILE (the lengths checked before anything crosses)
 export function digitsWrite(msg) {
+  checkDigits(msg.labels, msg.pixels, { allowNone: true });
   const size = scoped((mem) => w.M._api_digits_write(mem.copyIn(msg.labels), mem.copyIn(msg.pixels), msg.labels.length));
-  if (!size) throw new Error(`Could not write the file: ${errorText()}`);
+  if (!size) throw refusal('failed', `Could not write the file: ${errorText()}`);
   const bytes = savedBytes(size);
   post(MSG.DIGITS_FILE, { bytes, rid: msg.rid }, [bytes.buffer]);
 }
 
 // DIGITS_READ -> DIGITS, or ERROR with the core's reason (my digits unchanged)
 export function digitsRead(msg) {
+  if (!(msg.bytes instanceof ArrayBuffer)) throw refusal('invalid', 'a my-digits file must be given as bytes');
   const bytes = new Uint8Array(msg.bytes), M = w.M;
   const where = `${msg.name || 'The file'} was not imported`;
   const maxBytes = 24 + LIMITS.MY_DIGITS_MAX * 785 + 4;
-  if (bytes.length > maxBytes) throw new Error(`${where}: it is larger than any my-digits file (${LIMITS.MY_DIGITS_MAX} digits at most). My digits are unchanged.`);
+  if (bytes.length > maxBytes) throw refusal('refused', `${where}: it is larger than any my-digits file (${LIMITS.MY_DIGITS_MAX} digits at most). My digits are unchanged.`);
   const out = scoped((mem) => {
     const buf = mem.copyIn(bytes), n = M._api_digits_read(buf, bytes.length, 0, 0);
-    if (n < 0) throw new Error(`${where}: ${errorText()}. My digits are unchanged.`);
+    if (n < 0) throw refusal('refused', `${where}: ${errorText()}. My digits are unchanged.`);
     const labels = mem.alloc(n + 1), pixels = mem.alloc(n * 784 + 1);
     M._api_digits_read(buf, bytes.length, labels, pixels);
     return { labels: mem.u8(labels, n).slice(), pixels: mem.u8(pixels, n * 784).slice(), name: msg.name };

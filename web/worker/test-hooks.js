@@ -1,7 +1,8 @@
 // Test builds only (__TEST_HOOKS__): a production build replaces __TEST_HOOKS__ with false and
-// drops the import of this module with the code that uses it.
+// drops the import of this module with the code that uses it. testHook(msg): the request's
+// answer (LATER when replied here), or undefined when msg is not a test message.
 import { MSG, TEST_MSG } from '../protocol.js';
-import { w, post, busyTraining } from './context.js';
+import { w, post, busyTraining, LATER } from './context.js';
 import { loadModule } from './loading.js';
 
 export async function testHook(msg) {
@@ -9,7 +10,7 @@ export async function testHook(msg) {
     case TEST_MSG.BENCH: {
       // a separate instance of the module with its own network and synthetic data: the app's
       // network, its data and a run in progress are never touched by a benchmark
-      if (busyTraining()) { post(MSG.ERROR, { where: 'bench', message: 'Pause or stop training before benchmarking.', rid: msg.rid }); return true; }
+      if (busyTraining()) { post(MSG.ERROR, { where: 'bench', code: 'busy', message: 'Pause or stop training before benchmarking.', rid: msg.rid }); return LATER; }
       const { runWasmBench } = await import('../bench.mjs');
       let B = null;
       try {
@@ -29,13 +30,19 @@ export async function testHook(msg) {
         const result = runWasmBench(B, { threads, batch: msg.batch || 128, reps: msg.reps || 7 });
         post(TEST_MSG.BENCH_RESULT, { result: { ...result, build: variant, isolated: w.caps.isolated }, rid: msg.rid });
       } catch (err) {
-        post(MSG.ERROR, { where: 'bench', message: err.message, rid: msg.rid });
+        post(MSG.ERROR, { where: 'bench', code: 'failed', message: err.message, rid: msg.rid });
       } finally {
         B?.PThread?.terminateAllThreads();
       }
-      return true;
+      return LATER;
     }
-    case TEST_MSG.DEBUG_TRAP: w.M._api_debug_trap_at({ train: 1, evaluation: 2, prediction: 3 }[msg.where] || 0); return true;
-    default: return false;
+    case TEST_MSG.DEBUG_TRAP: w.M._api_debug_trap_at({ train: 1, evaluation: 2, prediction: 3 }[msg.where] || 0); return { armed: msg.where };
+    case TEST_MSG.DEBUG_FAIL: {          // the core's next save or export writes nothing, as out of memory would
+      const M = w.M, name = { save: '_api_save', export: '_api_export' }[msg.what], real = M[name];
+      if (!real) throw new Error(`nothing to fail: ${msg.what}`);
+      M[name] = () => { M[name] = real; return 0; };
+      return { armed: msg.what };
+    }
+    default: return undefined;
   }
 }

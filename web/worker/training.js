@@ -1,10 +1,12 @@
 // Training runs: the recipe into the core field by field, whole steps in ~100 ms slices (so
 // PAUSE and PREDICT are answered between them), an evaluation at every epoch's end, and
-// checkpoints to IndexedDB.
+// checkpoints to IndexedDB when the caller asked for them (INIT's checkpoints). A run's
+// request is answered when it ends: done, stopped, aborted, ended by a load while paused,
+// diverged or failed.
 import { MSG, seedHalves } from '../protocol.js';
 import { CONFIG_FIELDS, PROGRESS_FIELDS } from '../generated/contract.js';
 import { saveCheckpoint, storageProblem } from '../store.js';
-import { w, post, setState, errorText, crash, isTrap, busyTraining, yieldToEvents } from './context.js';
+import { w, post, setState, errorText, crash, isTrap, yieldToEvents, reply, replyError, refusal } from './context.js';
 import { scoped, readRecord, savedBytes } from './wasm-memory.js';
 import { loadModelBytes } from './loading.js';
 import { evalTestSet, evaluationReport } from './evaluation.js';
@@ -36,44 +38,64 @@ function configure(cfg) {
   check(M._api_configure());
 }
 
-// the weights with the training state, as a model file
-export function snapshot(withTraining) { return savedBytes(w.M._api_save(withTraining ? 1 : 0)); }
+// the weights with the training state, as a model file; throws with the core's reason when it
+// cannot write one (out of memory): an empty file is never passed off as a model
+export function snapshot(withTraining) {
+  const n = w.M._api_save(withTraining ? 1 : 0);
+  if (!(n > 0)) throw refusal('failed', `The model could not be saved: ${errorText() || 'the core wrote nothing'}.`);
+  return savedBytes(n);
+}
 
 // TRAIN and RESUME_CHECKPOINT: a run from scratch, on the current weights, or from a checkpoint.
-// runId names the run in every message about it (the page drops what belongs to another run).
-// A run that is going on (or paused) is never replaced half-way: the start is refused.
-export async function train(cfg, runId, resumeBytes = null, resumeMeta = null) {
-  if (!w.dataReady) { post(MSG.ERROR, { where: 'train', runId, message: 'MNIST is not loaded yet.' }); return; }
-  if (busyTraining() || (w.run && w.state === 'paused')) {
-    post(MSG.ERROR, { where: 'train', runId, message: 'A training run is going on: stop it before starting another.' });
-    return;
-  }
-  if (w.state === 'teaching') { post(MSG.ERROR, { where: 'train', runId, message: 'The network is being taught your digits: train when that is done.' }); return; }
+// runId names the run in every message about it (the page drops what belongs to another run);
+// rid: the request answered when the run ends (endRun). A refusal throws (the gate in
+// worker.js has already refused a run beside another run, a fine-tune or an evaluation).
+export async function train(cfg, runId, rid, resumeBytes = null, resumeMeta = null) {
+  if (!w.dataReady) throw refusal('refused', 'No data is loaded yet: loadMnist() or setData() first.');
+  if (!cfg || typeof cfg !== 'object') throw refusal('invalid', 'a run needs its recipe');
   const M = w.M;
   try {
     if (cfg.threads) M._api_set_threads(Math.min(cfg.threads, w.caps.maxThreads));
     configure(cfg);
     if (resumeBytes) {
       const before = M.UTF8ToString(M._api_design());
-      loadModelBytes(resumeBytes, true);
+      loadModelBytes(new Uint8Array(resumeBytes), true);
       const design = M.UTF8ToString(M._api_design());                 // a checkpoint of another design switched the network
       if (design !== before) post(MSG.LOADED, { source: 'checkpoint', design, params: w.caps.params });
     } else if (cfg.init !== 'current') M._api_init_params(...seedHalves(cfg.seed));   // from scratch; else fine-tune
   } catch (e) {
-    post(MSG.ERROR, { where: 'train', runId, message: e.message });
-    return;
+    throw refusal(e.code || 'refused', e.message);
   }
   w.caps.threads = M._api_threads();
-  w.run = { id: String(runId || `run-${Date.now()}`), cfg: { ...cfg, threads: w.caps.threads }, history: resumeMeta?.history || [], started: performance.now(),
+  w.run = { id: String(runId || `run-${Date.now()}`), rid, cfg: { ...cfg, threads: w.caps.threads }, history: resumeMeta?.history || [], started: performance.now(),
     elapsedBefore: resumeMeta?.elapsed || 0, rate: [], lastCheckpoint: performance.now() };
   w.modelSource = 'training';
   setState('training');
   loop();
 }
 
-export function pause() { if (busyTraining()) setState('paused'); }
+// The run ends: its request is answered (value, or err: a TrainerError) and the state is said.
+function endRun(state, err = null) {
+  const run = w.run;
+  if (!run) return;
+  w.run = null;
+  setState(state);
+  if (run.rid === undefined) return;
+  if (err) replyError(run.rid, MSG.TRAIN, err);
+  else reply({ rid: run.rid }, { state });
+}
+
+export function pause() { if (w.run && (w.state === 'training' || w.state === 'evaluating')) setState('paused'); }
 export function resume() { if (w.state === 'paused' && w.run) { setState('training'); loop(); } }
-export function stop() { if (w.run) { w.run = null; setState('idle'); } }   // a queued fine-tune starts when the loop ends
+export function stop() { if (w.run) endRun('idle'); }   // a queued fine-tune starts when the loop ends
+// a load, new data or a new design while a run is paused ends it (it could not go on)
+export function endPausedRun() { if (w.run && w.state === 'paused') endRun('idle'); }
+// the caller's AbortSignal for request rid: the run of that request stops; true if it was one
+export function cancelRun(rid) {
+  if (!w.run || w.run.rid !== rid) return false;
+  endRun('idle', refusal('aborted', 'The run was aborted; the weights are those of its last step.'));
+  return true;
+}
 
 async function loop() {
   if (w.looping) return;           // one training loop at a time (RESUME may arrive mid-evaluation)
@@ -82,7 +104,11 @@ async function loop() {
     await trainSlices();
   } catch (e) {
     if (isTrap(e) || w.state === 'crashed') crash(e);
-    else { post(MSG.ERROR, { where: 'train', runId: w.run?.id, message: `Training stopped: ${e.message}` }); w.run = null; setState('idle'); }
+    else {
+      const message = `Training stopped: ${e.message}`;
+      if (w.run?.rid === undefined) post(MSG.ERROR, { where: 'train', runId: w.run?.id, code: 'failed', message });
+      endRun('idle', refusal('failed', message));
+    }
   } finally {
     w.looping = false;
     w.afterLoop();
@@ -123,7 +149,7 @@ async function trainSlices() {
     if (epochEnded || p.step >= p.totalSteps) {
       await evaluate(p, run);
       if (abandoned(run)) return;
-      if (p.step >= p.totalSteps) { setState('done'); return; }
+      if (p.step >= p.totalSteps) { endRun('done'); return; }
     } else if (performance.now() - run.lastCheckpoint > 20000) {
       checkpoint(p, run);
     }
@@ -142,9 +168,9 @@ function threadIds() {
 
 function diverged(p) {
   // the C trainer has already gone back to the last state with a finite loss (trainer.h)
-  post(MSG.DIVERGED, { runId: w.run.id, message: `Training stopped at step ${p.step}: the loss became NaN or infinite, so the learning rate (${w.run.cfg.lr}) is too high for this run. The weights were put back to the last step that still gave a finite loss; lower the learning rate and train again.` });
-  w.run = null;
-  setState('idle');
+  const message = `Training stopped at step ${p.step}: the loss became NaN or infinite, so the learning rate (${w.run.cfg.lr}) is too high for this run. The weights were put back to the last step that still gave a finite loss; lower the learning rate and train again.`;
+  post(MSG.DIVERGED, { runId: w.run.id, message });
+  endRun('idle', refusal('failed', message));
 }
 
 async function evaluate(p, run) {
@@ -168,7 +194,13 @@ async function evaluate(p, run) {
 let checkpointWrites = Promise.resolve();
 function checkpoint(p, run) {
   run.lastCheckpoint = performance.now();
-  const bytes = snapshot(true).buffer, meta = { runId: run.id, step: p.step, totalSteps: p.totalSteps, epoch: p.epoch,
+  if (!w.checkpoints) return checkpointWrites;          // the caller did not ask for checkpoints (the library's default)
+  let bytes;
+  try { bytes = snapshot(true).buffer; } catch (e) {
+    post(MSG.ERROR, { where: 'checkpoint', code: 'failed', message: `No checkpoint at step ${p.step}: ${e.message}` });
+    return checkpointWrites;
+  }
+  const meta = { runId: run.id, step: p.step, totalSteps: p.totalSteps, epoch: p.epoch,
     config: run.cfg, history: run.history.slice(), elapsed: elapsed(run), savedAt: new Date().toISOString() };
   checkpointWrites = checkpointWrites.then(() => saveCheckpoint(bytes, meta)).then(
     () => { if (w.state !== 'crashed') post(MSG.CHECKPOINTED, { runId: run.id, step: p.step }); },

@@ -14,11 +14,11 @@ import fc from 'fast-check';
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Real, initialModel, commandArbitraries, drainAll, ignored } from './model-based/commands.mjs';
+import { Real, SetData, initialModel, commandArbitraries, drainAll, ignored, coverage } from './model-based/commands.mjs';
 
 const root = path.resolve('.'), site = path.join(root, 'build/model-run'), port = 5187 + Number(process.env.MNIST_PORT_OFFSET || 0);
-const RUNS = Number(process.env.MODEL_RUNS || 8), SEED = Number(process.env.MODEL_SEED || 31);
-const COMMANDS = Number(process.env.MODEL_COMMANDS || 14);
+const RUNS = Number(process.env.MODEL_RUNS || 30), SEED = Number(process.env.MODEL_SEED || 31);
+const COMMANDS = Number(process.env.MODEL_COMMANDS || 20);
 let server;
 
 test.beforeAll(() => {
@@ -42,15 +42,18 @@ async function open(page) {
   await page.waitForFunction(() => window.H);
 }
 
-// One property: a fresh trainer, the drawn commands, then every job settles (drainAll).
+// One property: a fresh trainer (with small data of its own three times in four), the drawn
+// commands, then every job settles (drainAll).
 function property(page, stats, fields) {
   const arbitraries = commandArbitraries(fields);
-  return fc.asyncProperty(fc.commands(arbitraries, { maxCommands: COMMANDS }), async (cmds) => {
+  const withData = fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) });
+  return fc.asyncProperty(withData, fc.commands(arbitraries, { maxCommands: COMMANDS }), async (data, cmds) => {
     stats.sequences++;
     const real = new Real(page), model = initialModel();
     const started = await real.h('start');
     if (started.outcome?.status !== 'resolved') throw new Error(`start() did not resolve: ${JSON.stringify(started.outcome)}`);
-    await fc.asyncModelRun(() => ({ model, real }), cmds);
+    const setup = data ? [new SetData({ spec: { train: 200, test: 500, seed: 1 } })] : [];
+    await fc.asyncModelRun(() => ({ model, real }), [...setup, ...cmds]);
     await drainAll(model, real);
   });
 }
@@ -70,8 +73,10 @@ test('the library keeps its word in any order of calls (fast-check, model-based)
   const outcome = {
     seed: SEED, runs: RUNS, maxCommands: COMMANDS, sequences: stats.sequences, seconds: Math.round((Date.now() - t0) / 1000),
     failed: details.failed, interrupted: details.interrupted, numRuns: details.numRuns, numShrinks: details.numShrinks,
-    path: details.counterexamplePath, counterexample: details.counterexample ? String(details.counterexample[0]) : null,
+    path: details.counterexamplePath,
+    counterexample: details.counterexample ? `${details.counterexample[0] ? 'with data: ' : 'no data: '}${details.counterexample[1]}` : null,
     ignored: Object.fromEntries(ignored),
+    coverage: Object.fromEntries([...coverage].sort()),
     error: details.errorInstance ? String(details.errorInstance.message ?? details.errorInstance).slice(0, 2000) : null,
   };
   if (process.env.MODEL_RESULT) writeFileSync(process.env.MODEL_RESULT, `${JSON.stringify(outcome, null, 1)}\n`);

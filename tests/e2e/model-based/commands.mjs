@@ -45,7 +45,11 @@ const count = (label, outcome) => {
 export class Violation extends Error {}
 const fail = (what, details, { canGoOn = false } = {}) => {
   const text = `${what}${details === undefined ? '' : `: ${JSON.stringify(details)}`}`;
-  if (canGoOn && ignore?.test(text)) { const kind = what.replace(/#\d+/g, ''); ignored.set(kind, (ignored.get(kind) ?? 0) + 1); return; }
+  if (canGoOn && ignore?.test(text)) {
+    const kind = `${what.replace(/#\d+/g, '')}${details?.message ? ` (${details.message.slice(0, 160)})` : ''}`;
+    ignored.set(kind, (ignored.get(kind) ?? 0) + 1);
+    return;
+  }
   throw new Violation(text);
 };
 
@@ -219,7 +223,7 @@ export class Train extends Command {
         if (!['done', 'idle'].includes(o.value?.state) || !Array.isArray(o.value?.epochs)) fail('train resolved with something else than its run', o.value);
         return;
       }
-      if (o.code === 'invalid' || (hadData && o.code === 'refused')) fail(`a recipe in range (${JSON.stringify(recipe)}) was refused (data: ${hadData})`, o.error);
+      if (o.code === 'invalid' || (hadData && o.code === 'refused')) fail(`a recipe in range (${JSON.stringify(recipe)}) was refused (data: ${hadData})`, o.error, { canGoOn: true });
     });
   }
 }

@@ -44,7 +44,8 @@ export function digits(n, seed) {
     const d = labels[i] = Math.floor(rnd() * 10);
     for (let y = 4; y < 24; y++) {
       const x0 = 4 + d * 2 + Math.round(((y - 14) * (d - 4.5)) / 10);
-      for (let x = x0; x < x0 + 3; x++) if (x >= 0 && x < 28) images[i * 784 + y * 28 + x] = 200 + Math.floor(rnd() * 55);
+      const row = i * 784 + y * 28;
+      for (let x = Math.max(0, x0); x < Math.min(28, x0 + 3); x++) images[row + x] = 200 + Math.floor(rnd() * 55);
     }
   }
   return { labels, images };
@@ -53,18 +54,22 @@ export function digits(n, seed) {
 // A model file (docs/model-format.md, version 4, no training state) of any layer table: how a
 // hostile sender crafts one. layers: [kind, out, size]; tensors: [name, dims] filled with 0.5.
 export function modelFile({ input, layers, tensors }) {
-  const size = tensors.reduce((s, [name, dims]) => s + 8 + name.length + 4 * dims.length + 4 * dims.reduce((a, b) => a * b, 1), 0);
+  const count = (dims) => dims.reduce((a, b) => a * b, 1);
+  const size = tensors.reduce((s, [name, dims]) => s + 8 + name.length + 4 * dims.length + 4 * count(dims), 0);
   const bytes = new Uint8Array(64 + 20 * layers.length + 4 + size + 4), v = new DataView(bytes.buffer);
   let at = 0;
   const u32 = (x) => { v.setUint32(at, x, true); at += 4; };
-  const ascii = (text, width = text.length) => { for (let i = 0; i < width; i++) bytes[at + i] = text.charCodeAt(i) || 0; at += width; };
+  const ascii = (text, width = text.length) => {
+    for (let i = 0; i < width; i++) bytes[at + i] = text.charCodeAt(i) || 0;
+    at += width;
+  };
   ascii('MNISTNET'); u32(4); u32(0); ascii('custom', 32);
   input.forEach(u32); u32(layers.length);
   for (const [kind, out, k] of layers) { u32(kind); u32(out); u32(k); u32(0); u32(0); }
   u32(tensors.length);
   for (const [name, dims] of tensors) {
     u32(name.length); ascii(name); u32(dims.length); dims.forEach(u32);
-    for (let i = dims.reduce((a, b) => a * b, 1); i > 0; i--) { v.setFloat32(at, 0.5, true); at += 4; }
+    for (let i = count(dims); i > 0; i--) { v.setFloat32(at, 0.5, true); at += 4; }
   }
   u32(crc32(bytes.subarray(0, at)));
   return bytes;
@@ -73,17 +78,19 @@ export function modelFile({ input, layers, tensors }) {
 const CONV = 1, POOL = 2, GAP = 3, FC = 4, FLAT = 5;
 // the issue's two: a 1x1x1 input with fc10 (216 bytes), and a last layer of 1000 classes
 export const CRAFTED = {
-  input111: () => modelFile({ input: [1, 1, 1], layers: [[FC, 10, 0]], tensors: [['fc.weight', [10, 1]], ['fc.bias', [10]]] }),
+  input111: () => modelFile({ input: [1, 1, 1], layers: [[FC, 10, 0]],
+    tensors: [['fc.weight', [10, 1]], ['fc.bias', [10]]] }),
   fc1000: () => modelFile({ input: [1, 28, 28], layers: [[CONV, 8, 3], [GAP, 0, 0], [FC, 1000, 0]],
-    tensors: [['conv1.weight', [8, 1, 3, 3]], ['bn1.weight', [8]], ['bn1.bias', [8]], ['fc.weight', [1000, 8]], ['fc.bias', [1000]],
-      ['bn1.running_mean', [8]], ['bn1.running_var', [8]]] }),
+    tensors: [['conv1.weight', [8, 1, 3, 3]], ['bn1.weight', [8]], ['bn1.bias', [8]], ['fc.weight', [1000, 8]],
+      ['fc.bias', [1000]], ['bn1.running_mean', [8]], ['bn1.running_var', [8]]] }),
 };
 
 // The design of a model file in the network's text form (as the core writes it), or null.
 export function designOf(bytes) {
   if (!(bytes instanceof Uint8Array) || bytes.length < 64) return null;
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), n = v.getUint32(60, true), out = [];
-  if (new TextDecoder().decode(bytes.subarray(0, 8)) !== 'MNISTNET' || v.getUint32(8, true) !== 4 || 64 + 20 * n > bytes.length) return null;
+  const magic = new TextDecoder().decode(bytes.subarray(0, 8));
+  if (magic !== 'MNISTNET' || v.getUint32(8, true) !== 4 || 64 + 20 * n > bytes.length) return null;
   for (let i = 0; i < n; i++) {
     const at = 64 + 20 * i, [kind, ch, k, opts] = [0, 4, 8, 12].map((o) => v.getUint32(at + o, true));
     const p = Math.round(v.getFloat32(at + 16, true) * 1000) / 1000;
@@ -94,19 +101,21 @@ export function designOf(bytes) {
 }
 
 // what a rejection says: its class, code and message (an Error without a code says so)
-const failure = (e) => ({ name: e?.constructor?.name ?? typeof e, code: e?.code ?? null, message: String(e?.message ?? e).slice(0, 300),
-  isError: e instanceof Error });
+const failure = (e) => ({ name: e?.constructor?.name ?? typeof e, code: e?.code ?? null,
+  message: String(e?.message ?? e).slice(0, 300), isError: e instanceof Error });
 
 // a summary of an answer that Node can check (bytes: their length, magic and design)
 function summary(value) {
   if (value instanceof Uint8Array) {
-    return { bytes: value.length, head: new TextDecoder().decode(value.subarray(0, 8)).replace(/[^\x20-\x7e]/g, '.'), design: designOf(value) };
+    const head = new TextDecoder().decode(value.subarray(0, 8)).replace(/[^\x20-\x7e]/g, '.');
+    return { bytes: value.length, head, design: designOf(value) };
   }
   if (value === undefined || value === null || typeof value !== 'object') return value;
   const out = {};
   for (const [k, v] of Object.entries(value)) {
     if (ArrayBuffer.isView(v)) out[k] = { length: v.length, sum: Array.from(v).reduce((a, b) => a + Number(b), 0) };
-    else if (Array.isArray(v)) out[k] = k === 'epochs' ? v.map((e) => ({ epoch: e.epoch, runId: e.runId })) : v.length <= 10 ? v : { length: v.length };
+    else if (k === 'epochs' && Array.isArray(v)) out[k] = v.map((e) => ({ epoch: e.epoch, runId: e.runId }));
+    else if (Array.isArray(v)) out[k] = v.length <= 10 ? v : { length: v.length };
     else if (v && typeof v === 'object') out[k] = k === 'caps' ? { build: v.build } : '[object]';
     else out[k] = v;
   }
@@ -122,7 +131,9 @@ export class Harness {
     this.seen = {};
     this.pageErrors = [];
     addEventListener('error', (e) => this.pageErrors.push(String(e.message)));
-    addEventListener('unhandledrejection', (e) => this.pageErrors.push(`unhandled rejection: ${e.reason?.message ?? e.reason}`));
+    addEventListener('unhandledrejection', (e) => {
+      this.pageErrors.push(`unhandled rejection: ${e.reason?.message ?? e.reason}`);
+    });
   }
 
   // a new trainer (the old one, if any, ends first); resolves with start()'s outcome
@@ -145,7 +156,8 @@ export class Harness {
     switch (spec?.make) {
       case 'data': {
         const train = digits(spec.train, spec.seed), test = digits(spec.test, spec.seed + 1);
-        const data = { trainImages: train.images, trainLabels: train.labels, testImages: test.images, testLabels: test.labels };
+        const data = { trainImages: train.images, trainLabels: train.labels,
+          testImages: test.images, testLabels: test.labels };
         if (spec.bad === 'length') data.trainImages = data.trainImages.subarray(0, data.trainImages.length - 1);
         if (spec.bad === 'label') data.testLabels[0] = 12;
         if (spec.bad === 'type') data.trainLabels = Array.from(data.trainLabels);
@@ -178,11 +190,14 @@ export class Harness {
 
   // hostile or valid model files: a kept save or export, junk, a truncated or damaged save, crafted
   async file({ kind, index = 0, seed = 1, cut = 0.5 }) {
-    const saved = this.files.saved, base = saved.length ? saved[index % saved.length] : null;
+    const { saved, exported } = this.files, base = saved.length ? saved[index % saved.length] : null;
     switch (kind) {
       case 'saved': return base ?? junk(64, seed);
-      case 'safetensors': return this.files.exported.length ? this.files.exported[index % this.files.exported.length] : junk(64, seed);
-      case 'truncated': return (base ?? CRAFTED.fc1000()).slice(0, Math.max(1, Math.floor((base?.length ?? 100) * cut)));
+      case 'safetensors': return exported.length ? exported[index % exported.length] : junk(64, seed);
+      case 'truncated': {
+        const b = base ?? CRAFTED.fc1000();
+        return b.slice(0, Math.max(1, Math.floor(b.length * cut)));
+      }
       case 'flipped': { const b = (base ?? CRAFTED.fc1000()).slice(); b[Math.floor(b.length * cut)] ^= 0x40; return b; }
       case 'junk': return junk(1 + Math.floor(random(seed)() * 4000), seed);
       default: return CRAFTED[kind]();
@@ -191,9 +206,17 @@ export class Harness {
 
   // Starts one call (name: a method of the trainer; spec: its arguments' description). Waits for
   // it unless background, up to deadlineMs. -> { id, label, outcome } (outcome null while pending)
-  async call(name, spec, { background = false, deadlineMs = 60_000, label = name } = {}) {
+  // abortMs: the call gets an AbortSignal (train: how.signal; evaluate and teach: their options),
+  // fired that many ms after the call
+  async call(name, spec, { background = false, deadlineMs = 60_000, label = name, abortMs } = {}) {
     const t = this.t, args = await this.args(name, spec), id = this.nextId++;
-    const buffers = args.flatMap((a) => (ArrayBuffer.isView(a) ? [a] : a && typeof a === 'object' ? Object.values(a).filter((x) => ArrayBuffer.isView(x)) : []));
+    if (abortMs !== undefined) {
+      const controller = new AbortController(), at = { train: 1, evaluate: 0, teach: 3 }[name];
+      args[at] = { ...(args[at] ?? {}), signal: controller.signal };
+      setTimeout(() => controller.abort(), abortMs);
+    }
+    const views = (a) => (a && typeof a === 'object' ? Object.values(a).filter((x) => ArrayBuffer.isView(x)) : []);
+    const buffers = args.flatMap((a) => (ArrayBuffer.isView(a) ? [a] : views(a)));
     const lengths = buffers.map((b) => b.byteLength);
     const job = { label, done: false, outcome: null };
     this.jobs.set(id, job);
@@ -225,7 +248,9 @@ export class Harness {
   report() {
     const settled = [], pending = [];
     for (const [id, job] of this.jobs) {
-      if (job.done) { settled.push({ id, label: job.label, outcome: job.outcome }); this.jobs.delete(id); } else pending.push({ id, label: job.label });
+      if (!job.done) { pending.push({ id, label: job.label }); continue; }
+      settled.push({ id, label: job.label, outcome: job.outcome });
+      this.jobs.delete(id);
     }
     return { settled, pending };
   }
@@ -237,7 +262,7 @@ export class Harness {
   // one, else from its events), the design and a fingerprint of the weights from save() (null
   // when save() is refused: busy).
   async observe(deadlineMs = 30_000) {
-    const seen = { state: this.seen.state, data: this.seen.data, crashed: this.seen.crashed, pageErrors: this.pageErrors.slice() };
+    const { state, data, crashed } = this.seen, seen = { state, data, crashed, pageErrors: this.pageErrors.slice() };
     if (typeof this.t.status === 'function' && !this.seen.crashed) {
       try {
         const s = await this.t.status();
@@ -247,7 +272,8 @@ export class Harness {
     }
     let saved = null;
     try {
-      saved = await Promise.race([this.t.save(), new Promise((resolve) => setTimeout(() => resolve('late'), deadlineMs))]);
+      const late = new Promise((resolve) => setTimeout(() => resolve('late'), deadlineMs));
+      saved = await Promise.race([this.t.save(), late]);
     } catch (e) {
       return { ...seen, design: null, weights: null, saveRefused: failure(e) };
     }

@@ -121,7 +121,8 @@ test("the README's 'Use it in your page' lines run as printed", async ({ page })
 // ---- the library keeps its word: the test build's Trainer, on the app page ----
 // lib (in the page): make(start options) -> a started Trainer of its own (the page's trainer
 // goes on beside it); data(nTrain, nTest) -> own images (bright bars, left = 0, right = 1);
-// code(promise) -> { ok: value } | { code, message }; next(t, type, pred) -> the next such event;
+// code(promise or function) -> { ok: value } | { code, message }; next(t, type, pred) -> the next
+// such event; started(t, run) -> 'started' when the run's training begins, else its refusal;
 // flag(promise) -> () => 'pending' | 'resolved' | the rejection's code; fingerprint(t) -> the
 // probabilities of three fixed images (the same weights give the same bits).
 const LIB_HELPERS = () => {
@@ -143,7 +144,10 @@ const LIB_HELPERS = () => {
       const [trainImages, trainLabels] = set(nTrain), [testImages, testLabels] = set(nTest);
       return { trainImages, trainLabels, testImages, testLabels };
     },
-    code: (p) => Promise.resolve(p).then((ok) => ({ ok }), (e) => ({ code: e?.code ?? null, message: e?.message ?? String(e) })),
+    code: (p) => Promise.resolve().then(() => (typeof p === 'function' ? p() : p))
+      .then((ok) => ({ ok }), (e) => ({ code: e?.code ?? null, message: e?.message ?? String(e) })),
+    started: (t, run) => Promise.race([window.lib.next(t, 'state', (m) => m.state === 'training').then(() => 'started'),
+      Promise.resolve(run).then(() => 'resolved at once', (e) => e?.message ?? String(e))]),
     next: (t, type, pred = () => true) => new Promise((resolve) => { const off = t.on(type, (m) => { if (pred(m)) { off(); resolve(m); } }); }),
     flag(p) {
       let state = 'pending';
@@ -190,7 +194,7 @@ test.describe('the library keeps its word', () => {
       await t.start({ mnist: true, dataBase: 'data/', dataSuffix: '.gz.bin' });
       const answer = await t.setDesign('c8k3 m2 c16k3 gap fc10');
       const evaluation = await lib.code(t.evaluate());
-      const status = await lib.code(t.status());
+      const status = await lib.code(() => t.status());
       t.terminate();
       return { answer, loaded, count: evaluation.ok?.count, status: status.ok };
     });
@@ -276,7 +280,7 @@ test.describe('the library keeps its word', () => {
       await training;
       t.terminate();
       await lib.turn();
-      const after = await lib.code(t.status());
+      const after = await lib.code(() => t.status());
       return { run: run(), after: after.code };
     });
     expect(out.run).toBe('terminated');
@@ -295,30 +299,34 @@ test.describe('the library keeps its word', () => {
         loadPretrained: [null, () => t.loadPretrained()],
       };
       for (const [name, [refused, accepted]] of Object.entries(cases)) {
-        const training = lib.next(t, 'state', (m) => m.state === 'training');
-        const run = lib.flag(t.train({ epochs: 200, batch: 10, augment: false }));
-        await training;
-        await t.pause();
-        const r = { refused: refused && await lib.code(refused()) };
-        r.pausedAfterRefusal = (await t.status()).state;
+        const train = t.train({ epochs: 200, batch: 10, augment: false }), run = lib.flag(train);
+        const started = await lib.started(t, train);
+        if (started !== 'started') { res[name] = { started }; break; }
+        const paused = lib.next(t, 'state', (m) => m.state === 'paused');
+        t.pause();
+        await paused;
+        const r = { refused: refused && await lib.code(refused) };
+        r.pausedAfterRefusal = (await lib.code(() => t.status())).ok?.state;
         const idle = lib.next(t, 'state', (m) => m.state === 'idle');
         await accepted();
         await lib.turn();
         r.run = run();
         r.idleEvent = await Promise.race([idle.then(() => true), lib.turn().then(() => false)]);
-        const s = await t.status();
-        r.after = { state: s.state, runId: s.runId };
-        r.resume = await t.resume();
+        const s = (await lib.code(() => t.status())).ok;
+        r.after = { state: s?.state, runId: s?.runId };
+        r.resume = (await t.resume())?.state;
         res[name] = r;
       }
       t.terminate();
       return res;
     });
+    expect(Object.keys(out)).toEqual(['load', 'setData', 'setDesign', 'loadPretrained']);
     for (const [name, r] of Object.entries(out)) {
+      expect(r.started, `${name}: a new run starts once the paused one ended`).toBeUndefined();
       expect(r.run, `${name}: the paused run's train() settles`).toBe('resolved');
       expect(r.idleEvent, `${name}: the run's end is said`).toBe(true);
       expect(r.after, name).toEqual({ state: 'idle', runId: null });
-      expect(r.resume.state, `${name}: nothing to resume`).toBe('idle');
+      expect(r.resume, `${name}: nothing to resume`).toBe('idle');
       expect(r.pausedAfterRefusal, `${name}: a refusal leaves the run paused`).toBe('paused');
       if (r.refused) expect(['refused', 'invalid'], name).toContain(r.refused.code);
     }
@@ -327,20 +335,23 @@ test.describe('the library keeps its word', () => {
   test('a design too big for memory is refused and changes nothing; reset() then renews the network in use', async ({ page }) => {
     const out = await page.evaluate(async () => {
       const t = await lib.make();
-      const before = { status: await t.status(), print: await lib.fingerprint(t) };
+      const state = async () => ({ status: (await lib.code(() => t.status())).ok ?? {}, print: await lib.fingerprint(t) });
+      const before = await state();
       const big = 'c16k3 m2 c16k3 m2 c256k3 c400k3 gap fc10';
       const refused = await lib.code(t.setDesign(big));
-      const kept = { status: await t.status(), print: await lib.fingerprint(t) };
+      const kept = await state();
       const reset = await lib.code(t.reset(3));
-      const after = { status: await t.status(), print: await lib.fingerprint(t) };
+      const after = await state();
       t.terminate();
       return { before, refused, kept, reset, after };
     });
+    expect(out.refused.message).toBeTruthy();
+    expect(out.kept.print).toEqual(out.before.print);
+    expect(out.reset.ok, 'reset answers').toBeTruthy();
+    expect(out.after.print, 'reset said fresh weights: they are').not.toEqual(out.before.print);
     expect(out.refused.code).toBe('refused');
     expect(out.kept.status.design).toBe(out.before.status.design);
-    expect(out.kept.print).toEqual(out.before.print);
     expect(out.reset.ok?.design, 'reset makes the design in use').toBe(out.before.status.design);
-    expect(out.after.print, 'reset said fresh weights: they are').not.toEqual(out.before.print);
   });
 
   test('export refuses an unknown format instead of writing safetensors', async ({ page }) => {

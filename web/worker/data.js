@@ -99,7 +99,9 @@ function idxProblem(bytes, i) {
   const images = i % 2 === 0, head = images ? 16 : 8;
   if (bytes.length < head) return `${bytes.length} bytes: too short for an IDX file`;
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), n = v.getUint32(4);
-  if (v.getUint32(0) !== (images ? 0x803 : 0x801)) return `not an IDX ${images ? 'image' : 'label'} file`;
+  const magic = v.getUint32(0), other = images ? 0x801 : 0x803;
+  if (magic === other) return `this is an IDX ${images ? 'label' : 'image'} file, not ${images ? 'an image' : 'a label'} file`;
+  if (magic !== (images ? 0x803 : 0x801)) return `wrong magic number 0x${magic.toString(16).padStart(8, '0')}: not an IDX ${images ? 'image' : 'label'} file`;
   if (n < 1) return 'no items';
   if (images && (v.getUint32(8) !== 28 || v.getUint32(12) !== 28)) return 'the images are not 28 x 28';
   if (bytes.length !== head + n * (images ? 784 : 1)) return `${bytes.length} bytes for ${n} items`;

@@ -5,13 +5,17 @@
 // then `npm pack`. The build-time constants of the app become the package's: no test hooks,
 // the package's version as the build id.
 // Usage: node scripts/build-lib.mjs  ->  build/lib/mnist-in-a-tab-<version>.tgz (path printed)
+//        node scripts/build-lib.mjs --test-hooks  ->  build/lib-test/...: the same package with the
+//        test builds' hooks kept (debugTrap, benchmark) and their wasm modules (assets/wasm-test/),
+//        for tests/e2e/model-based.spec.mjs; never published
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const web = path.join(root, 'web'), out = path.join(root, 'build/lib'), pkgDir = path.join(out, 'package');
+const testHooks = process.argv.includes('--test-hooks');
+const web = path.join(root, 'web'), out = path.join(root, testHooks ? 'build/lib-test' : 'build/lib'), pkgDir = path.join(out, 'package');
 const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 
 // every module reachable by relative imports from the entry points
@@ -36,7 +40,7 @@ mkdirSync(pkgDir, { recursive: true });
 const files = modules(['trainer.js', 'worker.js']);
 for (const f of files) {
   const text = readFileSync(path.join(web, f), 'utf8')
-    .replaceAll('__TEST_HOOKS__', 'false')
+    .replaceAll('__TEST_HOOKS__', String(testHooks))
     .replaceAll('__BUILD_ID__', JSON.stringify(`mnist-in-a-tab@${version}`));
   if (/import\.meta\.env/.test(text)) throw new Error(`${f} uses import.meta.env, which only Vite defines`);
   mkdirSync(path.dirname(path.join(pkgDir, f)), { recursive: true });
@@ -48,7 +52,9 @@ copyFileSync(path.join(root, 'lib/README.md'), path.join(pkgDir, 'README.md'));
 
 const assets = [['public/wasm', 'wasm', ['mnist-mt.mjs', 'mnist-mt.wasm', 'mnist-mt.worker.js', 'mnist-mt-relaxed.mjs', 'mnist-mt-relaxed.wasm',
   'mnist-mt-relaxed.worker.js', 'mnist-st.mjs', 'mnist-st.wasm']],
-  ['public/models', 'models', ['reference.bin']]];
+  ['public/models', 'models', ['reference.bin']],
+  ...(testHooks ? [['public/wasm-test', 'wasm-test', ['mnist-mt-test.mjs', 'mnist-mt-test.wasm', 'mnist-mt-test.worker.js',
+    'mnist-mt-relaxed-test.mjs', 'mnist-mt-relaxed-test.wasm', 'mnist-mt-relaxed-test.worker.js', 'mnist-st-test.mjs', 'mnist-st-test.wasm']]] : [])];
 for (const [from, to, names] of assets) {
   mkdirSync(path.join(pkgDir, 'assets', to), { recursive: true });
   for (const n of names) {

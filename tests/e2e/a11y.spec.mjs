@@ -20,8 +20,11 @@ async function violations(page) {
   });
 }
 
-for (const [name, viewport] of [['desktop', { width: 1440, height: 900 }], ['laptop', { width: 1280, height: 800 }], ['phone', { width: 360, height: 740 }]]) {
-  test(`axe finds no violation, first screen and every panel open (${name} ${viewport.width}x${viewport.height})`, async ({ page }) => {
+const SIZES = [['desktop', { width: 1440, height: 900 }], ['laptop', { width: 1280, height: 800 }],
+  ['phone', { width: 360, height: 740 }]];
+for (const [name, viewport] of SIZES) {
+  const size = `${viewport.width}x${viewport.height}`;
+  test(`axe finds no violation, first screen and every panel open (${name} ${size})`, async ({ page }) => {
     await page.setViewportSize(viewport);
     await page.goto('/');
     await expect(page.getByTestId('model-status')).toContainText('pretrained', { timeout: 30_000 });
@@ -40,7 +43,8 @@ for (const [name, viewport] of [['desktop', { width: 1440, height: 900 }], ['lap
   });
 }
 
-test('the settled reading is announced politely; the keyboard reaches a misread digit\'s inside view', async ({ page }) => {
+test('the settled reading is announced politely; the keyboard reaches a misread digit\'s inside view',
+  async ({ page }) => {
   await page.goto('/');
   await expect(page.getByTestId('model-status')).toContainText('pretrained', { timeout: 30_000 });
   const announce = page.getByTestId('prediction-announce');
@@ -66,7 +70,8 @@ test('the settled reading is announced politely; the keyboard reaches a misread 
   await expect(page.getByTestId('inside')).toHaveAttribute('data-source', 'gallery');
 });
 
-test('the keyboard reaches every panel through the links at the top: Enter opens it and the focus goes there', async ({ page }) => {
+test('the links at the top take the keyboard to every panel: Enter opens it, the focus goes there',
+  async ({ page }) => {
   await page.goto('/');
   await expect(page.getByTestId('design-params')).toHaveText('15,122', { timeout: 30_000 });
   await page.locator('body').focus();

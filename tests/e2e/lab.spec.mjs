@@ -97,10 +97,10 @@ test('designs trained and compared: the runs table, the overlay, kept over a rel
   await expect(page.getByTestId('status')).toHaveText('done', { timeout: 90_000 });
   await page.getByTestId('arch-named').selectOption('small');
   await expect(page.getByTestId('arch-params')).toHaveText('7,722');
-  await designBarShows(page, 'reference');                                                  // a draft is not the network in use
+  await designBarShows(page, 'reference');                                   // a draft is not the network in use
   await page.getByTestId('arch-apply').click();
   await expect(page.getByTestId('model-status')).toContainText('The new design is loaded, untrained');
-  await designBarShows(page, 'small');                                                       // Use this design: now it is
+  await designBarShows(page, 'small');                                       // Use this design: now it is
   await page.getByTestId('epochs').fill('2');                                               // a few epochs of the design
   await page.getByTestId('train').click();
   await expect(page.getByTestId('status')).toHaveText('done', { timeout: 90_000 });

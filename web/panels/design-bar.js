@@ -13,7 +13,8 @@ export function createDesignBar({ trainer, app }) {
   function render() {
     const named = DESIGNS.find((d) => d.spec === spec);
     $('design-spec').textContent = spec;
-    $('design-name').textContent = !named ? 'a design of your own' : named.name === 'reference' ? named.title : `${named.name} (${named.title})`;
+    $('design-name').textContent = !named ? 'a design of your own'
+      : named.name === 'reference' ? named.title : `${named.name} (${named.title})`;
     $('design-params').textContent = described ? nf(described.params) : '–';
     $('design-macs').textContent = described ? nf(described.macs) : '–';
     $('design-budget').textContent = nf(budget);

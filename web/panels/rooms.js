@@ -12,7 +12,7 @@ function open(hash) {
   if (details) details.open = true;
   target.scrollIntoView({ block: 'start' });
   const focusable = details ? details.querySelector('summary') : target;
-  if (!details && !target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');   // a section: focus lands on it
+  if (!details && !target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');    // a section takes focus
   focusable.focus({ preventScroll: true });
   return true;
 }
@@ -23,7 +23,7 @@ export function createRooms() {
     if (!link || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
     if (!open(link.getAttribute('href'))) return;
     e.preventDefault();
-    history.replaceState(null, '', link.getAttribute('href'));        // the address names the panel, no new history entry
+    history.replaceState(null, '', link.getAttribute('href'));        // the address names the panel; no history entry
   });
   if (location.hash) open(location.hash);                                // a link from elsewhere to a panel
 }

@@ -101,7 +101,7 @@ case "${1:-}" in
   build)
     setup; build
     npx vite build --config vite.config.mjs --logLevel warn
-    echo "dist/ holds the app: copy it to any static host, at any path (README: Deploy)" ;;
+    echo "dist/ holds the app: copy it to any static host, at any path (docs/deploy.md)" ;;
   bench) setup; build; node bench/speed.mjs "${@:2}" ;;
   *) echo "usage: ./run.sh start|test|build|bench"; exit 2 ;;
 esac

@@ -1,7 +1,7 @@
 // Accuracy benchmark (not part of the test command): trains the reference net with the default
 // recipe (mnist-train's defaults: SGD Nesterov, OneCycle peak 0.1, batch 128, rotation +-10
 // deg, shift +-1.4 px, 10 epochs) for seeds 1, 2, 3, writes bench/results/accuracy.json and the
-// table between the accuracy markers in README.md. Seed 1's final weights become the app's
+// table between the accuracy markers in docs/performance.md. Seed 1's final weights become the app's
 // pretrained model public/models/reference.bin (+ reference.json describing how it was made).
 // Usage: node bench/accuracy.mjs [--epochs N] [--seeds 1,2,3] [--threads N]
 import { execFileSync, spawn } from 'node:child_process';
@@ -57,8 +57,8 @@ table += `| best | ${runs.map((r) => r.summary.best_test_acc.toFixed(2)).join(' 
 table += `| final | ${runs.map((r) => `**${r.summary.final_test_acc.toFixed(2)}**`).join(' | ')} |\n`;
 table += `| wall time (s) | ${runs.map((r) => r.wall_seconds.toFixed(0)).join(' | ')} |\n`;
 table += `\nTest accuracy (%) on the 10,000 MNIST test images after each epoch; ${machine}; ${threads} threads; commit ${commit}; from \`bench/results/accuracy.json\` (\`node bench/accuracy.mjs\`).\n`;
-const readmePath = path.join(root, 'README.md');
-const readme = readFileSync(readmePath, 'utf8');
+const docPath = path.join(root, 'docs', 'performance.md');
+const doc = readFileSync(docPath, 'utf8');
 const re = /(<!-- accuracy:begin -->\n)[\s\S]*?(<!-- accuracy:end -->)/;
-if (re.test(readme)) writeFileSync(readmePath, readme.replace(re, `$1${table}$2`));
+if (re.test(doc)) writeFileSync(docPath, doc.replace(re, `$1${table}$2`));
 console.log(table);

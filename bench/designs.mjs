@@ -7,7 +7,7 @@
 // no-dropout ablation needs a recipe with dropout to take away).
 //   node bench/designs.mjs [--seeds 1,2,3] [--threads 2] [--only name,name] [--no-native] [--no-chromium]
 // (after ./run.sh build). Writes bench/results/designs.json, web/designs-measured.json (what the
-// page's Architecture panel shows) and the table between the designs markers in README.md
+// page's Architecture panel shows) and the table between the designs markers in docs/designs.md
 // (rows of designs not measured in this run keep their earlier figures).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -87,7 +87,7 @@ table += `\nMachine of this run: ${m.cpu}, ${m.cores} cores, ${m.vector_flags.in
   `native ${threads} threads, Chromium ${Object.values(merged.designs)[0].chromium || ''} ${threads} threads (the worker's module, batch 128); ` +
   `recipe \`fast\` (6 epochs) with dropout 0.1, seeds ${seeds.join(', ')}; commit ${m.commit}; from \`bench/results/designs.json\` (\`node bench/designs.mjs\`).\n`;
 console.log(table);
-const readme = path.join(root, 'README.md');
-const text = readFileSync(readme, 'utf8'), begin = '<!-- designs:begin -->\n', end = '<!-- designs:end -->';
+const doc = path.join(root, 'docs', 'designs.md');
+const text = readFileSync(doc, 'utf8'), begin = '<!-- designs:begin -->\n', end = '<!-- designs:end -->';
 if (text.includes(begin) && text.includes(end))
-  writeFileSync(readme, text.slice(0, text.indexOf(begin) + begin.length) + table + text.slice(text.indexOf(end)));
+  writeFileSync(doc, text.slice(0, text.indexOf(begin) + begin.length) + table + text.slice(text.indexOf(end)));

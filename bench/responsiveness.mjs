@@ -3,7 +3,7 @@
 // full set at the defaults, and measures over a few windows of steady training: the gaps between
 // animation frames, the delay from a click to its handler, and the round trip of a drawing
 // page -> worker -> page. Writes bench/results/responsiveness.json and the table between the
-// responsiveness markers in README.md. Usage: node bench/responsiveness.mjs [--windows N] [--busy K]
+// responsiveness markers in docs/testing.md. Usage: node bench/responsiveness.mjs [--windows N] [--busy K]
 // --busy K runs K CPU-bound processes (`yes > /dev/null`) beside it, as a loaded machine would
 // (results: responsiveness-busy.json and the responsiveness-busy markers).
 import { spawn } from 'node:child_process';
@@ -77,8 +77,8 @@ const table = `| while training (2 threads, full set, batch 128)${busy ? `, with
 
 Headless Chromium ${result.browser}, ${out.machine.cpu} (${out.machine.vector_flags.join(' ')}), ${out.machine.cores} cores, load average ${out.machine.loadavg_at_start.toFixed(2)} at the start; commit ${out.machine.commit}; from \`bench/results/${name}.json\` (\`node bench/responsiveness.mjs${busy ? ` --busy ${busy}` : ''}\`).
 `;
-const readmePath = path.join(root, 'README.md');
-const readme = readFileSync(readmePath, 'utf8');
+const docPath = path.join(root, 'docs', 'testing.md');
+const doc = readFileSync(docPath, 'utf8');
 const re = new RegExp(`(<!-- ${name}:begin -->\n)[\\s\\S]*?(<!-- ${name}:end -->)`);
-if (re.test(readme)) writeFileSync(readmePath, readme.replace(re, `$1${table}$2`));
+if (re.test(doc)) writeFileSync(docPath, doc.replace(re, `$1${table}$2`));
 console.log(table);

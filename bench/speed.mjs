@@ -4,7 +4,7 @@
 // and its worker (the plain SIMD128 build and the relaxed-SIMD one, alternating: plain, relaxed,
 // plain, relaxed; each figure the mean of its two rounds' medians), PyTorch (system python3-torch, same threads), the arithmetic peak of one core
 // (native AVX2-FMA, wasm SIMD128), and the page's single-digit latency. Medians of >= 5 reps.
-// Writes bench/results/speed.json and the table between the speed markers in README.md.
+// Writes bench/results/speed.json and the table between the speed markers in docs/performance.md.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -127,8 +127,8 @@ table += `| Chromium ≥ 75 % of the wasm peak (the relaxed build against its FM
 table += `| single-digit inference < 1 ms in the page (a 280×280 drawing, page → worker → page, preprocessing included) | ${D.page_single_digit_ms_round_trip.toFixed(2)} ms (the forward pass alone, in the worker: ${D.chromium_single_digit_ms_in_worker.toFixed(2)} ms) | ${D.page_single_digit_ms_round_trip < 1 ? 'yes' : 'no'} |\n`;
 table += `| one epoch of 60,000 images ≤ 25 s in the tab | ${D.chromium_epoch_seconds.toFixed(1)} s | ${D.chromium_epoch_seconds <= 25 ? 'yes' : 'no'} |\n`;
 table += `\nMedians of ${reps} repetitions at batch 128, measured one after another in one run on ${result.machine.cpu}, ${cores} cores (${result.machine.vector_flags.filter((f) => /^(avx2|avx512f|avx512bw|avx512vl)$/.test(f)).join(', ')}), commit ${result.commit}, from \`bench/results/speed.json\` (\`npm run bench\`). Native AVX2-FMA peak ${r2(nat.threads_1.peak_gflops_1core)} GFLOP/s per core.\n`;
-const readmePath = path.join(root, 'README.md');
-const readme = readFileSync(readmePath, 'utf8');
+const docPath = path.join(root, 'docs', 'performance.md');
+const doc = readFileSync(docPath, 'utf8');
 const re = /(<!-- speed:begin -->\n)[\s\S]*?(<!-- speed:end -->)/;
-if (re.test(readme)) writeFileSync(readmePath, readme.replace(re, `$1${table}$2`));
+if (re.test(doc)) writeFileSync(docPath, doc.replace(re, `$1${table}$2`));
 console.log(table);

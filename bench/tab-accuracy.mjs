@@ -2,7 +2,7 @@
 // Chromium, presses Train with the reference recipe (10 epochs of all 60,000 images, batch 128,
 // OneCycle peak 0.1, augmentation; the reference preset), waits for the end, downloads the run
 // report and writes bench/results/tab-accuracy.json plus the line between the tab markers in
-// README.md. Usage: node bench/tab-accuracy.mjs [--epochs N] [--seed N]
+// docs/performance.md. Usage: node bench/tab-accuracy.mjs [--epochs N] [--seed N]
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,9 +36,9 @@ await withAppInChromium(5198, async (browser, url) => {
   writeFileSync(path.join(root, 'bench/results/tab-accuracy.json'), JSON.stringify(result, null, 2) + '\n');
   const accs = report.epochs.map((e) => e.test_acc.toFixed(2)).join(', ');
   const line = `In the tab (headless Chromium ${browser.version()}, ${report.capabilities.threads} threads, ${result.machine}): ${epochs} epochs, seed ${seed}, defaults — final test accuracy **${report.final_test_accuracy.toFixed(2)} %** after ${(wall / 60).toFixed(1)} minutes wall time (evaluation after every epoch included; median ${Math.round(report.images_per_second_median)} training images/s). Per epoch: ${accs}. From \`bench/results/tab-accuracy.json\` (\`node bench/tab-accuracy.mjs\`).\n`;
-  const readmePath = path.join(root, 'README.md');
-  const readme = readFileSync(readmePath, 'utf8');
+  const docPath = path.join(root, 'docs', 'performance.md');
+  const doc = readFileSync(docPath, 'utf8');
   const re = /(<!-- tab:begin -->\n)[\s\S]*?(<!-- tab:end -->)/;
-  if (re.test(readme)) writeFileSync(readmePath, readme.replace(re, `$1${line}$2`));
+  if (re.test(doc)) writeFileSync(docPath, doc.replace(re, `$1${line}$2`));
   console.log(line);
 });

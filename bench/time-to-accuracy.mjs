@@ -5,7 +5,7 @@
 // per-epoch overhead, twice: as the worker measures how long each epoch's end held training up
 // (evaluation of the 10,000 test images, checkpoint copy), and from wall times (an epoch's wall
 // time minus its images at the run's median training throughput).
-// Writes bench/results/time-to-accuracy.json and the table between the tta markers in README.md.
+// Writes bench/results/time-to-accuracy.json and the table between the tta markers in docs/performance.md.
 // Usage: node bench/time-to-accuracy.mjs [--seeds 1,2,3] [--target 99.4] [--no-tab] [--no-native]
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -100,8 +100,8 @@ const table = `Preset \`${preset.name}\` (${preset.config.epochs} epochs), time 
   + `| seed | in the tab | native |\n|---|---|---|\n${rows.join('\n')}\n\n`
   + (result.tab.length ? `In-tab epoch overhead, median per run: ${result.tab.map((r) => `${r.epoch_end_pause_s_median} s`).join(', ')} as the worker measures it (the epoch's end holding training up: evaluating the 10,000 test images, the misread digits, the checkpoint's copy); ${result.tab.map((r) => `${r.epoch_overhead_s_median} s`).join(', ')} from wall times (an epoch's wall time minus its images at the run's median throughput, so it also carries the throughput's swings on this shared machine). ` : '')
   + 'From `bench/results/time-to-accuracy.json` (`node bench/time-to-accuracy.mjs`).\n';
-const readmePath = path.join(root, 'README.md');
-const readme = readFileSync(readmePath, 'utf8');
+const docPath = path.join(root, 'docs', 'performance.md');
+const doc = readFileSync(docPath, 'utf8');
 const re = /(<!-- tta:begin -->\n)[\s\S]*?(<!-- tta:end -->)/;
-if (re.test(readme)) writeFileSync(readmePath, readme.replace(re, `$1${table}$2`));
+if (re.test(doc)) writeFileSync(docPath, doc.replace(re, `$1${table}$2`));
 console.log(table);

@@ -1,6 +1,7 @@
 // Live charts with uPlot: training loss per step (raw, faint, and an exponential moving
 // average), test loss and accuracy per epoch, learning rate per step. Redraws are batched to
-// one per animation frame however fast the worker reports.
+// one per animation frame however fast the worker reports. A chart without data shows, over its
+// empty axes, the text that says what it will show (its `empty` element) until data arrives.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
@@ -9,8 +10,9 @@ const EMA = 0.98;
 function size(el) { return { width: Math.max(260, el.clientWidth || 320), height: 200 }; }
 
 export class Charts {
-  constructor({ loss, epoch, lr }) {
+  constructor({ loss, epoch, lr }, empty = {}) {
     this.el = { loss, epoch, lr };
+    this.empty = empty;
     this.logScale = false;
     this.reset();
     this.pending = false;
@@ -47,6 +49,13 @@ export class Charts {
       series: [{ label: 'step', value: (u, v) => (v == null ? '–' : String(v)) },
         { label: 'learning rate', stroke: 'rgb(120,60,160)', width: 2, value: (u, v) => (v == null ? '–' : v.toPrecision(3)) }],
       axes: [{ label: 'step' }, { label: 'learning rate', size: 60, values: ticks }] }, [this.steps, this.lrs], this.el.lr);
+    this.showEmpty();
+  }
+
+  // each chart's empty-state text is shown exactly while it has no data
+  showEmpty() {
+    const points = { loss: this.steps.length, epoch: this.epochs.length, lr: this.steps.length };
+    for (const [k, n] of Object.entries(points)) if (this.empty[k]) this.empty[k].hidden = n > 0;
   }
 
   setLogScale(on) { this.logScale = on; this.build(); }
@@ -88,6 +97,7 @@ export class Charts {
       this.loss.setData([this.steps, this.raw, this.ema]);
       this.epoch.setData([this.epochs, this.testLoss, this.testAcc]);
       this.lr.setData([this.steps, this.lrs]);
+      this.showEmpty();
       // the latest values in the legends, with no cursor needed (touch has none)
       for (const [u, n] of [[this.loss, this.steps.length], [this.epoch, this.epochs.length], [this.lr, this.steps.length]])
         if (n && !(u.cursor.left >= 0)) u.setLegend({ idx: n - 1 });     // not while someone hovers

@@ -17,6 +17,8 @@ import { createResume } from './panels/resume.js';
 import { createArchitecture } from './panels/architecture.js';
 import { createRuns } from './panels/runs.js';
 import { createInstall } from './panels/install.js';
+import { createDesignBar } from './panels/design-bar.js';
+import { createRooms } from './panels/rooms.js';
 import './style.css';
 
 const params = new URLSearchParams(location.search);
@@ -42,6 +44,8 @@ createResume({ trainer, app, errors, resumeFrom: training.resumeFrom });
 createArchitecture({ trainer, app, errors });
 createRuns({ trainer, app, errors });
 createInstall();
+createDesignBar({ trainer, app });
+createRooms();
 
 // a handle for the browser tests and benchmarks (chart data, state, a drawing classified
 // through the worker, the benchmark, an armed trap, the page's trainer and the Trainer class of

@@ -1,6 +1,7 @@
 // Accessibility kept: axe-core (WCAG 2.1 A and AA, and best practices) finds nothing on the
-// first screen and with every panel open (the Architecture panel and the runs table included,
-// with a run in it), at desktop and phone sizes. The reading is announced in a polite live
+// first screen (the design bar, the links to the panels, the charts' empty-state texts) and with
+// every panel open (the Architecture panel and the runs table included, with a run in it), at
+// 1440x900, 1280x800 and the phone's 360x740. The reading is announced in a polite live
 // region once it settles, and the keyboard reaches the inside view through the misread gallery.
 import { test, expect } from '@playwright/test';
 import { createRequire } from 'node:module';
@@ -19,11 +20,16 @@ async function violations(page) {
   });
 }
 
-for (const [name, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 360, height: 740 }]]) {
-  test(`axe finds no violation, first screen and every panel open (${name})`, async ({ page }) => {
+const SIZES = [['desktop', { width: 1440, height: 900 }], ['laptop', { width: 1280, height: 800 }],
+  ['phone', { width: 360, height: 740 }]];
+for (const [name, viewport] of SIZES) {
+  const size = `${viewport.width}x${viewport.height}`;
+  test(`axe finds no violation, first screen and every panel open (${name} ${size})`, async ({ page }) => {
     await page.setViewportSize(viewport);
     await page.goto('/');
     await expect(page.getByTestId('model-status')).toContainText('pretrained', { timeout: 30_000 });
+    await expect(page.getByTestId('design-params')).toHaveText('15,122');            // the design bar filled in
+    await expect(page.getByTestId('loss-chart-empty')).toBeVisible();              // and the charts still empty
     expect(await violations(page)).toEqual([]);
     if (name === 'desktop') {                                       // a run in the runs table
       await page.evaluate(() => localStorage.removeItem('mnist-in-a-tab-runs'));
@@ -37,7 +43,8 @@ for (const [name, viewport] of [['desktop', { width: 1280, height: 800 }], ['pho
   });
 }
 
-test('the settled reading is announced politely; the keyboard reaches a misread digit\'s inside view', async ({ page }) => {
+test('the settled reading is announced politely; the keyboard reaches a misread digit\'s inside view',
+  async ({ page }) => {
   await page.goto('/');
   await expect(page.getByTestId('model-status')).toContainText('pretrained', { timeout: 30_000 });
   const announce = page.getByTestId('prediction-announce');
@@ -61,4 +68,23 @@ test('the settled reading is announced politely; the keyboard reaches a misread 
   await first.focus();
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('inside')).toHaveAttribute('data-source', 'gallery');
+});
+
+test('the links at the top take the keyboard to every panel: Enter opens it, the focus goes there',
+  async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('design-params')).toHaveText('15,122', { timeout: 30_000 });
+  await page.locator('body').focus();
+  await page.keyboard.press('Tab');                                    // the first link of the page
+  await expect(page.getByRole('link', { name: 'Design the network' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('architecture')).toHaveJSProperty('open', true);
+  await expect(page.locator('#architecture > summary')).toBeFocused();
+  await page.keyboard.press('Tab');                                    // on into the editor
+  await expect(page.getByTestId('arch-named')).toBeFocused();
+  await page.getByRole('link', { name: 'Teach it your handwriting' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#mine-panel')).toBeFocused();
+  await page.keyboard.press('Tab');                                    // the panel's first control
+  await expect(page.getByTestId('import-my-digits')).toBeFocused();
 });

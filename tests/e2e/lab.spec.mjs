@@ -1,6 +1,8 @@
-// The exercise in the tab: design a network in the Architecture panel with the mouse and the
-// keyboard (no test hooks for the editing), with the core's counts and refusals; train designs
-// and compare the runs (kept over a reload, overlaid, exported); share a design by link.
+// The exercise in the tab: design a network in the Architecture panel (reached from the design
+// bar's Edit on the first screen) with the mouse and the keyboard (no test hooks for the
+// editing), with the core's counts and refusals; the design bar follows the network in use and
+// the budget; train designs and compare the runs (kept over a reload, overlaid, exported);
+// share a design by link.
 import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -11,11 +13,23 @@ import { DIGITS } from './digits.mjs';
 const describe = (spec) => JSON.parse(execFileSync(path.resolve('build/native/mnist-train'), ['--arch', spec, '--describe'], { encoding: 'utf8' }));
 const digits = async (locator) => Number((await locator.textContent()).replace(/\D/g, ''));
 
+// the way a visitor opens the editor: Edit on the design bar of the first screen
 async function openEditor(page) {
   await page.goto('/');
   await expect(page.getByTestId('model-status')).toContainText('pretrained', { timeout: 30_000 });
-  await page.getByTestId('architecture').locator('summary').click();
+  await expect(page.getByTestId('architecture')).toHaveJSProperty('open', false);
+  await page.getByTestId('design-edit').click();
+  await expect(page.getByTestId('architecture')).toHaveJSProperty('open', true);
   await expect(page.getByTestId('arch-params')).toHaveText('15,122');
+}
+
+// the design bar: the network in use, as the core counts it
+async function designBarShows(page, name) {
+  const core = describe(name);
+  await expect(page.getByTestId('design-spec')).toHaveText(core.arch);
+  await expect(page.getByTestId('design-name')).toContainText(name === 'reference' ? 'the reference net' : name);
+  await expect.poll(() => digits(page.getByTestId('design-params'))).toBe(core.params);
+  await expect.poll(() => digits(page.getByTestId('design-macs'))).toBe(core.macs);
 }
 
 test('the focused control keeps the focus when the core\'s counts arrive and the rows are made anew', async ({ page }) => {
@@ -51,9 +65,14 @@ test('a design built with the mouse and the keyboard, counted as the core counts
   await expect.poll(() => digits(page.getByTestId('arch-macs'))).toBe(core.macs);
   await expect(page.getByTestId('arch-info-3')).toContainText(`→ ${core.layers[2].out.join('×')}`);
   await expect(page.getByTestId('arch-over')).toBeHidden();                                 // 19,218 of the 20,000 budget
+  await expect(page.getByTestId('design-over')).toBeHidden();
   await page.getByTestId('arch-budget').fill('15000');
   await expect(page.getByTestId('arch-over')).toBeVisible();                                // shown, not forbidden
   await expect(page.getByTestId('arch-apply')).toBeEnabled();
+  // the design bar keeps showing the network in use (not the draft), against the same budget
+  await designBarShows(page, 'reference');
+  await expect(page.getByTestId('design-budget')).toHaveText('15,000');
+  await expect(page.getByTestId('design-over')).toBeVisible();                              // 15,122 of 15,000
 
   await page.getByLabel('Layer 1 output channels').fill('600');
   await page.getByLabel('Layer 1 output channels').press('Enter');
@@ -78,8 +97,10 @@ test('designs trained and compared: the runs table, the overlay, kept over a rel
   await expect(page.getByTestId('status')).toHaveText('done', { timeout: 90_000 });
   await page.getByTestId('arch-named').selectOption('small');
   await expect(page.getByTestId('arch-params')).toHaveText('7,722');
+  await designBarShows(page, 'reference');                                   // a draft is not the network in use
   await page.getByTestId('arch-apply').click();
   await expect(page.getByTestId('model-status')).toContainText('The new design is loaded, untrained');
+  await designBarShows(page, 'small');                                       // Use this design: now it is
   await page.getByTestId('epochs').fill('2');                                               // a few epochs of the design
   await page.getByTestId('train').click();
   await expect(page.getByTestId('status')).toHaveText('done', { timeout: 90_000 });
@@ -135,12 +156,14 @@ test('a shared link opens its design, untrained; a malformed or oversized one is
   await other.goto(href);
   await expect(other.getByTestId('model-status')).toContainText('The design from the link is loaded, untrained', { timeout: 30_000 });
   await expect(other.getByTestId('arch-spec')).toHaveValue(describe('no-dropout').arch);
+  await designBarShows(other, 'no-dropout');
   await fresh.close();
   for (const [arch, why] of [['c8k3 c16k4 gap fc10', 'kernel 4'], ['c8k3 gap fc10 '.repeat(60), 'more than'], ['c512k7:same c512k7:same gap fc10', 'activations need']]) {
     await page.goto(`/?arch=${encodeURIComponent(arch)}`);
     await expect(page.getByTestId('error')).toContainText('The design in the link was not used', { timeout: 30_000 });
     await expect(page.getByTestId('error')).toContainText(why);
     await expect(page.getByTestId('model-status')).toContainText('pretrained', { timeout: 30_000 });
+    await designBarShows(page, 'reference');
     const probs = await page.evaluate(classifyBlob);
     expect(probs).toHaveLength(10);
   }
@@ -162,6 +185,7 @@ test('a run of a design, interrupted by a reload, resumes as that design', async
   await expect(page.getByTestId('status')).toHaveText(/training|evaluating/);
   await expect(page.getByTestId('model-status')).toContainText('The run resumes with its own design');
   await expect(page.getByTestId('arch-spec')).toHaveValue(describe('small').arch);
+  await designBarShows(page, 'small');
   await page.getByTestId('stop').click();
   await expect(page.getByTestId('status')).toHaveText('idle');
   await page.getByTestId('runs').locator('summary').click();

@@ -10,7 +10,7 @@
 // (the same wasm arithmetic, whatever the thread count).
 // Usage: node tests/engines/run.mjs [--only chromium,firefox,webkit] [--bench]
 // --bench also trains on the full set at the defaults for ~15 s in each engine and writes the
-// images/s to bench/results/engines.json and the engine table of README.md (a measurement, not
+// images/s to bench/results/engines.json and the engine table of docs/deploy.md (a measurement, not
 // a test: it depends on the machine).
 // Prints one line per engine and "engines: N passed, M failed"; exits 1 on a failure.
 import { spawn } from 'node:child_process';
@@ -198,10 +198,10 @@ try {
       results.map((r) => `| ${r.engine} | ${r.version} | ${r.build} | ${r.threads} | ${r.images_per_s.toLocaleString('en-US')} |`).join('\n')}\n\n`
       + `Headless (WebKitGTK under Xvfb), one after another on ${m.cpu}, ${m.cores} cores (${m.vector_flags.join(' ')}); commit ${m.commit}; the images/s readout after ~15 s of training; `
       + 'from `bench/results/engines.json` (`xvfb-run -a node tests/engines/run.mjs --bench`).\n';
-    const readmePath = path.join(root, 'README.md');
-    const readme = readFileSync(readmePath, 'utf8');
+    const docPath = path.join(root, 'docs', 'deploy.md');
+    const doc = readFileSync(docPath, 'utf8');
     const re = /(<!-- engines:begin -->\n)[\s\S]*?(<!-- engines:end -->)/;
-    if (re.test(readme)) writeFileSync(readmePath, readme.replace(re, `$1${table}$2`));
+    if (re.test(doc)) writeFileSync(docPath, doc.replace(re, `$1${table}$2`));
     console.log(table);
   }
 } finally {

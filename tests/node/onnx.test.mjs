@@ -1,7 +1,7 @@
 // The ONNX export run by onnxruntime (onnxruntime-web's WebAssembly backend, in Node): the
 // exported pretrained model gives the C model's log-probabilities within 1e-4 on 1,000 MNIST
 // test images and the same accuracy on all 10,000; so does every design of
-// tests/data/designs.txt (a few training steps each) on 100 images; README's onnxruntime
+// tests/data/designs.txt (a few training steps each) on 100 images; docs/network.md's onnxruntime
 // example runs as printed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -74,9 +74,9 @@ test('onnxruntime runs the ONNX export of every design as the C core does', asyn
   console.log(`# onnxruntime vs C over ${specs.length} designs: worst relative log-prob difference ${worst.toExponential(2)}`);
 });
 
-test("README's onnxruntime example runs as printed", async () => {
-  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Use the model elsewhere'));
+test("docs/network.md's onnxruntime example runs as printed", async () => {
+  const doc = readFileSync(path.join(root, 'docs', 'network.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('## Use the model elsewhere'));
   const code = section.match(/```js\n([\s\S]*?)```/)[1];
   const dir = path.join(root, 'build', 'readme-example');          // inside the project, so onnxruntime-web resolves
   mkdirSync(dir, { recursive: true });

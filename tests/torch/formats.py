@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The model in other tools' formats, checked with PyTorch and onnx (run by CTest).
 
-Usage: formats.py MNIST_EXPORT MNIST_INFER docs/network.md README.md MODEL.bin MNIST_DATA_DIR
+Usage: formats.py MNIST_EXPORT MNIST_INFER docs/network.md MODEL.bin MNIST_DATA_DIR
 
 1. A safetensors file written by PyTorch (a 20-line writer, safetensors_io.py: Debian has no
    python safetensors package) from the docs/network.md definition, with random weights and BatchNorm
@@ -11,7 +11,7 @@ Usage: formats.py MNIST_EXPORT MNIST_INFER docs/network.md README.md MODEL.bin M
    load_state_dict(strict=True) into the docs/network.md definition, gives the C model's
    log-probabilities within 1e-4.
 3. The ONNX export passes onnx's checker (full_check), with the documented input and output.
-4. README's "Use the model elsewhere" PyTorch example runs as printed.
+4. docs/network.md's "Use the model elsewhere" PyTorch example runs as printed.
 """
 import json
 import os
@@ -25,7 +25,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from safetensors_io import read_safetensors, write_safetensors  # noqa: E402
 
-export, infer, network_md, readme, model_bin, data_dir = sys.argv[1:7]
+export, infer, network_md, model_bin, data_dir = sys.argv[1:6]
 N = 200
 TOL = 1e-4
 failures = []
@@ -111,8 +111,8 @@ with tempfile.TemporaryDirectory() as tmp:
     except ImportError:
         check(False, "python3-onnx is not installed (apt-get install python3-onnx)")
 
-    # 4. README's PyTorch example, as printed, in a folder holding model.safetensors
-    example = doc_code(readme, after="## Use the model elsewhere")
+    # 4. docs/network.md's PyTorch example, as printed, in a folder holding model.safetensors
+    example = doc_code(network_md, after="## Use the model elsewhere")
     cwd = os.getcwd()
     os.chdir(tmp)
     try:
@@ -124,7 +124,7 @@ with tempfile.TemporaryDirectory() as tmp:
         expected = back((torch.zeros(1, 1, 28, 28) - 0.1307) / 0.3081)
     got = ex.get("log_probs")
     check(got is not None and tuple(got.shape) == (1, 10) and (got - expected).abs().max().item() < 1e-6,
-          "README's PyTorch example loads the exported file and gives the model's log-probabilities")
+          "docs/network.md's PyTorch example loads the exported file and gives the model's log-probabilities")
 
 print(f"formats: {len(failures)} failed")
 sys.exit(1 if failures else 0)

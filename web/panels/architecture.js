@@ -156,7 +156,10 @@ export function createArchitecture({ trainer, app, errors }) {
       if (mine === asked) { described = null; errorBox.textContent = err.message; render(); }
     }
   });
-  $('arch-budget').addEventListener('input', render);
+  $('arch-budget').addEventListener('input', () => {          // the design bar shows the same budget
+    render();
+    app.emit('budget', Number($('arch-budget').value) || 20000);
+  });
   $('arch-apply').addEventListener('click', () => trainer.setDesign(specOf(layers)).catch(errors.of('design')));
 
   trainer.on(MSG.LOADED, async (m) => {          // a file, a link or Use this design: the editor shows the network in use

@@ -1,16 +1,20 @@
 // Evaluation after every epoch: per-class accuracy, the confusion matrix and the gallery of
 // misread test digits (a digit clicked opens the inside view of it). Owns #per-class,
-// #confusion and #gallery.
+// #confusion, #gallery and #eval-empty.
 import { MSG } from '../protocol.js';
 import { $, tile } from '../ui.js';
 
 export function createEvaluation({ trainer, app, inspectDigit }) {
   const perClassTable = $('per-class'), confusionTable = $('confusion'), gallery = $('gallery');
-  const clear = () => { perClassTable.textContent = ''; confusionTable.textContent = ''; gallery.textContent = ''; };
+  const clear = () => {
+    perClassTable.textContent = ''; confusionTable.textContent = ''; gallery.textContent = '';
+    $('eval-empty').hidden = false;
+  };
   app.on('run-started', clear);
   app.on('reset', clear);
 
   trainer.on(MSG.EPOCH, (m) => {
+    $('eval-empty').hidden = true;               // the text that says what will be here, until it is
     // the tables and the gallery are built over the next frames, a piece per frame
     requestAnimationFrame(() => {
       renderPerClass(m.perClass);

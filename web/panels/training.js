@@ -93,7 +93,8 @@ function dropOtherRuns(trainer, app) {
 export function createTraining({ trainer, app, errors }) {
   const form = createForm(app);
   dropOtherRuns(trainer, app);
-  const charts = new Charts({ loss: $('loss-chart'), epoch: $('epoch-chart'), lr: $('lr-chart') });
+  const charts = new Charts({ loss: $('loss-chart'), epoch: $('epoch-chart'), lr: $('lr-chart') },
+    { loss: $('loss-chart-empty'), epoch: $('epoch-chart-empty'), lr: $('lr-chart-empty') });
   const report = { epochs: [], imagesPerSec: [], network: `${DESIGNS[0].spec} (the reference net)` };
   trainer.on(MSG.LOADED, (m) => {                      // the design the report names
     if (m.design) report.network = `${m.design} (${m.params} parameters)`;

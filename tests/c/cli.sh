@@ -2,10 +2,12 @@
 # The command-line tools on bad runs: resuming a finished run reports the accuracy of the model
 # it holds (not 0), resuming on another amount of data is refused with the reason, the
 # benchmark stops with a message when training diverges instead of waiting for steps forever,
-# damaged model and my-digits files are refused with the reason.
-# Usage: cli.sh MNIST-TRAIN MNIST-BENCH MNIST-DATA-DIR
+# damaged model and my-digits files are refused with the reason, crafted model files of designs
+# that are not the exercise's (tests/c/craft.h) are refused by every tool with the rule they
+# break and nothing is written, and the crafted files every reader accepts run.
+# Usage: cli.sh MNIST-TRAIN MNIST-BENCH MNIST-DATA-DIR CRAFT-MODELS
 set -u
-train=$1 bench=$2 data=$3
+train=$1 bench=$2 data=$3 craft=$4
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
@@ -49,4 +51,33 @@ echo "$out" | grep -q '"validation":500,"final_val_acc":[0-9]' || fail "no valid
 if "$train" --data "$data" --preset nope 2> "$dir/err" > /dev/null; then fail "an unknown preset was accepted"; fi
 grep -q "fast, reference, long" "$dir/err" || fail "unknown preset: $(cat "$dir/err")"
 if "$train" --data "$data" --validation 60000 2> "$dir/err" > /dev/null; then fail "--validation 60000 was accepted"; fi
-echo "cli: 10 checks, 0 failed"
+# crafted designs (the gate, nn/arch_spec.h): refused by mnist-teach, mnist-infer, mnist-export and
+# mnist-train --resume with the rule, writing nothing; the accepted ones are read and taught
+infer=$(dirname "$bench")/mnist-infer
+mkdir "$dir/crafted"
+"$craft" "$dir/crafted" > "$dir/crafted.txt" || fail "craft_models"
+tab=$(printf '\t')
+refused=0
+while IFS="$tab" read -r name rule; do
+  f="$dir/crafted/$name"
+  if [ "$rule" = accepted ]; then
+    "$infer" --model "$f" --images "$data/t10k-images-idx3-ubyte" --limit 20 > /dev/null 2> "$dir/err" || fail "mnist-infer on $name: $(cat "$dir/err")"
+    continue
+  fi
+  refused=$((refused + 1))
+  if "$teach" --data "$data" --model "$f" --digits "$digits" --steps 2 --out "$dir/crafted.out" 2> "$dir/err" > /dev/null; then fail "mnist-teach taught $name"; fi
+  grep -qF "$rule" "$dir/err" || fail "mnist-teach on $name, no rule \"$rule\": $(cat "$dir/err")"
+  if "$infer" --model "$f" --images "$data/t10k-images-idx3-ubyte" --limit 20 2> "$dir/err" > /dev/null; then fail "mnist-infer read $name"; fi
+  grep -qF "$rule" "$dir/err" || fail "mnist-infer on $name: $(cat "$dir/err")"
+  if "$export_bin" --model "$f" --onnx "$dir/crafted.onnx" 2> "$dir/err" > /dev/null; then fail "mnist-export exported $name"; fi
+  grep -qF "$rule" "$dir/err" || fail "mnist-export on $name: $(cat "$dir/err")"
+  case "$name" in *.bin)
+    if "$train" --data "$data" --limit 256 --threads 2 --resume "$f" --save "$dir/crafted.out" 2> "$dir/err" > /dev/null; then fail "mnist-train resumed $name"; fi
+    grep -qF "$rule" "$dir/err" || fail "mnist-train --resume on $name: $(cat "$dir/err")" ;;
+  esac
+  [ ! -e "$dir/crafted.out" ] && [ ! -e "$dir/crafted.onnx" ] || fail "a tool wrote a file for $name"
+done < "$dir/crafted.txt"
+[ "$refused" -ge 10 ] || fail "only $refused crafted files were refused: $(cat "$dir/crafted.txt")"
+"$teach" --data "$data" --model "$dir/crafted/no-conv.bin" --digits "$digits" --steps 2 --threads 2 --out "$dir/no-conv-taught.bin" > /dev/null 2> "$dir/err" ||
+  fail "mnist-teach on a design without convolutions: $(cat "$dir/err")"
+echo "cli: 13 checks, 0 failed"

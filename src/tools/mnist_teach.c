@@ -13,10 +13,12 @@
 #include <string.h>
 #include <unistd.h>
 
+/* the accuracy in %, or -1 with a message on stderr */
 static double mnist_test_accuracy(Net *net, const IdxView *x, const IdxView *y) {
     EvalAccum acc;
+    char err[256];
     memset(&acc, 0, sizeof acc);
-    trainer_eval_range(net, x, y, 0, x->count, &acc);
+    if (trainer_eval_range(net, x, y, 0, x->count, &acc, err, sizeof err)) { fprintf(stderr, "%s\n", err); return -1.0; }
     return 100.0 * acc.correct / acc.count;
 }
 
@@ -107,7 +109,7 @@ int main(int argc, char **argv) {
     Net *net = net_create_with(&arch, a.cfg.batch > 256 ? a.cfg.batch : 256, a.threads, &kernels);
     if (!net) { fprintf(stderr, "cannot create the network\n"); return 1; }
     if (model_load_any(net, NULL, mfile, mlen, err, sizeof err)) { fprintf(stderr, "%s: %s\n", a.model, err); return 1; }
-    r.mnist_before = mnist_test_accuracy(net, &vx, &vy);
+    if ((r.mnist_before = mnist_test_accuracy(net, &vx, &vy)) < 0) return 1;
     double t0 = now_seconds();
     int test_count = 0;
     if (r.n_test) r.test_before = teach_score(net, test_labels, test_pixels, r.n_test, 0, TEACH_PART_ALL, &test_count);
@@ -117,7 +119,7 @@ int main(int argc, char **argv) {
         if (teach_session_steps(&s, 50, err, sizeof err) < 0) { fprintf(stderr, "%s\n", err); return 1; }
     r.seconds = now_seconds() - t0;
     if (s.diverged) { fprintf(stderr, "the fine-tune diverged (a loss or gradient was not finite): the learning rate is too high; the model is unchanged\n"); return 3; }
-    r.mnist_after = mnist_test_accuracy(net, &vx, &vy);
+    if ((r.mnist_after = mnist_test_accuracy(net, &vx, &vy)) < 0) return 1;
     if (r.n_test) r.test_after = teach_score(net, test_labels, test_pixels, r.n_test, 0, TEACH_PART_ALL, &test_count);
     report(&a, &s, &r);
     if (a.out) {

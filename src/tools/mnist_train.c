@@ -90,10 +90,12 @@ static int split_data(const IdxView views[4], const Args *a, Splits *d) {
     return 0;
 }
 
+/* (the Net reads digits: trainer_init checked it, so the evaluation cannot refuse it) */
 static EvalAccum evaluate(Net *net, const IdxView *x, const IdxView *y) {
     EvalAccum acc;
+    char err[256];
     memset(&acc, 0, sizeof acc);
-    trainer_eval_range(net, x, y, 0, x->count, &acc);
+    if (trainer_eval_range(net, x, y, 0, x->count, &acc, err, sizeof err)) { fprintf(stderr, "%s\n", err); exit(1); }
     return acc;
 }
 

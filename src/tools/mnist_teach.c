@@ -94,18 +94,18 @@ int main(int argc, char **argv) {
     uint8_t *buf[4], *labels = NULL, *pixels = NULL, *test_labels = NULL, *test_pixels = NULL;
     IdxView views[4];
     Scores r = { 0 };
+    size_t mlen;
+    uint8_t *mfile = read_file(a.model, &mlen);      /* the model's design first: a file refused before MNIST is read */
+    if (!mfile) return 1;
+    NetArch arch;
+    if (model_read_arch_any(mfile, mlen, &arch, NULL, err, sizeof err)) { fprintf(stderr, "%s: %s\n", a.model, err); return 1; }
     if (load_mnist(a.data, buf, views)) return 1;
     IdxView tx = views[0], ty = views[1], vx = views[2], vy = views[3];
-    size_t mlen;
     if ((r.n = read_digits(a.digits, &labels, &pixels)) < 0) return 1;
-    uint8_t *mfile = read_file(a.model, &mlen);
-    if (!mfile) return 1;
     /* digits of the same person kept out of the fine-tune entirely */
     if (a.test_digits && (r.n_test = read_digits(a.test_digits, &test_labels, &test_pixels)) < 0) return 1;
     NetOptions kernels;
     if (kernel_options_from_env(&kernels)) return 2;
-    NetArch arch;
-    if (model_read_arch_any(mfile, mlen, &arch, NULL, err, sizeof err)) { fprintf(stderr, "%s: %s\n", a.model, err); return 1; }
     Net *net = net_create_with(&arch, a.cfg.batch > 256 ? a.cfg.batch : 256, a.threads, &kernels);
     if (!net) { fprintf(stderr, "cannot create the network\n"); return 1; }
     if (model_load_any(net, NULL, mfile, mlen, err, sizeof err)) { fprintf(stderr, "%s: %s\n", a.model, err); return 1; }

@@ -271,7 +271,8 @@ API int api_eval(int start, int count) {
     }
     TRAP_POINT(TRAP_EVAL);
     int before = eval_acc.count;
-    if (trainer_eval_range(model_net(), &views[2], &views[3], start, count, &eval_acc, error_text, sizeof error_text)) return -1;
+    if (trainer_eval_range(model_net(), &views[2], &views[3], start, count, &eval_acc, error_text, sizeof error_text))
+        return -1;
     return eval_acc.count - before;
 }
 /* EVAL_FIELDS of contract.h in that order, then the confusion matrix (row = truth) */

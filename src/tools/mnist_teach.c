@@ -18,7 +18,10 @@ static double mnist_test_accuracy(Net *net, const IdxView *x, const IdxView *y) 
     EvalAccum acc;
     char err[256];
     memset(&acc, 0, sizeof acc);
-    if (trainer_eval_range(net, x, y, 0, x->count, &acc, err, sizeof err)) { fprintf(stderr, "%s\n", err); return -1.0; }
+    if (trainer_eval_range(net, x, y, 0, x->count, &acc, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        return -1.0;
+    }
     return 100.0 * acc.correct / acc.count;
 }
 

@@ -22,7 +22,10 @@ int reading_classify28(Net *net, const float *img28, float *probs, char *err, si
 int reading_predict(Net *net, const float *ink, int w, int h, float *img28, float *probs, char *err, size_t errlen) {
     if (!arch_net_reads_digits(net, "reading a drawing", err, errlen)) return -1;
     int inked = preprocess_digit(ink, w, h, img28);
-    if (inked < 0) { snprintf(err, errlen, "bad drawing size %d x %d (1 to %d pixels a side)", w, h, PREPROCESS_MAX_SIDE); return -1; }
+    if (inked < 0) {
+        snprintf(err, errlen, "bad drawing size %d x %d (1 to %d pixels a side)", w, h, PREPROCESS_MAX_SIDE);
+        return -1;
+    }
     preprocess_to_input(img28, net->input);
     net_forward(net, 1, NULL, 0, 0, 0);
     probabilities(net, probs);
@@ -57,7 +60,10 @@ int reading_filters(const Net *net, float *out, int *shape) {
 
 int reading_saliency(Net *net, int cls, float *out, char *err, size_t errlen) {
     if (!arch_net_reads_digits(net, "the saliency map", err, errlen)) return 1;
-    if (cls < 0 || cls >= LIMIT_CLASSES) { snprintf(err, errlen, "the saliency map: class %d is not a digit 0-9", cls); return 1; }
+    if (cls < 0 || cls >= LIMIT_CLASSES) {
+        snprintf(err, errlen, "the saliency map: class %d is not a digit 0-9", cls);
+        return 1;
+    }
     net_input_gradient(net, 0, cls, out);
     return 0;
 }

@@ -49,7 +49,10 @@ int trainer_init(Trainer *t, Net *net, const TrainConfig *cfg, IdxView x, IdxVie
     if (settings_check(&RECIPE_TABLE, cfg, err, errlen)) return 1;
     if (cfg->batch > net->max_batch) { snprintf(err, errlen, "batch %d is larger than the %d this network was created for", cfg->batch, net->max_batch); return 1; }
     if (!arch_net_reads_digits(net, "training", err, errlen)) return 1;
-    if (x.rows != 28 || x.cols != 28) { snprintf(err, errlen, "images are %dx%d, the network wants 28x28", x.rows, x.cols); return 1; }
+    if (x.rows != 28 || x.cols != 28) {
+        snprintf(err, errlen, "images are %dx%d, the network wants 28x28", x.rows, x.cols);
+        return 1;
+    }
     if (idx_check_pair(&x, &y, err, errlen)) return 1;
     t->net = net;
     t->cfg = *cfg;
@@ -233,10 +236,14 @@ int trainer_steps(Trainer *t, int n) {
     return done;
 }
 
-int trainer_eval_range(Net *net, const IdxView *x, const IdxView *y, int start, int count, EvalAccum *acc, char *err, size_t errlen) {
+int trainer_eval_range(Net *net, const IdxView *x, const IdxView *y, int start, int count, EvalAccum *acc,
+                       char *err, size_t errlen) {
     int hw = x->rows * x->cols, C = net->n_classes;
     if (!arch_net_reads_digits(net, "evaluation", err, errlen)) return 1;
-    if (x->rows != 28 || x->cols != 28) { snprintf(err, errlen, "evaluation: images are %dx%d, the network reads 28x28", x->rows, x->cols); return 1; }
+    if (x->rows != 28 || x->cols != 28) {
+        snprintf(err, errlen, "evaluation: images are %dx%d, the network reads 28x28", x->rows, x->cols);
+        return 1;
+    }
     /* within the set (and its labels), written so that no sum can overflow */
     int have = y && y->count < x->count ? y->count : x->count;
     if (start < 0) start = 0;

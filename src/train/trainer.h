@@ -108,5 +108,6 @@ typedef struct {
  * y may be NULL (no loss, no counts); log-probabilities of the last batch stay in net->logprob.
  * 0, or 1 with a message (acc untouched) when net does not read 28x28 digits into 10 classes
  * (arch_net_reads_digits) or the images are not 28x28. */
-int  trainer_eval_range(Net *net, const IdxView *x, const IdxView *y, int start, int count, EvalAccum *acc, char *err, size_t errlen);
+int  trainer_eval_range(Net *net, const IdxView *x, const IdxView *y, int start, int count, EvalAccum *acc,
+                        char *err, size_t errlen);
 #endif

@@ -53,7 +53,13 @@ grep -q "fast, reference, long" "$dir/err" || fail "unknown preset: $(cat "$dir/
 if "$train" --data "$data" --validation 60000 2> "$dir/err" > /dev/null; then fail "--validation 60000 was accepted"; fi
 # crafted designs (the gate, nn/arch_spec.h): refused by mnist-teach, mnist-infer, mnist-export and
 # mnist-train --resume with the rule, writing nothing; the accepted ones are read and taught
-infer=$(dirname "$bench")/mnist-infer
+infer=$(dirname "$bench")/mnist-infer images="$data/t10k-images-idx3-ubyte"
+# refuses WHAT COMMAND...: the command fails on crafted file $name, naming $rule
+refuses() {
+  what=$1; shift
+  if "$@" > /dev/null 2> "$dir/err"; then fail "$what accepted $name"; fi
+  grep -qF "$rule" "$dir/err" || fail "$what on $name, no rule \"$rule\": $(cat "$dir/err")"
+}
 mkdir "$dir/crafted"
 "$craft" "$dir/crafted" > "$dir/crafted.txt" || fail "craft_models"
 tab=$(printf '\t')
@@ -61,23 +67,22 @@ refused=0
 while IFS="$tab" read -r name rule; do
   f="$dir/crafted/$name"
   if [ "$rule" = accepted ]; then
-    "$infer" --model "$f" --images "$data/t10k-images-idx3-ubyte" --limit 20 > /dev/null 2> "$dir/err" || fail "mnist-infer on $name: $(cat "$dir/err")"
+    "$infer" --model "$f" --images "$images" --limit 20 > /dev/null 2> "$dir/err" ||
+      fail "mnist-infer on $name: $(cat "$dir/err")"
     continue
   fi
   refused=$((refused + 1))
-  if "$teach" --data "$data" --model "$f" --digits "$digits" --steps 2 --out "$dir/crafted.out" 2> "$dir/err" > /dev/null; then fail "mnist-teach taught $name"; fi
-  grep -qF "$rule" "$dir/err" || fail "mnist-teach on $name, no rule \"$rule\": $(cat "$dir/err")"
-  if "$infer" --model "$f" --images "$data/t10k-images-idx3-ubyte" --limit 20 2> "$dir/err" > /dev/null; then fail "mnist-infer read $name"; fi
-  grep -qF "$rule" "$dir/err" || fail "mnist-infer on $name: $(cat "$dir/err")"
-  if "$export_bin" --model "$f" --onnx "$dir/crafted.onnx" 2> "$dir/err" > /dev/null; then fail "mnist-export exported $name"; fi
-  grep -qF "$rule" "$dir/err" || fail "mnist-export on $name: $(cat "$dir/err")"
+  refuses mnist-teach "$teach" --data "$data" --model "$f" --digits "$digits" --steps 2 --out "$dir/crafted.out"
+  refuses mnist-infer "$infer" --model "$f" --images "$images" --limit 20
+  refuses mnist-export "$export_bin" --model "$f" --onnx "$dir/crafted.onnx"
   case "$name" in *.bin)
-    if "$train" --data "$data" --limit 256 --threads 2 --resume "$f" --save "$dir/crafted.out" 2> "$dir/err" > /dev/null; then fail "mnist-train resumed $name"; fi
-    grep -qF "$rule" "$dir/err" || fail "mnist-train --resume on $name: $(cat "$dir/err")" ;;
+    refuses "mnist-train --resume" "$train" --data "$data" --limit 256 --threads 2 --resume "$f" \
+      --save "$dir/crafted.out" ;;
   esac
   [ ! -e "$dir/crafted.out" ] && [ ! -e "$dir/crafted.onnx" ] || fail "a tool wrote a file for $name"
 done < "$dir/crafted.txt"
 [ "$refused" -ge 10 ] || fail "only $refused crafted files were refused: $(cat "$dir/crafted.txt")"
-"$teach" --data "$data" --model "$dir/crafted/no-conv.bin" --digits "$digits" --steps 2 --threads 2 --out "$dir/no-conv-taught.bin" > /dev/null 2> "$dir/err" ||
+"$teach" --data "$data" --model "$dir/crafted/no-conv.bin" --digits "$digits" --steps 2 --threads 2 \
+  --out "$dir/no-conv-taught.bin" > /dev/null 2> "$dir/err" ||
   fail "mnist-teach on a design without convolutions: $(cat "$dir/err")"
 echo "cli: 13 checks, 0 failed"

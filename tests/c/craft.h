@@ -82,7 +82,8 @@ static inline void craft_all(CraftEmit *emit, void *ctx) {
     const LayerSpec pools_fc1000[5] = { M2, M2, M2, GAP, { LAYER_DENSE, 1000, 0 } };
     const LayerSpec conv_gap[3] = { { LAYER_CONV, 8, 3 }, GAP, FC10 }, kernel4[3] = { { LAYER_CONV, 8, 4 }, GAP, FC10 };
     const LayerSpec conv_pool[4] = { { LAYER_CONV, 8, 3 }, M2, GAP, FC10 };
-    const LayerSpec own_dropout[3] = { { LAYER_CONV, 8, 3, LAYER_OWN_DROPOUT, 0.1f }, GAP, FC10 }, no_conv[2] = { GAP, FC10 };
+    const LayerSpec own_dropout[3] = { { LAYER_CONV, 8, 3, LAYER_OWN_DROPOUT, 0.1f }, GAP, FC10 };
+    const LayerSpec no_conv[2] = { GAP, FC10 };
     NetArch a;
     size_t n;
     uint8_t *b;
@@ -117,7 +118,7 @@ static inline void craft_all(CraftEmit *emit, void *ctx) {
     a = craft_arch(1, 28, 28, conv_pool, 4);
     b = craft_model_file(&a, &n);
     craft_set_layer_field(b, n, 1, 1, 5);
-    emit(ctx, "pool-channels.bin", b, n, "layer 2 (m2): a channel count (5) that this kind does not have");
+    emit(ctx, "pool-channels.bin", b, n, "layer 2 (m2): a channel count (5) this kind does not have");
     craft_set_layer_field(b, n, 1, 1, 0);
     craft_set_layer_field(b, n, 1, 3, LAYER_PAD_SAME);
     emit(ctx, "pool-options.bin", b, n, "layer 2 (m2): options 0x1; this kind takes none");

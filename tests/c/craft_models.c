@@ -12,7 +12,11 @@ static void write_one(void *ctx, const char *name, const uint8_t *buf, size_t le
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", (const char *)ctx, name);
     FILE *f = buf ? fopen(path, "wb") : NULL;
-    if (!f || fwrite(buf, 1, len, f) != len || fclose(f)) { fprintf(stderr, "cannot write %s\n", path); failures++; return; }
+    if (!f || fwrite(buf, 1, len, f) != len || fclose(f)) {
+        fprintf(stderr, "cannot write %s\n", path);
+        failures++;
+        return;
+    }
     printf("%s\t%s\n", name, rule ? rule : "accepted");
 }
 

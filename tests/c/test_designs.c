@@ -138,7 +138,8 @@ static void files_of_a_design(void) {
     le_u32_store(bad + n - 4, crc32_ieee(bad, n - 4));
     net_init_params(copy, 7);
     float copy_keep = copy->params[0];
-    CHECK(model_load_any(copy, NULL, bad, n, err, sizeof err) && strstr(err, "layer 2 (c8k4:same): kernel 4; a convolution's kernel is 1, 3, 5 or 7") &&
+    CHECK(model_load_any(copy, NULL, bad, n, err, sizeof err) &&
+          strstr(err, "layer 2 (c8k4:same): kernel 4; a convolution's kernel is 1, 3, 5 or 7") &&
           copy->params[0] == copy_keep, "an impossible table in a model file: %s", err);
     free(bad);
     free(buf);

@@ -27,9 +27,10 @@ static void read_crafted(void *ctx, const char *name, const uint8_t *buf, size_t
     float keep = reference->params[0], keep_bn = reference->bn_state[0];
     int loaded = model_load_any(reference, NULL, buf, len, err, sizeof err);
     if (rule) {
-        CHECK(read != 0 && loaded != 0 && strstr(err, rule), "%s: expected a refusal naming \"%s\", got %s: \"%s\"", name, rule,
-              read ? "a refusal" : "acceptance", err);
-        CHECK(reference->params[0] == keep && reference->bn_state[0] == keep_bn, "%s: a refused file changed the network", name);
+        CHECK(read != 0 && loaded != 0 && strstr(err, rule), "%s: expected a refusal naming \"%s\", got %s: \"%s\"",
+              name, rule, read ? "a refusal" : "acceptance", err);
+        CHECK(reference->params[0] == keep && reference->bn_state[0] == keep_bn,
+              "%s: a refused file changed the network", name);
         return;
     }
     CHECK(read == 0, "%s: refused: %s", name, err);
@@ -43,7 +44,8 @@ static void read_crafted(void *ctx, const char *name, const uint8_t *buf, size_t
 static void text_refused(const char *text, const char *rule) {
     NetArch a;
     char err[600] = "";
-    CHECK(arch_spec_parse(text, &a, err, sizeof err) && strstr(err, rule), "\"%s\": expected \"%s\", got \"%s\"", text, rule, err);
+    CHECK(arch_spec_parse(text, &a, err, sizeof err) && strstr(err, rule), "\"%s\": expected \"%s\", got \"%s\"",
+          text, rule, err);
 }
 
 int main(void) {
@@ -54,7 +56,8 @@ int main(void) {
     text_refused("c8k4 gap fc10", "kernel 4; a convolution's kernel is 1, 3, 5 or 7");
     NetArch a;
     char err[600];
-    CHECK(!arch_spec_parse(CRAFT_LIMITS_DESIGN, &a, err, sizeof err) && a.n_layers == NET_MAX_LAYERS, "the limits design: %s", err);
+    CHECK(!arch_spec_parse(CRAFT_LIMITS_DESIGN, &a, err, sizeof err) && a.n_layers == NET_MAX_LAYERS,
+          "the limits design: %s", err);
     CHECK(!arch_spec_parse("gap fc10", &a, err, sizeof err), "a design without convolutions: %s", err);
     net_free(reference);
     return check_summary("test_gate");

@@ -37,28 +37,34 @@ static void consumers_refuse(const NetArch *arch, const char *shape) {
     memset(&acc, 0, sizeof acc);
     zero = acc;
     err[0] = 0;
-    CHECK(trainer_eval_range(net, &x, &y, 0, 8, &acc, err, sizeof err) && strstr(err, "evaluation needs a network of 1 x 28 x 28 images and 10 classes") &&
-          strstr(err, shape) && !memcmp(&acc, &zero, sizeof acc), "%s: evaluation: \"%s\"", shape, err);
+    CHECK(trainer_eval_range(net, &x, &y, 0, 8, &acc, err, sizeof err) &&
+          strstr(err, "evaluation needs a network of 1 x 28 x 28 images and 10 classes") && strstr(err, shape) &&
+          !memcmp(&acc, &zero, sizeof acc), "%s: evaluation: \"%s\"", shape, err);
 
     TeachConfig teach;
     settings_default(&TEACH_TABLE, &teach);
     teach.batch = 4;
     TeachSession s;
     err[0] = 0;
-    CHECK(teach_session_begin(&s, net, &teach, labels, pixels, 8, x, y, err, sizeof err) && strstr(err, "teaching needs"),
-          "%s: teaching: \"%s\"", shape, err);
+    CHECK(teach_session_begin(&s, net, &teach, labels, pixels, 8, x, y, err, sizeof err) &&
+          strstr(err, "teaching needs"), "%s: teaching: \"%s\"", shape, err);
     teach_session_free(&s);
     int count = 5;
-    CHECK(teach_score(net, labels, pixels, 8, 0, TEACH_PART_ALL, &count) == -1 && count == 0, "%s: scoring my digits", shape);
+    CHECK(teach_score(net, labels, pixels, 8, 0, TEACH_PART_ALL, &count) == -1 && count == 0,
+          "%s: scoring my digits", shape);
 
     float ink[16] = { 1 }, img28[784], probs[LIMIT_CLASSES + 1], saliency[784 + 1];
     probs[LIMIT_CLASSES] = saliency[784] = 42.0f;
     err[0] = 0;
-    CHECK(reading_predict(net, ink, 4, 4, img28, probs, err, sizeof err) == -1 && strstr(err, "reading a drawing needs"), "%s: predict: \"%s\"", shape, err);
+    CHECK(reading_predict(net, ink, 4, 4, img28, probs, err, sizeof err) == -1 &&
+          strstr(err, "reading a drawing needs"),
+          "%s: predict: \"%s\"", shape, err);
     err[0] = 0;
-    CHECK(reading_classify28(net, img28, probs, err, sizeof err) && strstr(err, "reading a digit needs"), "%s: classify: \"%s\"", shape, err);
+    CHECK(reading_classify28(net, img28, probs, err, sizeof err) && strstr(err, "reading a digit needs"),
+          "%s: classify: \"%s\"", shape, err);
     err[0] = 0;
-    CHECK(reading_saliency(net, 3, saliency, err, sizeof err) && strstr(err, "saliency map needs"), "%s: saliency: \"%s\"", shape, err);
+    CHECK(reading_saliency(net, 3, saliency, err, sizeof err) && strstr(err, "saliency map needs"),
+          "%s: saliency: \"%s\"", shape, err);
     CHECK(probs[LIMIT_CLASSES] == 42.0f && saliency[784] == 42.0f, "%s: written past the buffers", shape);
     net_free(net);
 }
@@ -80,7 +86,8 @@ static void inside_view_without_convolutions(void) {
     CHECK(reading_layer(net, 0, NULL, shape) == 0 && shape[0] == 0 && shape[1] == 0 && shape[2] == 0,
           "layer 0 of a design without convolutions: shape [%d, %d, %d]", shape[0], shape[1], shape[2]);
     CHECK(!reading_saliency(net, 0, saliency, err, sizeof err) && isfinite(saliency[0]), "saliency: %s", err);
-    CHECK(reading_saliency(net, 10, saliency, err, sizeof err) && strstr(err, "class 10"), "saliency of class 10: \"%s\"", err);
+    CHECK(reading_saliency(net, 10, saliency, err, sizeof err) && strstr(err, "class 10"),
+          "saliency of class 10: \"%s\"", err);
     net_free(net);
 }
 
@@ -101,7 +108,8 @@ static void drive_accepted(void *ctx, const char *name, const uint8_t *buf, size
 int main(void) {
     for (int i = 0; i < 8 * 784; i++) pixels[i] = (uint8_t)(i * 13);
     for (int i = 0; i < 8; i++) labels[i] = (uint8_t)i;
-    const LayerSpec FC10 = { LAYER_DENSE, 10, 0 }, wide[3] = { { LAYER_CONV, 4, 3 }, { LAYER_GAP, 0, 0 }, { LAYER_DENSE, 1000, 0 } };
+    const LayerSpec FC10 = { LAYER_DENSE, 10, 0 };
+    const LayerSpec wide[3] = { { LAYER_CONV, 4, 3 }, { LAYER_GAP, 0, 0 }, { LAYER_DENSE, 1000, 0 } };
     NetArch tiny = craft_arch(1, 1, 1, &FC10, 1), classes = craft_arch(1, 28, 28, wide, 3);
     consumers_refuse(&tiny, "takes 1 x 1 x 1 and gives 10");
     consumers_refuse(&classes, "takes 1 x 28 x 28 and gives 1000");

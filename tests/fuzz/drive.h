@@ -29,12 +29,14 @@ static void drive_inside_view(Net *net, int cls) {
     for (int c = 0; c <= n; c++) {                     /* c == n: past the last, an empty shape */
         int count = reading_layer(net, c, NULL, shape);
         float *out = malloc(((size_t)count + 1) * sizeof(float));
-        if (reading_layer(net, c, out, shape) != count || count != shape[0] * shape[1] * shape[2] || (c == n) != (count == 0)) abort();
+        int shown = shape[0] * shape[1] * shape[2];
+        if (reading_layer(net, c, out, shape) != count || count != shown || (c == n) != (count == 0)) abort();
         free(out);
     }
     int count = reading_filters(net, NULL, shape);
     float *filters = malloc(((size_t)count + 1) * sizeof(float));
-    if (reading_filters(net, filters, shape) != count || count != shape[0] * shape[1] * shape[2] * shape[2] || (n == 0) != (count == 0)) abort();
+    int shown = shape[0] * shape[1] * shape[2] * shape[2];
+    if (reading_filters(net, filters, shape) != count || count != shown || (n == 0) != (count == 0)) abort();
     free(filters);
     float saliency[READING_PIXELS];
     if (reading_saliency(net, cls, saliency, err, sizeof err)) drive_fail("the saliency map", err);
@@ -70,7 +72,8 @@ static void drive_model(Net *net) {
     settings_default(&TEACH_TABLE, &teach);
     teach.batch = DRIVE_BATCH; teach.steps = 1;
     TeachSession s;
-    if (teach_session_begin(&s, net, &teach, labels, pixels, DRIVE_IMAGES, x, y, err, sizeof err)) drive_fail("teaching", err);
+    if (teach_session_begin(&s, net, &teach, labels, pixels, DRIVE_IMAGES, x, y, err, sizeof err))
+        drive_fail("teaching", err);
     if (teach_session_steps(&s, 1, err, sizeof err) < 0) drive_fail("a teaching step", err);
     teach_session_free(&s);
 }

@@ -134,11 +134,13 @@ function load1(bytes) {
   try { return M._api_load(p, bytes.length, 1); } finally { M._api_free(p); }
 }
 
-test('crafted designs are refused by api_load with their rule; a design without convolutions has an empty inside view', () => {
+test('crafted designs are refused by api_load with their rule; no convolutions: an empty inside view', () => {
   const dir = path.join(tmp, 'crafted');
   execFileSync('mkdir', ['-p', dir]);
-  const list = execFileSync(path.join(native, 'tests', 'craft_models'), [dir], { encoding: 'utf8' }).trim().split('\n').map((l) => l.split('\t'));
-  const image = Float32Array.from(readFileSync(path.join(data, 't10k-images-idx3-ubyte')).subarray(16, 16 + 784), (v) => v / 255);
+  const listed = execFileSync(path.join(native, 'tests', 'craft_models'), [dir], { encoding: 'utf8' });
+  const list = listed.trim().split('\n').map((l) => l.split('\t'));
+  const pixels = readFileSync(path.join(data, 't10k-images-idx3-ubyte')).subarray(16, 16 + 784);
+  const image = Float32Array.from(pixels, (v) => v / 255);
   assert.equal(setDesign('reference'), 0);
   assert.equal(M._api_create(1, 1, 0), 0);
   const before = classify(image);
@@ -147,7 +149,8 @@ test('crafted designs are refused by api_load with their rule; a design without 
     if (rule === 'accepted') continue;
     assert.equal(load(readFileSync(path.join(dir, name))), 1, `${name} was loaded`);
     assert.ok(err().includes(rule), `${name}: "${err()}" does not name "${rule}"`);
-    assert.equal(M.UTF8ToString(M._api_design()), 'c8k3 c16k3 c32k3 m2 c8k1 c16k3 c32k3 c16k1 c16k3 gap fc10', `${name} switched the design`);
+    assert.equal(M.UTF8ToString(M._api_design()), 'c8k3 c16k3 c32k3 m2 c8k1 c16k3 c32k3 c16k1 c16k3 gap fc10',
+      `${name} switched the design`);
     assert.deepEqual(classify(image), before, `${name} changed the model`);
     refused++;
   }

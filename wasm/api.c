@@ -26,6 +26,7 @@
 #include "runtime/probe.h"
 #include "train/trainer.h"
 #include "train/teach.h"
+#include "train/reading.h"
 #include "formats/my_digits.h"
 #include "runtime/contract.h"
 #include "nn/arch_spec.h"
@@ -316,7 +317,8 @@ API int api_eval(int start, int count) {
     }
     TRAP_POINT(TRAP_EVAL);
     int before = eval_acc.count;
-    trainer_eval_range(model_net(), &views[2], &views[3], start, count, &eval_acc);
+    if (trainer_eval_range(model_net(), &views[2], &views[3], start, count, &eval_acc, error_text, sizeof error_text))
+        return -1;
     return eval_acc.count - before;
 }
 /* EVAL_FIELDS of contract.h in that order, then the confusion matrix (row = truth) */
@@ -335,57 +337,40 @@ API int api_eval_misclassified(int i, int *index_truth_pred, float *probs) {
     return 0;
 }
 
-/* ---- drawing: ink (w x h, 0..1) -> img28 (784, 0..1) and probs (10). Returns 1 if ink. ---- */
+/* ---- drawing: ink (w x h, 0..1) -> img28 (784, 0..1) and probs (10). Returns 1 if ink.
+ * (train/reading.h: the same functions the fuzzers drive; each checks the network's shapes) ---- */
 API int api_predict(const float *ink, int w, int h, float *img28, float *probs) {
     if (!net) return -1;
     TRAP_POINT(TRAP_PREDICT);
-    int r = preprocess_digit(ink, w, h, img28);
-    if (r < 0) { snprintf(error_text, sizeof error_text, "bad drawing size"); return -1; }
-    model_net();
-    preprocess_to_input(img28, net->input);
-    net_forward(net, 1, NULL, 0, 0, 0);
-    for (int o = 0; o < net->n_classes; o++) probs[o] = expf(net->logprob[o]);
-    return r;
+    return reading_predict(model_net(), ink, w, h, img28, probs, error_text, sizeof error_text);
 }
 /* eval-mode probabilities for 28x28 images already in [0, 1] */
 API int api_classify28(const float *img28, float *probs) {
     if (!net) return -1;
-    model_net();
-    preprocess_to_input(img28, net->input);
-    net_forward(net, 1, NULL, 0, 0, 0);
-    for (int o = 0; o < net->n_classes; o++) probs[o] = expf(net->logprob[o]);
-    return 0;
+    return reading_classify28(model_net(), img28, probs, error_text, sizeof error_text) ? -1 : 0;
 }
 
-/* ---- inside view of the image of the last api_predict / api_classify28 (image 0 of the last
- * eval forward): conv layer c's output (c = 0.. the number of conv layers - 1) after BatchNorm
- * and ReLU, K x P x Q into out, with [K, P, Q] into shape; the first layer's filters; the
- * saliency map (the gradient of class cls's log-probability w.r.t. the 28x28 input). With out
- * NULL the layer and filter calls return the size only. Call them
- * right after the prediction, before anything else runs the network. ---- */
-static const Layer *conv_layer(int c) {
-    for (int i = 0, k = 0; net && i < net->n_layers; i++)
-        if (net->layer[i].spec.kind == LAYER_CONV && k++ == c) return &net->layer[i];
-    return NULL;
-}
-API int api_inspect_conv_count(void) { int n = 0; while (conv_layer(n)) n++; return n; }
+/* ---- inside view of the image of the last api_predict / api_classify28 (train/reading.h):
+ * conv layer c's output after BatchNorm and ReLU (c = 0.. the number of conv layers - 1), K x P
+ * x Q into out, with [K, P, Q] into shape; the first layer's filters; the saliency map (the
+ * gradient of class cls's log-probability w.r.t. the 28x28 input). With out NULL the layer and
+ * filter calls return the size only; the shape is always written ([0, 0, 0]: no such layer).
+ * Call them right after the prediction, before anything else runs the network. ---- */
+static const int NO_SHAPE[3];
+API int api_inspect_conv_count(void) { return net ? reading_conv_count(net) : 0; }
 API int api_inspect_layer(int c, float *out, int *shape) {
-    const Layer *l = conv_layer(c);
-    if (!l) return 0;
-    int n = l->K * l->P * l->Q;
-    if (out) memcpy(out, l->out, (size_t)n * sizeof(float));       /* out NULL: the size only */
-    shape[0] = l->K; shape[1] = l->P; shape[2] = l->Q;
-    return n;
+    if (!net) { memcpy(shape, NO_SHAPE, sizeof NO_SHAPE); return 0; }
+    return reading_layer(net, c, out, shape);
 }
 API int api_inspect_filters(float *out, int *shape) {
-    const Layer *l = conv_layer(0);
-    if (!l) return 0;
-    int n = l->K * l->C * l->spec.size * l->spec.size;
-    if (out) memcpy(out, model_net()->params + l->w, (size_t)n * sizeof(float));
-    shape[0] = l->K; shape[1] = l->C; shape[2] = l->spec.size;
-    return n;
+    if (!net) { memcpy(shape, NO_SHAPE, sizeof NO_SHAPE); return 0; }
+    return reading_filters(model_net(), out, shape);
 }
-API void api_saliency(int cls, float *out) { if (net) net_input_gradient(net, 0, cls, out); }
+/* out: 784 floats (zeros with api_error() when the map cannot be made) */
+API void api_saliency(int cls, float *out) {
+    if (!net) return;
+    if (reading_saliency(net, cls, out, error_text, sizeof error_text)) memset(out, 0, READING_PIXELS * sizeof(float));
+}
 
 /* ---- model files ---- */
 API int api_save(int with_training) {

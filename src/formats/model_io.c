@@ -165,7 +165,15 @@ static int read_header(Rd *r, NetArch *arch, uint32_t *flags, uint32_t *version_
     }
     if (r->bad) { snprintf(err, errlen, "model file: truncated header"); return 1; }
     char why[300];
-    if (!net_arch_validate(arch, why, sizeof why)) { snprintf(err, errlen, "model file: its design is not one this app runs: %s", why); return 1; }
+    if (!arch_design_check(arch, why, sizeof why)) {
+        snprintf(err, errlen, "model file: its design is not one this app runs: %s", why);
+        return 1;
+    }
+    if (version < 4 && !net_arch_same(arch, &NET_ARCH_REFERENCE)) {
+        snprintf(err, errlen, "model file: version %u was written before designs and holds the reference net, "
+                 "but its layer table is another", version);
+        return 1;
+    }
     return 0;
 }
 

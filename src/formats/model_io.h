@@ -5,7 +5,10 @@
  * buffer the caller frees. model_load checks the whole file (magic, version, CRC32, sizes,
  * architecture, tensor names and shapes, finite values) *before* touching the Net or Trainer,
  * so a wrong, truncated, corrupt or foreign file leaves the model in memory unchanged.
- * model_read_arch reads only the architecture, to create a matching Net first. */
+ * model_read_arch reads only the architecture, to create a matching Net first. Both put the
+ * file's design through the gate (arch_spec.h arch_design_check: 1 x 28 x 28 input, fc10 last,
+ * the exercise's rules and the limits) before anything else, and a file of versions 1 to 3
+ * must hold the reference net. */
 #ifndef MODEL_IO_H
 #define MODEL_IO_H
 #include <stddef.h>

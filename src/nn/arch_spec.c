@@ -175,28 +175,97 @@ int arch_spec_parse(const char *text, NetArch *out, char *err, size_t errlen) {
     return 0;
 }
 
-/* ---------- the exercise's rules ---------- */
+/* ---------- the exercise's rules: the one gate ---------- */
+
+/* A layer record (a model file's, or one built in code) says no more than its token: the fields
+ * its kind has no text for are zero, its options are the kind's, and its own dropout is one the
+ * text form prints exactly. So a design read from a file and the same design read from its
+ * text are the same network (net_arch_same), and what is printed is what runs. */
+static int layer_record_check(const LayerSpec *s, char *why, size_t len) {
+    int k = s->kind;
+    int options = k == LAYER_CONV ? LAYER_PAD_SAME | LAYER_NO_BN | LAYER_OWN_DROPOUT
+                : k == LAYER_DENSE ? LAYER_OWN_DROPOUT : 0;
+    int has_out = k == LAYER_CONV || k == LAYER_DENSE, has_size = k == LAYER_CONV || k == LAYER_MAXPOOL;
+    double p = s->dropout;
+    char text[24];
+    if (k < LAYER_CONV || k > LAYER_FLATTEN) snprintf(why, len, "unknown kind %d (1 convolution .. 5 flatten)", k);
+    else if (s->flags & ~options)
+        snprintf(why, len, "options 0x%x; this kind takes %s", (unsigned)s->flags, options ? "fewer" : "none");
+    else if (!has_out && s->out_c) snprintf(why, len, "a channel count (%d) this kind does not have (0)", s->out_c);
+    else if (!has_size && s->size) snprintf(why, len, "a size (%d) that this kind does not have (0)", s->size);
+    else if (!(s->flags & LAYER_OWN_DROPOUT)) {
+        if (p == 0.0) return 0;
+        snprintf(why, len, "a dropout %g without the option that gives it one", p);
+    } else if (!(p >= 0.0 && s->dropout <= 0.9f)) snprintf(why, len, "dropout %g; p is 0 to 0.9", p);
+    else {
+        format_p(s->dropout, text, sizeof text);
+        if (strtof(text, NULL) == s->dropout) return 0;
+        snprintf(why, len, "dropout %g has no decimal form of at most 9 places", p);
+    }
+    return 1;
+}
+
+/* a design's name goes into JSON and messages as it is: printable ASCII without quotes */
+static int name_check(const char *name, char *err, size_t errlen) {
+    size_t n = strnlen(name, 32);
+    if (n > 31) { snprintf(err, errlen, "a design's name is at most 31 characters"); return 0; }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+            snprintf(err, errlen, "a design's name is printable ASCII without quotes or backslashes "
+                     "(character %zu is 0x%02x)", i + 1, c);
+            return 0;
+        }
+    }
+    return 1;
+}
 
 int arch_design_check(const NetArch *a, char *err, size_t errlen) {
-    if (a->in_c != 1 || a->in_h != 28 || a->in_w != 28) { snprintf(err, errlen, "a design takes 1 x 28 x 28 images, not %d x %d x %d", a->in_c, a->in_h, a->in_w); return 0; }
-    if (a->n_layers < 1 || a->n_layers > NET_MAX_LAYERS) { snprintf(err, errlen, "a design has 1 to %d layers, not %d", NET_MAX_LAYERS, a->n_layers); return 0; }
+    if (a->in_c != 1 || a->in_h != 28 || a->in_w != 28) {
+        snprintf(err, errlen, "a design takes 1 x 28 x 28 images, not %d x %d x %d", a->in_c, a->in_h, a->in_w);
+        return 0;
+    }
+    if (a->n_layers < 1 || a->n_layers > NET_MAX_LAYERS) {
+        snprintf(err, errlen, "a design has 1 to %d layers, not %d", NET_MAX_LAYERS, a->n_layers);
+        return 0;
+    }
+    if (!name_check(a->name, err, errlen)) return 0;
     for (int i = 0; i < a->n_layers; i++) {
         const LayerSpec *s = &a->layers[i];
-        char token[48];
+        char token[48], why[160];
         arch_spec_layer_token(s, token, sizeof token);
+        if (layer_record_check(s, why, sizeof why)) {
+            snprintf(err, errlen, "layer %d (%s): %s", i + 1, token, why);
+            return 0;
+        }
         int k = s->size;
         if (s->kind == LAYER_CONV && k != 1 && k != 3 && k != 5 && k != 7) {
             snprintf(err, errlen, "layer %d (%s): kernel %d; a convolution's kernel is 1, 3, 5 or 7", i + 1, token, k);
             return 0;
         }
-        if (s->kind == LAYER_MAXPOOL && k != 2) { snprintf(err, errlen, "layer %d (%s): a max-pool is m2 (2x2, stride 2)", i + 1, token); return 0; }
+        if (s->kind == LAYER_MAXPOOL && k != 2) {
+            snprintf(err, errlen, "layer %d (%s): a max-pool is m2 (2x2, stride 2)", i + 1, token);
+            return 0;
+        }
     }
     const LayerSpec *last = &a->layers[a->n_layers - 1];
     if (last->kind != LAYER_DENSE || last->out_c != LIMIT_CLASSES) {
-        snprintf(err, errlen, "the last layer must be fc%d (the %d digits; log-softmax follows it)", LIMIT_CLASSES, LIMIT_CLASSES);
+        char token[48];
+        arch_spec_layer_token(last, token, sizeof token);
+        snprintf(err, errlen, "the last layer must be fc%d (the %d digits; log-softmax follows it), not %s",
+                 LIMIT_CLASSES, LIMIT_CLASSES, token);
         return 0;
     }
     return net_arch_validate(a, err, errlen);
+}
+
+int arch_net_reads_digits(const Net *net, const char *what, char *err, size_t errlen) {
+    const NetArch *a = &net->arch;
+    if (a->in_c == 1 && a->in_h == 28 && a->in_w == 28 && net->n_classes == LIMIT_CLASSES) return 1;
+    snprintf(err, errlen, "%s needs a network of 1 x 28 x 28 images and %d classes; "
+             "this one takes %d x %d x %d and gives %d",
+             what, LIMIT_CLASSES, a->in_c, a->in_h, a->in_w, net->n_classes);
+    return 0;
 }
 
 /* ---------- what an editor shows ---------- */

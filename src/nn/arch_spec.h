@@ -14,10 +14,19 @@
  *
  * Printing is canonical (single spaces; options in the order same, nobn, d; p in its shortest
  * decimal that reads back as the same float), so print(parse(s)) == s for a canonical s and
- * parse(print(a)) == a. The design check (arch_design_check) is the network code's validation
- * (net_arch_validate: shapes and limits) plus the exercise's rules above (1 x 28 x 28 input,
- * the kernel and pool sizes, fc10 last): every design a file, a URL or the command line
- * brings passes it before a Net is made. */
+ * parse(print(a)) == a.
+ *
+ * The gate: arch_design_check is the one check of a design that comes from outside. Every
+ * design a model file (any version), a safetensors file, a URL, the page's editor or the
+ * command line brings passes it before a Net is made or anything is allocated for it (the
+ * text form through arch_spec_parse, the model file's layer table through model_io's reader).
+ * It checks, naming the rule that fails: the exercise's input (1 x 28 x 28) and classes (the
+ * last layer fc10); the kernel (1, 3, 5, 7) and pool (m2) sizes; that each layer record says
+ * no more than its token (no fields or options its kind lacks, a dropout the text prints
+ * exactly); a printable name; and the network code's validation (net_arch_validate: shapes
+ * and the limits of layers, channels, parameters and activation memory).
+ * Consumers that assume the exercise's shapes (784 floats of input per image, 10 classes)
+ * assert them with arch_net_reads_digits and return an error rather than run. */
 #ifndef NN_ARCH_SPEC_H
 #define NN_ARCH_SPEC_H
 #include "net.h"
@@ -33,8 +42,11 @@ int  arch_spec_parse(const char *text, NetArch *arch, char *err, size_t errlen);
 int  arch_spec_format(const NetArch *arch, char *buf, size_t len);
 /* one layer's token ("c16k3:same"), for messages */
 void arch_spec_layer_token(const LayerSpec *s, char *buf, size_t len);
-/* net_arch_validate and the exercise's rules; 1 if the design is valid, else 0 and a message */
+/* the gate (above); 1 if the design is valid, else 0 and a message naming the layer and rule */
 int  arch_design_check(const NetArch *arch, char *err, size_t errlen);
+/* 1 if net takes 1 x 28 x 28 images and gives LIMIT_CLASSES classes (what every reader of
+ * digits assumes), else 0 and a message starting with what (e.g. "evaluation") */
+int  arch_net_reads_digits(const Net *net, const char *what, char *err, size_t errlen);
 
 /* The named designs (contract.h NAMED_DESIGNS): the spec of name, or NULL */
 const char *arch_named(const char *name);

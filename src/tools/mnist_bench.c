@@ -75,7 +75,11 @@ int main(int argc, char **argv) {
         EvalAccum acc;
         memset(&acc, 0, sizeof acc);
         double t0 = now_seconds();
-        trainer_eval_range(net, &x, &y, 0, n, &acc);
+        if (trainer_eval_range(net, &x, &y, 0, n, &acc, err, sizeof err)) {
+            fprintf(stderr, "%s\n", err);
+            rc = 1;
+            goto done;
+        }
         infer[k] = n / (now_seconds() - t0);
     }
     long iters = 20000000;

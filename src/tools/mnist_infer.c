@@ -4,6 +4,7 @@
 #include "train/trainer.h"
 #include "data/augment.h"
 #include "formats/safetensors.h"
+#include "nn/arch_spec.h"
 #include "common.h"
 #include "cli.h"
 #include <string.h>
@@ -37,6 +38,10 @@ int main(int argc, char **argv) {
     if (kernel_options_from_env(&kernels)) return 2;
     Net *net = net_create_with(&arch, 256, 2, &kernels);      /* batches of 256 images on 2 threads */
     if (!net || model_load_any(net, NULL, mbuf, mlen, err, sizeof err)) { fprintf(stderr, "%s: %s\n", model, net ? err : "cannot create network"); return 1; }
+    if (!arch_net_reads_digits(net, "mnist-infer", err, sizeof err)) {
+        fprintf(stderr, "%s: %s\n", model, err);
+        return 1;
+    }
     int correct = 0, hw = x.rows * x.cols;
     for (int b = 0; b < x.count; b += net->max_batch) {
         int B = x.count - b < net->max_batch ? x.count - b : net->max_batch;

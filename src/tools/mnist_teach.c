@@ -13,10 +13,15 @@
 #include <string.h>
 #include <unistd.h>
 
+/* the accuracy in %, or -1 with a message on stderr */
 static double mnist_test_accuracy(Net *net, const IdxView *x, const IdxView *y) {
     EvalAccum acc;
+    char err[256];
     memset(&acc, 0, sizeof acc);
-    trainer_eval_range(net, x, y, 0, x->count, &acc);
+    if (trainer_eval_range(net, x, y, 0, x->count, &acc, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        return -1.0;
+    }
     return 100.0 * acc.correct / acc.count;
 }
 
@@ -92,22 +97,22 @@ int main(int argc, char **argv) {
     uint8_t *buf[4], *labels = NULL, *pixels = NULL, *test_labels = NULL, *test_pixels = NULL;
     IdxView views[4];
     Scores r = { 0 };
+    size_t mlen;
+    uint8_t *mfile = read_file(a.model, &mlen);      /* the model's design first: a file refused before MNIST is read */
+    if (!mfile) return 1;
+    NetArch arch;
+    if (model_read_arch_any(mfile, mlen, &arch, NULL, err, sizeof err)) { fprintf(stderr, "%s: %s\n", a.model, err); return 1; }
     if (load_mnist(a.data, buf, views)) return 1;
     IdxView tx = views[0], ty = views[1], vx = views[2], vy = views[3];
-    size_t mlen;
     if ((r.n = read_digits(a.digits, &labels, &pixels)) < 0) return 1;
-    uint8_t *mfile = read_file(a.model, &mlen);
-    if (!mfile) return 1;
     /* digits of the same person kept out of the fine-tune entirely */
     if (a.test_digits && (r.n_test = read_digits(a.test_digits, &test_labels, &test_pixels)) < 0) return 1;
     NetOptions kernels;
     if (kernel_options_from_env(&kernels)) return 2;
-    NetArch arch;
-    if (model_read_arch_any(mfile, mlen, &arch, NULL, err, sizeof err)) { fprintf(stderr, "%s: %s\n", a.model, err); return 1; }
     Net *net = net_create_with(&arch, a.cfg.batch > 256 ? a.cfg.batch : 256, a.threads, &kernels);
     if (!net) { fprintf(stderr, "cannot create the network\n"); return 1; }
     if (model_load_any(net, NULL, mfile, mlen, err, sizeof err)) { fprintf(stderr, "%s: %s\n", a.model, err); return 1; }
-    r.mnist_before = mnist_test_accuracy(net, &vx, &vy);
+    if ((r.mnist_before = mnist_test_accuracy(net, &vx, &vy)) < 0) return 1;
     double t0 = now_seconds();
     int test_count = 0;
     if (r.n_test) r.test_before = teach_score(net, test_labels, test_pixels, r.n_test, 0, TEACH_PART_ALL, &test_count);
@@ -117,7 +122,7 @@ int main(int argc, char **argv) {
         if (teach_session_steps(&s, 50, err, sizeof err) < 0) { fprintf(stderr, "%s\n", err); return 1; }
     r.seconds = now_seconds() - t0;
     if (s.diverged) { fprintf(stderr, "the fine-tune diverged (a loss or gradient was not finite): the learning rate is too high; the model is unchanged\n"); return 3; }
-    r.mnist_after = mnist_test_accuracy(net, &vx, &vy);
+    if ((r.mnist_after = mnist_test_accuracy(net, &vx, &vy)) < 0) return 1;
     if (r.n_test) r.test_after = teach_score(net, test_labels, test_pixels, r.n_test, 0, TEACH_PART_ALL, &test_count);
     report(&a, &s, &r);
     if (a.out) {

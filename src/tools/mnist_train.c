@@ -91,10 +91,12 @@ static int split_data(const IdxView views[4], const Args *a, Splits *d) {
     return 0;
 }
 
+/* (the Net reads digits: trainer_init checked it, so the evaluation cannot refuse it) */
 static EvalAccum evaluate(Net *net, const IdxView *x, const IdxView *y) {
     EvalAccum acc;
+    char err[256];
     memset(&acc, 0, sizeof acc);
-    trainer_eval_range(net, x, y, 0, x->count, &acc);
+    if (trainer_eval_range(net, x, y, 0, x->count, &acc, err, sizeof err)) { fprintf(stderr, "%s\n", err); exit(1); }
     return acc;
 }
 
@@ -195,12 +197,12 @@ int main(int argc, char **argv) {
     uint8_t *buf[4];
     IdxView views[4];
     Splits d;
+    NetArch arch;
+    if (choose_design(&a, &arch)) return 2;          /* a refused design or file before MNIST is read */
     if (load_mnist(a.data, buf, views)) return 1;
     if (split_data(views, &a, &d)) return 2;
     NetOptions kernels;
     if (kernel_options_from_env(&kernels)) return 2;
-    NetArch arch;
-    if (choose_design(&a, &arch)) return 2;
     Net *net = net_create_with(&arch, a.cfg.batch > 500 ? a.cfg.batch : 500, a.threads, &kernels);
     if (!net) { fprintf(stderr, "cannot create the network\n"); return 1; }
     net_init_params(net, a.cfg.seed);

@@ -1,6 +1,7 @@
 /* teach.c - fine-tuning on a person's own digits mixed with MNIST; see teach.h. */
 #include "teach.h"
 #include "data/augment.h"
+#include "nn/arch_spec.h"
 #include "runtime/rng.h"
 #include "trainer.h"
 #include <math.h>
@@ -35,6 +36,7 @@ int teacher_init(Teacher *t, Net *net, const TeachConfig *cfg, const uint8_t *la
     memset(t, 0, sizeof *t);
     for (int id = 0; id < TEACH_COUNT; id++)
         if (!field_value_fits(&TEACH_INFO[id], settings_get(&TEACH_TABLE, cfg, id), err, errlen)) return 1;
+    if (!arch_net_reads_digits(net, "teaching", err, errlen)) return 1;
     if (cfg->batch > net->max_batch) { snprintf(err, errlen, "batch %d is larger than the %d this network was created for", cfg->batch, net->max_batch); return 1; }
     if (mnist_x.count < 1 || mnist_x.count != mnist_y.count || mnist_x.rows != 28 || mnist_x.cols != 28) { snprintf(err, errlen, "no MNIST training images to mix in"); return 1; }
     t->net = net; t->cfg = *cfg; t->labels = labels; t->pixels = pixels;
@@ -131,6 +133,9 @@ int teacher_steps(Teacher *t, int n) {
 
 int teach_score(Net *net, const uint8_t *labels, const uint8_t *pixels, int n, int holdout, int part, int *count) {
     int correct = 0, total = 0, idx[256];
+    char why[160];
+    *count = 0;
+    if (!arch_net_reads_digits(net, "scoring", why, sizeof why)) return -1;
     int cap = net->max_batch < 256 ? net->max_batch : 256;
     for (int i = 0; i < n;) {
         int B = 0;
@@ -151,6 +156,7 @@ int teach_score(Net *net, const uint8_t *labels, const uint8_t *pixels, int n, i
 int teach_session_begin(TeachSession *s, Net *net, const TeachConfig *cfg, const uint8_t *labels, const uint8_t *pixels,
                         int n, IdxView mnist_x, IdxView mnist_y, char *err, size_t errlen) {
     memset(s, 0, sizeof *s);
+    if (!arch_net_reads_digits(net, "teaching", err, errlen)) return 1;   /* before the scores read digits into it */
     s->cfg = *cfg; s->labels = labels; s->pixels = pixels; s->n = n;
     s->mnist_x = mnist_x; s->mnist_y = mnist_y;
     s->all_before = teach_score(net, labels, pixels, n, cfg->holdout, TEACH_PART_ALL, &s->all_count);

@@ -50,7 +50,8 @@ typedef struct {
  * n_bn_state BatchNorm values, n_digits of mine and a batch of `batch` */
 size_t teacher_memory_bytes(size_t n_params, size_t n_bn_state, int n_digits, int batch);
 /* Starts a fine-tune of net's current weights on the digits of `part`. Fails (with a message)
- * when that part is empty, the batch does not fit the network, or memory runs out. */
+ * when that part is empty, the batch does not fit the network, the network does not read
+ * 28x28 digits into 10 classes (arch_net_reads_digits), or memory runs out. */
 int  teacher_init(Teacher *t, Net *net, const TeachConfig *cfg, const uint8_t *labels, const uint8_t *pixels, int n,
                   int part, IdxView mnist_x, IdxView mnist_y, char *err, size_t errlen);
 void teacher_free(Teacher *t);
@@ -61,7 +62,8 @@ int  teacher_steps(Teacher *t, int n);
 void teacher_restore(Teacher *t);     /* back to the weights and BatchNorm state of teacher_init */
 float teacher_lr(const Teacher *t, int step);
 
-/* Eval-mode reading of my digits of `part`: returns how many are read right and sets *count. */
+/* Eval-mode reading of my digits of `part`: returns how many are read right and sets *count;
+ * -1 (and *count 0) when net does not read 28x28 digits into 10 classes. */
 int  teach_score(Net *net, const uint8_t *labels, const uint8_t *pixels, int n, int holdout, int part, int *count);
 
 /* The whole teaching procedure, in bounded pieces: scores of my digits before; when

@@ -2,6 +2,7 @@
  * forward, backward, optimiser step under the schedule; see trainer.h. */
 #include "trainer.h"
 #include "data/augment.h"
+#include "nn/arch_spec.h"
 #include "runtime/rng.h"
 #include <math.h>
 #include <stdio.h>
@@ -57,7 +58,11 @@ int trainer_init(Trainer *t, Net *net, const TrainConfig *cfg, IdxView x, IdxVie
     memset(t, 0, sizeof *t);
     if (settings_check(&RECIPE_TABLE, cfg, err, errlen)) return 1;
     if (cfg->batch > net->max_batch) { snprintf(err, errlen, "batch %d is larger than the %d this network was created for", cfg->batch, net->max_batch); return 1; }
-    if (x.rows * x.cols != net->arch.in_h * net->arch.in_w) { snprintf(err, errlen, "images are %dx%d, the network wants %dx%d", x.rows, x.cols, net->arch.in_h, net->arch.in_w); return 1; }
+    if (!arch_net_reads_digits(net, "training", err, errlen)) return 1;
+    if (x.rows != 28 || x.cols != 28) {
+        snprintf(err, errlen, "images are %dx%d, the network wants 28x28", x.rows, x.cols);
+        return 1;
+    }
     if (idx_check_pair(&x, &y, err, errlen)) return 1;
     t->net = net;
     t->cfg = *cfg;
@@ -241,12 +246,18 @@ int trainer_steps(Trainer *t, int n) {
     return done;
 }
 
-void trainer_eval_range(Net *net, const IdxView *x, const IdxView *y, int start, int count, EvalAccum *acc) {
+int trainer_eval_range(Net *net, const IdxView *x, const IdxView *y, int start, int count, EvalAccum *acc,
+                       char *err, size_t errlen) {
     int hw = x->rows * x->cols, C = net->n_classes;
+    if (!arch_net_reads_digits(net, "evaluation", err, errlen)) return 1;
+    if (x->rows != 28 || x->cols != 28) {
+        snprintf(err, errlen, "evaluation: images are %dx%d, the network reads 28x28", x->rows, x->cols);
+        return 1;
+    }
     /* within the set (and its labels), written so that no sum can overflow */
     int have = y && y->count < x->count ? y->count : x->count;
     if (start < 0) start = 0;
-    if (start >= have || count <= 0) return;
+    if (start >= have || count <= 0) return 0;
     if (count > have - start) count = have - start;
     for (int b = 0; b < count; b += net->max_batch) {
         int B = count - b < net->max_batch ? count - b : net->max_batch;
@@ -267,4 +278,5 @@ void trainer_eval_range(Net *net, const IdxView *x, const IdxView *y, int start,
             }
         }
     }
+    return 0;
 }

@@ -56,6 +56,9 @@ typedef struct {
  * n_bn_state BatchNorm values, over n_images training images, with_average or not. (A later
  * trainer_reserve makes its buffers before it frees the old ones: memory_plan.h counts that.) */
 size_t trainer_memory_bytes(size_t n_params, size_t n_bn_state, int n_images, int max_batch, int with_average);
+/* 0, or 1 with a message: a recipe out of range, a batch larger than the Net's, a Net that does
+ * not read 28x28 digits into 10 classes (arch_net_reads_digits), images that are not 28x28,
+ * or out of memory */
 int  trainer_init(Trainer *t, Net *net, const TrainConfig *cfg, IdxView train_x, IdxView train_y, char *err, size_t errlen);
 void trainer_free(Trainer *t);
 /* (Re)allocate the step backups and, with_average, the weight-average buffer, for t->net; the
@@ -106,6 +109,9 @@ typedef struct {
 } EvalAccum;
 
 /* Eval-mode forward over images [start, start+count) of (x, y); adds to acc (zero it first).
- * y may be NULL (no loss, no counts); log-probabilities of the last batch stay in net->logprob. */
-void trainer_eval_range(Net *net, const IdxView *x, const IdxView *y, int start, int count, EvalAccum *acc);
+ * y may be NULL (no loss, no counts); log-probabilities of the last batch stay in net->logprob.
+ * 0, or 1 with a message (acc untouched) when net does not read 28x28 digits into 10 classes
+ * (arch_net_reads_digits) or the images are not 28x28. */
+int  trainer_eval_range(Net *net, const IdxView *x, const IdxView *y, int start, int count, EvalAccum *acc,
+                        char *err, size_t errlen);
 #endif

@@ -3,10 +3,13 @@
 # it holds (not 0), resuming on another amount of data is refused with the reason, the
 # benchmark stops with a message when training diverges instead of waiting for steps forever,
 # damaged model and my-digits files are refused with the reason, every numeric setting is taken
-# at its documented bounds and refused beyond them, a design over the memory limit is refused.
-# Usage: cli.sh MNIST-TRAIN MNIST-BENCH MNIST-DATA-DIR
+# at its documented bounds and refused beyond them, a design over the memory limit is refused,
+# crafted model files of designs that are not the exercise's (tests/c/craft.h) are refused by
+# every tool with the rule they break and nothing is written, and the crafted files every reader
+# accepts run.
+# Usage: cli.sh MNIST-TRAIN MNIST-BENCH MNIST-DATA-DIR CRAFT-MODELS
 set -u
-train=$1 bench=$2 data=$3
+train=$1 bench=$2 data=$3 craft=$4
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
@@ -78,4 +81,38 @@ big="c16k3 m2 c16k3 m2 c256k3 c400k3 gap fc10"
 if "$train" --describe --arch "$big" > /dev/null 2> "$dir/err"; then fail "--describe of a design needing ~600 MB accepted"; fi
 grep -q "more than the limit of 150 MB (.*per-chunk weight gradients" "$dir/err" || fail "design over the memory limit: $(cat "$dir/err")"
 "$train" --describe --arch no-transitions > /dev/null || fail "the largest named design refused"
-echo "cli: 13 checks ($ranges settings at their bounds), 0 failed"
+# crafted designs (the gate, nn/arch_spec.h): refused by mnist-teach, mnist-infer, mnist-export and
+# mnist-train --resume with the rule, writing nothing; the accepted ones are read and taught
+infer=$(dirname "$bench")/mnist-infer images="$data/t10k-images-idx3-ubyte"
+# refuses WHAT COMMAND...: the command fails on crafted file $name, naming $rule
+refuses() {
+  what=$1; shift
+  if "$@" > /dev/null 2> "$dir/err"; then fail "$what accepted $name"; fi
+  grep -qF "$rule" "$dir/err" || fail "$what on $name, no rule \"$rule\": $(cat "$dir/err")"
+}
+mkdir "$dir/crafted"
+"$craft" "$dir/crafted" > "$dir/crafted.txt" || fail "craft_models"
+tab=$(printf '\t')
+refused=0
+while IFS="$tab" read -r name rule; do
+  f="$dir/crafted/$name"
+  if [ "$rule" = accepted ]; then
+    "$infer" --model "$f" --images "$images" --limit 20 > /dev/null 2> "$dir/err" ||
+      fail "mnist-infer on $name: $(cat "$dir/err")"
+    continue
+  fi
+  refused=$((refused + 1))
+  refuses mnist-teach "$teach" --data "$data" --model "$f" --digits "$digits" --steps 2 --out "$dir/crafted.out"
+  refuses mnist-infer "$infer" --model "$f" --images "$images" --limit 20
+  refuses mnist-export "$export_bin" --model "$f" --onnx "$dir/crafted.onnx"
+  case "$name" in *.bin)
+    refuses "mnist-train --resume" "$train" --data "$data" --limit 256 --threads 2 --resume "$f" \
+      --save "$dir/crafted.out" ;;
+  esac
+  [ ! -e "$dir/crafted.out" ] && [ ! -e "$dir/crafted.onnx" ] || fail "a tool wrote a file for $name"
+done < "$dir/crafted.txt"
+[ "$refused" -ge 10 ] || fail "only $refused crafted files were refused: $(cat "$dir/crafted.txt")"
+"$teach" --data "$data" --model "$dir/crafted/no-conv.bin" --digits "$digits" --steps 2 --threads 2 \
+  --out "$dir/no-conv-taught.bin" > /dev/null 2> "$dir/err" ||
+  fail "mnist-teach on a design without convolutions: $(cat "$dir/err")"
+echo "cli: 14 checks ($ranges settings at their bounds), 0 failed"

@@ -43,7 +43,8 @@ int main(void) {
     CHECK(trainer_steps(&t, 5) == 0, "no step runs after divergence");
     EvalAccum acc;
     memset(&acc, 0, sizeof acc);
-    trainer_eval_range(net, &x, &y, 0, n, &acc);
+    char eval_err[256];
+    CHECK(!trainer_eval_range(net, &x, &y, 0, n, &acc, eval_err, sizeof eval_err), "evaluation: %s", eval_err);
     CHECK(acc.count == n && isfinite(acc.loss_sum), "the restored network evaluates to a finite loss (%g)", acc.loss_sum);
     trainer_free(&t);
     net_free(net);

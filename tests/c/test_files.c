@@ -219,7 +219,9 @@ static void test_eval_ranges(void) {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         EvalAccum acc;
         memset(&acc, 0, sizeof acc);
-        trainer_eval_range(net, &x, &cases[i].y, cases[i].start, cases[i].count, &acc);
+        char why[256];
+        CHECK(!trainer_eval_range(net, &x, &cases[i].y, cases[i].start, cases[i].count, &acc, why, sizeof why),
+              "evaluation: %s", why);
         CHECK(acc.count == cases[i].want, "start %d count %d: %d images evaluated, %d expected", cases[i].start, cases[i].count, acc.count, cases[i].want);
     }
     net_free(net);

@@ -44,7 +44,8 @@ int main(void) {
     while (steps < 300 && !trainer_done(&t)) steps += trainer_steps(&t, 300 - steps);
     EvalAccum acc;
     memset(&acc, 0, sizeof acc);
-    trainer_eval_range(net, &x, &y, 0, 2000, &acc);
+    char eval_err[256];
+    CHECK(!trainer_eval_range(net, &x, &y, 0, 2000, &acc, eval_err, sizeof eval_err), "evaluation: %s", eval_err);
     double train_acc = 100.0 * acc.correct / acc.count;
     printf("after %d steps: training accuracy %.2f %% on 2000 images, last loss %.4f\n", steps, train_acc, t.last_loss);
     CHECK(steps == 300, "ran %d steps", steps);

@@ -90,7 +90,8 @@ static void test_resume_with_average(int save_after) {
     EvalAccum acc;
     memset(&acc, 0, sizeof acc);
     trainer_show_model(&ta);                       /* as an epoch-end evaluation does */
-    trainer_eval_range(a, &x, &y, 0, 64, &acc);
+    char eval_err[256];
+    CHECK(!trainer_eval_range(a, &x, &y, 0, 64, &acc, eval_err, sizeof eval_err), "evaluation: %s", eval_err);
     uint8_t *buf;
     size_t len = model_save(a, &ta, &buf);
     CHECK(len > 0, "saved");

@@ -229,7 +229,8 @@ static void test_learns_a_style(void) {
     int others_after = teach_score(net, other_labels, other_pixels, n_other, 0, TEACH_PART_ALL, &count);
     EvalAccum acc;
     memset(&acc, 0, sizeof acc);
-    trainer_eval_range(net, &vx, &vy, 0, vx.count, &acc);
+    char eval_err[256];
+    CHECK(!trainer_eval_range(net, &vx, &vy, 0, vx.count, &acc, eval_err, sizeof eval_err), "evaluation: %s", eval_err);
     double mnist = 100.0 * acc.correct / acc.count;
     printf("test_teach: blocky digits: held out %d/%d -> %d/%d, taught %d/%d -> %d/%d, never taught %d/%d -> %d/%d; MNIST test %.2f %%\n",
            s.held_before, s.held_count, s.held_after, s.held_count, s.all_before, s.all_count, s.all_after, s.all_count,

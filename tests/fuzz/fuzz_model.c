@@ -1,13 +1,16 @@
 /* fuzz_model.c - libFuzzer target: the model-file reader on arbitrary bytes. A refused file
  * must leave the network exactly as it was; an accepted one must hold only finite weights and
- * a training state that fits the network and its training set. Each input is read twice: as
- * it is (the CRC check, which almost every mutation fails) and with its last four bytes
- * re-stamped as the CRC32 of the rest, so mutations reach the parser behind the check. A file
- * of another design (its layer table) is also loaded, weights only, into a network made for
- * that design. */
+ * a training state that fits the network and its training set, its design must pass the gate
+ * (arch_design_check), and the model is then driven through every consumer (drive.h:
+ * readings, the inside view, saliency, evaluation, a training and a teaching step). Each input
+ * is read twice: as it is (the CRC check, which almost every mutation fails) and with its last
+ * four bytes re-stamped as the CRC32 of the rest, so mutations reach the parser behind the
+ * check. A file of another design (its layer table) is also loaded, weights only, into a
+ * network made for that design. */
 #include "formats/bytes.h"
 #include "formats/model_io.h"
 #include "nn/arch_spec.h"
+#include "drive.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +36,7 @@ static void read_one(const uint8_t *data, size_t size) {
     static Trainer t;
     static int ready;
     if (!ready) {
-        net = net_create(&NET_ARCH_REFERENCE, 8, 1);
+        net = net_create(&NET_ARCH_REFERENCE, DRIVE_IMAGES, 1);
         net_init_params(net, 1);
         before = malloc(net->n_params * sizeof(float));
         static uint8_t img[8 * 784], lab[8];
@@ -48,8 +51,10 @@ static void read_one(const uint8_t *data, size_t size) {
     char err[256];
     NetArch arch;
     int has;
-    if (model_read_arch(data, size, &arch, &has, err, sizeof err) == 0 && !net_arch_same(&arch, &net->arch)) {
-        Net *other = net_create(&arch, 2, 1);            /* the table passed the design checks: it must be creatable */
+    int readable = model_read_arch(data, size, &arch, &has, err, sizeof err) == 0;
+    if (readable && !arch_design_check(&arch, err, sizeof err)) abort();   /* past the reader, past the gate */
+    if (readable && !net_arch_same(&arch, &net->arch)) {
+        Net *other = net_create(&arch, DRIVE_BATCH, 1);  /* the table passed the design checks: it must be creatable */
         if (!other) abort();
         net_init_params(other, 2);
         float *keep = malloc(other->n_params * sizeof(float));
@@ -58,6 +63,7 @@ static void read_one(const uint8_t *data, size_t size) {
             if (memcmp(keep, other->params, other->n_params * sizeof(float)) != 0) abort();
         } else {
             for (size_t i = 0; i < other->n_params; i++) if (!isfinite(other->params[i])) abort();
+            drive_model(other);
         }
         free(keep);
         net_free(other);
@@ -69,5 +75,7 @@ static void read_one(const uint8_t *data, size_t size) {
         for (size_t i = 0; i < net->n_params; i++) if (!isfinite(net->params[i])) abort();
         if (t.cfg.batch < 1 || t.cfg.batch > net->max_batch) abort();
         if (t.steps_per_epoch != (8 + t.cfg.batch - 1) / t.cfg.batch || t.step > t.total_steps) abort();
+        if (!readable) abort();
+        drive_model(net);
     }
 }

@@ -5,7 +5,9 @@
 // tools) loads and switches the network to it, with the same predictions as the native core,
 // while a refused file leaves the network in use as it was; a saved run of another design
 // resumes into the switched network, and one that does not fit the training set here is
-// refused with the network and its run untouched.
+// refused with the network and its run untouched; the crafted files of tests/c/craft.h (designs
+// that are not the exercise's) are refused by api_load with the rule they break, nothing
+// changed, and the inside view of a design without convolutions writes an empty shape.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -131,3 +133,39 @@ function load1(bytes) {
   M.HEAPU8.set(bytes, p);
   try { return M._api_load(p, bytes.length, 1); } finally { M._api_free(p); }
 }
+
+test('crafted designs are refused by api_load with their rule; no convolutions: an empty inside view', () => {
+  const dir = path.join(tmp, 'crafted');
+  execFileSync('mkdir', ['-p', dir]);
+  const listed = execFileSync(path.join(native, 'tests', 'craft_models'), [dir], { encoding: 'utf8' });
+  const list = listed.trim().split('\n').map((l) => l.split('\t'));
+  const pixels = readFileSync(path.join(data, 't10k-images-idx3-ubyte')).subarray(16, 16 + 784);
+  const image = Float32Array.from(pixels, (v) => v / 255);
+  assert.equal(setDesign('reference'), 0);
+  assert.equal(M._api_create(1, 1, 0), 0);
+  const before = classify(image);
+  let refused = 0;
+  for (const [name, rule] of list) {
+    if (rule === 'accepted') continue;
+    assert.equal(load(readFileSync(path.join(dir, name))), 1, `${name} was loaded`);
+    assert.ok(err().includes(rule), `${name}: "${err()}" does not name "${rule}"`);
+    assert.equal(M.UTF8ToString(M._api_design()), 'c8k3 c16k3 c32k3 m2 c8k1 c16k3 c32k3 c16k1 c16k3 gap fc10',
+      `${name} switched the design`);
+    assert.deepEqual(classify(image), before, `${name} changed the model`);
+    refused++;
+  }
+  assert.ok(refused >= 10, `${refused} crafted files refused`);
+
+  assert.equal(load(readFileSync(path.join(dir, 'no-conv.bin'))), 0, err());
+  assert.equal(M.UTF8ToString(M._api_design()), 'gap fc10');
+  classify(image);
+  const shape = M._api_malloc(12), shapeOf = () => Array.from(new Int32Array(M.HEAP32.buffer, shape, 3));
+  assert.equal(M._api_inspect_conv_count(), 0);
+  new Int32Array(M.HEAP32.buffer, shape, 3).fill(-7);
+  assert.equal(M._api_inspect_filters(0, shape), 0);
+  assert.deepEqual(shapeOf(), [0, 0, 0], 'the filters\' shape of a design without convolutions is left unwritten');
+  new Int32Array(M.HEAP32.buffer, shape, 3).fill(-7);
+  assert.equal(M._api_inspect_layer(0, 0, shape), 0);
+  assert.deepEqual(shapeOf(), [0, 0, 0], 'the layer shape of a design without convolutions is left unwritten');
+  M._api_free(shape);
+});

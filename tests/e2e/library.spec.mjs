@@ -254,6 +254,22 @@ test.describe('the library keeps its word', () => {
     expect(out.loadNumber.code).toBe('invalid');
   });
 
+  test('setData of another size than the data in use is refused before anything is handed over: the data stays', async ({ page }) => {
+    const out = await page.evaluate(async () => {
+      const t = await lib.make();
+      await t.setData(lib.data(200, 500));
+      const other = await lib.code(t.setData(lib.data(40, 300)));
+      const evaluation = await lib.code(t.evaluate());
+      const same = await lib.code(t.setData(lib.data(200, 500)));
+      t.terminate();
+      return { other, count: evaluation.ok?.count, same: same.ok };
+    });
+    expect(out.count, 'the data in use is still there').toBe(500);
+    expect(out.other.code).toBe('refused');
+    expect(out.other.message).toContain('The data in use is unchanged');
+    expect(out.same).toMatchObject({ train: 200, test: 500 });
+  });
+
   test('requests waiting when the worker traps reject with code crashed, and later ones too', async ({ page }) => {
     const out = await page.evaluate(async () => {
       const t = await lib.make();

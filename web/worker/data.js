@@ -114,9 +114,18 @@ const counts = () => ({ train: w.M._api_data_count(0), test: w.M._api_data_count
 // the four files into the core, which validates each and keeps it (a paused run ends first: its
 // data goes). DATA and the counts when all four are in; else a refusal and no data ready.
 function handOverAll(files, label) {
-  const M = w.M;
+  const M = w.M, what = ['training', 'test'];
+  // The core checks each file against the one of its pair already loaded, so a pair of another size
+  // than the pair in use cannot replace it file by file: refused before anything is handed over
+  // (the data in use stays). The core needs a way to take a pair at once for that (wasm/api.c).
+  for (const pair of [0, 1]) {
+    const [had, now] = [w.loaded?.[pair], itemCount(files[2 * pair])];
+    if (had !== undefined && had !== now)
+      throw refusal('refused', `${now} ${what[pair]} images cannot replace the ${had} loaded: new ${what[pair]} data must have as many images as the data in use (a fresh start() takes any size). The data in use is unchanged.`);
+  }
   endPausedRun();
   w.dataReady = false;
+  w.loaded = null;
   for (let i = 0; i < 4; i++) {
     const bytes = files[i];
     let p;
@@ -124,6 +133,7 @@ function handOverAll(files, label) {
     if (M._api_set_data(i, p, bytes.length) !== 0) throw refusal('refused', `${label(i)}: ${errorText()}`);      // C validates and takes ownership
   }
   w.testImages = files[2].slice(16);           // the evaluation is in C; the page shows misread digits' pixels
+  w.loaded = [itemCount(files[0]), itemCount(files[2])];
   w.dataReady = true;
   post(MSG.DATA, counts());
   return counts();

@@ -58,7 +58,7 @@ function property(page, stats, fields) {
   return fc.asyncProperty(withData, fc.commands(arbitraries, { maxCommands: COMMANDS }), async (data, cmds) => {
     stats.sequences++;
     const real = new Real(page), model = initialModel();
-    const { outcome } = await real.h('start');
+    const { outcome } = await real.h('start', true);
     if (outcome?.status !== 'resolved') throw new Error(`start() did not resolve: ${JSON.stringify(outcome)}`);
     const setup = data ? [new SetData({ spec: { train: 200, test: 500, seed: 1 } })] : [];
     await fc.asyncModelRun(() => ({ model, real }), [...setup, ...cmds]);

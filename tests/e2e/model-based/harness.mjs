@@ -136,9 +136,11 @@ export class Harness {
     });
   }
 
-  // a new trainer (the old one, if any, ends first); resolves with start()'s outcome
-  async start() {
+  // a new trainer (the old one, if any, ends first); resolves with start()'s outcome. For a new
+  // sequence (fresh), the old trainer's calls go: they were judged with their own sequence.
+  async start(fresh = false) {
     this.t?.terminate();
+    if (fresh) this.jobs.clear();
     this.pageErrors = [];
     this.files = { saved: [], exported: [], digits: [] };
     const t = this.t = new lib.Trainer({ threads: 2 });

@@ -29,6 +29,7 @@ export class WorkerClient {
     this.#crashed = '';
     const worker = this.#worker = this.create();
     worker.onmessage = (e) => { if (this.#worker === worker) this.#dispatch(e.data); };
+    worker.onmessageerror = () => worker.onerror({ message: 'a reply could not be read' });
     worker.onerror = (e) => {
       if (this.#worker !== worker) return;
       const message = e.message || 'it stopped unexpectedly';

@@ -509,7 +509,11 @@ test.describe('the library keeps its word', () => {
   });
 
   test('a save the core cannot write rejects with the reason, and the page downloads nothing', async ({ page }) => {
-    await expect(page.getByTestId('threads-in-use')).not.toHaveText('', { timeout: 60_000 });
+    // the app's start-up (module, pretrained model, MNIST) is one job: save waits for its end
+    await page.waitForFunction(async () => {
+      const s = await window.mnistApp.trainer.status().catch(() => null);
+      return s?.data?.train === 60000 && s.jobs.length === 0;
+    }, null, { timeout: 120_000, polling: 500 });
     await page.evaluate(() => window.mnistApp.trainer.debugFail('save'));
     await page.locator('#save-model').click();
     await expect(page.locator('#error')).toContainText('could not be saved');

@@ -109,7 +109,7 @@ export async function init(msg) {
 function linkDesign(spec) {
   const text = new TextEncoder().encode(`${String(spec).slice(0, 4096)}\0`);
   if (scoped((mem) => w.M._api_set_design(mem.copyIn(text))) === 0) return true;
-  post(MSG.ERROR, { where: 'design', message: `The design in the link was not used: ${errorText()}. The reference net is loaded instead.` });
+  post(MSG.ERROR, { where: 'design', code: 'refused', message: `The design in the link was not used: ${errorText()}. The reference net is loaded instead.` });
   return false;
 }
 

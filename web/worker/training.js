@@ -208,7 +208,7 @@ function checkpoint(p, run) {
       // said once a run: every epoch would say it again
       if (w.state === 'crashed' || run.storageRefused) return;
       run.storageRefused = true;
-      post(MSG.ERROR, { where: 'checkpoint', message: `No checkpoint of this run can be kept: ${storageProblem(e)}. Training goes on, but a reload or a crash of this tab loses the run; Save model keeps it.` });
+      post(MSG.ERROR, { where: 'checkpoint', code: 'failed', message: `No checkpoint of this run can be kept: ${storageProblem(e)}. Training goes on, but a reload or a crash of this tab loses the run; Save model keeps it.` });
     });
   return checkpointWrites;
 }

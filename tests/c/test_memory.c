@@ -24,7 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/allocator_interface.h>
+/* libasan's own count (gcc's and clang's runtimes both have it; only clang ships its header) */
+size_t __sanitizer_get_current_allocated_bytes(void);
 static size_t live_bytes(void) { return __sanitizer_get_current_allocated_bytes(); }
 #else
 #include <malloc.h>

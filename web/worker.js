@@ -28,8 +28,8 @@ const CHANGES_DATA = [MSG.LOAD_DATA, MSG.SET_DATA];
 const STARTS_JOB = [MSG.TRAIN, MSG.RESUME_CHECKPOINT, MSG.EVALUATE, MSG.TEACH];
 const REFUSED_BESIDE = {
   start: [...CHANGES_MODEL, ...CHANGES_DATA, ...STARTS_JOB, MSG.SAVE, MSG.EXPORT],
-  data: [...CHANGES_DATA, ...STARTS_JOB, MSG.RESUME],
-  model: [...CHANGES_MODEL, ...STARTS_JOB, MSG.RESUME],
+  data: [...CHANGES_DATA, ...STARTS_JOB],
+  model: [...CHANGES_MODEL, ...STARTS_JOB],
   evaluate: [...CHANGES_MODEL, ...CHANGES_DATA, ...STARTS_JOB, MSG.RESUME],
   run: [...CHANGES_MODEL, ...CHANGES_DATA, MSG.TRAIN, MSG.RESUME_CHECKPOINT, MSG.EVALUATE],
   paused: [MSG.TRAIN, MSG.RESUME_CHECKPOINT],
@@ -47,9 +47,7 @@ const BUSY_WITH = {
 
 export function jobsNow() {
   const kinds = [...w.jobs].map((j) => j.kind);
-  // a run paused during its epoch's evaluation is still evaluating until its loop ends: a run
-  // for what may go beside it (a second evaluation would share the core's one tally)
-  if (w.run && (w.state === 'training' || w.state === 'evaluating' || w.looping)) kinds.push('run');
+  if (w.run && (w.state === 'training' || w.state === 'evaluating')) kinds.push('run');
   if (w.run && w.state === 'paused') kinds.push('paused');
   if (teachingNow()) kinds.push('teach');
   return kinds;

@@ -509,16 +509,18 @@ test.describe('the library keeps its word', () => {
   });
 
   test('a save the core cannot write rejects with the reason, and the page downloads nothing', async ({ page }) => {
-    // the app's start-up (module, pretrained model, MNIST) is one job: save waits for its end
+    // the app's start-up (module, pretrained model, MNIST) is one job: the hook is refused as busy until it ends
     await page.waitForFunction(async () => {
       const s = await window.mnistApp.trainer.status().catch(() => null);
       return s?.data?.train === 60000 && s.jobs.length === 0;
     }, null, { timeout: 120_000, polling: 500 });
-    await page.evaluate(() => window.mnistApp.trainer.debugFail('save'));
+    await expect.poll(() => page.evaluate(() => window.mnistApp.trainer.debugFail('save').then(() => 'armed', (e) => e.code)),
+      { timeout: 120_000 }).toBe('armed');
     await page.locator('#save-model').click();
     await expect(page.locator('#error')).toContainText('could not be saved');
     expect(await page.evaluate(() => window.mnistApp.lastDownload ?? null)).toBeNull();
-    await page.evaluate(() => window.mnistApp.trainer.debugFail('export'));
+    await expect.poll(() => page.evaluate(() => window.mnistApp.trainer.debugFail('export').then(() => 'armed', (e) => e.code)),
+      { timeout: 120_000 }).toBe('armed');
     await page.locator('#export-onnx').click();
     await expect(page.locator('#error')).toContainText('Could not export onnx');
     expect(await page.evaluate(() => window.mnistApp.lastDownload ?? null)).toBeNull();

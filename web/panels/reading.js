@@ -92,12 +92,20 @@ export function createReading({ trainer, app, wantsInside }) {
     changed: () => pad.changed(),
     classifyInk: async (ink, w, h) => Array.from((await readInk(ink, w, h)).probs),
     // what the pad holds now, read through the worker: { img28, ink, read } (teaching keeps img28)
+    // the drawing as the network reads it; a worker starting again (after Restart) is waited for
     async currentDrawing() {
-      if (!canAsk()) return null;
-      const { ink, w, h, empty } = pad.ink();
-      if (empty) return null;
-      const m = await readInk(ink, w, h);
-      return { img28: m.img28, ink: !m.blank, read: m.digit ?? 0 };
+      for (let tries = 0; ; tries++) {
+        if (!canAsk()) return null;
+        const { ink, w, h, empty } = pad.ink();
+        if (empty) return null;
+        try {
+          const m = await readInk(ink, w, h);
+          return { img28: m.img28, ink: !m.blank, read: m.digit ?? 0 };
+        } catch (e) {
+          if (!['busy', 'terminated'].includes(e.code) || tries >= 120) throw e;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      }
     },
   };
 }

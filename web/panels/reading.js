@@ -94,8 +94,13 @@ export function createReading({ trainer, app, wantsInside }) {
     // what the pad holds now, read through the worker: { img28, ink, read } (teaching keeps img28)
     // the drawing as the network reads it; a worker starting again (after Restart) is waited for
     async currentDrawing() {
+      const later = () => new Promise((resolve) => setTimeout(resolve, 500));
       for (let tries = 0; ; tries++) {
-        if (!canAsk()) return null;
+        if (!canAsk()) {                 // no worker yet (starting again) or none any more (crashed)
+          if (app.get().status === 'crashed' || tries >= 120) return null;
+          await later();
+          continue;
+        }
         const { ink, w, h, empty } = pad.ink();
         if (empty) return null;
         try {
@@ -103,7 +108,7 @@ export function createReading({ trainer, app, wantsInside }) {
           return { img28: m.img28, ink: !m.blank, read: m.digit ?? 0 };
         } catch (e) {
           if (!['busy', 'terminated'].includes(e.code) || tries >= 120) throw e;
-          await new Promise((resolve) => setTimeout(resolve, 500));
+          await later();
         }
       }
     },

@@ -133,8 +133,10 @@ export class TrainerError extends Error {
 
 // Messages of the test builds only (__TEST_HOOKS__): a production build drops them with the
 // code that uses them.
-export const TEST_MSG = /* @__PURE__ */ Object.freeze({ BENCH: 'bench', BENCH_RESULT: 'bench-result', DEBUG_TRAP: 'debug-trap', DEBUG_FAIL: 'debug-fail' });
-export const TEST_REPLIES = /* @__PURE__ */ Object.freeze({ BENCH: 'BENCH_RESULT', DEBUG_TRAP: 'DONE', DEBUG_FAIL: 'DONE' });
+export const TEST_MSG = /* @__PURE__ */ Object.freeze({ BENCH: 'bench', BENCH_RESULT: 'bench-result', DEBUG_TRAP: 'debug-trap', DEBUG_FAIL: 'debug-fail',
+  DEBUG_HOLD: 'debug-hold' });
+export const TEST_REPLIES = /* @__PURE__ */ Object.freeze({ BENCH: 'BENCH_RESULT', DEBUG_TRAP: 'DONE', DEBUG_FAIL: 'DONE',
+  DEBUG_HOLD: 'DONE' });
 
 export const MNIST_FILES = [
   { name: 'train-images-idx3-ubyte', count: 60000, bytes: 47040016 },

@@ -288,6 +288,9 @@ export class Trainer {
       Trainer.prototype.benchmark = async function benchmark(options = {}) { return (await this.#client.request(TEST_MSG.BENCH, options)).result; };
       Trainer.prototype.debugTrap = async function debugTrap(where) { return (await this.#client.request(TEST_MSG.DEBUG_TRAP, { where })).value; };
       Trainer.prototype.debugFail = async function debugFail(what) { return (await this.#client.request(TEST_MSG.DEBUG_FAIL, { what })).value; };
+      Trainer.prototype.debugHold = async function debugHold(action) {
+        return (await this.#client.request(TEST_MSG.DEBUG_HOLD, { action })).value;
+      };
     }
   }
 

@@ -33,6 +33,9 @@ const REFUSED_BESIDE = {
   evaluate: [...CHANGES_MODEL, ...CHANGES_DATA, ...STARTS_JOB, MSG.RESUME],
   run: [...CHANGES_MODEL, ...CHANGES_DATA, MSG.TRAIN, MSG.RESUME_CHECKPOINT, MSG.EVALUATE],
   paused: [MSG.TRAIN, MSG.RESUME_CHECKPOINT],
+  // a run paused during its epoch-end evaluation: that evaluation goes on to its end (it holds the
+  // core's tally), so a second one waits; a fine-tune is queued until the loop ends (teaching.js)
+  'epoch-eval': [MSG.EVALUATE],
   teach: [...CHANGES_MODEL, ...CHANGES_DATA, ...STARTS_JOB, MSG.SAVE, MSG.EXPORT, MSG.RESUME],
 };
 const BUSY_WITH = {
@@ -42,13 +45,14 @@ const BUSY_WITH = {
   evaluate: 'An evaluation is going on: wait for it (or abort it).',
   run: 'A training run is going on: pause or stop it first.',
   paused: 'A training run is paused: stop it before starting another.',
+  'epoch-eval': "The paused run's end-of-epoch evaluation is still going on: wait for it.",
   teach: 'The network is being taught your digits: wait for the fine-tune (or stop it).',
 };
 
 export function jobsNow() {
   const kinds = [...w.jobs].map((j) => j.kind);
   if (w.run && (w.state === 'training' || w.state === 'evaluating')) kinds.push('run');
-  if (w.run && w.state === 'paused') kinds.push('paused');
+  if (w.run && w.state === 'paused') kinds.push(...(w.run.evaluating ? ['epoch-eval', 'paused'] : ['paused']));
   if (teachingNow()) kinds.push('teach');
   return kinds;
 }

@@ -220,6 +220,40 @@ test.describe('the library keeps its word', () => {
     expect(out.again).toBe(10000);
   });
 
+  test("a run paused in its epoch-end evaluation: evaluate() waits its turn, and both count every test image once", async ({ page }) => {
+    test.setTimeout(180_000);
+    const out = await page.evaluate(async () => {
+      const t = await lib.make(), res = {};
+      await t.setData(lib.data(40, 1000));
+      await t.debugHold('arm');                       // the run's first evaluation stops after its first slice
+      const evaluating = lib.next(t, 'state', (m) => m.state === 'evaluating');
+      const epochs = [];
+      t.on('epoch', (m) => epochs.push(m.testAcc));
+      const run = t.train({ epochs: 2, batch: 10, augment: false });
+      await evaluating;
+      res.paused = (await t.pause()).state;
+      res.jobs = (await t.status()).jobs;
+      res.second = await lib.code(t.evaluate());
+      const firstEpoch = lib.next(t, 'epoch');
+      await t.debugHold('release');
+      await firstEpoch;
+      res.after = (await t.evaluate()).count;
+      await t.resume();
+      res.ended = (await run).state;
+      res.epochs = epochs;
+      t.terminate();
+      return res;
+    });
+    expect(out.paused).toBe('paused');
+    expect(out.second.code, 'an evaluation beside the paused run\'s own').toBe('busy');
+    expect(out.second.message).toContain('end-of-epoch evaluation is still going on');
+    expect(out.jobs).toContain('epoch-eval');
+    expect(out.after).toBe(1000);
+    expect(out.ended).toBe('done');
+    expect(out.epochs.length).toBe(2);
+    for (const acc of out.epochs) expect(acc).toBeLessThanOrEqual(100);
+  });
+
   test("lengths are checked and the caller's buffers stay theirs (writeDigits, teach, predict, load)", async ({ page }) => {
     const out = await page.evaluate(async () => {
       const t = await lib.make();

@@ -12,6 +12,7 @@ export async function evalTestSet(wanted) {
   for (let start = 0; start < n; start += slice) {
     if (M._api_eval(start, Math.min(slice, n - start)) < 0) throw new Error(errorText());
     await yieldToEvents();            // keep answering PREDICT while evaluating
+    if (__TEST_HOOKS__ && w.evalHold) { const hold = w.evalHold; w.evalHold = null; await hold(); }
     if (!wanted()) return null;
   }
   return readRecord(EVAL_FIELDS, (ptr) => w.M._api_eval_result(ptr), LIMITS.CLASSES * LIMITS.CLASSES);

@@ -43,6 +43,10 @@ export async function testHook(msg) {
       M[name] = () => { M[name] = real; return 0; };
       return { armed: msg.what };
     }
+    case TEST_MSG.DEBUG_HOLD:            // 'arm': the next evaluation waits after its first slice until 'release'
+      if (msg.action === 'arm') w.evalHold = () => new Promise((resolve) => { w.evalRelease = resolve; });
+      else { w.evalRelease?.(); w.evalRelease = null; }
+      return { done: msg.action };
     default: return undefined;
   }
 }

@@ -176,7 +176,15 @@ function diverged(p) {
 async function evaluate(p, run) {
   setState('evaluating');
   const started = performance.now();
-  const result = await evalTestSet(() => !abandoned(run));
+  // a pause does not end it: while it lasts another evaluation must not share the core's tally
+  // with it (worker.js jobsNow, 'epoch-eval')
+  run.evaluating = true;
+  let result;
+  try {
+    result = await evalTestSet(() => !abandoned(run));
+  } finally {
+    run.evaluating = false;
+  }
   if (!result) return;
   const { perClass, confusion, gallery, testLoss, testAcc } = evaluationReport(result);
   const record = { epoch: Math.round(p.step / p.stepsPerEpoch), step: p.step, trainLoss: p.epochLoss, testLoss, testAcc, elapsed: elapsed(run) };

@@ -8,7 +8,8 @@
  *
  * Errors: a function that can fail takes `char *err, size_t errlen` last. It returns 0 (or a
  * handle, or a size) on success; on failure 1 (NULL, 0) and one line in err (no newline,
- * truncated to errlen - 1 bytes; MNIST_ERROR_SIZE holds any message whole; err may be NULL).
+ * truncated to errlen - 1 bytes; MNIST_ERROR_SIZE holds the library's messages, though a long
+ * input they quote may be cut; err may be NULL).
  * A refused call changes nothing it was given: a bad file leaves the network as it was, a
  * value out of range leaves the recipe as it was.
  *
@@ -30,7 +31,7 @@
 extern "C" {
 #endif
 
-#define MNIST_ERROR_SIZE 600     /* bytes of err that hold every message whole */
+#define MNIST_ERROR_SIZE 600     /* bytes of err that hold the library's messages */
 #define MNIST_DESIGN_SIZE 512    /* bytes of a design's text form, NUL included */
 #define MNIST_MAX_LAYERS 24      /* layers of a design */
 #define MNIST_SIDE 28            /* the images' side */

@@ -11,6 +11,7 @@ MAY_USE = {
     'data':    {'data', 'runtime'},
     'train':   {'train', 'data', 'nn', 'kernels', 'runtime'},
     'formats': {'formats', 'train', 'data', 'nn', 'kernels', 'runtime'},
+    'api':     {'api', 'formats', 'train', 'data', 'nn', 'kernels', 'runtime'},
     'tools':   {'tools', 'formats', 'train', 'data', 'nn', 'kernels', 'runtime'},
 }
 SHARED_FORMAT_HEADERS = {'bytes.h', 'tensors.h'}

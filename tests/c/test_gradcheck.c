@@ -31,7 +31,7 @@ static const NetArch SMALL_WIDE = { "gradcheck-wide", 2, 10, 10, 7,
 /* every option of a design, in two short stacks (finite differences in float32 lose the
  * gradients of deep layers in rounding): same padding (kernels 3, 5, 7; Winograd with padding
  * where it runs the 3x3 layer with 8 inputs), no BatchNorm (a bias), dropout of a layer's own
- * (0 and not), flatten, a hidden fully connected layer with dropout */
+ * (0 and not), flatten, a hidden fully connected layer with dropout; and groups (OPTIONS_G) */
 #define OWN(p) LAYER_OWN_DROPOUT, p
 static const NetArch OPTIONS_A = { "gradcheck-options-a", 2, 10, 10, 5,
     { { LAYER_CONV, 8, 3, LAYER_PAD_SAME }, { LAYER_CONV, 4, 3, LAYER_PAD_SAME | LAYER_NO_BN | OWN(0.2f) }, { LAYER_MAXPOOL, 0, 2 },
@@ -39,6 +39,10 @@ static const NetArch OPTIONS_A = { "gradcheck-options-a", 2, 10, 10, 5,
 static const NetArch OPTIONS_B = { "gradcheck-options-b", 2, 6, 6, 5,
     { { LAYER_CONV, 4, 7, LAYER_PAD_SAME }, { LAYER_CONV, 6, 1, LAYER_NO_BN | OWN(0.0f) }, { LAYER_FLATTEN },
       { LAYER_DENSE, 6, 0, OWN(0.3f) }, { LAYER_DENSE, 6 } } };
+/* groups: 2 groups of a 5x5 (one input and two outputs each) without BatchNorm, then 2 groups of a 1x1 */
+static const NetArch OPTIONS_G = { "gradcheck-groups", 2, 10, 10, 4,
+    { { LAYER_CONV, 4, 5, LAYER_PAD_SAME | LAYER_NO_BN, 0.0f, 2 }, { LAYER_MAXPOOL, 0, 2 }, { LAYER_CONV, 6, 1, 0, 0.0f, 2 },
+      { LAYER_DENSE, 6 } } };
 #undef OWN
 
 static double loss_at(Net *net, int N, const uint8_t *y, const float *input) {
@@ -115,11 +119,13 @@ int main(void) {
         uint64_t seed = conv == NET_CONV_WINOGRAD ? 4 : 3;
         double plain = check_gradients(arch, 0.0f, conv, seed), dropped = check_gradients(arch, 0.25f, conv, seed);
         CHECK(fabs(plain - dropped) > 1e-3, "dropout did not change the loss (%.6f vs %.6f)", plain, dropped);
-        for (int o = 0; o < 2; o++) {
-            const NetArch *options = o ? &OPTIONS_B : &OPTIONS_A;
-            /* seeds 6 and 8 keep each tensor's points near kinks under a quarter; 5, 7, 9-11 do not */
-            plain = check_gradients(options, 0.0f, conv, 6);
-            dropped = check_gradients(options, 0.25f, conv, 6);
+        for (int o = 0; o < 3; o++) {
+            const NetArch *options = o == 2 ? &OPTIONS_G : o ? &OPTIONS_B : &OPTIONS_A;
+            /* seeds 6 and 8 keep each tensor's points near kinks under a quarter; 5, 7, 9-11 do not
+             * (the groups' stack: seeds 1, 3 and 5 do; 2, 4, 6-10 do not) */
+            uint64_t seed_o = o == 2 ? 3 : 6;
+            plain = check_gradients(options, 0.0f, conv, seed_o);
+            dropped = check_gradients(options, 0.25f, conv, seed_o);
             CHECK(fabs(plain - dropped) > 1e-3, "%s: the recipe's dropout did not change the loss (%.6f vs %.6f)", options->name, plain, dropped);
         }
     }

@@ -11,7 +11,7 @@
 #include "kernels/winograd.h"
 #include <string.h>
 
-/* one group only: a grouped layer's small per-group GEMMs leave the transforms nothing to save */
+/* one group only: the transforms and their GEMMs are not written per group (a grouped layer runs direct) */
 static int winograd_runs(const Layer *l) { return l->spec.size == 3 && l->C >= 8 && net_layer_groups(&l->spec) == 1; }
 
 static size_t winograd_scratch(const Layer *l) {

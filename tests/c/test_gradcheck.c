@@ -168,8 +168,9 @@ static void grouped_is_block_diagonal(int threads) {
         int G = net_layer_groups(&lg->spec), RR = lg->spec.size * lg->spec.size, Cg = lg->C / G, Kg = lg->K / G;
         size_t nw = lg->spec.kind == LAYER_CONV ? (size_t)lg->K * Cg * RR : lg->fan_in * lg->K;
         for (size_t j = 0; j < nw; j++) {
+            if (lg->spec.kind != LAYER_CONV) { mapped[j] = p->grads[lp->w + j]; continue; }
             size_t k = j / ((size_t)Cg * RR), rest = j % ((size_t)Cg * RR);
-            mapped[j] = lg->spec.kind == LAYER_CONV ? p->grads[lp->w + (k * lg->C + k / Kg * Cg) * RR + rest] : p->grads[lp->w + j];
+            mapped[j] = p->grads[lp->w + (k * lg->C + k / Kg * Cg) * RR + rest];
         }
         memcpy(mapped + nw, p->grads + lp->w + (lp->spec.kind == LAYER_CONV ? (size_t)lp->K * lp->fan_in : nw), (n - nw) * sizeof(float));
         double d = rel_diff(g->grads + lg->w, mapped, n);

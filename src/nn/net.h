@@ -24,7 +24,8 @@
  * LayerSpec beyond kind, out_c and size is the reference net's kind of layer.
  *
  * Limits (net_arch_validate, each refusal naming the layer): NET_MAX_LAYERS layers,
- * NET_MAX_CHANNELS channels, NET_MAX_PARAMS parameters, NET_MAX_ACTIVATION_BYTES of
+ * NET_MAX_CHANNELS channels, NET_MAX_GROUPS groups of a convolution (dividing its input and
+ * output channels), NET_MAX_PARAMS parameters, NET_MAX_ACTIVATION_BYTES of
  * activations and their gradients at the app's largest batch (LIMIT_MAX_BATCH).
  *
  * Memory: net_create sizes everything once for max_batch images: one arena for parameters,

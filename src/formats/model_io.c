@@ -167,7 +167,8 @@ static int read_header(Rd *r, NetArch *arch, uint32_t *flags, uint32_t *version_
         uint32_t groups = get_u32(r);
         if (r->bad) break;
         if (l->kind == LAYER_CONV ? groups < 1 || groups > NET_MAX_GROUPS : groups != 0) {
-            snprintf(err, errlen, "model file: layer %u has %u groups (a convolution 1 to %d, another kind 0)", i + 1, groups, NET_MAX_GROUPS);
+            snprintf(err, errlen, "model file: layer %u has %u groups (a convolution 1 to %d, another kind 0)",
+                     i + 1, groups, NET_MAX_GROUPS);
             return 1;
         }
         l->groups = groups > 1 ? (int)groups : 0;

@@ -85,7 +85,10 @@ static int read_int(const char **s) {
 static int read_groups(const char *s, size_t n, LayerSpec *l, char *why, size_t len) {
     const char *digits = s + 1;
     int g = read_int(&digits);
-    if (g < 1 || digits != s + n) { snprintf(why, len, "groups \"%.*s\": write them as g<groups>, e.g. g16", (int)n, s); return 1; }
+    if (g < 1 || digits != s + n) {
+        snprintf(why, len, "groups \"%.*s\": write them as g<groups>, e.g. g16", (int)n, s);
+        return 1;
+    }
     if (g > NET_MAX_GROUPS) { snprintf(why, len, "%d groups; a convolution has 1 to %d", g, NET_MAX_GROUPS); return 1; }
     l->groups = g > 1 ? g : 0;
     return 0;
@@ -214,8 +217,10 @@ static int layer_record_check(const LayerSpec *s, char *why, size_t len) {
         snprintf(why, len, "options 0x%x; this kind takes %s", (unsigned)s->flags, options ? "fewer" : "none");
     else if (!has_out && s->out_c) snprintf(why, len, "a channel count (%d) this kind does not have (0)", s->out_c);
     else if (!has_size && s->size) snprintf(why, len, "a size (%d) that this kind does not have (0)", s->size);
-    else if (k != LAYER_CONV && s->groups) snprintf(why, len, "groups (%d) that this kind does not have (0)", s->groups);
-    else if (s->groups < 0 || s->groups > NET_MAX_GROUPS) snprintf(why, len, "%d groups; a convolution has 1 to %d", s->groups, NET_MAX_GROUPS);
+    else if (k != LAYER_CONV && s->groups)
+        snprintf(why, len, "groups (%d) that this kind does not have (0)", s->groups);
+    else if (s->groups < 0 || s->groups > NET_MAX_GROUPS)
+        snprintf(why, len, "%d groups; a convolution has 1 to %d", s->groups, NET_MAX_GROUPS);
     else if (!(s->flags & LAYER_OWN_DROPOUT)) {
         if (p == 0.0) return 0;
         snprintf(why, len, "a dropout %g without the option that gives it one", p);

@@ -56,7 +56,8 @@ int  arch_net_reads_digits(const Net *net, const char *what, char *err, size_t e
 const char *arch_named(const char *name);
 
 /* Per layer of a valid design, what an editor shows; returns the layer count (0 and a message
- * if the design is invalid). groups: a convolution's (1: plain), 0 for other kinds. rf: the receptive field's side in input pixels of one output
+ * if the design is invalid). groups: a convolution's (1: plain), 0 for other kinds. rf: the
+ * receptive field's side in input pixels of one output
  * value (the whole input from a global pool or a flatten on). */
 typedef struct { char token[48]; int C, H, W, K, P, Q, groups; size_t params, macs; int rf; } ArchLayerInfo;
 int  arch_describe(const NetArch *arch, ArchLayerInfo info[NET_MAX_LAYERS], size_t *params, size_t *macs, char *err, size_t errlen);

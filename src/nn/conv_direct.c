@@ -137,7 +137,8 @@ static void direct_forward(const Layer *l, const float *w, const float *x, float
     Layer view;
     for (int g = 0; g < net_layer_groups(&l->spec); g++) {
         const Layer *v = group_view(l, g, &view);
-        forward_group(v, w + (size_t)g * v->K * v->fan_in, x + (size_t)g * v->C * v->H * v->W, y + (size_t)g * v->K * v->P * v->Q, scratch);
+        forward_group(v, w + (size_t)g * v->K * v->fan_in, x + (size_t)g * v->C * v->H * v->W,
+                      y + (size_t)g * v->K * v->P * v->Q, scratch);
     }
 }
 

@@ -40,8 +40,8 @@ static int conv_plan(Layer *l, int is_last, size_t *params, size_t *bn, char *er
     }
     int G = net_layer_groups(s);
     if (s->groups < 0 || G > NET_MAX_GROUPS || l->C % G || s->out_c % G) {
-        snprintf(err, errlen, "%d groups; the group count (1 to %d) divides the input channels (%d) and the output channels (%d)",
-                 s->groups, NET_MAX_GROUPS, l->C, s->out_c);
+        snprintf(err, errlen, "%d groups; the group count (1 to %d) divides the input channels (%d) and the output "
+                 "channels (%d)", s->groups, NET_MAX_GROUPS, l->C, s->out_c);
         return 1;
     }
     l->pad = same ? R / 2 : 0;

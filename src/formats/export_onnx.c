@@ -121,11 +121,13 @@ static int conv_nodes(Pb *g, const Net *net, const Layer *l, int conv, const Ten
     initializer(g, w, tw->data, wd, 4);
     if (!with_bn) initializer(g, cb, tcb->data, kd, 1);
     int64_t R = l->spec.size, p = l->pad;
+    int groups = net_layer_groups(&l->spec);       /* one group: no attribute (ONNX's default), as before groups */
     Attr ca[] = { { "kernel_shape", ATTR_INTS, 0, 0, 2, { R, R } }, { "strides", ATTR_INTS, 0, 0, 2, { 1, 1 } },
-                  { "pads", ATTR_INTS, 0, 0, 4, { p, p, p, p } }, { "dilations", ATTR_INTS, 0, 0, 2, { 1, 1 } } };
+                  { "pads", ATTR_INTS, 0, 0, 4, { p, p, p, p } }, { "dilations", ATTR_INTS, 0, 0, 2, { 1, 1 } },
+                  { "group", ATTR_INT, 0, groups, 0, { 0 } } };
     snprintf(c, sizeof c, "conv%d_out", conv); snprintf(bn, sizeof bn, "bn%d_out", conv);
     snprintf(name, sizeof name, "conv%d", conv);
-    { const char *in[] = { x, w, cb }; node(g, "Conv", name, in, with_bn ? 2 : 3, c, ca, 4); }
+    { const char *in[] = { x, w, cb }; node(g, "Conv", name, in, with_bn ? 2 : 3, c, ca, groups > 1 ? 5 : 4); }
     if (with_bn) {
         initializer(g, gm, tg->data, kd, 1);
         initializer(g, bt, tb->data, kd, 1);

@@ -72,7 +72,11 @@ size_t pytorch_export(const Net *net, char **out, char *err, size_t errlen) {
         if (l->spec.kind == LAYER_CONV) {
             conv++;
             int bn = l->gamma >= 0;
-            emit(&s, "        self.conv%d = nn.Conv2d(%d, %d, %d, padding=%d, bias=%s)\n", conv, l->C, l->K, l->spec.size, l->pad, bn ? "False" : "True");
+            char groups[24] = "";                   /* one group: PyTorch's default, not written */
+            if (net_layer_groups(&l->spec) > 1)
+                snprintf(groups, sizeof groups, ", groups=%d", net_layer_groups(&l->spec));
+            emit(&s, "        self.conv%d = nn.Conv2d(%d, %d, %d, padding=%d, bias=%s%s)\n", conv, l->C, l->K,
+                 l->spec.size, l->pad, bn ? "False" : "True", groups);
             if (bn) emit(&s, "        self.bn%d = nn.BatchNorm2d(%d, eps=%s, momentum=%s)\n", conv, l->K, shortest(net->bn_eps, v1, sizeof v1), shortest(net->bn_momentum, v2, sizeof v2));
         } else if (l->spec.kind == LAYER_DENSE) {
             fc_name(fc, sizeof fc, denses, ++dense);

@@ -82,6 +82,7 @@ size_t model_save(const Net *net, Trainer *t, uint8_t **out) {
         put_u32(&b, l->flags);                                    /* version 4 on */
         float p = l->flags & LAYER_OWN_DROPOUT ? l->dropout : 0.0f;
         put_f32s(&b, &p, 1);
+        put_u32(&b, l->kind == LAYER_CONV ? (uint32_t)net_layer_groups(l) : 0u);   /* version 5 on */
     }
     if (t) {
         double f[TRAIN_FIELDS];
@@ -162,6 +163,15 @@ static int read_header(Rd *r, NetArch *arch, uint32_t *flags, uint32_t *version_
             snprintf(err, errlen, "model file: layer %u has unknown options (0x%x, dropout %g)", i + 1, (unsigned)l->flags, l->dropout);
             return 1;
         }
+        if (version < 5) continue;                 /* before version 5 every convolution had one group */
+        uint32_t groups = get_u32(r);
+        if (r->bad) break;
+        if (l->kind == LAYER_CONV ? groups < 1 || groups > NET_MAX_GROUPS : groups != 0) {
+            snprintf(err, errlen, "model file: layer %u has %u groups (a convolution 1 to %d, another kind 0)",
+                     i + 1, groups, NET_MAX_GROUPS);
+            return 1;
+        }
+        l->groups = groups > 1 ? (int)groups : 0;
     }
     if (r->bad) { snprintf(err, errlen, "model file: truncated header"); return 1; }
     char why[300];

@@ -18,7 +18,7 @@
 #include "tensors.h"
 
 #define MODEL_MAGIC "MNISTNET"
-#define MODEL_VERSION 4u           /* written; versions 1 to 4 are read (docs/model-format.md) */
+#define MODEL_VERSION 5u           /* written; versions 1 to 5 are read (docs/model-format.md) */
 
 /* With t, the Net is first made to hold the model (trainer_show_model). 0 on out-of-memory. */
 size_t model_save(const Net *net, Trainer *t, uint8_t **out);

@@ -18,7 +18,7 @@ int model_list_tensors(const Net *net, const Trainer *t, TensorRef *out, int max
         const Layer *l = &net->layer[i];
         if (l->spec.kind == LAYER_CONV) {
             conv++;
-            snprintf(nm, sizeof nm, "conv%d.weight", conv); ADD(nm, P + l->w, 4, l->K, l->C, l->spec.size, l->spec.size);
+            snprintf(nm, sizeof nm, "conv%d.weight", conv); ADD(nm, P + l->w, 4, l->K, l->C / net_layer_groups(&l->spec), l->spec.size, l->spec.size);
             if (l->bias >= 0) { snprintf(nm, sizeof nm, "conv%d.bias", conv); ADD(nm, P + l->bias, 1, l->K, 0, 0, 0); }
             if (l->gamma < 0) continue;
             snprintf(nm, sizeof nm, "bn%d.weight", conv); ADD(nm, P + l->gamma, 1, l->K, 0, 0, 0);

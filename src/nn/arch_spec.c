@@ -38,9 +38,13 @@ void arch_spec_layer_token(const LayerSpec *s, char *buf, size_t len) {
     if (s->flags & LAYER_OWN_DROPOUT) { char v[20]; format_p(s->dropout, v, sizeof v); snprintf(p, sizeof p, ":d%s", v); }
     switch (s->kind) {
     case LAYER_CONV:
-        snprintf(buf, len, "c%dk%d%s%s%s", s->out_c, s->size, s->flags & LAYER_PAD_SAME ? ":same" : "",
-                 s->flags & LAYER_NO_BN ? ":nobn" : "", p);
+    {
+        char g[16] = "";
+        if (net_layer_groups(s) > 1) snprintf(g, sizeof g, ":g%d", s->groups);
+        snprintf(buf, len, "c%dk%d%s%s%s%s", s->out_c, s->size, s->flags & LAYER_PAD_SAME ? ":same" : "",
+                 s->flags & LAYER_NO_BN ? ":nobn" : "", g, p);
         break;
+    }
     case LAYER_MAXPOOL: snprintf(buf, len, "m%d", s->size); break;
     case LAYER_GAP: snprintf(buf, len, "gap"); break;
     case LAYER_FLATTEN: snprintf(buf, len, "flat"); break;
@@ -77,15 +81,35 @@ static int read_int(const char **s) {
     return (int)v;
 }
 
-/* the options after a layer's base token: ":same", ":nobn", ":d<p>", each at most once; allowed
- * is the set of flags this kind takes */
+/* ":g<groups>" (n characters at s) into l->groups (g1, one group, stays 0); 0, or 1 and why */
+static int read_groups(const char *s, size_t n, LayerSpec *l, char *why, size_t len) {
+    const char *digits = s + 1;
+    int g = read_int(&digits);
+    if (g < 1 || digits != s + n) {
+        snprintf(why, len, "groups \"%.*s\": write them as g<groups>, e.g. g16", (int)n, s);
+        return 1;
+    }
+    if (g > NET_MAX_GROUPS) { snprintf(why, len, "%d groups; a convolution has 1 to %d", g, NET_MAX_GROUPS); return 1; }
+    l->groups = g > 1 ? g : 0;
+    return 0;
+}
+
+/* the options after a layer's base token: ":same", ":nobn", ":g<groups>" (convolutions), ":d<p>",
+ * each at most once; allowed is the set of flags this kind takes */
 static int read_options(const char *s, LayerSpec *l, int allowed, char *why, size_t len) {
+    int grouped = 0;
     while (*s) {
         if (*s != ':') { snprintf(why, len, "unexpected \"%s\"", s); return 1; }
         s++;
         const char *end = strchr(s, ':');
         size_t n = end ? (size_t)(end - s) : strlen(s);
         int flag = 0;
+        if (n >= 1 && s[0] == 'g' && l->kind == LAYER_CONV) {
+            if (grouped++) { snprintf(why, len, "option \"%.*s\" twice", (int)n, s); return 1; }
+            if (read_groups(s, n, l, why, len)) return 1;
+            s += n;
+            continue;
+        }
         if (n == 4 && !strncmp(s, "same", 4)) flag = LAYER_PAD_SAME;
         else if (n == 4 && !strncmp(s, "nobn", 4)) flag = LAYER_NO_BN;
         else if (n >= 2 && s[0] == 'd') {
@@ -97,7 +121,7 @@ static int read_options(const char *s, LayerSpec *l, int allowed, char *why, siz
             memcpy(num, s + 1, digits); num[digits] = 0;
             l->dropout = strtof(num, NULL);
             if (!(l->dropout <= 0.9f)) { snprintf(why, len, "dropout %s: p is 0 to 0.9", num); return 1; }
-        } else { snprintf(why, len, "unknown option \"%.*s\" (same, nobn or d<p>)", (int)n, s); return 1; }
+        } else { snprintf(why, len, "unknown option \"%.*s\" (same, nobn, g<groups> or d<p>)", (int)n, s); return 1; }
         if (!(flag & allowed)) { snprintf(why, len, "option \"%.*s\" does not apply here", (int)n, s); return 1; }
         if (l->flags & flag) { snprintf(why, len, "option \"%.*s\" twice", (int)n, s); return 1; }
         l->flags |= flag;
@@ -193,6 +217,10 @@ static int layer_record_check(const LayerSpec *s, char *why, size_t len) {
         snprintf(why, len, "options 0x%x; this kind takes %s", (unsigned)s->flags, options ? "fewer" : "none");
     else if (!has_out && s->out_c) snprintf(why, len, "a channel count (%d) this kind does not have (0)", s->out_c);
     else if (!has_size && s->size) snprintf(why, len, "a size (%d) that this kind does not have (0)", s->size);
+    else if (k != LAYER_CONV && s->groups)
+        snprintf(why, len, "groups (%d) that this kind does not have (0)", s->groups);
+    else if (s->groups < 0 || s->groups > NET_MAX_GROUPS)
+        snprintf(why, len, "%d groups; a convolution has 1 to %d", s->groups, NET_MAX_GROUPS);
     else if (!(s->flags & LAYER_OWN_DROPOUT)) {
         if (p == 0.0) return 0;
         snprintf(why, len, "a dropout %g without the option that gives it one", p);
@@ -282,6 +310,7 @@ int arch_describe(const NetArch *arch, ArchLayerInfo info[NET_MAX_LAYERS], size_
         ArchLayerInfo *o = &info[i];
         arch_spec_layer_token(&l->spec, o->token, sizeof o->token);
         o->C = l->C; o->H = l->H; o->W = l->W; o->K = l->K; o->P = l->P; o->Q = l->Q;
+        o->groups = l->spec.kind == LAYER_CONV ? net_layer_groups(&l->spec) : 0;
         o->params = 0;
         if (l->w >= 0) {                                     /* a layer's parameters lie together, from its weights on */
             size_t end = *params;
@@ -309,8 +338,9 @@ char *arch_describe_json(const NetArch *arch, char *err, size_t errlen) {
     if (!out) { snprintf(err, errlen, "out of memory"); return NULL; }
     used = (size_t)snprintf(out, cap, "{\"arch\":\"%s\",\"name\":\"%s\",\"params\":%zu,\"macs\":%zu,\"layers\":[", spec, arch->name, params, macs);
     for (int i = 0; i < n; i++)
-        used += (size_t)snprintf(out + used, cap - used, "%s{\"token\":\"%s\",\"in\":[%d,%d,%d],\"out\":[%d,%d,%d],\"params\":%zu,\"macs\":%zu,\"rf\":%d}",
-                                 i ? "," : "", info[i].token, info[i].C, info[i].H, info[i].W, info[i].K, info[i].P, info[i].Q, info[i].params, info[i].macs, info[i].rf);
+        used += (size_t)snprintf(out + used, cap - used, "%s{\"token\":\"%s\",\"in\":[%d,%d,%d],\"out\":[%d,%d,%d],\"groups\":%d,\"params\":%zu,\"macs\":%zu,\"rf\":%d}",
+                                 i ? "," : "", info[i].token, info[i].C, info[i].H, info[i].W, info[i].K, info[i].P, info[i].Q, info[i].groups,
+                                 info[i].params, info[i].macs, info[i].rf);
     snprintf(out + used, cap - used, "]}");
     return out;
 }

@@ -3,7 +3,12 @@
  * layout (no im2col copy); a 1x1 layer is one strided GEMM. Weight gradient: the windows times
  * the output gradient transposed into the wide layout; a chunk's partial is kept transposed
  * (CRS x K). Backward data: the transposed weights (method_buf[0], CRS x K) times dy, then
- * col2im (a 1x1 layer: one GEMM). */
+ * col2im (a 1x1 layer: one GEMM).
+ * A layer of G groups runs each pass once per group, on a view of the layer with its group's
+ * C / G inputs and K / G outputs (group_view): its weights are rows g * K/G .. of w, its input
+ * and output the channels of group g; method_buf[0] and each chunk's partial hold the groups'
+ * blocks one after the other (group g's: CRS x K/G at g * CRS * K/G, CRS = fan_in). One group
+ * is the plain convolution through the same code, with the same sums. */
 #include "conv_method.h"
 #include "layers.h"
 #include "kernels/gemm.h"
@@ -44,7 +49,7 @@ static size_t wide_scratch_floats(const Layer *l) {
 }
 
 /* y (K x P x Q) = conv(x (C x H x W), w (K x C x R x R)) */
-static void direct_forward(const Layer *l, const float *w, const float *x, float *y, float *scratch) {
+static void forward_group(const Layer *l, const float *w, const float *x, float *y, float *scratch) {
     int R = l->spec.size, PQ = l->P * l->Q, crs = l->C * R * R;
     if (R == 1) { gemm(l->K, PQ, l->C, w, l->C, x, PQ, y, PQ, 0); return; }
     /* y in the wide layout (K x L) = w (K x CRS) * the windows of x (CRS rows of L, by
@@ -72,7 +77,7 @@ static void direct_forward(const Layer *l, const float *w, const float *x, float
  * im2col copy of the input (the transposed copy this replaces took ~6 % of a native training
  * step). Each weight's gradient is the same sum over the same outputs in the same order as
  * before (the gaps add exact zeros); it comes out transposed, and direct_weight_gradient_finish turns it. */
-static void direct_weight_gradient(const Layer *l, const float *x, const float *dy, float *dwT, float *scratch) {
+static void weight_gradient_group(const Layer *l, const float *x, const float *dy, float *dwT, float *scratch) {
     int K = l->K, P = l->P, Q = l->Q, W = l->W, PQ = P * Q, L = wide_len(l), crs = (int)l->fan_in;
     const float **a_rows = (const float **)(void *)scratch, **b_rows = a_rows + crs;
     float **c_rows = (float **)(b_rows + L), *dyT = (float *)(c_rows + crs);
@@ -91,7 +96,7 @@ static void direct_weight_gradient(const Layer *l, const float *x, const float *
 }
 
 /* dx (C x H x W) = conv_transpose(dy) using wT (CRS x K, method_buf[0]) */
-static void direct_backward_data(const Layer *l, const float *dy, float *dx, float *scratch) {
+static void backward_data_group(const Layer *l, const float *dy, float *dx, float *scratch) {
     int R = l->spec.size, PQ = l->P * l->Q, crs = l->C * R * R;
     const float *wT = l->method_buf[0];
     if (R == 1) { gemm(l->C, PQ, l->K, wT, l->K, dy, PQ, dx, PQ, 0); return; }
@@ -99,34 +104,85 @@ static void direct_backward_data(const Layer *l, const float *dy, float *dx, flo
     col2im(scratch, l->C, l->H, l->W, R, l->P, l->Q, dx);
 }
 
+static void prepare_backward_group(const Layer *l, const float *w, float *wT) {
+    int crs = (int)l->fan_in;
+    for (int k = 0; k < l->K; k++)
+        for (int j = 0; j < crs; j++) wT[j * l->K + k] = w[k * crs + j];
+}
+
 static int direct_runs(const Layer *l) { return 1; }
 
-/* dcol of the backward-data pass, or the row tables and wide matrix, whichever is larger */
+/* group g of l as a one-group layer (the fields the passes read): C / G inputs, K / G outputs,
+ * its block of method_buf[0] */
+static const Layer *group_view(const Layer *l, int g, Layer *view) {
+    int G = net_layer_groups(&l->spec);
+    if (G == 1) return l;
+    *view = *l;
+    view->spec.groups = 0;
+    view->C = l->C / G; view->K = l->K / G;
+    if (l->method_buf[0]) view->method_buf[0] = l->method_buf[0] + (size_t)g * l->fan_in * view->K;
+    return view;
+}
+
+/* dcol of the backward-data pass, or the row tables and wide matrix, whichever is larger (of one group) */
 static size_t direct_scratch_floats(const Layer *l) {
-    size_t dcol = l->fan_in * (size_t)l->P * l->Q, wide = wide_scratch_floats(l);
+    Layer view;
+    const Layer *v = group_view(l, 0, &view);
+    size_t dcol = v->fan_in * (size_t)v->P * v->Q, wide = wide_scratch_floats(v);
     return dcol > wide ? dcol : wide;
+}
+
+/* the passes over the groups: group g's weights, input and output channels, and blocks */
+static void direct_forward(const Layer *l, const float *w, const float *x, float *y, float *scratch) {
+    Layer view;
+    for (int g = 0; g < net_layer_groups(&l->spec); g++) {
+        const Layer *v = group_view(l, g, &view);
+        forward_group(v, w + (size_t)g * v->K * v->fan_in, x + (size_t)g * v->C * v->H * v->W,
+                      y + (size_t)g * v->K * v->P * v->Q, scratch);
+    }
+}
+
+static void direct_weight_gradient(const Layer *l, const float *x, const float *dy, float *dwT, float *scratch) {
+    Layer view;
+    for (int g = 0; g < net_layer_groups(&l->spec); g++) {
+        const Layer *v = group_view(l, g, &view);
+        weight_gradient_group(v, x + (size_t)g * v->C * v->H * v->W, dy + (size_t)g * v->K * v->P * v->Q,
+                              dwT + (size_t)g * v->fan_in * v->K, scratch);
+    }
+}
+
+static void direct_backward_data(const Layer *l, const float *dy, float *dx, float *scratch) {
+    Layer view;
+    for (int g = 0; g < net_layer_groups(&l->spec); g++) {
+        const Layer *v = group_view(l, g, &view);
+        backward_data_group(v, dy + (size_t)g * v->K * v->P * v->Q, dx + (size_t)g * v->C * v->H * v->W, scratch);
+    }
+}
+
+static void direct_prepare_backward(Layer *l, const float *w) {
+    Layer view;
+    for (int g = 0; g < net_layer_groups(&l->spec); g++) {
+        const Layer *v = group_view(l, g, &view);
+        prepare_backward_group(v, w + (size_t)g * v->K * v->fan_in, v->method_buf[0]);
+    }
 }
 
 static size_t direct_weight_grad_floats(const Layer *l) { return (size_t)l->K * l->fan_in; }
 
 static void direct_alloc(Layer *l, NetAlloc *a) { l->method_buf[0] = net_take(a, l->fan_in * l->K, NET_MEM_WEIGHTS); }
 
-static void direct_prepare_backward(Layer *l, const float *w) {
-    int crs = (int)l->fan_in;
-    float *wT = l->method_buf[0];
-    for (int k = 0; k < l->K; k++)
-        for (int j = 0; j < crs; j++) wT[j * l->K + k] = w[k * crs + j];
-}
 
-/* the chunks' partials (CRS x K each) turned and added in chunk order */
+/* the chunks' partials (per group CRS x K/G) turned and added in chunk order */
 static void direct_weight_gradient_finish(const Layer *l, float *partials, int chunks, float *dw) {
-    int crs = (int)l->fan_in;
+    int crs = (int)l->fan_in, G = net_layer_groups(&l->spec), Kg = l->K / G;
     size_t per_chunk = direct_weight_grad_floats(l);
-    for (int ch = 0; ch < chunks; ch++) {
-        const float *part = partials + (size_t)ch * per_chunk;
-        for (int k = 0; k < l->K; k++)
-            for (int j = 0; j < crs; j++) dw[(size_t)k * crs + j] += part[(size_t)j * l->K + k];
-    }
+    for (int ch = 0; ch < chunks; ch++)
+        for (int g = 0; g < G; g++) {
+            const float *part = partials + (size_t)ch * per_chunk + (size_t)g * crs * Kg;
+            float *dwg = dw + (size_t)g * Kg * crs;
+            for (int k = 0; k < Kg; k++)
+                for (int j = 0; j < crs; j++) dwg[(size_t)k * crs + j] += part[(size_t)j * Kg + k];
+        }
 }
 
 const ConvMethod CONV_METHOD_DIRECT = {

@@ -6,7 +6,8 @@
  * training and about +30 % inference for forward and backward-data, then 1,395 -> 1,528
  * training images/s for the weight gradient); over the AVX2/AVX-512 GEMMs, with 8 or 16 fused
  * multiply-adds per instruction, the transforms cost what they save (native, 1 thread:
- * 2,305-2,424 with Winograd against 2,593-2,784 direct), so those machines run direct. */
+ * 2,305-2,424 with Winograd against 2,593-2,784 direct), so those machines run direct. A
+ * grouped layer runs direct: Winograd declines it (it is not written per group; not measured). */
 #include "conv_method.h"
 #include "kernels/gemm.h"
 #include <string.h>

@@ -1,6 +1,6 @@
 /* conv_winograd.c - the Winograd F(2x2, 3x3) method (conv_method.h; the algorithm in
  * kernels/winograd.h) for 3x3 layers with at least 8 input channels (a one-channel first layer
- * has too little arithmetic per transform). Forward and backward data are Winograd
+ * has too little arithmetic per transform) and one group. Forward and backward data are Winograd
  * convolutions (backward data: pad 2 over the rotated filters); the weight gradient is summed in
  * the transformed domain (16 x C x K per chunk) and brought back once per batch.
  * method_buf: [0] the forward weights U (16 x K x C), [1] the backward-data weights
@@ -11,7 +11,8 @@
 #include "kernels/winograd.h"
 #include <string.h>
 
-static int winograd_runs(const Layer *l) { return l->spec.size == 3 && l->C >= 8; }
+/* one group only: the transforms and their GEMMs are not written per group (a grouped layer runs direct) */
+static int winograd_runs(const Layer *l) { return l->spec.size == 3 && l->C >= 8 && net_layer_groups(&l->spec) == 1; }
 
 static size_t winograd_scratch(const Layer *l) {
     size_t fwd = winograd_scratch_floats(l->C, l->K, l->P, l->Q), bwd = winograd_scratch_floats(l->K, l->C, l->H, l->W);

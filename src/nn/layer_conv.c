@@ -38,13 +38,19 @@ static int conv_plan(Layer *l, int is_last, size_t *params, size_t *bn, char *er
         snprintf(err, errlen, "dropout %g; it is 0 to 0.9", s->dropout);
         return 1;
     }
+    int G = net_layer_groups(s);
+    if (s->groups < 0 || G > NET_MAX_GROUPS || l->C % G || s->out_c % G) {
+        snprintf(err, errlen, "%d groups; the group count (1 to %d) divides the input channels (%d) and the output "
+                 "channels (%d)", s->groups, NET_MAX_GROUPS, l->C, s->out_c);
+        return 1;
+    }
     l->pad = same ? R / 2 : 0;
     if (R < 1 || R > 15 || R > l->H + 2 * l->pad || R > l->W + 2 * l->pad) {
         snprintf(err, errlen, "a %dx%d kernel does not fit its %dx%d input (kernels are 1 to 15 and no larger than the input)", R, R, l->H, l->W);
         return 1;
     }
     l->K = s->out_c; l->P = l->H + 2 * l->pad - R + 1; l->Q = l->W + 2 * l->pad - R + 1;
-    l->fan_in = (size_t)l->C * R * R;
+    l->fan_in = (size_t)(l->C / G) * R * R;          /* each output channel sees its group's inputs */
     l->macs = (size_t)l->K * l->P * l->Q * l->fan_in;
     l->w = (long)*params; *params += (size_t)l->K * l->fan_in;
     if (s->flags & LAYER_NO_BN) {
@@ -288,9 +294,9 @@ static void conv_backward(BwdCtx *c) {
 
 /* eval: out = relu(a * pre + b) with a = gamma / sqrt(running var + eps) (1 without BatchNorm),
  * so dpre = dy * a where out > 0; then dx = the transposed convolution of dpre (inputs in the
- * zero border get nothing) */
+ * zero border get nothing; output channel k reaches its group's Cg inputs only) */
 static void conv_input_gradient_image(const Net *net, const Layer *l, int n, const float *dy, float *dx) {
-    int R = l->spec.size, PQ = l->P * l->Q, pad = l->pad;
+    int R = l->spec.size, PQ = l->P * l->Q, pad = l->pad, G = net_layer_groups(&l->spec), Cg = l->C / G, Kg = l->K / G;
     const float *out = l->out + (size_t)n * l->K * PQ, *w = net->params + l->w;
     memset(dx, 0, (size_t)l->C * l->H * l->W * sizeof(float));
     for (int k = 0; k < l->K; k++) {
@@ -300,13 +306,13 @@ static void conv_input_gradient_image(const Net *net, const Layer *l, int n, con
                 int o = p * l->Q + q;
                 if (!(out[(size_t)k * PQ + o] > 0.0f)) continue;
                 float d = dy[(size_t)k * PQ + o] * a;
-                for (int c = 0; c < l->C; c++)
+                for (int j = 0; j < Cg; j++)
                     for (int r = 0; r < R; r++) {
-                        int h = p + r - pad;
+                        int h = p + r - pad, c = k / Kg * Cg + j;
                         if (h < 0 || h >= l->H) continue;
                         for (int t = 0; t < R; t++) {
                             int x = q + t - pad;
-                            if (x >= 0 && x < l->W) dx[((size_t)c * l->H + h) * l->W + x] += w[(((size_t)k * l->C + c) * R + r) * R + t] * d;
+                            if (x >= 0 && x < l->W) dx[((size_t)c * l->H + h) * l->W + x] += w[(((size_t)k * Cg + j) * R + r) * R + t] * d;
                         }
                     }
             }

@@ -154,11 +154,14 @@ size_t net_arch_plan(const NetArch *a, Layer L[NET_MAX_LAYERS], size_t *n_bn_sta
 }
 #define plan net_arch_plan
 
+int net_layer_groups(const LayerSpec *s) { return s->groups > 1 ? s->groups : 1; }
+
 int net_arch_same(const NetArch *a, const NetArch *b) {
     if (a->in_c != b->in_c || a->in_h != b->in_h || a->in_w != b->in_w || a->n_layers != b->n_layers) return 0;
     for (int i = 0; i < a->n_layers; i++) {
         const LayerSpec *x = &a->layers[i], *y = &b->layers[i];
         if (x->kind != y->kind || x->out_c != y->out_c || x->size != y->size || x->flags != y->flags) return 0;
+        if (net_layer_groups(x) != net_layer_groups(y)) return 0;
         if ((x->flags & LAYER_OWN_DROPOUT) && x->dropout != y->dropout) return 0;
     }
     return 1;

@@ -2,7 +2,7 @@
  *
  * Legend (as PyTorch, slowest index first): N images, C input channels, H x W input, K output
  * channels, R x S kernel, P x Q output. Activations are NCHW, contiguous, float32.
- * Weight layouts are PyTorch's: conv (K, C, R, S), dense (out, in), so a model moves between
+ * Weight layouts are PyTorch's: conv (K, C / groups, R, S), dense (out, in), so a model moves between
  * this code and PyTorch by copying bytes.
  *
  * Layer kinds in a NetArch table (the text form of a design, arch_spec.h, names them):
@@ -10,6 +10,9 @@
  *               size / 2 (odd sizes); then BatchNorm (batch statistics when training, running
  *               ones in eval; parameters weight, gamma, beta) or, with LAYER_NO_BN, a bias
  *               (parameters weight, bias); then ReLU and inverted Dropout(p) (training only).
+ *               groups G (LayerSpec.groups; 0 or 1: one): the input and output channels in G
+ *               equal groups, output group g seeing input group g only (PyTorch's groups=; G = C
+ *               is depthwise); G divides both channel counts; weights (K, C / G, R, S).
  *   LAYER_MAXPOOL (size): size x size max-pool, stride size (floor); size 1..15.
  *   LAYER_GAP   global average pool to K x 1 x 1.
  *   LAYER_FLATTEN K x H x W to (K*H*W) x 1 x 1; only dense layers may follow.
@@ -21,7 +24,8 @@
  * LayerSpec beyond kind, out_c and size is the reference net's kind of layer.
  *
  * Limits (net_arch_validate, each refusal naming the layer): NET_MAX_LAYERS layers,
- * NET_MAX_CHANNELS channels, NET_MAX_PARAMS parameters, NET_MAX_ACTIVATION_BYTES of
+ * NET_MAX_CHANNELS channels, NET_MAX_GROUPS groups of a convolution (dividing its input and
+ * output channels), NET_MAX_PARAMS parameters, NET_MAX_ACTIVATION_BYTES of
  * activations and their gradients at the app's largest batch (LIMIT_MAX_BATCH).
  *
  * Memory: net_create sizes everything once for max_batch images: one arena for parameters,
@@ -49,11 +53,13 @@ enum { LAYER_PAD_SAME = 1, LAYER_NO_BN = 2, LAYER_OWN_DROPOUT = 4 };   /* LayerS
 /* the limits are the contract's (runtime/contract.h LIMIT_DESIGN_*, which the page reads) */
 #define NET_MAX_LAYERS 24          /* also the stride of the dropout streams per step: do not change */
 #define NET_MAX_CHANNELS LIMIT_DESIGN_MAX_CHANNELS
+#define NET_MAX_GROUPS LIMIT_DESIGN_MAX_GROUPS
 #define NET_MAX_PARAMS LIMIT_DESIGN_MAX_PARAMS
 #define NET_MAX_ACTIVATION_BYTES ((unsigned)LIMIT_DESIGN_MAX_ACTIVATION_MB << 20)
 #define NET_GRAD_CHUNK 4
 
-typedef struct { int kind, out_c, size, flags; float dropout; } LayerSpec;
+/* groups: a convolution's (0 and 1 both one group, the plain convolution; net_layer_groups); 0 for other kinds */
+typedef struct { int kind, out_c, size, flags; float dropout; int groups; } LayerSpec;
 _Static_assert(NET_MAX_LAYERS == LIMIT_DESIGN_MAX_LAYERS, "the contract's layer limit is the network's");
 
 typedef struct {
@@ -70,7 +76,7 @@ typedef struct {
     int C, H, W, K, P, Q;                    /* per-image input and output shape */
     int pad;                                 /* conv: zeros added on each side of the input */
     size_t macs;                             /* multiply-adds per image, forward */
-    size_t fan_in;                           /* weights per output channel: conv C*R*S, dense C*H*W (0: none) */
+    size_t fan_in;                           /* weights per output channel: conv C/groups*R*S, dense C*H*W (0: none) */
     size_t method_scratch;                   /* conv: floats of its method's scratch, before the padded copy */
     long w, gamma, beta, bias;               /* parameter offsets (-1 when absent) */
     long run_mean, run_var;                  /* offsets into bn_state (conv only) */
@@ -120,6 +126,8 @@ typedef struct {
 } NetMemory;
 extern const char *const NET_MEM_PART_NAMES[NET_MEM_PARTS];   /* "activations", ... for messages */
 
+/* a conv layer's group count, at least 1 (LayerSpec.groups 0 is 1) */
+int     net_layer_groups(const LayerSpec *s);
 /* 1 if a and b are the same network (input, layers and their options; names aside) */
 int     net_arch_same(const NetArch *a, const NetArch *b);
 size_t  net_arch_param_count(const NetArch *arch);   /* 0 if the table is invalid */

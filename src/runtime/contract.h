@@ -108,6 +108,7 @@
     X(CLASSES,            10,         "classes", "digits") \
     X(DESIGN_MAX_LAYERS,  24,         "layers", "layers of a design (nn/net.h NET_MAX_LAYERS)") \
     X(DESIGN_MAX_CHANNELS, 512,       "channels", "output channels of a convolution") \
+    X(DESIGN_MAX_GROUPS,  512,        "groups", "groups of a convolution (:g<groups>; the count divides its input and output channels)") \
     X(DESIGN_MAX_FC,      1024,       "outputs", "outputs of a hidden fully connected layer") \
     X(DESIGN_MAX_PARAMS,  1000000,    "parameters", "parameters of a design") \
     X(DESIGN_MAX_ACTIVATION_MB, 200,  "MB", "activations and their gradients at the largest batch (LIMIT_MAX_BATCH images)") \

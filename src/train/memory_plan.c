@@ -9,7 +9,7 @@
  * (P + S), each with its name and shape; the header, the layer table and the run's fields */
 size_t model_file_bound(size_t n_params, size_t n_bn_state) {
     size_t per_tensor = 4 + 40 + 4 + 4 * 4, tensors = 2 * NET_MAX_LAYERS * 3 + 8 + 3;
-    size_t header = 8 + 4 + 4 + 32 + 16 + 20 * NET_MAX_LAYERS + 4 + 8 * 64 + 4 + 4;
+    size_t header = 8 + 4 + 4 + 32 + 16 + 24 * NET_MAX_LAYERS + 4 + 8 * 64 + 4 + 4;
     return (4 * n_params + 2 * n_bn_state) * sizeof(float) + per_tensor * tensors + header;
 }
 

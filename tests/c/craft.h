@@ -23,7 +23,7 @@ static inline NetArch craft_arch(int c, int h, int w, const LayerSpec *layers, i
     return a;
 }
 
-/* the weights-only model file (version 4) of a network of arch, initialised from seed 1; its
+/* the weights-only model file (version 5) of a network of arch, initialised from seed 1; its
  * length into *len (0: the network code itself refuses arch) */
 static inline uint8_t *craft_model_file(const NetArch *arch, size_t *len) {
     Net *net = net_create(arch, 1, 1);
@@ -49,12 +49,13 @@ static inline uint8_t *craft_safetensors(const NetArch *arch, size_t *len) {
 
 static inline void craft_restamp(uint8_t *buf, size_t len) { le_u32_store(buf + len - 4, crc32_ieee(buf, len - 4)); }
 
-/* a weights-only version 4 file rewritten as version (1 to 3): layers of 12 bytes (kind,
- * channels, size; no options, no dropout), the rest as it was; in place, the new length */
+/* a weights-only version 5 file rewritten as version (1 to 4): layers of 20 bytes in version 4
+ * (no groups), of 12 before (kind, channels, size; no options, no dropout), the rest as it
+ * was; in place, the new length */
 static inline size_t craft_downgrade(uint8_t *buf, size_t len, uint32_t version) {
-    uint32_t layers = le_u32_load(buf + 60);
-    size_t from = 64 + 20 * (size_t)layers, to = 64 + 12 * (size_t)layers;
-    for (uint32_t i = 0; i < layers; i++) memmove(buf + 64 + 12 * i, buf + 64 + 20 * i, 12);
+    uint32_t layers = le_u32_load(buf + 60), record = version >= 4 ? 20 : 12;
+    size_t from = 64 + 24 * (size_t)layers, to = 64 + record * (size_t)layers;
+    for (uint32_t i = 0; i < layers; i++) memmove(buf + 64 + record * i, buf + 64 + 24 * i, record);
     memmove(buf + to, buf + from, len - from);
     len -= from - to;
     le_u32_store(buf + 8, version);
@@ -62,9 +63,9 @@ static inline size_t craft_downgrade(uint8_t *buf, size_t len, uint32_t version)
     return len;
 }
 
-/* layer i's record of a version 4 file: field 0 kind, 1 channels, 2 size, 3 options, 4 dropout */
+/* layer i's record of a version 5 file: field 0 kind, 1 channels, 2 size, 3 options, 4 dropout, 5 groups */
 static inline void craft_set_layer_field(uint8_t *buf, size_t len, int layer, int field, uint32_t value) {
-    le_u32_store(buf + 64 + 20 * (size_t)layer + 4 * (size_t)field, value);
+    le_u32_store(buf + 64 + 24 * (size_t)layer + 4 * (size_t)field, value);
     craft_restamp(buf, len);
 }
 
@@ -84,6 +85,7 @@ static inline void craft_all(CraftEmit *emit, void *ctx) {
     const LayerSpec conv_pool[4] = { { LAYER_CONV, 8, 3 }, M2, GAP, FC10 };
     const LayerSpec own_dropout[3] = { { LAYER_CONV, 8, 3, LAYER_OWN_DROPOUT, 0.1f }, GAP, FC10 };
     const LayerSpec no_conv[2] = { GAP, FC10 };
+    const LayerSpec grouped[4] = { { LAYER_CONV, 8, 3 }, { LAYER_CONV, 8, 3, 0, 0.0f, 4 }, GAP, FC10 };
     NetArch a;
     size_t n;
     uint8_t *b;
@@ -132,6 +134,21 @@ static inline void craft_all(CraftEmit *emit, void *ctx) {
     b = craft_model_file(&a, &n);
     craft_set_layer_field(b, n, 0, 4, 1);                   /* the smallest subnormal float */
     emit(ctx, "dropout-subnormal.bin", b, n, "has no decimal form");
+    free(b);
+
+    a = craft_arch(1, 28, 28, grouped, 4);                  /* accepted: grouped, then lying about its groups */
+    b = craft_model_file(&a, &n);
+    emit(ctx, "grouped.bin", b, n, NULL);
+    craft_set_layer_field(b, n, 1, 5, 3);
+    emit(ctx, "groups-not-dividing.bin", b, n, "layer 2 (c8k3:g3): 3 groups; the group count (1 to 512) divides");
+    craft_set_layer_field(b, n, 1, 5, 0);
+    emit(ctx, "groups-zero.bin", b, n, "layer 2 has 0 groups (a convolution 1 to 512");
+    craft_set_layer_field(b, n, 1, 5, 4);
+    craft_set_layer_field(b, n, 2, 5, 2);
+    emit(ctx, "groups-on-gap.bin", b, n, "layer 3 has 2 groups (a convolution 1 to 512, another kind 0)");
+    free(b);
+    b = craft_safetensors(&a, &n);
+    emit(ctx, "grouped.safetensors", b, n, NULL);
     free(b);
 
     a = craft_arch(1, 28, 28, no_conv, 2);                  /* accepted: a design without convolutions */

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #define C_(k, s) { LAYER_CONV, k, s }
+#define CG(k, s, g) { LAYER_CONV, k, s, 0, 0.0f, g }
 #define POOL(s) { LAYER_MAXPOOL, 0, s }
 #define GAP { LAYER_GAP, 0, 0 }
 #define FC(k) { LAYER_DENSE, k, 0 }
@@ -33,6 +34,10 @@ static const OpRow ROWS[] = {
     { "conv 3x3, 8 channels, partial tiles",    { "r2", 8, 11, 9, 3, { C_(6, 3), GAP, FC(4) } } },
     { "conv 1x1",                               { "r3", 7, 6, 6, 3, { C_(9, 1), GAP, FC(4) } } },
     { "conv 5x5",                               { "r4", 3, 13, 13, 3, { C_(4, 5), GAP, FC(4) } } },
+    { "conv 3x3, 4 groups, partial tiles",      { "r9", 8, 11, 9, 3, { CG(8, 3, 4), GAP, FC(4) } } },
+    { "conv 3x3, depthwise (6 groups of 1 in, 2 out)", { "r10", 6, 10, 10, 3, { CG(12, 3, 6), GAP, FC(4) } } },
+    { "conv 1x1, 3 groups",                     { "r11", 6, 6, 6, 3, { CG(9, 1, 3), GAP, FC(4) } } },
+    { "conv 5x5 depthwise, then conv 1x1",      { "r12", 4, 12, 12, 4, { CG(4, 5, 4), C_(6, 1), GAP, FC(4) } } },
     { "max-pool 2x2 on odd sizes, then conv",   { "r5", 2, 11, 11, 5, { C_(8, 3), POOL(2), C_(5, 3), GAP, FC(4) } } },
     { "max-pool 3x3",                           { "r6", 2, 10, 10, 3, { C_(4, 1), POOL(3), FC(4) } } },
     { "dense over a whole feature map",         { "r7", 1, 8, 8, 2, { C_(3, 3), FC(5) } } },
@@ -40,6 +45,7 @@ static const OpRow ROWS[] = {
                                                                          C_(32, 3), C_(16, 1), C_(16, 3), GAP, FC(10) } } },
 };
 #undef C_
+#undef CG
 #undef POOL
 #undef GAP
 #undef FC
@@ -90,11 +96,12 @@ static double definition_diff(const Net *net, int i, int n) {
             for (int q = 0; q < l->Q; q++) {
                 double want = 0.0, got;
                 int R = l->spec.size;
-                if (l->spec.kind == LAYER_CONV) {
-                    for (int c = 0; c < l->C; c++)
+                if (l->spec.kind == LAYER_CONV) {   /* output k sees input group k / (K / G): Cg channels from there */
+                    int G = net_layer_groups(&l->spec), Cg = l->C / G, c0 = k / (l->K / G) * Cg;
+                    for (int c = 0; c < Cg; c++)
                         for (int r = 0; r < R; r++)
                             for (int s = 0; s < R; s++)
-                                want += (double)P[l->w + ((k * l->C + c) * R + r) * R + s] * x[((size_t)c * l->H + p + r) * l->W + q + s];
+                                want += (double)P[l->w + ((k * Cg + c) * R + r) * R + s] * x[((size_t)(c0 + c) * l->H + p + r) * l->W + q + s];
                     got = l->pre[per * n + ((size_t)k * l->P + p) * l->Q + q];
                 } else if (l->spec.kind == LAYER_MAXPOOL) {
                     want = -INFINITY;

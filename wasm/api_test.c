@@ -9,14 +9,12 @@
  *   - the arithmetic peak of one core, for the speed benchmark;
  *   - the bytes the allocator has handed out, for the soak benchmark;
  *   - the thread pool's profile (where a step's time goes), for the thread-scaling benchmark. */
-#include <emscripten/emscripten.h>
 #include <malloc.h>
+#include "api.h"
 #include "kernels/kernel_check.h"
 #include "op_table.h"
 #include "kernels/peak.h"
 #include "runtime/pool.h"
-
-#define API EMSCRIPTEN_KEEPALIVE
 
 static int trap_armed;
 API void api_debug_trap_at(int where) { trap_armed = where; }
@@ -54,8 +52,10 @@ API double api_peak_gflops(int iters) {
 API double api_heap_used(void) { return (double)mallinfo().uordblks; }
 
 /* the network's pool profile: start (1) or stop (0) counting; read as JSON, per `per` */
-Pool *api_current_pool(void);
-API void api_pool_profile(int on) { if (on) pool_profile_start(api_current_pool()); else pool_profile_stop(api_current_pool()); }
+API void api_pool_profile(int on) {
+    if (on) pool_profile_start(api_current_pool());
+    else pool_profile_stop(api_current_pool());
+}
 static char profile_json[1024];
 API const char *api_pool_profile_json(double per) {
     PoolProfile pp;

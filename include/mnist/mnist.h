@@ -66,7 +66,9 @@ typedef struct {
 int mnist_design_describe(const char *design, MnistLayerInfo *layers, int *n_layers, size_t *params, size_t *macs,
                           char *err, size_t errlen);
 /* The same as one line of JSON (mnist-train --describe's), or NULL and a message:
- * {"arch","name","params","macs","layers":[{"token","in":[C,H,W],"out":[K,P,Q],"params","macs","rf"}]} */
+ * {"arch","name","params","macs","layers":[{"token","in":[C,H,W],"out":[K,P,Q],"groups","params","macs","rf",
+ *   "settings"}]}; settings: the fields of the layer's token (kind, channels, kernel, same, bn, groups, dropout
+ *   for a convolution; see src/nn/arch_spec.h) */
 char *mnist_design_describe_json(const char *design, char *err, size_t errlen);
 
 /* ---- Networks. All memory is taken at creation for batches of up to max_batch images;

@@ -327,20 +327,45 @@ int arch_describe(const NetArch *arch, ArchLayerInfo info[NET_MAX_LAYERS], size_
     return arch->n_layers;
 }
 
+/* a layer's settings as an editor edits them (web/panels/layer-settings.js writes them back as
+ * the token): kind, channels, kernel, same, bn, groups, dropout (its text, "": the recipe's) for a
+ * convolution; size for a max-pool; channels and dropout for a dense layer; the kind alone else */
+static int settings_json(const LayerSpec *s, char *buf, size_t len) {
+    char p[24] = "";
+    if (s->flags & LAYER_OWN_DROPOUT) format_p(s->dropout, p, sizeof p);
+    switch (s->kind) {
+    case LAYER_CONV:
+        return snprintf(buf, len, "{\"kind\":\"conv\",\"channels\":%d,\"kernel\":%d,\"same\":%s,\"bn\":%s,"
+                        "\"groups\":%d,\"dropout\":\"%s\"}", s->out_c, s->size,
+                        s->flags & LAYER_PAD_SAME ? "true" : "false", s->flags & LAYER_NO_BN ? "false" : "true",
+                        net_layer_groups(s), p);
+    case LAYER_MAXPOOL: return snprintf(buf, len, "{\"kind\":\"pool\",\"size\":%d}", s->size);
+    case LAYER_GAP: return snprintf(buf, len, "{\"kind\":\"gap\"}");
+    case LAYER_FLATTEN: return snprintf(buf, len, "{\"kind\":\"flat\"}");
+    default:                                     /* LAYER_DENSE: the design check allows no other kind */
+        return snprintf(buf, len, "{\"kind\":\"fc\",\"channels\":%d,\"dropout\":\"%s\"}", s->out_c, p);
+    }
+}
+
 char *arch_describe_json(const NetArch *arch, char *err, size_t errlen) {
     ArchLayerInfo info[NET_MAX_LAYERS];
     size_t params, macs;
     char spec[ARCH_SPEC_MAX];
     int n = arch_describe(arch, info, &params, &macs, err, errlen);
     if (!n || arch_spec_format(arch, spec, sizeof spec)) return NULL;
-    size_t cap = 256 + sizeof spec + (size_t)n * 256, used;
+    size_t cap = 256 + sizeof spec + (size_t)n * 512, used;
     char *out = malloc(cap);
     if (!out) { snprintf(err, errlen, "out of memory"); return NULL; }
-    used = (size_t)snprintf(out, cap, "{\"arch\":\"%s\",\"name\":\"%s\",\"params\":%zu,\"macs\":%zu,\"layers\":[", spec, arch->name, params, macs);
-    for (int i = 0; i < n; i++)
-        used += (size_t)snprintf(out + used, cap - used, "%s{\"token\":\"%s\",\"in\":[%d,%d,%d],\"out\":[%d,%d,%d],\"groups\":%d,\"params\":%zu,\"macs\":%zu,\"rf\":%d}",
-                                 i ? "," : "", info[i].token, info[i].C, info[i].H, info[i].W, info[i].K, info[i].P, info[i].Q, info[i].groups,
-                                 info[i].params, info[i].macs, info[i].rf);
+    used = (size_t)snprintf(out, cap, "{\"arch\":\"%s\",\"name\":\"%s\",\"params\":%zu,\"macs\":%zu,\"layers\":[",
+                            spec, arch->name, params, macs);
+    for (int i = 0; i < n; i++) {
+        const ArchLayerInfo *l = &info[i];
+        used += (size_t)snprintf(out + used, cap - used, "%s{\"token\":\"%s\",\"in\":[%d,%d,%d],\"out\":[%d,%d,%d],"
+                                 "\"groups\":%d,\"params\":%zu,\"macs\":%zu,\"rf\":%d,\"settings\":", i ? "," : "",
+                                 l->token, l->C, l->H, l->W, l->K, l->P, l->Q, l->groups, l->params, l->macs, l->rf);
+        used += (size_t)settings_json(&arch->layers[i], out + used, cap - used);
+        used += (size_t)snprintf(out + used, cap - used, "}");
+    }
     snprintf(out + used, cap - used, "]}");
     return out;
 }

@@ -62,7 +62,11 @@ const char *arch_named(const char *name);
 typedef struct { char token[48]; int C, H, W, K, P, Q, groups; size_t params, macs; int rf; } ArchLayerInfo;
 int  arch_describe(const NetArch *arch, ArchLayerInfo info[NET_MAX_LAYERS], size_t *params, size_t *macs, char *err, size_t errlen);
 /* the same as one line of JSON, malloc'd (the caller frees), or NULL and a message:
- * {"arch","name","params","macs","layers":[{"token","in":[C,H,W],"out":[K,P,Q],"groups","params","macs","rf"}]}
- * (groups: a convolution's, 1 or more; 0 for other kinds) */
+ * {"arch","name","params","macs","layers":[{"token","in":[C,H,W],"out":[K,P,Q],"groups","params","macs","rf",
+ *   "settings"}]}
+ * (groups: a convolution's, 1 or more; 0 for other kinds). settings: the layer as an editor edits it, the
+ * fields of its token: {"kind":"conv","channels","kernel","same","bn","groups","dropout"}, {"kind":"pool","size"},
+ * {"kind":"gap"}, {"kind":"flat"}, {"kind":"fc","channels","dropout"}; dropout is the text the token prints
+ * after :d ("": none, the recipe's rate) */
 char *arch_describe_json(const NetArch *arch, char *err, size_t errlen);
 #endif

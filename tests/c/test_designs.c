@@ -69,7 +69,15 @@ static void text_form(void) {
           info[1].groups == 8 && info[0].groups == 1 && info[2].groups == 0 && net_arch_param_count(&a) == params,
           "grouped counts: %zu parameters, %zu multiply-adds (%s)", params, macs, err);
     char *json = arch_describe_json(&a, err, sizeof err);
-    CHECK(json && strstr(json, "{\"token\":\"c16k3:g8\",\"in\":[8,26,26],\"out\":[16,24,24],\"groups\":8,\"params\":176,"), "describe JSON: %s", json);
+    const char *shown = json ? json : err;
+    CHECK(json && strstr(json, "{\"token\":\"c16k3:g8\",\"in\":[8,26,26],\"out\":[16,24,24],\"groups\":8,"
+                               "\"params\":176,"),
+          "describe JSON: %s", shown);
+    /* the settings an editor edits, as the core parsed them (web/panels/layer-settings.js) */
+    CHECK(json && strstr(json, "\"settings\":{\"kind\":\"conv\",\"channels\":16,\"kernel\":3,\"same\":false,"
+                               "\"bn\":true,\"groups\":8,\"dropout\":\"\"}}") && strstr(json, "{\"kind\":\"gap\"}")
+          && strstr(json, "\"settings\":{\"kind\":\"fc\",\"channels\":10,\"dropout\":\"\"}}"),
+          "describe JSON settings: %s", shown);
     free(json);
     CHECK(!arch_spec_parse("c8k3:d0.050 gap fc10", &a, err, sizeof err) && !arch_spec_format(&a, out, sizeof out) && !strcmp(out, "c8k3:d0.05 gap fc10"), "p printed shortest: %s", out);
     CHECK(!arch_spec_parse("c8k3 fc10", &a, err, sizeof err), "fc on a feature map: %s", err);

@@ -2,7 +2,7 @@
 // bar's Edit on the first screen) with the mouse and the keyboard (no test hooks for the
 // editing), with the core's counts and refusals; the design bar follows the network in use and
 // the budget; train designs and compare the runs (kept over a reload, overlaid, exported);
-// share a design by link.
+// share a design by link; groups on a convolution.
 import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -86,6 +86,43 @@ test('a design built with the mouse and the keyboard, counted as the core counts
   await page.getByTestId('arch-spec').press('Enter');
   await expect(page.getByTestId('arch-error')).toHaveText('');
   await expect(page.getByTestId('arch-layer-4')).toContainText('→ 2704×1×1');
+});
+
+test('groups on a convolution: :g<G> in the text, the core\'s counts; a refused count, an unknown token: its message',
+  async ({ page }) => {
+  await openEditor(page);
+  await expect(page.getByLabel('Layer 3 groups')).toHaveValue('1');  // c32k3 on 16 channels: plain
+  await expect(page.getByLabel('Layer 3 groups')).toHaveAttribute('max', '16');  // at most its input channels
+  await page.getByLabel('Layer 3 groups').fill('4');
+  await page.getByLabel('Layer 3 groups').press('Enter');
+  const spec = 'c8k3 c16k3 c32k3:g4 m2 c8k1 c16k3 c32k3 c16k1 c16k3 gap fc10';
+  await expect(page.getByTestId('arch-spec')).toHaveValue(spec);
+  const core = describe(spec);
+  await expect(page.getByTestId('arch-error')).toHaveText('');
+  await expect.poll(() => digits(page.getByTestId('arch-params'))).toBe(core.params);
+  const nf = (x) => x.toLocaleString('en-US');
+  await expect(page.getByTestId('arch-info-3')).toContainText(`${nf(core.layers[2].params)} parameters`);
+  await expect(page.getByLabel('Layer 3 groups')).toBeFocused();
+
+  await page.getByLabel('Layer 3 groups').fill('3');  // 3 divides neither 16 nor 32
+  await page.getByLabel('Layer 3 groups').press('Enter');
+  await expect(page.getByTestId('arch-spec')).toHaveValue(spec.replace(':g4', ':g3'));
+  await expect(page.getByTestId('arch-error')).toHaveText(new RegExp('^layer 3 \\(c32k3:g3\\): 3 groups; '
+    + 'the group count \\(1 to \\d+\\) divides the input channels \\(16\\) and the output channels \\(32\\)'));
+  await expect(page.getByTestId('arch-layer-3')).toHaveClass(/fault/);
+  await expect(page.getByTestId('arch-apply')).toBeDisabled();
+
+  await page.getByTestId('arch-spec').fill('c8k3 c8k3:g8 gap fc10');  // typed: the rows are the core's layers
+  await page.getByTestId('arch-spec').press('Enter');
+  await expect(page.getByTestId('arch-error')).toHaveText('');
+  await expect(page.getByLabel('Layer 2 groups')).toHaveValue('8');
+  await expect(page.getByTestId('arch-params')).toHaveText(nf(describe('c8k3 c8k3:g8 gap fc10').params));
+  await page.getByTestId('arch-spec').fill('c8k3 bogus gap fc10');  // an unknown token is an error
+  await page.getByTestId('arch-spec').press('Enter');
+  await expect(page.getByTestId('arch-error')).toHaveText(/^layer 2 \("bogus"\): unknown layer/);
+  await expect(page.getByTestId('arch-layers').locator('li')).toHaveCount(4);  // the rows stay as they were
+  await expect(page.getByLabel('Layer 2 kind')).toHaveValue('conv');
+  await expect(page.getByTestId('arch-apply')).toBeDisabled();
 });
 
 test('designs trained and compared: the runs table, the overlay, kept over a reload; the design exported', async ({ page }, info) => {

@@ -288,20 +288,28 @@ test.describe('the library keeps its word', () => {
     expect(out.loadNumber.code).toBe('invalid');
   });
 
-  test('setData of another size than the data in use is refused before anything is handed over: the data stays', async ({ page }) => {
+  test('setData of another size replaces the data in use; a refused set (labels out of 0-9) leaves it', async ({ page }) => {
     const out = await page.evaluate(async () => {
       const t = await lib.make();
       await t.setData(lib.data(200, 500));
       const other = await lib.code(t.setData(lib.data(40, 300)));
-      const evaluation = await lib.code(t.evaluate());
-      const same = await lib.code(t.setData(lib.data(200, 500)));
+      const first = await lib.code(t.evaluate());
+      const bad = lib.data(60, 100);
+      bad.testLabels = bad.testLabels.slice();
+      bad.testLabels[99] = 12;
+      const refused = await lib.code(t.setData(bad));
+      const second = await lib.code(t.evaluate());
+      const back = await lib.code(t.setData(lib.data(200, 500)));
+      const run = await lib.code(t.train({ epochs: 1, batch: 10, augment: false }));
       t.terminate();
-      return { other, count: evaluation.ok?.count, same: same.ok };
+      return { other: other.ok, first: first.ok?.count, refused, second: second.ok?.count, back: back.ok, run: run.ok };
     });
-    expect(out.count, 'the data in use is still there').toBe(500);
-    expect(out.other.code).toBe('refused');
-    expect(out.other.message).toContain('The data in use is unchanged');
-    expect(out.same).toMatchObject({ train: 200, test: 500 });
+    expect(out.other).toMatchObject({ train: 40, test: 300 });
+    expect(out.first, 'the evaluation runs on the new test set').toBe(300);
+    expect(out.refused.code).toBe('invalid');
+    expect(out.second, 'a refused set leaves the data in use').toBe(300);
+    expect(out.back).toMatchObject({ train: 200, test: 500 });
+    expect(out.run, 'a run trains on the data set last handed over').toMatchObject({ state: 'done' });
   });
 
   test('requests waiting when the worker traps reject with code crashed, and later ones too', async ({ page }) => {

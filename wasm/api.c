@@ -474,6 +474,39 @@ static int load_other_design(const NetArch *arch, const uint8_t *buf, int len, i
     return 0;
 }
 
+/* A run continued from its checkpoint (a model file saved with its run): the training set
+ * limited to `subset` images (0: all) as the run had it, the recipe set by api_config_set, a
+ * trainer made beside the one in use and the file loaded into it. The trainer, the limit, the
+ * weights and the design in use are replaced only if all of that worked: a refused checkpoint
+ * leaves them, and a run that ended before it, as they were. */
+static int resume_same_design(const uint8_t *buf, int len) {
+    float dropout = net->dropout, label_smoothing = net->label_smoothing;   /* trainer_init sets them */
+    Trainer run;
+    int bad = trainer_init(&run, net, &config, views[0], views[1], error_text, sizeof error_text);
+    if (!bad && model_load(net, &run, buf, (size_t)len, error_text, sizeof error_text)) { trainer_free(&run); bad = 1; }
+    if (bad) { net->dropout = dropout; net->label_smoothing = label_smoothing; return 1; }
+    if (trainer_ready) trainer_free(&trainer);
+    trainer = run;
+    trainer_ready = 1;
+    return 0;
+}
+API int api_resume(const uint8_t *buf, int len, int subset) {
+    if (!net) { snprintf(error_text, sizeof error_text, "no network"); return 1; }
+    NetArch design;
+    int has_run = 0;
+    if (model_read_arch_any(buf, (size_t)len, &design, &has_run, error_text, sizeof error_text)) return 1;
+    if (!has_run) {
+        snprintf(error_text, sizeof error_text, "the file holds weights only (saved without its run): there is no run to continue");
+        return 1;
+    }
+    int limit_before = views[0].count;
+    if (api_limit_train(subset)) return 1;
+    int rc = net_arch_same(&design, &net->arch) ? resume_same_design(buf, len)
+                                                : load_other_design(&design, buf, len, 1);
+    if (rc) views[0].count = views[1].count = limit_before;
+    return rc;
+}
+
 /* the current weights as ONNX (format 0) or safetensors (1), or the design as PyTorch code (2,
  * export_pytorch.h), in the buffer of api_saved_ptr; returns the size, 0 with api_error() on
  * failure (another format is refused: it does not become one of these) */

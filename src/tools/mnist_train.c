@@ -37,10 +37,37 @@ static void list_designs(void) {
 #undef DESIGN_ROW
 }
 
+/* --designs: the named designs; with --json one JSON line each: name, spec, params, macs, and
+ * preset when a recipe preset has the design's name (a golf design and the recipe its runs used) */
+static int print_designs(int json) {
+    if (!json) { list_designs(); return 0; }
+    static const char *const designs[][2] = {
+#define DESIGN_PAIR(name, title, spec) { name, spec },
+        NAMED_DESIGNS(DESIGN_PAIR)
+#undef DESIGN_PAIR
+    };
+    for (size_t i = 0; i < sizeof designs / sizeof designs[0]; i++) {
+        NetArch arch;
+        char err[600];
+        if (arch_spec_parse(designs[i][1], &arch, err, sizeof err)) { fprintf(stderr, "%s: %s\n", designs[i][0], err); return 2; }
+        ArchLayerInfo info[NET_MAX_LAYERS];
+        size_t params = 0, macs = 0;
+        if (!arch_describe(&arch, info, &params, &macs, err, sizeof err)) { fprintf(stderr, "%s: %s\n", designs[i][0], err); return 2; }
+        const char *preset = NULL;
+        for (int k = 0; train_preset_name(k); k++)
+            if (!strcmp(train_preset_name(k), designs[i][0])) preset = designs[i][0];
+        printf("{\"name\":\"%s\",\"spec\":\"%s\",\"params\":%zu,\"macs\":%zu", designs[i][0], designs[i][1],
+               params, macs);
+        if (preset) printf(",\"preset\":\"%s\"", preset);
+        puts("}");
+    }
+    return 0;
+}
+
 typedef struct {
     TrainConfig cfg;
     const char *data, *save, *resume, *export_path, *arch;
-    int threads, json, limit, validation, describe;
+    int threads, json, limit, validation, describe, designs;
 } Args;
 
 /* 0: go on; 1: --help printed; 2: a message printed */
@@ -58,6 +85,8 @@ static int parse_args(int argc, char **argv, Args *a) {
         CLI_STRING("--export", "FILE", "write the final weights only (no training state), e.g. for the app", &a->export_path),
         CLI_FLAG("--json", "one JSON object per epoch and a final summary line", &a->json),
         CLI_FLAG("--describe", "print the design (--arch) as one JSON line, layer by layer, and stop", &a->describe),
+        CLI_FLAG("--designs", "list the named designs and stop (with --json: a JSON line each: name, spec, params, macs, preset)",
+                 &a->designs),
         CLI_ACTION("--preset", "NAME", "start from a named recipe (below; default: the reference recipe); options after it change single fields",
                    apply_preset, &a->cfg),
         CLI_INT("--validation", "N", "hold the last N training images out of training and report the accuracy on them after every epoch "
@@ -184,6 +213,7 @@ int main(int argc, char **argv) {
     memset(&a, 0, sizeof a);
     int parsed = parse_args(argc, argv, &a);
     if (parsed) return parsed == 1 ? 0 : 2;
+    if (a.designs) return print_designs(a.json);
     if (a.describe) {
         NetArch arch;
         char err[600];

@@ -312,6 +312,30 @@ test.describe('the library keeps its word', () => {
     expect(out.run, 'a run trains on the data set last handed over').toMatchObject({ state: 'done' });
   });
 
+  test('a refused checkpoint changes nothing (training set limit, weights, the finished run); a whole one continues', async ({ page }) => {
+    const out = await page.evaluate(async () => {
+      const t = await lib.make();
+      await t.setData(lib.data(200, 500));
+      const recipe = { epochs: 2, batch: 10, augment: false, subset: 100 };
+      await t.train({ ...recipe, epochs: 1 });
+      const checkpoint = await t.save(), state = async () => ({ data: (await t.status()).data, print: await lib.fingerprint(t) });
+      const before = await state();
+      const cut = await lib.code(t.resumeCheckpoint(checkpoint.slice(0, checkpoint.length - 64), { config: { ...recipe, subset: 60 } }));
+      const afterCut = await state();
+      const savedAgain = await t.save();
+      const whole = await lib.code(t.resumeCheckpoint(checkpoint, { config: recipe }));
+      const status = await t.status();
+      t.terminate();
+      return { before, cut, afterCut, sameRun: savedAgain.length === checkpoint.length && savedAgain.every((b, i) => b === checkpoint[i]),
+        whole: whole.ok, data: status.data };
+    });
+    expect(out.cut.code).toBe('refused');
+    expect(out.afterCut, 'the training set limit and the weights as they were').toEqual(out.before);
+    expect(out.sameRun, 'the finished run (optimiser state, step) saved as before the refusal').toBe(true);
+    expect(out.whole).toMatchObject({ state: 'done' });
+    expect(out.data).toMatchObject({ train: 100, test: 500 });
+  });
+
   test('requests waiting when the worker traps reject with code crashed, and later ones too', async ({ page }) => {
     const out = await page.evaluate(async () => {
       const t = await lib.make();

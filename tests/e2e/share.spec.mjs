@@ -63,6 +63,10 @@ test('a run\'s design link repeats it to the bit in a fresh context; its result 
   expect(weightsOnly).toBeLessThan(withTraining);                         // no optimiser state in a shared result
   await page.getByTestId('make-result').click();
   await expect(page.getByTestId('result-share')).toBeVisible();
+  for (const id of ['share-result', 'share-result-file']) {                // touch targets, as every control of the page
+    const box = await page.getByTestId(id).boundingBox();
+    expect(Math.min(box.width, box.height)).toBeGreaterThanOrEqual(44);
+  }
   const resultHref = await page.getByTestId('share-result').getAttribute('href');
   expect(resultHref).toMatch(/#result=d\.[A-Za-z0-9_-]+$/);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('share-result-file').click()]);

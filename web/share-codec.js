@@ -9,7 +9,8 @@ export const RESULT_KEY = 'result';
 const RESULT_PREFIX = 'd.';                     // d: deflate-raw; another prefix is a link of another kind
 
 // the build that computes a run here, by the name the links carry: relaxed-SIMD threads, plain SIMD threads, or
-// the single-threaded SIMD build. They round differently, so a run repeats to the bit only in the same build.
+// the single-threaded SIMD build. A run is promised to repeat to the bit only in the same build (relaxed SIMD's
+// FMA rounds differently from plain SIMD).
 export function buildName(caps) {
   if (!caps) return null;
   if (caps.build !== 'threaded') return 'single';

@@ -9,21 +9,24 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { configure, waitForData } from './helpers.mjs';
 
-const describe = (spec) => JSON.parse(execFileSync(path.resolve('build/native/mnist-train'), ['--arch', spec, '--describe'], { encoding: 'utf8' }));
+const native = path.resolve('build/native/mnist-train');
+const describe = (spec) => JSON.parse(execFileSync(native, ['--arch', spec, '--describe'], { encoding: 'utf8' }));
 const SMALL = describe('small').arch;
 // deflate-raw both ways, as the page's codec does (web/share-codec.js, tested in tests/node/share-codec.test.mjs)
-const through = async (bytes, stream) => new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(stream)).arrayBuffer());
+const through = async (bytes, stream) =>
+  new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(stream)).arrayBuffer());
 const lastRun = (page) => page.getByTestId('runs-table').locator('tbody tr').last();
 
 async function runRow(page) {
   await expect(page.getByTestId('status')).toHaveText('done', { timeout: 90_000 });
   await expect(page.getByTestId('runs-table').locator('tbody tr')).toHaveCount(1);
   const row = lastRun(page);
-  return Object.fromEntries(await Promise.all(['data-spec', 'data-seed', 'data-final-loss', 'data-final-acc', 'data-build', 'data-params']
-    .map(async (a) => [a, await row.getAttribute(a)])));
+  const names = ['data-spec', 'data-seed', 'data-final-loss', 'data-final-acc', 'data-build', 'data-params'];
+  return Object.fromEntries(await Promise.all(names.map(async (a) => [a, await row.getAttribute(a)])));
 }
 
-test('a run\'s design link repeats it to the bit in a fresh context; its result link is evaluated by the receiver', async ({ page, browser }, info) => {
+test('a run\'s design link repeats it to the bit in a fresh context; its result link is evaluated by the receiver',
+  async ({ page, browser }, info) => {
   test.setTimeout(240_000);
   // the sender: a design from a link, a short run with a seed of its own
   await page.goto(`/?arch=${encodeURIComponent(SMALL)}`);
@@ -38,7 +41,8 @@ test('a run\'s design link repeats it to the bit in a fresh context; its result 
   expect(sent['data-build']).toBe(build);
   const href = await page.getByTestId('share-link').getAttribute('href');
   const query = new URLSearchParams(href.split('?')[1]);
-  expect(Object.fromEntries(query)).toMatchObject({ arch: SMALL, recipe: 'fast', epochs: '1', batch: '64', subset: '640', seed: '7', build });
+  expect(Object.fromEntries(query))
+    .toMatchObject({ arch: SMALL, recipe: 'fast', epochs: '1', batch: '64', subset: '640', seed: '7', build });
 
   // the receiver of the design link: the design, the recipe and the seed filled in; Train gives the same bits
   const second = await browser.newContext();
@@ -48,7 +52,8 @@ test('a run\'s design link repeats it to the bit in a fresh context; its result 
   await expect(other.getByTestId('arch-spec')).toHaveValue(SMALL);
   await expect(other.getByTestId('link-note')).toContainText('seed 7');
   await expect(other.getByTestId('link-note')).not.toHaveAttribute('data-build-differs', 'yes');
-  for (const [id, v] of [['seed', '7'], ['subset', '640'], ['epochs', '1'], ['batch-size', '64']]) await expect(other.getByTestId(id)).toHaveValue(v);
+  for (const [id, v] of [['seed', '7'], ['subset', '640'], ['epochs', '1'], ['batch-size', '64']])
+    await expect(other.getByTestId(id)).toHaveValue(v);
   await other.getByTestId('train').click();
   expect(await runRow(other)).toEqual(sent);
   await second.close();
@@ -63,7 +68,7 @@ test('a run\'s design link repeats it to the bit in a fresh context; its result 
   expect(weightsOnly).toBeLessThan(withTraining);                         // no optimiser state in a shared result
   await page.getByTestId('make-result').click();
   await expect(page.getByTestId('result-share')).toBeVisible();
-  for (const id of ['share-result', 'share-result-file']) {                // touch targets, as every control of the page
+  for (const id of ['share-result', 'share-result-file']) {                // touch targets, as every control
     const box = await page.getByTestId(id).boundingBox();
     expect(Math.min(box.width, box.height)).toBeGreaterThanOrEqual(44);
   }
@@ -76,7 +81,8 @@ test('a run\'s design link repeats it to the bit in a fresh context; its result 
   expect(bytes.length).toBe(weightsOnly);
   const fragment = resultHref.split('#result=d.')[1];
   expect(await through(Buffer.from(fragment, 'base64url'), new DecompressionStream('deflate-raw'))).toEqual(bytes);
-  info.annotations.push({ type: 'result link', description: `${resultHref.length} characters for a ${bytes.length}-byte model file` });
+  const sizes = `${resultHref.length} characters, a ${bytes.length}-byte model file`;
+  info.annotations.push({ type: 'result link', description: sizes });
 
   // the receiver of the result link: the design, and the accuracy its own tab measures
   const third = await browser.newContext();
@@ -108,17 +114,19 @@ test('a run\'s design link repeats it to the bit in a fresh context; its result 
   await expect(victim.getByTestId('verified-accuracy')).not.toHaveAttribute('data-acc', /./);
   // a damaged one, opened in the same tab: refused before anything reaches the worker
   await victim.evaluate(() => { location.hash = '#result=d.not*base64'; });
-  await expect(victim.getByTestId('error')).toContainText('The result link was not loaded: its text is damaged (not base64url)');
+  await expect(victim.getByTestId('error'))
+    .toContainText('The result link was not loaded: its text is damaged (not base64url)');
   await expect(victim.getByTestId('model-status')).toContainText('pretrained');
   // a design link from another build: filled in all the same, with a note that the bits will differ; a recipe
   // this app does not know: refused with the reason, the form keeps its defaults
   const otherBuild = build === 'single' ? 'simd' : 'single';
   await victim.goto(href.replace(`build=${build}`, `build=${otherBuild}`));
   await expect(victim.getByTestId('link-note')).toHaveAttribute('data-build-differs', 'yes');
-  await expect(victim.getByTestId('link-note')).toContainText('rounds differently');
+  await expect(victim.getByTestId('link-note')).toContainText('may round differently');
   await expect(victim.getByTestId('seed')).toHaveValue('7');
   await victim.goto(href.replace('recipe=fast', 'recipe=turbo'));
-  await expect(victim.getByTestId('error')).toContainText('The recipe in the link was not used: "turbo" is not a recipe');
+  await expect(victim.getByTestId('error'))
+    .toContainText('The recipe in the link was not used: "turbo" is not a recipe');
   await expect(victim.getByTestId('seed')).toHaveValue('1');
   await expect(victim.getByTestId('link-note')).toBeHidden();
   await fourth.close();

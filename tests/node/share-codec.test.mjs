@@ -13,7 +13,8 @@ const MAX = 4 << 20;
 const reference = new Uint8Array(readFileSync(path.join(root, 'public/models/reference.bin')));
 
 async function deflated(bytes) {
-  const out = await new Response(new Blob([bytes]).stream().pipeThrough(new CompressionStream('deflate-raw'))).arrayBuffer();
+  const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream('deflate-raw'));
+  const out = await new Response(stream).arrayBuffer();
   return Buffer.from(out).toString('base64url');
 }
 
@@ -31,8 +32,8 @@ test('a model file goes through a result link byte for byte, in a few tens of th
 test('what is not a result link is refused with the reason', async () => {
   const good = await encodeResult(reference);
   const refusals = [
-    ['', /not a result link/], ['x.' + good.slice(2), /not a result link/], [`${good.slice(0, 500)}*${good.slice(501)}`, /not base64url/],
-    [`${good.slice(0, 2)}${'A'.repeat(5)}`, /not base64url/],
+    ['', /not a result link/], ['x.' + good.slice(2), /not a result link/],
+    [`${good.slice(0, 500)}*${good.slice(501)}`, /not base64url/], [`${good.slice(0, 2)}${'A'.repeat(5)}`, /not base64url/],
     [good.slice(0, good.length >> 1), /compressed bytes are damaged/], [`d.${'_'.repeat(4000)}`, /compressed bytes are damaged/],
     [`d.${'A'.repeat(Math.ceil(MAX / 3) * 4 + 2000)}`, /far longer/],
   ];
@@ -50,20 +51,24 @@ const base = { epochs: 6, lr: 0.1, optimizer: 'sgd', augment: true, seed: '1', s
 test('a design link carries the design, the preset, what differs from it, the seed and the build', () => {
   const recipe = { ...base, epochs: 1, augment: false, seed: '18446744073709551615', subset: 1280 };
   const query = designQuery({ spec: 'c8k3 m2 gap fc10', preset: 'fast', recipe, base, fields: FIELDS, build: 'relaxed' });
-  assert.equal(query, 'arch=c8k3+m2+gap+fc10&recipe=fast&epochs=1&augment=0&subset=1280&seed=18446744073709551615&build=relaxed');
+  assert.equal(query,
+    'arch=c8k3+m2+gap+fc10&recipe=fast&epochs=1&augment=0&subset=1280&seed=18446744073709551615&build=relaxed');
   const read = readDesignQuery(new URLSearchParams(query), { presets: ['fast', 'reference'], fields: FIELDS });
   assert.deepEqual(read, { spec: 'c8k3 m2 gap fc10', preset: 'fast', build: 'relaxed',
     values: { epochs: 1, augment: false, seed: '18446744073709551615', subset: 1280 } });
   const same = designQuery({ spec: 'gap fc10', preset: 'fast', recipe: base, base, fields: FIELDS });
   assert.equal(same, 'arch=gap+fc10&recipe=fast&seed=1');
   assert.equal(readDesignQuery(new URLSearchParams('arch=gap+fc10'), { presets: ['fast'], fields: FIELDS }), null);
-  assert.equal(readDesignQuery(new URLSearchParams('recipe=fast&build=quantum'), { presets: ['fast'], fields: FIELDS }).build, null);
+  const unknownBuild = readDesignQuery(new URLSearchParams('recipe=fast&build=quantum'), { presets: ['fast'], fields: FIELDS });
+  assert.equal(unknownBuild.build, null);
 });
 
 test('a design link with a recipe this app does not know is refused with the reason', () => {
   const opts = { presets: ['fast', 'reference'], fields: FIELDS };
-  for (const [query, why] of [['recipe=turbo', /"turbo" is not a recipe/], ['recipe=fast&augment=yes', /augment must be 1 or 0/],
-    ['recipe=fast&lr=fast', /lr must be a number/], ['recipe=fast&lr=', /lr must be a number/], ['recipe=fast&epochs=1&epochs=2', /given 2 times/]])
+  const refusals = [['recipe=turbo', /"turbo" is not a recipe/], ['recipe=fast&augment=yes', /augment must be 1 or 0/],
+    ['recipe=fast&lr=fast', /lr must be a number/], ['recipe=fast&lr=', /lr must be a number/],
+    ['recipe=fast&epochs=1&epochs=2', /given 2 times/]];
+  for (const [query, why] of refusals)
     assert.throws(() => readDesignQuery(new URLSearchParams(query), opts), why, query);
 });
 

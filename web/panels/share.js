@@ -57,7 +57,8 @@ function createDesignLink({ app, errors, params, training }) {
     const differs = Boolean(here && linked.build && linked.build !== here);
     if (differs) {
       text += ` Its run was computed by the ${BUILD_TITLES[linked.build]} build; this tab runs the `
-        + `${BUILD_TITLES[here]} build, which rounds differently: expect close losses, not the same bits.`;
+        + `${BUILD_TITLES[here]} build, which may round differently: expect close losses, not necessarily `
+        + 'the same bits.';
     }
     note.hidden = false;
     note.textContent = text;

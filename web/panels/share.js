@@ -93,13 +93,18 @@ function createResultSharing({ trainer, app, errors }) {
     } catch (e) {
       errors.show('result', `No result link: ${e.message}`);
     } finally {
-      make.disabled = !app.get().caps;
+      makeable();
     }
   });
   // the link is of the weights it was made from: new weights take it down
   trainer.on(MSG.LOADED, () => { box.hidden = true; });
   trainer.on(MSG.PROGRESS, () => { box.hidden = true; });
-  app.on('change', (patch, { caps }) => { if ('caps' in patch) make.disabled = !caps; });
+  // a result is of finished weights: not while a run, an evaluation or a fine-tune changes or reads them
+  function makeable() {
+    const { caps, status } = app.get();
+    make.disabled = !caps || ['training', 'evaluating', 'teaching', 'paused', 'loading'].includes(status);
+  }
+  app.on('change', (patch) => { if ('caps' in patch || 'status' in patch) makeable(); });
 }
 
 // A result link opened (#result=…, at start or later in this tab): its model file through the same gate as Load

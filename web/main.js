@@ -19,6 +19,7 @@ import { createRuns } from './panels/runs.js';
 import { createInstall } from './panels/install.js';
 import { createDesignBar } from './panels/design-bar.js';
 import { createRooms } from './panels/rooms.js';
+import { createShare } from './panels/share.js';
 import './style.css';
 
 const params = new URLSearchParams(location.search);
@@ -46,6 +47,7 @@ createRuns({ trainer, app, errors });
 createInstall();
 createDesignBar({ trainer, app });
 createRooms();
+createShare({ trainer, app, errors, params, training });
 
 // a handle for the browser tests and benchmarks (chart data, state, a drawing classified
 // through the worker, the benchmark, an armed trap, the page's trainer and the Trainer class of

@@ -46,7 +46,7 @@ export function createArchitecture({ trainer, app, errors }) {
   async function describe() {
     const spec = specOf(layers), mine = ++asked;
     specInput.value = spec;
-    $('share-link').href = `${location.pathname}?arch=${encodeURIComponent(spec)}`;
+    app.emit('design-draft', spec);                     // the design link follows it (share.js)
     try {
       const design = await trainer.describe(spec);
       if (mine !== asked) return;

@@ -73,7 +73,28 @@ function createForm(app) {
     }
     return '';
   }
-  return { read, problem, preset: () => preset };
+  // what a preset fills in, and the field's default where the preset says nothing (a design link leaves these out)
+  function baseOf(p) {
+    const base = {};
+    for (const el of formInputs()) {
+      const f = FIELDS[el.dataset.field];
+      base[f.js] = f.js in p.config && f.js !== 'seed' ? p.config[f.js] : f.type === 'choice' ? f.choices[f.default] : f.default;
+    }
+    return base;
+  }
+  // a link's recipe: its preset, its fields as given, every other field as that preset fills it (threads stay)
+  function use(presetName, values) {
+    preset = PRESETS.find((p) => p.name === presetName) || PRESETS[0];
+    presetMenu.value = preset.name;
+    const base = baseOf(preset);
+    for (const el of formInputs()) {
+      const f = FIELDS[el.dataset.field];
+      if (f.js === 'threads') continue;
+      const v = f.js in values ? values[f.js] : base[f.js];
+      if (f.type === 'bool') el.checked = Boolean(v); else el.value = String(v);
+    }
+  }
+  return { read, problem, preset: () => preset, base: () => baseOf(preset), use };
 }
 
 // Every message about a run names it (runId); what belongs to another run (an old run's
@@ -178,7 +199,9 @@ export function createTraining({ trainer, app, errors }) {
     return runId;
   }
 
-  return { charts, resumeFrom, presets: PRESETS };
+  // the recipe as a link carries it (share.js): the preset's name, the form's values, what the preset fills in
+  const recipe = () => ({ preset: form.preset().name, values: form.read(), base: form.base() });
+  return { charts, resumeFrom, presets: PRESETS, recipe, useRecipe: form.use };
 }
 
 function fmtTime(s) {

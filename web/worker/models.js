@@ -10,9 +10,10 @@ import { snapshot, endPausedRun } from './training.js';
 
 export const EXPORT_FORMATS = Object.freeze({ onnx: 0, safetensors: 1, pytorch: 2 });
 
-// SAVE -> SAVED { bytes }, or a refusal with the core's reason (never an empty file)
+// SAVE { training? } -> SAVED { bytes }, or a refusal with the core's reason (never an empty file);
+// training: false leaves the optimiser state and progress out (the weights only: a shared result)
 export function save(msg) {
-  const bytes = snapshot(true);
+  const bytes = snapshot(msg.training !== false);
   post(MSG.SAVED, { bytes, rid: msg.rid }, [bytes.buffer]);
   return LATER;
 }

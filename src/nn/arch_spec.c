@@ -1,6 +1,7 @@
 /* arch_spec.c - the text form of a design: parse, print, the exercise's rules, the named
  * designs, and what an editor shows per layer; see arch_spec.h. */
 #include "arch_spec.h"
+#include "layer_token.h"
 #include "runtime/contract.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,40 +20,6 @@ const char *arch_named(const char *name) {
 
 /* ---------- printing ---------- */
 
-/* p's shortest decimal (no exponent) that reads back as the same float */
-static void format_p(float p, char *buf, size_t len) {
-    for (int digits = 0; digits <= 9; digits++) {
-        snprintf(buf, len, "%.*f", digits, (double)p);
-        if (strtof(buf, NULL) == p) break;
-    }
-    char *dot = strchr(buf, '.');
-    if (dot) {                                   /* no trailing zeros, no lone dot */
-        char *end = buf + strlen(buf) - 1;
-        while (end > dot && *end == '0') *end-- = 0;
-        if (end == dot) *end = 0;
-    }
-}
-
-void arch_spec_layer_token(const LayerSpec *s, char *buf, size_t len) {
-    char p[24] = "";
-    if (s->flags & LAYER_OWN_DROPOUT) { char v[20]; format_p(s->dropout, v, sizeof v); snprintf(p, sizeof p, ":d%s", v); }
-    switch (s->kind) {
-    case LAYER_CONV:
-    {
-        char g[16] = "";
-        if (net_layer_groups(s) > 1) snprintf(g, sizeof g, ":g%d", s->groups);
-        snprintf(buf, len, "c%dk%d%s%s%s%s", s->out_c, s->size, s->flags & LAYER_PAD_SAME ? ":same" : "",
-                 s->flags & LAYER_NO_BN ? ":nobn" : "", g, p);
-        break;
-    }
-    case LAYER_MAXPOOL: snprintf(buf, len, "m%d", s->size); break;
-    case LAYER_GAP: snprintf(buf, len, "gap"); break;
-    case LAYER_FLATTEN: snprintf(buf, len, "flat"); break;
-    case LAYER_DENSE: snprintf(buf, len, "fc%d%s", s->out_c, p); break;
-    default: snprintf(buf, len, "kind %d", s->kind);
-    }
-}
-
 int arch_spec_format(const NetArch *arch, char *buf, size_t len) {
     size_t used = 0;
     if (len) buf[0] = 0;
@@ -60,7 +27,7 @@ int arch_spec_format(const NetArch *arch, char *buf, size_t len) {
         char token[48];
         int kind = arch->layers[i].kind;
         if (kind < LAYER_CONV || kind > LAYER_FLATTEN) return 1;
-        arch_spec_layer_token(&arch->layers[i], token, sizeof token);
+        layer_token(&arch->layers[i], token, sizeof token);
         int n = snprintf(buf + used, len - used, "%s%s", i ? " " : "", token);
         if (n < 0 || (size_t)n >= len - used) return 1;
         used += (size_t)n;
@@ -226,7 +193,7 @@ static int layer_record_check(const LayerSpec *s, char *why, size_t len) {
         snprintf(why, len, "a dropout %g without the option that gives it one", p);
     } else if (!(p >= 0.0 && s->dropout <= 0.9f)) snprintf(why, len, "dropout %g; p is 0 to 0.9", p);
     else {
-        format_p(s->dropout, text, sizeof text);
+        layer_format_dropout(s->dropout, text, sizeof text);
         if (strtof(text, NULL) == s->dropout) return 0;
         snprintf(why, len, "dropout %g has no decimal form of at most 9 places", p);
     }
@@ -261,7 +228,7 @@ int arch_design_check(const NetArch *a, char *err, size_t errlen) {
     for (int i = 0; i < a->n_layers; i++) {
         const LayerSpec *s = &a->layers[i];
         char token[48], why[160];
-        arch_spec_layer_token(s, token, sizeof token);
+        layer_token(s, token, sizeof token);
         if (layer_record_check(s, why, sizeof why)) {
             snprintf(err, errlen, "layer %d (%s): %s", i + 1, token, why);
             return 0;
@@ -279,7 +246,7 @@ int arch_design_check(const NetArch *a, char *err, size_t errlen) {
     const LayerSpec *last = &a->layers[a->n_layers - 1];
     if (last->kind != LAYER_DENSE || last->out_c != LIMIT_CLASSES) {
         char token[48];
-        arch_spec_layer_token(last, token, sizeof token);
+        layer_token(last, token, sizeof token);
         snprintf(err, errlen, "the last layer must be fc%d (the %d digits; log-softmax follows it), not %s",
                  LIMIT_CLASSES, LIMIT_CLASSES, token);
         return 0;
@@ -308,7 +275,7 @@ int arch_describe(const NetArch *arch, ArchLayerInfo info[NET_MAX_LAYERS], size_
     for (int i = 0; i < arch->n_layers; i++) {
         const Layer *l = &L[i];
         ArchLayerInfo *o = &info[i];
-        arch_spec_layer_token(&l->spec, o->token, sizeof o->token);
+        layer_token(&l->spec, o->token, sizeof o->token);
         o->C = l->C; o->H = l->H; o->W = l->W; o->K = l->K; o->P = l->P; o->Q = l->Q;
         o->groups = l->spec.kind == LAYER_CONV ? net_layer_groups(&l->spec) : 0;
         o->params = 0;

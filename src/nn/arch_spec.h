@@ -44,8 +44,6 @@
 int  arch_spec_parse(const char *text, NetArch *arch, char *err, size_t errlen);
 /* the canonical text of arch into buf; 0, or 1 if it does not fit or a layer has no text form */
 int  arch_spec_format(const NetArch *arch, char *buf, size_t len);
-/* one layer's token ("c16k3:same"), for messages */
-void arch_spec_layer_token(const LayerSpec *s, char *buf, size_t len);
 /* the gate (above); 1 if the design is valid, else 0 and a message naming the layer and rule */
 int  arch_design_check(const NetArch *arch, char *err, size_t errlen);
 /* 1 if net takes 1 x 28 x 28 images and gives LIMIT_CLASSES classes (what every reader of

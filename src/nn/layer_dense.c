@@ -122,8 +122,8 @@ static void dense_weight_row_task(void *vctx, int o, int thread) {
     }
 }
 
+/* after the per-image part (dense_backward_image, run by the drivers): the weight gradient */
 static void dense_backward(BwdCtx *c) {
-    backward_per_image(c);                    /* sets have_sums */
     pool_run(c->net->pool, c->net->layer[c->layer].K, dense_weight_row_task, c);
 }
 
@@ -184,6 +184,6 @@ static void flatten_input_gradient_image(const Net *net, const Layer *l, int n, 
 }
 
 const LayerOps LAYER_OPS_FLATTEN = {
-    "flatten", flatten_plan, NULL, flatten_forward_image, NULL, backward_per_image, flatten_backward_image,
+    "flatten", flatten_plan, NULL, flatten_forward_image, NULL, NULL, flatten_backward_image,
     flatten_input_gradient_image, NULL,
 };

@@ -129,38 +129,13 @@ export function createTraining({ trainer, app, errors }) {
   $('log-scale').addEventListener('change', (e) => charts.setLogScale(e.target.checked));
 
   trainer.on(MSG.STATE, (m) => app.set({ status: m.state }));
-  trainer.on(MSG.PROGRESS, (p) => {
-    charts.addSteps(p.step - p.losses.length + 1, p.losses, p.lr);
-    readouts.show(p);
-  });
-  trainer.on(MSG.EPOCH, (m) => {
-    charts.addEpoch(m.epoch, m.testLoss, m.testAcc);
-    tid('test-accuracy').dataset.epoch = String(m.epoch);          // the epoch this accuracy is of
-    tid('test-accuracy').textContent = `${m.testAcc.toFixed(2)} %`;
-    report.epochs.push({ epoch: m.epoch, step: m.step, train_loss: m.trainLoss, test_loss: m.testLoss, test_acc: m.testAcc, elapsed_s: m.elapsed,
-      epoch_end_pause_s: m.pauseMs / 1000 });
-  });
-  trainer.on(MSG.CHECKPOINTED, (m) => { tid('checkpoint-step').textContent = String(m.step); });
-  trainer.on(MSG.ERROR, (m) => { if (m.where === 'checkpoint') tid('checkpoint-step').textContent = 'not kept'; });
+  followRun(trainer, charts, readouts, report);
   announceTraining(app);
   trainer.on(MSG.DIVERGED, (m) => errors.show('train', m.message));
 
-  app.on('change', (patch, s) => { if ('status' in patch || 'caps' in patch || 'dataReady' in patch) showStatus(s); });
-
-  function showStatus({ status: s, caps, dataReady }) {
-    readouts.catchUp();                                   // the throttled readouts catch up
-    tid('status').textContent = s;
-    const busy = s === 'training' || s === 'evaluating', teachingNow = s === 'teaching';
-    $('train').disabled = !dataReady || busy || teachingNow || s === 'paused' || s === 'crashed';
-    $('pause').disabled = !busy;
-    $('resume').disabled = s !== 'paused';
-    $('stop').disabled = !(busy || teachingNow || s === 'paused');
-    $('stop').title = teachingNow ? 'Cancel the fine-tune (the model stays as it was)' : '';
-    $('reset').disabled = busy || teachingNow || !caps;
-    $('download-report').disabled = report.epochs.length === 0 && !readouts.last();
-    for (const el of document.querySelectorAll('#train-form input, #train-form select')) el.disabled = busy || teachingNow || s === 'paused';
-    if (caps && caps.maxThreads === 1) $('threads').disabled = true;
-  }
+  app.on('change', (patch, s) => {
+    if ('status' in patch || 'caps' in patch || 'dataReady' in patch) showControls(s, readouts, report);
+  });
 
   $('download-report').addEventListener('click', () => downloadReport(report, readouts.last(), runConfig, app.get().caps));
 
@@ -179,6 +154,39 @@ export function createTraining({ trainer, app, errors }) {
   }
 
   return { charts, resumeFrom, presets: PRESETS };
+}
+
+// the controls and the status line for the app's state: what may be pressed now
+function showControls({ status: s, caps, dataReady }, readouts, report) {
+  readouts.catchUp();                                   // the throttled readouts catch up
+  tid('status').textContent = s;
+  const busy = s === 'training' || s === 'evaluating', teachingNow = s === 'teaching';
+  $('train').disabled = !dataReady || busy || teachingNow || s === 'paused' || s === 'crashed';
+  $('pause').disabled = !busy;
+  $('resume').disabled = s !== 'paused';
+  $('stop').disabled = !(busy || teachingNow || s === 'paused');
+  $('stop').title = teachingNow ? 'Cancel the fine-tune (the model stays as it was)' : '';
+  $('reset').disabled = busy || teachingNow || !caps;
+  $('download-report').disabled = report.epochs.length === 0 && !readouts.last();
+  for (const el of document.querySelectorAll('#train-form input, #train-form select')) el.disabled = busy || teachingNow || s === 'paused';
+  if (caps && caps.maxThreads === 1) $('threads').disabled = true;
+}
+
+// a run's progress, epochs and checkpoints into the charts, the readouts and the report
+function followRun(trainer, charts, readouts, report) {
+  trainer.on(MSG.PROGRESS, (p) => {
+    charts.addSteps(p.step - p.losses.length + 1, p.losses, p.lr);
+    readouts.show(p);
+  });
+  trainer.on(MSG.EPOCH, (m) => {
+    charts.addEpoch(m.epoch, m.testLoss, m.testAcc);
+    tid('test-accuracy').dataset.epoch = String(m.epoch);          // the epoch this accuracy is of
+    tid('test-accuracy').textContent = `${m.testAcc.toFixed(2)} %`;
+    report.epochs.push({ epoch: m.epoch, step: m.step, train_loss: m.trainLoss, test_loss: m.testLoss, test_acc: m.testAcc, elapsed_s: m.elapsed,
+      epoch_end_pause_s: m.pauseMs / 1000 });
+  });
+  trainer.on(MSG.CHECKPOINTED, (m) => { tid('checkpoint-step').textContent = String(m.step); });
+  trainer.on(MSG.ERROR, (m) => { if (m.where === 'checkpoint') tid('checkpoint-step').textContent = 'not kept'; });
 }
 
 function fmtTime(s) {

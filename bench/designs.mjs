@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { root, withAppInChromium } from './browser.mjs';
 import { machine } from './machine.mjs';
-import { DESIGNS } from '../web/generated/contract.js';
+import { DESIGNS } from '../scripts/contract.mjs';
 
 const arg = (name, fallback) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : fallback; };
 const seeds = arg('--seeds', '1,2,3').split(',').map(Number);

@@ -14,8 +14,8 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { stopThreads, root as here } from '../tests/node/load-wasm.mjs';
-import { CONFIG_FIELDS } from '../web/generated/contract.js';
+import { stopThreads, root as here } from '../scripts/load-wasm.mjs';
+import { CONFIG_FIELDS } from '../scripts/contract.mjs';
 
 const at = process.argv.indexOf('--root');
 const root = at > 0 ? path.resolve(process.argv[at + 1]) : here;
@@ -47,7 +47,7 @@ for (const conv of ['auto', 'winograd']) {
 rmSync(dir, { recursive: true });
 
 // imported again (a fresh instance) so that it reads WASM_DIR as set above
-const { loadWasm: load } = await import(`${pathToFileURL(path.join(here, 'tests', 'node', 'load-wasm.mjs')).href}?root=${encodeURIComponent(root)}`);
+const { loadWasm: load } = await import(`${pathToFileURL(path.join(here, 'scripts', 'load-wasm.mjs')).href}?root=${encodeURIComponent(root)}`);
 const M = await load('mt');
 const give = (which, bytes) => {
   const p = M._api_malloc(bytes.length);

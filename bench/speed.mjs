@@ -9,8 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadWasm, stopThreads } from '../tests/node/load-wasm.mjs';
-import { runWasmBench } from '../web/bench.mjs';
+import { loadWasm, stopThreads } from '../scripts/load-wasm.mjs';
+import { runWasmBench } from '../scripts/wasm-bench.mjs';
 import { machine } from './machine.mjs';
 import { root, withAppInChromium } from './browser.mjs';
 

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { root, withAppInChromium } from './browser.mjs';
 import { machine } from './machine.mjs';
-import { PRESETS } from '../web/generated/contract.js';
+import { PRESETS } from '../scripts/contract.mjs';
 
 const arg = (name, def) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : def; };
 const seeds = arg('--seeds', '1,2,3').split(',').map(Number), target = Number(arg('--target', 99.4));

@@ -6,7 +6,7 @@
 import { test, expect } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { checkpointed, classifyBlob, configure, draw, waitForData, probabilities } from './helpers.mjs';
-import { DIGITS } from './digits.mjs';
+import { DIGITS } from '../../scripts/digits.mjs';
 
 const step = async (page) => Number(await page.getByTestId('step').textContent());
 

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { configure, draw, waitForData } from './helpers.mjs';
 import { heldHost } from './held-host.mjs';
-import { DIGITS } from './digits.mjs';
+import { DIGITS } from '../../scripts/digits.mjs';
 
 const root = path.resolve('.');
 const deploy = (build) => execFileSync('ln', ['-sfn', build, path.join(root, 'build', 'deploy')]);

@@ -7,7 +7,7 @@
 import { test, expect } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
 import { checkpointed, configure, draw, waitForData } from './helpers.mjs';
-import { DIGITS } from './digits.mjs';
+import { DIGITS } from '../../scripts/digits.mjs';
 
 test('only same-origin requests, CSP sent and respected, file names never become markup', async ({ page, context, baseURL }, info) => {
   const urls = [], violations = [];

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { configure, classifyBlob, draw, checkpointed, waitForData } from './helpers.mjs';
-import { DIGITS } from './digits.mjs';
+import { DIGITS } from '../../scripts/digits.mjs';
 
 const describe = (spec) => JSON.parse(execFileSync(path.resolve('build/native/mnist-train'), ['--arch', spec, '--describe'], { encoding: 'utf8' }));
 const digits = async (locator) => Number((await locator.textContent()).replace(/\D/g, ''));

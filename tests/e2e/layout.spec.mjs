@@ -11,7 +11,7 @@
 // test-results/screenshots/ (first-screen-*.png are the README's, docs/images/).
 import { test, expect } from '@playwright/test';
 import { configure, draw, waitForData } from './helpers.mjs';
-import { DIGITS } from './digits.mjs';
+import { DIGITS } from '../../scripts/digits.mjs';
 import { readFileSync } from 'node:fs';
 
 // the reference net as the core's contract names it (web/generated/contract.js, written by the native build)

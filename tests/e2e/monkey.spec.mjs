@@ -8,7 +8,7 @@
 // (the suite keeps a fixed set; run many seeds while developing).
 import { test, expect } from '@playwright/test';
 import { configure, draw, settled, waitForData } from './helpers.mjs';
-import { DIGITS } from './digits.mjs';
+import { DIGITS } from '../../scripts/digits.mjs';
 
 const SEEDS = (process.env.MONKEY_SEEDS || '1,2,3').split(',').map(Number);
 const ACTIONS = Number(process.env.MONKEY_ACTIONS || 18);

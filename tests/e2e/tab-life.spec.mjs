@@ -3,7 +3,7 @@
 // kept, each tab told when the other trains).
 import { test, expect } from '@playwright/test';
 import { checkpointed, configure, draw, waitForData } from './helpers.mjs';
-import { DIGITS } from './digits.mjs';
+import { DIGITS } from '../../scripts/digits.mjs';
 
 const step = async (page) => Number(await page.getByTestId('step').textContent());
 

@@ -6,7 +6,7 @@
 // average resumes exactly and predicts with the average, and a 64-bit seed reaches the core whole.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadWasm, stopThreads } from './load-wasm.mjs';
+import { loadWasm, stopThreads } from '../../scripts/load-wasm.mjs';
 import { CONFIG_FIELDS, PROGRESS_FIELDS, EVAL_FIELDS, LIMITS } from '../../web/generated/contract.js';
 
 let M;

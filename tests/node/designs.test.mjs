@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadWasm, stopThreads, root } from './load-wasm.mjs';
+import { loadWasm, stopThreads, root } from '../../scripts/load-wasm.mjs';
 import { CONFIG_FIELDS } from '../../web/generated/contract.js';
 
 let M;

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-web';
-import { root } from './load-wasm.mjs';
+import { root } from '../../scripts/load-wasm.mjs';
 
 ort.env.wasm.numThreads = 1;
 const native = path.join(root, 'build', 'native');

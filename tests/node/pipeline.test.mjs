@@ -4,7 +4,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { loadWasm, stopThreads, root } from './load-wasm.mjs';
+import { loadWasm, stopThreads, root } from '../../scripts/load-wasm.mjs';
 
 const nativeDir = process.env.NATIVE_TEST_DIR || path.join(root, 'build', 'native', 'tests');
 const N = 100003;

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { root } from './load-wasm.mjs';
+import { root } from '../../scripts/load-wasm.mjs';
 
 function files(dir) {
   return readdirSync(dir).flatMap((f) => {

@@ -9,7 +9,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadWasm, stopThreads, wasmDir } from './load-wasm.mjs';
+import { loadWasm, stopThreads, wasmDir } from '../../scripts/load-wasm.mjs';
 
 v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
 const modules = [];

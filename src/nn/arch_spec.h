@@ -58,7 +58,8 @@ const char *arch_named(const char *name);
  * receptive field's side in input pixels of one output
  * value (the whole input from a global pool or a flatten on). */
 typedef struct { char token[48]; int C, H, W, K, P, Q, groups; size_t params, macs; int rf; } ArchLayerInfo;
-int  arch_describe(const NetArch *arch, ArchLayerInfo info[NET_MAX_LAYERS], size_t *params, size_t *macs, char *err, size_t errlen);
+int arch_describe(const NetArch *arch, ArchLayerInfo info[NET_MAX_LAYERS], size_t *params, size_t *macs, char *err,
+                  size_t errlen);
 /* the same as one line of JSON, malloc'd (the caller frees), or NULL and a message:
  * {"arch","name","params","macs","layers":[{"token","in":[C,H,W],"out":[K,P,Q],"groups","params","macs","rf"}]}
  * (groups: a convolution's, 1 or more; 0 for other kinds) */

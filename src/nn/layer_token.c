@@ -19,7 +19,11 @@ void layer_format_dropout(float p, char *buf, size_t len) {
 
 void layer_token(const LayerSpec *s, char *buf, size_t len) {
     char p[24] = "";
-    if (s->flags & LAYER_OWN_DROPOUT) { char v[20]; layer_format_dropout(s->dropout, v, sizeof v); snprintf(p, sizeof p, ":d%s", v); }
+    if (s->flags & LAYER_OWN_DROPOUT) {
+        char v[20];
+        layer_format_dropout(s->dropout, v, sizeof v);
+        snprintf(p, sizeof p, ":d%s", v);
+    }
     switch (s->kind) {
     case LAYER_CONV:
     {

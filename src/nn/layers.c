@@ -54,7 +54,8 @@ float net_layer_dropout(const Net *net, int i) {
  * image): two 16-bit draws per PCG output, drop when below p * 65536 (p = 0.1 -> 6554/65536 =
  * 0.100006; halves the generator's share of the step). With mask != NULL the mask (0 or
  * 1/(1-p)) is written there instead and out is left alone (net_dropout_mask). */
-void layer_dropout_image(const Net *net, int layer, int n, uint64_t seed, uint64_t step, float *out, int total, float *mask) {
+void layer_dropout_image(const Net *net, int layer, int n, uint64_t seed, uint64_t step, float *out, int total,
+                         float *mask) {
     float p = net_layer_dropout(net, layer);
     if (!(p > 0.0f)) {
         if (mask) for (int i = 0; i < total; i++) mask[i] = 1.0f;

@@ -70,7 +70,8 @@ const LayerOps *layer_ops(int kind);           /* NULL for a kind the table lack
 
 /* inverted dropout of image n's output of layer `layer` (total values at out), p from
  * net_layer_dropout; with mask, the mask is written there instead (net_dropout_mask) */
-void layer_dropout_image(const Net *net, int layer, int n, uint64_t seed, uint64_t step, float *out, int total, float *mask);
+void layer_dropout_image(const Net *net, int layer, int n, uint64_t seed, uint64_t step, float *out, int total,
+                         float *mask);
 void *nn_falloc(size_t n);                     /* n floats, zeroed, 64-byte aligned; free() */
 size_t nn_falloc_cost(size_t n);               /* the bytes nn_falloc(n) takes from the allocator, at most */
 const float *layer_input(const Net *net, int i, int n);   /* image n's input of layer i */

@@ -38,8 +38,8 @@ const char *const NET_MEM_PART_NAMES[NET_MEM_PARTS] = {
 /* ---------- the kinds ---------- */
 
 static const LayerOps *const OPS[] = {
-    [LAYER_CONV] = &LAYER_OPS_CONV, [LAYER_MAXPOOL] = &LAYER_OPS_MAXPOOL, [LAYER_GAP] = &LAYER_OPS_GAP, [LAYER_DENSE] = &LAYER_OPS_DENSE,
-    [LAYER_FLATTEN] = &LAYER_OPS_FLATTEN,
+    [LAYER_CONV] = &LAYER_OPS_CONV,   [LAYER_MAXPOOL] = &LAYER_OPS_MAXPOOL, [LAYER_GAP] = &LAYER_OPS_GAP,
+    [LAYER_DENSE] = &LAYER_OPS_DENSE, [LAYER_FLATTEN] = &LAYER_OPS_FLATTEN,
 };
 
 const LayerOps *layer_ops(int kind) {
@@ -92,7 +92,9 @@ size_t net_arch_plan(const NetArch *a, Layer L[NET_MAX_LAYERS], size_t *n_bn_sta
         layer_token(&l->spec, token, sizeof token);
         if (!ops) { snprintf(err, errlen, "layer %d: unknown kind %d", i + 1, l->spec.kind); return 0; }
         if (dense_only && l->spec.kind != LAYER_DENSE) {
-            snprintf(err, errlen, "layer %d (%s): after a flatten or a fully connected layer only fully connected layers may follow", i + 1, token);
+            snprintf(err, errlen,
+                     "layer %d (%s): after a flatten or a fully connected layer only fully connected layers may follow",
+                     i + 1, token);
             return 0;
         }
         if (ops->plan(l, i == a->n_layers - 1, &params, &bn, why, sizeof why)) {
@@ -100,7 +102,8 @@ size_t net_arch_plan(const NetArch *a, Layer L[NET_MAX_LAYERS], size_t *n_bn_sta
             return 0;
         }
         if (params > NET_MAX_PARAMS) {
-            snprintf(err, errlen, "layer %d (%s): the design has %zu parameters by here, more than the limit of %d", i + 1, token, params, NET_MAX_PARAMS);
+            snprintf(err, errlen, "layer %d (%s): the design has %zu parameters by here, more than the limit of %d",
+                     i + 1, token, params, NET_MAX_PARAMS);
             return 0;
         }
         kept += kept_floats(l);
@@ -108,7 +111,8 @@ size_t net_arch_plan(const NetArch *a, Layer L[NET_MAX_LAYERS], size_t *n_bn_sta
         /* activations and their two gradient buffers at the app's largest batch */
         double bytes = ((double)kept + 2.0 * (double)widest) * sizeof(float) * LIMIT_MAX_BATCH;
         if (bytes > NET_MAX_ACTIVATION_BYTES) {
-            snprintf(err, errlen, "layer %d (%s): activations need %.0f MB at a batch of %d by here, more than the limit of %u MB",
+            snprintf(err, errlen,
+                     "layer %d (%s): activations need %.0f MB at a batch of %d by here, more than the limit of %u MB",
                      i + 1, token, bytes / 1048576.0, LIMIT_MAX_BATCH, NET_MAX_ACTIVATION_BYTES >> 20);
             return 0;
         }
@@ -161,7 +165,9 @@ const char *net_conv_method_name(const Net *net, int i) {
 
 /* ---------- creation ---------- */
 
-Net *net_create(const NetArch *arch, int max_batch, int n_threads) { return net_create_with(arch, max_batch, n_threads, NULL); }
+Net *net_create(const NetArch *arch, int max_batch, int n_threads) {
+    return net_create_with(arch, max_batch, n_threads, NULL);
+}
 
 /* Every buffer of a Net whose layers are planned, taken through net_take (allocated, or counted
  * for net_memory_plan); 0, or 1 when an allocation failed. */
@@ -187,7 +193,8 @@ static int net_buffers(Net *net, NetAlloc *a) {
     net->logprob = net_take(a, B * net->n_classes, NET_MEM_ACTIVATIONS);
     for (int k = 0; k < 2; k++) {
         net->gbuf[k] = net_take(a, max_act * B, NET_MEM_GRADIENTS);
-        net->partial[k] = net_take(a, B * max_K * 2 * (sizeof(double) / sizeof(float)), NET_MEM_GRADIENTS);   /* doubles */
+        net->partial[k] =
+            net_take(a, B * max_K * 2 * (sizeof(double) / sizeof(float)), NET_MEM_GRADIENTS); /* doubles */
     }
     net->chunk_grad = net_take(a, max_wconv * ((B + NET_GRAD_CHUNK - 1) / NET_GRAD_CHUNK), NET_MEM_CHUNK_GRADS);
     net->scratch_floats = scratch;
@@ -279,7 +286,10 @@ void net_init_params(Net *net, uint64_t seed) {
         if (l->gamma >= 0)
             for (int k = 0; k < l->K; k++) { net->params[l->gamma + k] = 1.0f; net->params[l->beta + k] = 0.0f; }
         if (l->run_mean >= 0)
-            for (int k = 0; k < l->K; k++) { net->bn_state[l->run_mean + k] = 0.0f; net->bn_state[l->run_var + k] = 1.0f; }
+            for (int k = 0; k < l->K; k++) {
+                net->bn_state[l->run_mean + k] = 0.0f;
+                net->bn_state[l->run_var + k] = 1.0f;
+            }
     }
 }
 
@@ -341,7 +351,8 @@ int net_argmax(const Net *net, int n) {
 void net_backward(Net *net, int N, const uint8_t *labels) {
     int cur = 0, have_sums = -1;
     for (int i = net->n_layers - 1; i >= 0; i--) {
-        int below = i > 0 && ops_of(net->layer[i - 1].spec.kind)->forward_train ? i - 1 : -1;   /* batch statistics below */
+        int below =
+            i > 0 && ops_of(net->layer[i - 1].spec.kind)->forward_train ? i - 1 : -1; /* batch statistics below */
         BwdCtx ctx = { net, i, N, labels, net->gbuf[cur], net->gbuf[1 - cur], below, have_sums };
         const LayerOps *ops = ops_of(net->layer[i].spec.kind);
         if (ops->backward_image) backward_per_image(&ctx);   /* the per-image part first (sets have_sums) */

@@ -27,7 +27,8 @@ function sha(file) {
   const start = 64 + (version >= 5 ? 24 : version >= 4 ? 20 : 12) * layers;
   const fields = flags & 1 ? b.readUInt32LE(start) : 0;
   const hash = createHash('sha256');
-  if (fields) hash.update(b.subarray(start + 4, start + 4 + 8 * Math.min(fields, 29)));   // the 29 fields of versions 3 and 4
+  // the 29 fields of versions 3 and 4
+  if (fields) hash.update(b.subarray(start + 4, start + 4 + 8 * Math.min(fields, 29)));
   hash.update(b.subarray(start + (flags & 1 ? 4 + 8 * fields : 0), b.length - 4));
   return hash.digest('hex');
 }

@@ -95,7 +95,8 @@ writeFileSync(path.join(root, 'bench/results/time-to-accuracy.json'), JSON.strin
 const cell = (r) => (r ? (r.time_to_99_4_s === null ? `not reached (final ${r.final_test_acc} %)` : `${r.time_to_99_4_s} s (epoch ${r.epoch})`) : '–');
 const rows = seeds.map((s) => `| ${s} | ${cell(result.tab.find((r) => r.seed === s))} | ${cell(result.native.find((r) => r.seed === s))} |`);
 const m = result.machine;
-const table = `Preset \`${preset.name}\` (${preset.config.epochs} epochs), time from Train to the first epoch-end test accuracy ≥ ${target} %; `
+const table = `Preset \`${preset.name}\` (${preset.config.epochs} epochs), time from Train to the first epoch-end `
+  + `test accuracy ≥ ${target} %; `
   + `${m.cpu}, ${m.cores} cores (${m.vector_flags.filter((f) => /avx2|avx512f$/.test(f)).join(', ') || 'no AVX2'}), commit ${m.commit}, ${result.browser || ''}, 2 threads:\n\n`
   + `| seed | in the tab | native |\n|---|---|---|\n${rows.join('\n')}\n\n`
   + (result.tab.length ? `In-tab epoch overhead, median per run: ${result.tab.map((r) => `${r.epoch_end_pause_s_median} s`).join(', ')} as the worker measures it (the epoch's end holding training up: evaluating the 10,000 test images, the misread digits, the checkpoint's copy); ${result.tab.map((r) => `${r.epoch_overhead_s_median} s`).join(', ')} from wall times (an epoch's wall time minus its images at the run's median throughput, so it also carries the throughput's swings on this shared machine). ` : '')

@@ -1,7 +1,8 @@
 // Loads a wasm build of the app in Node for tests and benchmarks: 'mt' and 'st' are the
 // app's modules (public/wasm/), 'mt-test' and 'st-test' the same with the test exports
-// (public/wasm-test/: kernel self-check, peak, armed trap). Emscripten 3.1.6's ES-module output expects `require` and `__dirname` on Node,
-// and fetches the .wasm by URL unless it is handed the bytes: both are provided here.
+// (public/wasm-test/: kernel self-check, peak, armed trap). Emscripten 3.1.6's ES-module output
+// expects `require` and `__dirname` on Node, and fetches the .wasm by URL unless it is handed the
+// bytes: both are provided here.
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

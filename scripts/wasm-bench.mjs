@@ -8,5 +8,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-execFileSync(process.execPath, [path.join(root, 'scripts', 'build-lib.mjs'), '--test-hooks'], { stdio: ['ignore', 'ignore', 'inherit'] });
-export const { runWasmBench } = await import(pathToFileURL(path.join(root, 'build', 'lib-test', 'package', 'bench.mjs')).href);
+execFileSync(process.execPath, [path.join(root, 'scripts', 'build-lib.mjs'), '--test-hooks'],
+  { stdio: ['ignore', 'ignore', 'inherit'] });
+const built = path.join(root, 'build', 'lib-test', 'package', 'bench.mjs');
+export const { runWasmBench } = await import(pathToFileURL(built).href);

@@ -173,7 +173,8 @@ test('320x640: no horizontal scroll', async ({ page }) => {
 
 const EMPTY_STATES = ['loss-chart-empty', 'epoch-chart-empty', 'lr-chart-empty', 'eval-empty'];
 
-test('charts: titled axes, accuracy zoomed, latest values shown without hovering, empty-state texts until data; texts agree',
+test('charts: titled axes, accuracy zoomed, latest values shown without hovering, empty-state texts until '
+  + 'data; texts agree',
   async ({ page }) => {
   await page.goto('/');
   await expect(page.getByTestId('model-status')).toContainText('pretrained', { timeout: 30_000 });

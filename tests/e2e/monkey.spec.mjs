@@ -38,7 +38,8 @@ const ACTIONS_TABLE = {
   'train the current model': { can: (p) => enabled(p, 'train'), run: async (p) => { await p.getByTestId('start-current').check(); await p.getByTestId('train').click(); } },
   pause: { can: (p) => enabled(p, 'pause'), run: (p) => p.getByTestId('pause').click() },
   resume: { can: (p) => enabled(p, 'resume'), run: (p) => p.getByTestId('resume').click() },
-  'resume on the offer': {                        // the run goes back to its checkpoint: its steps start again from there
+  // the run goes back to its checkpoint: its steps start again from there
+  'resume on the offer': {
     can: (p) => enabled(p, 'resume-checkpoint'),
     run: async (p, world) => { await p.getByTestId('resume-checkpoint').click(); world.step = 0; },
   },

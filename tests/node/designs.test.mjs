@@ -85,7 +85,8 @@ test('designs: set, describe, create, load another design', async () => {
     assert.equal(M._api_create(1, 1, 0), 0);
     const before = classify(image);
     const damaged = new Uint8Array(readFileSync(file));
-    damaged.set([0, 0, 0xc0, 0x7f], damaged.length - 12);     // a NaN in the last tensor (and, in a model file, a bad CRC)
+    // a NaN in the last tensor (and, in a model file, a bad CRC)
+    damaged.set([0, 0, 0xc0, 0x7f], damaged.length - 12);
     assert.equal(load(damaged), 1, `${path.basename(file)}: a damaged file was accepted`);
     assert.equal(M._api_param_count(), 15122, 'a refused file switched the design');
     assert.deepEqual(classify(image), before, 'a refused file changed the model');

@@ -45,7 +45,8 @@ test('onnxruntime runs the exported model as the C core does', async () => {
   }
   assert.ok(worst <= 1e-4, `max |log-prob difference| over 1,000 images: ${worst}`);
   assert.equal(correct, cSummary.correct, `onnxruntime ${correct} / 10000 correct, the C core ${cSummary.correct}`);
-  console.log(`# onnxruntime vs C: max |log-prob difference| ${worst.toExponential(2)} over 1,000 images; ${correct} / 10000 correct in both`);
+  console.log(`# onnxruntime vs C: max |log-prob `
+    + `difference| ${worst.toExponential(2)} over 1,000 images; ${correct} / 10000 correct in both`);
 });
 
 test('onnxruntime runs the ONNX export of every design as the C core does', async () => {

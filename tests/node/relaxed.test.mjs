@@ -69,7 +69,8 @@ async function run(variant, threads) {
   return losses;
 }
 
-test('threads bit-identical within the relaxed build; the run differs from the plain build by rounding only', async () => {
+test('threads bit-identical within the relaxed build; the run differs from the plain build by '
+  + 'rounding only', async () => {
   const one = await run('mt-relaxed', 1), two = await run('mt-relaxed', 2), plain = await run('mt', 2);
   assert.deepEqual(two, one, '1 and 2 threads give the same bits');
   assert.notDeepEqual(one, plain, 'the relaxed build rounds differently (were its multiply-adds fused?)');

@@ -30,10 +30,12 @@ export function createEvaluation({ trainer, app, inspectDigit }) {
   });
 }
 
+const headerCell = (text) => Object.assign(document.createElement('th'), { textContent: text });
+
 function renderPerClass(pc, perClass) {
   if (!pc.rows.length) {
     const head = pc.insertRow();
-    ['digit', 'accuracy'].forEach((t) => { const th = document.createElement('th'); th.textContent = t; head.appendChild(th); });
+    for (const t of ['digit', 'accuracy']) head.appendChild(headerCell(t));
     for (let d = 0; d < 10; d++) { const r = pc.insertRow(); r.insertCell().textContent = String(d); r.insertCell(); }
   }
   perClass.forEach((a, d) => { pc.rows[d + 1].cells[1].textContent = `${a.toFixed(2)} %`; });
@@ -44,7 +46,7 @@ function renderConfusion(cm, confusion) {
   if (!cm.rows.length) {
     const top = cm.insertRow();
     top.appendChild(Object.assign(document.createElement('th'), { textContent: 'true \\ read' }));
-    for (let p = 0; p < 10; p++) { const th = document.createElement('th'); th.textContent = String(p); top.appendChild(th); }
+    for (let p = 0; p < 10; p++) top.appendChild(headerCell(String(p)));
     for (let t = 0; t < 10; t++) {
       const r = cm.insertRow(), th = document.createElement('th');
       th.textContent = String(t); r.appendChild(th);

@@ -33,7 +33,8 @@ function createAnnouncer() {
 function createBars(bars) {
   for (let d = 0; d < 10; d++) {
     const li = document.createElement('li');
-    li.innerHTML = '<span class="digit"></span><span class="bar"><span class="fill"></span></span><span class="pct"></span>';
+    li.innerHTML = '<span class="digit"></span><span class="bar"><span class="fill"></span></span>'
+      + '<span class="pct"></span>';
     li.querySelector('.digit').textContent = String(d);
     li.dataset.digit = String(d);
     bars.appendChild(li);
@@ -83,7 +84,8 @@ async function readPadNow({ pad, app, canAsk, readInk }) {
 // wantsInside(): whether the inside view is open (then each reading brings it along)
 export function createReading({ trainer, app, wantsInside }) {
   let lastInk = null, lastImg28 = null, pending = false, queued = false;
-  const pad = new DrawPad($('draw-canvas'), (ink) => { lastInk = ink; requestPrediction(); markSettled(); }, () => markSettled());
+  const pad = new DrawPad($('draw-canvas'), (ink) => { lastInk = ink; requestPrediction(); markSettled(); },
+    () => markSettled());
   const announcer = createAnnouncer();
   const markSettled = () => {
     const settled = !(pad.pending || pending || queued);
@@ -115,7 +117,7 @@ export function createReading({ trainer, app, wantsInside }) {
   });
   // new weights: read the drawing again
   trainer.on(MSG.LOADED, (m) => {
-    $('model-source').textContent = m.source === 'pretrained' ? SOURCE_TEXT.pretrained : m.source === 'random' ? SOURCE_TEXT.random : '';
+    $('model-source').textContent = m.source === 'pretrained' || m.source === 'random' ? SOURCE_TEXT[m.source] : '';
     requestPrediction();
   });
   trainer.on(MSG.EPOCH, readAgainIfDrawn);

@@ -130,7 +130,8 @@ function handOverAll(files, label) {
     const bytes = files[i];
     let p;
     try { p = handOver(bytes); } catch (e) { throw refusal('failed', `${label(i)}: ${e.message}`); }
-    if (M._api_set_data(i, p, bytes.length) !== 0) throw refusal('refused', `${label(i)}: ${errorText()}`);      // C validates and takes ownership
+    // C validates and takes ownership
+    if (M._api_set_data(i, p, bytes.length) !== 0) throw refusal('refused', `${label(i)}: ${errorText()}`);
   }
   w.testImages = files[2].slice(16);           // the evaluation is in C; the page shows misread digits' pixels
   w.loaded = [itemCount(files[0]), itemCount(files[2])];

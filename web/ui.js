@@ -26,7 +26,8 @@ export function tiles(box, count) {
 }
 
 export function download(blob, name) {
-  if (__TEST_HOOKS__ && window.mnistApp) window.mnistApp.lastDownload = { blob, name };   // engines without download handling
+  // engines without download handling
+  if (__TEST_HOOKS__ && window.mnistApp) window.mnistApp.lastDownload = { blob, name };
   const a = document.createElement('a');
   a.href = URL.createObjectURL(blob);
   a.download = name;

@@ -41,7 +41,8 @@ test.describe('the packed library', () => {
     }
   };
 
-  test('the example page trains with the packed library: threads, MNIST, evaluation, a prediction', async ({ page }) => {
+  test('the example page trains with the packed library: threads, MNIST, evaluation, '
+    + 'a prediction', async ({ page }) => {
     test.setTimeout(300_000);
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -198,14 +199,16 @@ test.describe('the library keeps its word', () => {
       t.terminate();
       return { answer, loaded, count: evaluation.ok?.count, status: status.ok };
     });
-    expect(out.answer.source, 'setDesign answers with its own result, not the pretrained model loading late').toBe('design');
+    expect(out.answer.source, 'setDesign answers with its own result, not the pretrained model '
+      + 'loading late').toBe('design');
     expect(out.loaded).toEqual(['pretrained', 'design']);
     expect(out.count).toBe(10000);
     expect(out.status.design).toBe(out.answer.design);
     expect(out.status.data).toEqual({ train: 60000, test: 10000 });
   });
 
-  test('two evaluate() at once: one counts each of the 10,000 test images once, the other is refused as busy', async ({ page }) => {
+  test('two evaluate() at once: one counts each of the 10,000 test images once, the other is '
+    + 'refused as busy', async ({ page }) => {
     test.setTimeout(180_000);
     const out = await page.evaluate(async () => {
       const t = await lib.make({ mnist: true });
@@ -220,7 +223,8 @@ test.describe('the library keeps its word', () => {
     expect(out.again).toBe(10000);
   });
 
-  test("a run paused in its epoch-end evaluation: evaluate() waits its turn, and both count every test image once", async ({ page }) => {
+  test("a run paused in its epoch-end evaluation: evaluate() waits its turn, and both count every "
+    + "test image once", async ({ page }) => {
     test.setTimeout(180_000);
     const out = await page.evaluate(async () => {
       const t = await lib.make(), res = {};
@@ -254,7 +258,8 @@ test.describe('the library keeps its word', () => {
     for (const acc of out.epochs) expect(acc).toBeLessThanOrEqual(100);
   });
 
-  test("lengths are checked and the caller's buffers stay theirs (writeDigits, teach, predict, load)", async ({ page }) => {
+  test("lengths are checked and the caller's buffers stay theirs (writeDigits, teach, "
+    + "predict, load)", async ({ page }) => {
     const out = await page.evaluate(async () => {
       const t = await lib.make();
       const labels10 = new Uint8Array(10), res = {};
@@ -288,7 +293,8 @@ test.describe('the library keeps its word', () => {
     expect(out.loadNumber.code).toBe('invalid');
   });
 
-  test('setData of another size replaces the data in use; a refused set (labels out of 0-9) leaves it', async ({ page }) => {
+  test('setData of another size replaces the data in use; a refused set (labels out of 0-9) leaves it',
+    async ({ page }) => {
     const out = await page.evaluate(async () => {
       const t = await lib.make();
       await t.setData(lib.data(200, 500));
@@ -369,7 +375,8 @@ test.describe('the library keeps its word', () => {
     expect(out.after).toBe('terminated');
   });
 
-  test('a paused run is ended (with its state) by a load, new data, the pretrained model or a design; a refused one leaves it paused', async ({ page }) => {
+  test('a paused run is ended (with its state) by a load, new data, the pretrained model or a design; a refused one '
+    + 'leaves it paused', async ({ page }) => {
     test.setTimeout(180_000);
     const out = await page.evaluate(async () => {
       const t = await lib.make(), data = lib.data(), saved = await t.save(), res = {};
@@ -414,7 +421,8 @@ test.describe('the library keeps its word', () => {
     }
   });
 
-  test('a design too big for memory is refused and changes nothing; reset() then renews the network in use', async ({ page }) => {
+  test('a design too big for memory is refused and changes nothing; reset() then renews the '
+    + 'network in use', async ({ page }) => {
     const out = await page.evaluate(async () => {
       const t = await lib.make();
       const state = async () => ({ status: (await lib.code(() => t.status())).ok ?? {}, print: await lib.fingerprint(t) });
@@ -449,7 +457,8 @@ test.describe('the library keeps its word', () => {
     expect(out.onnx).toBeGreaterThan(1000);
   });
 
-  test('an AbortSignal stops a run, abandons an evaluation and cancels a fine-tune (weights put back): each rejects aborted', async ({ page }) => {
+  test('an AbortSignal stops a run, abandons an evaluation and cancels a fine-tune (weights put back): each '
+    + 'rejects aborted', async ({ page }) => {
     test.setTimeout(180_000);
     const out = await page.evaluate(async () => {
       const t = await lib.make(), res = {};
@@ -488,7 +497,8 @@ test.describe('the library keeps its word', () => {
     expect(out.afterTeach).toBe('idle');
   });
 
-  test('busy: what cannot run beside a run or a fine-tune is refused with the reason, and nothing changes', async ({ page }) => {
+  test('busy: what cannot run beside a run or a fine-tune is refused with the reason, and '
+    + 'nothing changes', async ({ page }) => {
     test.setTimeout(180_000);
     const out = await page.evaluate(async () => {
       const t = await lib.make(), data = lib.data(400, 10000), saved = await t.save(), res = {};

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { root } from './load-wasm.mjs';
+import { root } from '../../scripts/load-wasm.mjs';
 import { encodeResult, decodeResult, designQuery, readDesignQuery, buildName } from '../../web/share-codec.js';
 
 const MAX = 4 << 20;
@@ -33,8 +33,10 @@ test('what is not a result link is refused with the reason', async () => {
   const good = await encodeResult(reference);
   const refusals = [
     ['', /not a result link/], ['x.' + good.slice(2), /not a result link/],
-    [`${good.slice(0, 500)}*${good.slice(501)}`, /not base64url/], [`${good.slice(0, 2)}${'A'.repeat(5)}`, /not base64url/],
-    [good.slice(0, good.length >> 1), /compressed bytes are damaged/], [`d.${'_'.repeat(4000)}`, /compressed bytes are damaged/],
+    [`${good.slice(0, 500)}*${good.slice(501)}`, /not base64url/],
+    [`${good.slice(0, 2)}${'A'.repeat(5)}`, /not base64url/],
+    [good.slice(0, good.length >> 1), /compressed bytes are damaged/],
+    [`d.${'_'.repeat(4000)}`, /compressed bytes are damaged/],
     [`d.${'A'.repeat(Math.ceil(MAX / 3) * 4 + 2000)}`, /far longer/],
   ];
   for (const [text, why] of refusals) await assert.rejects(decodeResult(text, MAX), why, text.slice(0, 40));
@@ -50,7 +52,8 @@ const base = { epochs: 6, lr: 0.1, optimizer: 'sgd', augment: true, seed: '1', s
 
 test('a design link carries the design, the preset, what differs from it, the seed and the build', () => {
   const recipe = { ...base, epochs: 1, augment: false, seed: '18446744073709551615', subset: 1280 };
-  const query = designQuery({ spec: 'c8k3 m2 gap fc10', preset: 'fast', recipe, base, fields: FIELDS, build: 'relaxed' });
+  const query = designQuery({ spec: 'c8k3 m2 gap fc10', preset: 'fast', recipe, base, fields: FIELDS,
+    build: 'relaxed' });
   assert.equal(query,
     'arch=c8k3+m2+gap+fc10&recipe=fast&epochs=1&augment=0&subset=1280&seed=18446744073709551615&build=relaxed');
   const read = readDesignQuery(new URLSearchParams(query), { presets: ['fast', 'reference'], fields: FIELDS });
@@ -59,7 +62,8 @@ test('a design link carries the design, the preset, what differs from it, the se
   const same = designQuery({ spec: 'gap fc10', preset: 'fast', recipe: base, base, fields: FIELDS });
   assert.equal(same, 'arch=gap+fc10&recipe=fast&seed=1');
   assert.equal(readDesignQuery(new URLSearchParams('arch=gap+fc10'), { presets: ['fast'], fields: FIELDS }), null);
-  const unknownBuild = readDesignQuery(new URLSearchParams('recipe=fast&build=quantum'), { presets: ['fast'], fields: FIELDS });
+  const unknownBuild = readDesignQuery(new URLSearchParams('recipe=fast&build=quantum'),
+    { presets: ['fast'], fields: FIELDS });
   assert.equal(unknownBuild.build, null);
 });
 

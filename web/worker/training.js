@@ -74,7 +74,8 @@ export async function train(cfg, runId, rid, resumeBytes = null, resumeMeta = nu
     if (resumeBytes) {
       const before = M.UTF8ToString(M._api_design());
       resumeFrom(new Uint8Array(resumeBytes), cfg);
-      const design = M.UTF8ToString(M._api_design());                 // a checkpoint of another design switched the network
+      // a checkpoint of another design switched the network
+      const design = M.UTF8ToString(M._api_design());
       if (design !== before) post(MSG.LOADED, { source: 'checkpoint', design, params: w.caps.params });
     } else {
       configure(cfg);
@@ -186,7 +187,9 @@ function threadIds() {
 
 function diverged(p) {
   // the C trainer has already gone back to the last state with a finite loss (trainer.h)
-  const message = `Training stopped at step ${p.step}: the loss became NaN or infinite, so the learning rate (${w.run.cfg.lr}) is too high for this run. The weights were put back to the last step that still gave a finite loss; lower the learning rate and train again.`;
+  const message = `Training stopped at step ${p.step}: the loss became NaN or infinite, so the `
+    + `learning rate (${w.run.cfg.lr}) is too high for this run. The weights were put back to the last step that `
+      + `still gave a finite loss; lower the learning rate and train again.`;
   post(MSG.DIVERGED, { runId: w.run.id, message });
   endRun('idle', refusal('failed', message));
 }
@@ -220,7 +223,8 @@ async function evaluate(p, run) {
 let checkpointWrites = Promise.resolve();
 function checkpoint(p, run) {
   run.lastCheckpoint = performance.now();
-  if (!w.checkpoints) return checkpointWrites;          // the caller did not ask for checkpoints (the library's default)
+  // the caller did not ask for checkpoints (the library's default)
+  if (!w.checkpoints) return checkpointWrites;
   let bytes;
   try { bytes = snapshot(true).buffer; } catch (e) {
     post(MSG.ERROR, { where: 'checkpoint', code: 'failed', message: `No checkpoint at step ${p.step}: ${e.message}` });

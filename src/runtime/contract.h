@@ -68,11 +68,16 @@
     X(fast,      "the app's default: 6 epochs, lighter augmentation, no dropout", \
       "epochs=6 rotate_deg=8 shift_px=1 dropout=0") \
     X(reference, "the reference recipe: 10 epochs, OneCycle to a peak of 0.1", "") \
-    X(long,      "20 epochs, for the last tenths of a percent", "epochs=20")
+    X(long,      "20 epochs, for the last tenths of a percent", "epochs=20") \
+    X(golf994,   "golf: the fast recipe over 15 epochs, for the design golf994", \
+      "epochs=15 rotate_deg=8 shift_px=1 dropout=0") \
+    X(golf990,   "golf: the fast recipe over 15 epochs, for the design golf990", \
+      "epochs=15 rotate_deg=8 shift_px=1 dropout=0")
 
 /* Named designs (the text form of nn/arch_spec.h): mnist-train --arch NAME and the page's list,
  * the reference net first. The seed's ablations each take one ingredient out of the reference
- * net; "small" is ours (docs/network.md says how it was found). X(name, title, spec) */
+ * net; "small" is ours (docs/network.md says how it was found); the golf designs are the smallest found
+ * to reach 99.4 % and 99.0 % (docs/golf.md), each with a recipe preset of its name. X(name, title, spec) */
 #define NAMED_DESIGNS(X) \
     X("reference",    "the reference net", "c8k3 c16k3 c32k3 m2 c8k1 c16k3 c32k3 c16k1 c16k3 gap fc10") \
     X("no-bn",        "without batch norm (a bias instead)", \
@@ -84,7 +89,11 @@
     X("no-dropout",   "without dropout", \
       "c8k3:d0 c16k3:d0 c32k3:d0 m2 c8k1:d0 c16k3:d0 c32k3:d0 c16k1:d0 c16k3:d0 gap fc10") \
     X("small",        "ours: under 8,000 parameters", \
-      "c8k3:d0 c12k3:d0 c16k3:d0 m2 c8k1:d0 c12k3:d0 c16k3:d0 c14k3:d0 gap fc10")
+      "c8k3:d0 c12k3:d0 c16k3:d0 m2 c8k1:d0 c12k3:d0 c16k3:d0 c14k3:d0 gap fc10") \
+    X("golf994",      "golf: 4,818 parameters, 99.4 % or more for seeds 1-5 (--preset golf994)", \
+      "c8k3 c8k3 m2 c12k3 c12k3 m2 c16k3 gap fc10") \
+    X("golf990",      "golf: 2,214 parameters, 99.0 % or more for seeds 1-5 (--preset golf990)", \
+      "c4k3 c8k3 m2 c8k3 c8k3 m2 c8k3 gap fc10")
 
 /* Options of a run that are not part of the recipe (not saved with the training state). */
 #define RUN_OPTION_FIELDS(X) \

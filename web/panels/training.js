@@ -103,19 +103,29 @@ export function createTraining({ trainer, app, errors }) {
   const readouts = createReadouts(report);
   let runConfig = null;
 
-  $('train').addEventListener('click', () => {
+  // the recipe in the form (the menu's preset and the fields), or the form's word on what is wrong with it
+  function recipe() {
     const cfg = form.read(), problem = form.problem(cfg);
-    if (problem) { errors.show('train', problem); return; }
-    errors.hide('train');
-    const init = document.querySelector('input[name="start-from"]:checked')?.value === 'current' ? 'current' : 'scratch';
-    runConfig = { ...DEFAULT_CONFIG, ...form.preset().config, ...cfg, init, preset: form.preset().name };
+    return { problem, config: { ...DEFAULT_CONFIG, ...form.preset().config, ...cfg, preset: form.preset().name } };
+  }
+  // a run of config (recipe() with init) on the network in use: the path of Train, also the lab queue's;
+  // returns its id and trainer.train's promise ({ state } when the run ends)
+  function startRun(config) {
+    runConfig = config;
     charts.reset(); readouts.reset();           // nothing of the last run stays on show (its step was read as this run's)
     report.epochs = []; report.imagesPerSec = []; report.started = new Date().toISOString();
     const runId = newRunId();
     app.set({ runId });
     sessionStorage.setItem(TAB_RUN_KEY, runId);            // a reload of this tab offers this run first
-    app.emit('run-started', { init, config: runConfig, runId });
-    trainer.train(runConfig, { runId }).catch(errors.of('train'));
+    app.emit('run-started', { init: config.init, config, runId });
+    return { runId, ended: trainer.train(config, { runId }) };
+  }
+  $('train').addEventListener('click', () => {
+    const { problem, config } = recipe();
+    if (problem) { errors.show('train', problem); return; }
+    errors.hide('train');
+    const init = document.querySelector('input[name="start-from"]:checked')?.value === 'current' ? 'current' : 'scratch';
+    startRun({ ...config, init }).ended.catch(errors.of('train'));
   });
   $('pause').addEventListener('click', () => trainer.pause().catch(errors.of('train')));
   $('resume').addEventListener('click', () => trainer.resume().catch(errors.of('train')));
@@ -178,7 +188,7 @@ export function createTraining({ trainer, app, errors }) {
     return runId;
   }
 
-  return { charts, resumeFrom, presets: PRESETS };
+  return { charts, resumeFrom, recipe, startRun, presets: PRESETS };
 }
 
 function fmtTime(s) {

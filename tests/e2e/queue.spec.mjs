@@ -5,7 +5,21 @@
 // reached 99.4 %) agree with the runs kept; the picture has a point per design, marks the
 // Pareto front, names a design on hover and opens it in the editor on a click or Enter.
 import { test, expect } from '@playwright/test';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { configure, waitForData } from './helpers.mjs';
+
+// axe-core's findings in the runs panel (as a11y.spec.mjs runs it, there on panels without a queue)
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+async function violations(page) {
+  await page.evaluate(`${axeSource}\n;0`);
+  return page.evaluate(async () => {
+    const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
+    const r = await window.axe.run(document.getElementById('runs'), { runOnly: { type: 'tag', values: tags } });
+    const where = (v) => v.nodes.map((n) => n.target.join(' ')).slice(0, 4).join(', ');
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${where(v)}`);
+  });
+}
 
 const WIDE = 'c8k3 m2 c16k3 gap fc10', NARROW = 'c4k3 m2 c8k3 gap fc10';
 const entries = (page) => page.getByTestId('queue-list').locator('li');
@@ -80,6 +94,7 @@ test('two designs over two seeds: queued, reordered, paused, reloaded twice; the
     await expect(row).toContainText(`${kept.mean.toFixed(2)} ±`);
   }
 
+  expect(await violations(page), 'axe on the runs panel with the queue, the statistics and the picture').toEqual([]);
   await page.getByTestId('runs').screenshot({ path: 'test-results/screenshots/lab-queue.png' });
 
   // the picture: a point per design; the fewest parameters and the best mean are on the front

@@ -6,7 +6,7 @@
 // going on (its seed stays to do); entries move up and down and are removed. It is kept in
 // localStorage: after a reload the queue is shown as it was and, if it was running, goes on once
 // MNIST is loaded: the interrupted run starts again from its first step with its seed (a run is
-// a pure function of its seed and recipe, so its figures are the ones it would have had), and
+// a pure function of its design, recipe and seed, so its figures are the ones it would have had), and
 // its checkpoint is deleted. Owns #queue.
 import { MSG } from '../protocol.js';
 import { clearCheckpoint } from '../store.js';

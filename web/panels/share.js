@@ -28,7 +28,7 @@ function createDesignLink({ app, errors, params, training }) {
   const link = $('share-link'), note = $('link-note');
   function update() {
     if (!spec) return;
-    const { preset, values, base } = training.recipe();
+    const { preset, values, base } = training.linkRecipe();
     const build = buildName(app.get().caps);
     const query = designQuery({ spec, preset, recipe: values, base, fields: LINK_FIELDS, build });
     link.href = `${location.pathname}?${query}`;

@@ -135,21 +135,31 @@ export function createTraining({ trainer, app, errors }) {
   const readouts = createReadouts(report);
   let runConfig = null;
 
-  $('train').addEventListener('click', () => {
+  // the recipe in the form (the menu's preset and the fields), or the form's word on what is wrong with it
+  function recipe() {
     const cfg = form.read(), problem = form.problem(cfg);
-    if (problem) { errors.show('train', problem); return; }
-    errors.hide('train');
-    const from = document.querySelector('input[name="start-from"]:checked')?.value;
-    const init = from === 'current' ? 'current' : 'scratch';
-    runConfig = { ...DEFAULT_CONFIG, ...form.preset().config, ...cfg, init, preset: form.preset().name };
+    return { problem, config: { ...DEFAULT_CONFIG, ...form.preset().config, ...cfg, preset: form.preset().name } };
+  }
+  // a run of config (recipe() with init) on the network in use: the path of Train, also the lab queue's;
+  // returns its id and trainer.train's promise ({ state } when the run ends)
+  function startRun(config) {
+    runConfig = config;
     // nothing of the last run stays on show (its step was read as this run's)
     charts.reset(); readouts.reset();
     report.epochs = []; report.imagesPerSec = []; report.started = new Date().toISOString();
     const runId = newRunId();
     app.set({ runId });
     sessionStorage.setItem(TAB_RUN_KEY, runId);            // a reload of this tab offers this run first
-    app.emit('run-started', { init, config: runConfig, runId });
-    trainer.train(runConfig, { runId }).catch(errors.of('train'));
+    app.emit('run-started', { init: config.init, config, runId });
+    return { runId, ended: trainer.train(config, { runId }) };
+  }
+  $('train').addEventListener('click', () => {
+    const { problem, config } = recipe();
+    if (problem) { errors.show('train', problem); return; }
+    errors.hide('train');
+    const from = document.querySelector('input[name="start-from"]:checked')?.value;
+    const init = from === 'current' ? 'current' : 'scratch';
+    startRun({ ...config, init }).ended.catch(errors.of('train'));
   });
   $('pause').addEventListener('click', () => trainer.pause().catch(errors.of('train')));
   $('resume').addEventListener('click', () => trainer.resume().catch(errors.of('train')));
@@ -190,8 +200,8 @@ export function createTraining({ trainer, app, errors }) {
   }
 
   // the recipe as a link carries it (share.js): the preset's name, the form's values, what the preset fills in
-  const recipe = () => ({ preset: form.preset().name, values: form.read(), base: form.base() });
-  return { charts, resumeFrom, presets: PRESETS, recipe, useRecipe: form.use };
+  const linkRecipe = () => ({ preset: form.preset().name, values: form.read(), base: form.base() });
+  return { charts, resumeFrom, presets: PRESETS, recipe, startRun, linkRecipe, useRecipe: form.use };
 }
 
 // the controls and the status line for the app's state: what may be pressed now

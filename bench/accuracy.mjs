@@ -56,7 +56,9 @@ for (let e = 0; e < epochs; e++) table += `| ${e + 1} | ${runs.map((r) => r.epoc
 table += `| best | ${runs.map((r) => r.summary.best_test_acc.toFixed(2)).join(' | ')} |\n`;
 table += `| final | ${runs.map((r) => `**${r.summary.final_test_acc.toFixed(2)}**`).join(' | ')} |\n`;
 table += `| wall time (s) | ${runs.map((r) => r.wall_seconds.toFixed(0)).join(' | ')} |\n`;
-table += `\nTest accuracy (%) on the 10,000 MNIST test images after each epoch; ${machine}; ${threads} threads; commit ${commit}; from \`bench/results/accuracy.json\` (\`node bench/accuracy.mjs\`).\n`;
+table += `\nTest accuracy (%) on the 10,000 MNIST test images after `
+  + `each epoch; ${machine}; ${threads} threads; commit ${commit}; from \`bench/results/accuracy.json\` (\`node `
+    + `bench/accuracy.mjs\`).\n`;
 const docPath = path.join(root, 'docs', 'performance.md');
 const doc = readFileSync(docPath, 'utf8');
 const re = /(<!-- accuracy:begin -->\n)[\s\S]*?(<!-- accuracy:end -->)/;

@@ -13,7 +13,8 @@ import { machine } from './machine.mjs';
 
 const arg = (name, fallback) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : fallback; };
 const old = path.resolve(arg('--old', ''));
-if (!arg('--old', '')) { console.error('usage: node bench/alternate.mjs --old OTHER_CHECKOUT [--rounds 2] [--reps 5]'); process.exit(2); }
+if (!arg('--old', '')) { console.error('usage: node bench/alternate.mjs --old OTHER_CHECKOUT [--rounds '
+  + '2] [--reps 5]'); process.exit(2); }
 const rounds = Number(arg('--rounds', '2')), reps = Number(arg('--reps', '5'));
 const commit = (dir) => execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim();
 const trees = [{ label: 'old', dir: old, commit: commit(old) }, { label: 'new', dir: root, commit: commit(root) }];
@@ -43,7 +44,8 @@ for (let r = 1; r <= rounds; r++) {
 }
 writeFileSync(path.join(root, 'bench', 'results', 'alternate.json'), JSON.stringify({ date: new Date().toISOString(), machine: machine(), reps, samples }, null, 2) + '\n');
 const col = (key) => trees.map((t) => samples.filter((s) => s.tree === t.label).map((s) => Math.round(s[key]).toLocaleString('en-US')).join(' / ')).join(' | ');
-console.log(`| training images/s (reference net, batch 128) | ${trees.map((t) => `${t.label} (${t.commit}), rounds 1-${rounds}`).join(' | ')} |`);
+console.log(`| training images/s (reference net, `
+  + `batch 128) | ${trees.map((t) => `${t.label} (${t.commit}), rounds 1-${rounds}`).join(' | ')} |`);
 console.log('|---|---|---|');
 for (const [key, what] of [['native_1', 'native, 1 thread'], ['native_2', 'native, 2 threads'], ['chromium_1', 'Chromium, 1 thread'], ['chromium_2', 'Chromium, 2 threads']])
   console.log(`| ${what} | ${col(key)} |`);

@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { root } from '../tests/node/load-wasm.mjs';
+import { root } from '../scripts/load-wasm.mjs';
 
 const arg = (name, fallback) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : fallback; };
 const seeds = arg('--seeds', '1,2').split(',').map(Number);

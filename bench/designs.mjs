@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { root, withAppInChromium } from './browser.mjs';
 import { machine } from './machine.mjs';
-import { DESIGNS } from '../web/generated/contract.js';
+import { DESIGNS } from '../scripts/contract.mjs';
 
 const arg = (name, fallback) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : fallback; };
 const seeds = arg('--seeds', '1,2,3').split(',').map(Number);
@@ -63,7 +63,8 @@ if (!process.argv.includes('--no-chromium')) {
   });
 }
 
-const measured = !process.argv.includes('--no-native') || !process.argv.includes('--no-chromium');   // else: only the outputs rewritten
+// else: only the outputs rewritten
+const measured = !process.argv.includes('--no-native') || !process.argv.includes('--no-chromium');
 const merged = measured ? { date: new Date().toISOString(), machine: machine(), seeds, designs: { ...previous.designs, ...results } }
   : { ...previous, designs: { ...previous.designs, ...Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { ...previous.designs[k], ...v }])) } };
 writeFileSync(out, JSON.stringify(merged, null, 2) + '\n');
@@ -74,7 +75,8 @@ writeFileSync(path.join(root, 'web', 'designs-measured.json'), JSON.stringify(fo
 
 const f = (x, digits = 2) => (x === undefined ? '–' : x.toFixed(digits));
 const n = (x) => (x === undefined ? '–' : Math.round(x).toLocaleString('en-US'));
-let table = '| design | parameters | multiply-adds / image | training images/s, native | in Chromium | test accuracy after the last epoch (seeds) | best epoch (seeds) |\n|---|---|---|---|---|---|---|\n';
+let table = '| design | parameters | multiply-adds / image | training images/s, native | in Chromium | test accuracy '
+  + 'after the last epoch (seeds) | best epoch (seeds) |\n|---|---|---|---|---|---|---|\n';
 for (const d of DESIGNS) {
   const r = merged.designs[d.name];
   if (!r) continue;
@@ -85,7 +87,9 @@ for (const d of DESIGNS) {
 const m = merged.machine;
 table += `\nMachine of this run: ${m.cpu}, ${m.cores} cores, ${m.vector_flags.includes('avx512f') ? 'AVX-512' : 'AVX2'}; ` +
   `native ${threads} threads, Chromium ${Object.values(merged.designs)[0].chromium || ''} ${threads} threads (the worker's module, batch 128); ` +
-  `recipe \`fast\` (6 epochs) with dropout 0.1, seeds ${seeds.join(', ')}; commit ${m.commit}; from \`bench/results/designs.json\` (\`node bench/designs.mjs\`).\n`;
+  `recipe \`fast\` (6 epochs) with `
+    + `dropout 0.1, seeds ${seeds.join(', ')}; commit ${m.commit}; from \`bench/results/designs.json\` (\`node `
+      + `bench/designs.mjs\`).\n`;
 console.log(table);
 const doc = path.join(root, 'docs', 'designs.md');
 const text = readFileSync(doc, 'utf8'), begin = '<!-- designs:begin -->\n', end = '<!-- designs:end -->';

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { root, withAppInChromium } from './browser.mjs';
 import { machine } from './machine.mjs';
-import { DESIGNS } from '../web/generated/contract.js';
+import { DESIGNS } from '../scripts/contract.mjs';
 
 const rows = await withAppInChromium(5193, async (browser, url) => {
   const page = await browser.newPage({ acceptDownloads: true });

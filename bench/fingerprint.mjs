@@ -14,8 +14,8 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { stopThreads, root as here } from '../tests/node/load-wasm.mjs';
-import { CONFIG_FIELDS } from '../web/generated/contract.js';
+import { stopThreads, root as here } from '../scripts/load-wasm.mjs';
+import { CONFIG_FIELDS } from '../scripts/contract.mjs';
 
 const at = process.argv.indexOf('--root');
 const root = at > 0 ? path.resolve(process.argv[at + 1]) : here;
@@ -27,7 +27,8 @@ function sha(file) {
   const start = 64 + (version >= 5 ? 24 : version >= 4 ? 20 : 12) * layers;
   const fields = flags & 1 ? b.readUInt32LE(start) : 0;
   const hash = createHash('sha256');
-  if (fields) hash.update(b.subarray(start + 4, start + 4 + 8 * Math.min(fields, 29)));   // the 29 fields of versions 3 and 4
+  // the 29 fields of versions 3 and 4
+  if (fields) hash.update(b.subarray(start + 4, start + 4 + 8 * Math.min(fields, 29)));
   hash.update(b.subarray(start + (flags & 1 ? 4 + 8 * fields : 0), b.length - 4));
   return hash.digest('hex');
 }
@@ -47,7 +48,7 @@ for (const conv of ['auto', 'winograd']) {
 rmSync(dir, { recursive: true });
 
 // imported again (a fresh instance) so that it reads WASM_DIR as set above
-const { loadWasm: load } = await import(`${pathToFileURL(path.join(here, 'tests', 'node', 'load-wasm.mjs')).href}?root=${encodeURIComponent(root)}`);
+const { loadWasm: load } = await import(`${pathToFileURL(path.join(here, 'scripts', 'load-wasm.mjs')).href}?root=${encodeURIComponent(root)}`);
 const M = await load('mt');
 const give = (which, bytes) => {
   const p = M._api_malloc(bytes.length);

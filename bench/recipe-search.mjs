@@ -19,7 +19,8 @@ import { machine } from './machine.mjs';
 
 const arg = (name, fallback) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : fallback; };
 const roundFile = process.argv[2];
-if (!roundFile || roundFile.startsWith('--')) { console.error('usage: node bench/recipe-search.mjs ROUND.json [--binary PATH] [--work DIR]'); process.exit(2); }
+if (!roundFile || roundFile.startsWith('--')) { console.error('usage: node bench/recipe-search.mjs ROUND.json '
+  + '[--binary PATH] [--work DIR]'); process.exit(2); }
 const round = JSON.parse(readFileSync(roundFile, 'utf8'));
 const binary = path.resolve(arg('--binary', path.join(root, 'build/native/mnist-train')));
 const work = path.resolve(arg('--work', path.join(root, 'build', `recipes-round${round.round}`)));
@@ -75,8 +76,10 @@ const result = { date: new Date().toISOString(), machine: machine(), round: roun
 writeFileSync(path.join(root, `bench/results/recipes-round${round.round}.json`), JSON.stringify(result, null, 2) + '\n');
 
 const f2 = (x) => x.toFixed(2);
-let table = `| candidate | validation accuracy, seeds ${round.seeds.join(', ')} (%) | mean ± sd | validation loss | test, same runs (mean) |\n|---|---|---|---|---|\n`;
+let table = `| candidate | validation accuracy, seeds ${round.seeds.join(', ')} (%) | mean ± sd | validation loss | `
+  + `test, same runs (mean) |\n|---|---|---|---|---|\n`;
 for (const r of rows)
   table += `| ${r.what || r.name} | ${r.runs.map((x) => f2(x.val_acc)).join(' / ')} | ${f2(r.val_mean)} ± ${f2(r.val_sd)} | ${r.val_loss_mean.toFixed(4)} | ${r.runs.map((x) => f2(x.test_acc)).join(' / ')} (${f2(r.test_mean)}) |\n`;
-if (final) table += `\n${final.name} on all 60,000 training images, test accuracy, seeds ${round.seeds.join(', ')}: ${final.runs.map((r) => f2(r.test_acc)).join(' / ')} (mean ${f2(final.test_mean)})\n`;
+if (final) table += `\n${final.name} on all 60,000 training images, test `
+  + `accuracy, seeds ${round.seeds.join(', ')}: ${final.runs.map((r) => f2(r.test_acc)).join(' / ')} (mean ${f2(final.test_mean)})\n`;
 console.log(table);

@@ -68,7 +68,8 @@ mkdirSync(path.join(root, 'bench/results'), { recursive: true });
 writeFileSync(path.join(root, `bench/results/${name}.json`), JSON.stringify(out, null, 2) + '\n');
 
 const f = (x) => x.toFixed(1);
-const table = `| while training (2 threads, full set, batch 128)${busy ? `, with ${busy} CPU-bound processes beside it` : ''} | median over ${windows} windows of 3 s | worst |
+const table = `| while training (2 threads, full `
+  + `set, batch 128)${busy ? `, with ${busy} CPU-bound processes beside it` : ''} | median over ${windows} windows of 3 s | worst |
 |---|---|---|
 | longest gap between animation frames (ms) | ${f(summary.longest_frame_gap_ms_median)} | ${f(summary.longest_frame_gap_ms_max)} |
 | typical gap between animation frames (ms) | ${f(summary.median_frame_gap_ms)} | |

@@ -20,7 +20,7 @@ import { root, withAppInChromium } from './browser.mjs';
 import { machine } from './machine.mjs';
 import { trend } from './trend.mjs';
 import { workerSessions } from './worker-sessions.mjs';
-import { DIGITS } from '../tests/e2e/digits.mjs';
+import { DIGITS } from '../scripts/digits.mjs';
 
 const arg = (name, def) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : def; };
 const minutes = Number(arg('--minutes', 60)), maxEpochs = Number(arg('--epochs', Infinity));

@@ -9,8 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadWasm, stopThreads } from '../tests/node/load-wasm.mjs';
-import { runWasmBench } from '../web/bench.mjs';
+import { loadWasm, stopThreads } from '../scripts/load-wasm.mjs';
+import { runWasmBench } from '../scripts/wasm-bench.mjs';
 import { machine } from './machine.mjs';
 import { root, withAppInChromium } from './browser.mjs';
 
@@ -18,7 +18,8 @@ const cores = os.cpus().length;
 const reps = 7;
 const median = (a) => { const b = a.slice().sort((x, y) => x - y); return b.length % 2 ? b[b.length >> 1] : (b[b.length / 2 - 1] + b[b.length / 2]) / 2; };
 const log = (...a) => console.error('[bench]', ...a);
-const MFLOP_PER_TRAIN_IMAGE = 20.25;     // forward + backward per image: ~3 x the 3.38 M forward multiply-adds (docs/network.md)
+// forward + backward per image: ~3 x the 3.38 M forward multiply-adds (docs/network.md)
+const MFLOP_PER_TRAIN_IMAGE = 20.25;
 
 function native(threads) {
   return JSON.parse(execFileSync(path.join(root, 'build/native/mnist-bench'), ['--threads', String(threads), '--reps', String(reps)], { encoding: 'utf8' }));
@@ -112,21 +113,32 @@ writeFileSync(path.join(root, 'bench/results/speed.json'), JSON.stringify(result
 
 const f0 = (v) => Math.round(v).toLocaleString('en-US');
 const r2 = (v) => v.toFixed(2);
-let table = `| | training images/s, 1 thread | training images/s, ${cores} threads | inference images/s, ${cores} threads |\n|---|---|---|---|\n`;
+let table = `| | training images/s, 1 thread | `
+  + `training images/s, ${cores} threads | inference images/s, ${cores} threads |\n|---|---|---|---|\n`;
 for (const [name, x] of [[`native C (${nat.threads_1.gemm === 'avx512' ? 'AVX-512' : nat.threads_1.gemm === 'avx2' ? 'AVX2' : nat.threads_1.gemm})`, nat], ['wasm SIMD128, Node (the plain build)', node],
-  ['wasm SIMD128, Chromium page + worker (the plain build: mnist-mt)', chrome.plain], ['wasm relaxed SIMD (FMA), Chromium page + worker (mnist-mt-relaxed: what Chromium and Firefox run)', chrome.relaxed],
+  ['wasm SIMD128, Chromium page + worker (the plain '
+    + 'build: mnist-mt)', chrome.plain], ['wasm relaxed SIMD (FMA), Chromium page + worker (mnist-mt-relaxed: what '
+      + 'Chromium and Firefox run)', chrome.relaxed],
   [`PyTorch ${torch.threads_1.version}`, torch]])
   table += `| ${name} | ${f0(x.threads_1.train_images_per_s)} | ${f0(x[all].train_images_per_s)} | ${f0(x[all].infer_images_per_s)} |\n`;
 const R = result.ratios, D = result.derived;
 table += `\n| target | measured | met |\n|---|---|---|\n`;
 table += `| wasm in Chromium ≥ 2.5× PyTorch (training, ${cores} threads; the relaxed build) | ${r2(R.chromium_vs_pytorch)}× (plain build ${r2(R.chromium_plain_vs_pytorch)}×) | ${R.chromium_vs_pytorch >= 2.5 ? 'yes' : 'no'} |\n`;
-table += `| relaxed SIMD over plain SIMD128 in Chromium, training, 1 / ${cores} threads | ${r2(R.chromium_relaxed_vs_plain_1_thread)}× / ${r2(R.chromium_relaxed_vs_plain)}× | – |\n`;
+table += `| relaxed SIMD over plain SIMD128 in Chromium, `
+  + `training, 1 / ${cores} threads | ${r2(R.chromium_relaxed_vs_plain_1_thread)}× / ${r2(R.chromium_relaxed_vs_plain)}× | – |\n`;
 table += `| native ≥ 4× PyTorch | ${r2(R.native_vs_pytorch)}× | ${R.native_vs_pytorch >= 4 ? 'yes' : 'no'} |\n`;
-table += `| 2 threads ≥ 1.85× 1 thread (Chromium, relaxed build) | ${r2(R.threads_2_vs_1)}× (plain build ${r2(R.threads_2_vs_1_plain)}×, native ${r2(R.threads_2_vs_1_native)}×) | ${R.threads_2_vs_1 >= 1.85 ? 'yes' : 'no'} |\n`;
-table += `| Chromium ≥ 75 % of the wasm peak (the relaxed build against its FMA peak; in direct-convolution FLOPs: Winograd counts at the FLOPs it replaces) | ${(100 * R.chromium_fraction_of_wasm_peak).toFixed(1)} % of ${r2(chrome.threads_1.peak_gflops_1core)} GFLOP/s × ${cores} cores (SIMD128 mul + add peak ${r2(chrome.plain.threads_1.peak_gflops_1core)}) | ${R.chromium_fraction_of_wasm_peak >= 0.75 ? 'yes' : 'no'} |\n`;
-table += `| single-digit inference < 1 ms in the page (a 280×280 drawing, page → worker → page, preprocessing included) | ${D.page_single_digit_ms_round_trip.toFixed(2)} ms (the forward pass alone, in the worker: ${D.chromium_single_digit_ms_in_worker.toFixed(2)} ms) | ${D.page_single_digit_ms_round_trip < 1 ? 'yes' : 'no'} |\n`;
-table += `| one epoch of 60,000 images ≤ 25 s in the tab | ${D.chromium_epoch_seconds.toFixed(1)} s | ${D.chromium_epoch_seconds <= 25 ? 'yes' : 'no'} |\n`;
-table += `\nMedians of ${reps} repetitions at batch 128, measured one after another in one run on ${result.machine.cpu}, ${cores} cores (${result.machine.vector_flags.filter((f) => /^(avx2|avx512f|avx512bw|avx512vl)$/.test(f)).join(', ')}), commit ${result.commit}, from \`bench/results/speed.json\` (\`npm run bench\`). Native AVX2-FMA peak ${r2(nat.threads_1.peak_gflops_1core)} GFLOP/s per core.\n`;
+table += `| 2 threads ≥ 1.85× 1 thread (Chromium, `
+  + `relaxed build) | ${r2(R.threads_2_vs_1)}× (plain build ${r2(R.threads_2_vs_1_plain)}×, native ${r2(R.threads_2_vs_1_native)}×) | ${R.threads_2_vs_1 >= 1.85 ? 'yes' : 'no'} |\n`;
+table += `| Chromium ≥ 75 % of the wasm peak (the relaxed build against its FMA peak; in direct-convolution FLOPs: `
+  + `Winograd counts at the FLOPs it `
+    + `replaces) | ${(100 * R.chromium_fraction_of_wasm_peak).toFixed(1)} % of ${r2(chrome.threads_1.peak_gflops_1core)} GFLOP/s × ${cores} cores (SIMD128 mul + add peak ${r2(chrome.plain.threads_1.peak_gflops_1core)}) | ${R.chromium_fraction_of_wasm_peak >= 0.75 ? 'yes' : 'no'} |\n`;
+table += `| single-digit inference < 1 ms in the page (a 280×280 drawing, page → worker → page, preprocessing `
+  + `included) | ${D.page_single_digit_ms_round_trip.toFixed(2)} ms (the forward pass alone, in `
+    + `the worker: ${D.chromium_single_digit_ms_in_worker.toFixed(2)} ms) | ${D.page_single_digit_ms_round_trip < 1 ? 'yes' : 'no'} |\n`;
+table += `| one epoch of 60,000 images ≤ 25 s `
+  + `in the tab | ${D.chromium_epoch_seconds.toFixed(1)} s | ${D.chromium_epoch_seconds <= 25 ? 'yes' : 'no'} |\n`;
+table += `\nMedians of ${reps} repetitions at batch 128, measured one after another `
+  + `in one run on ${result.machine.cpu}, ${cores} cores (${result.machine.vector_flags.filter((f) => /^(avx2|avx512f|avx512bw|avx512vl)$/.test(f)).join(', ')}), commit ${result.commit}, from \`bench/results/speed.json\` (\`npm run bench\`). Native AVX2-FMA peak ${r2(nat.threads_1.peak_gflops_1core)} GFLOP/s per core.\n`;
 const docPath = path.join(root, 'docs', 'performance.md');
 const doc = readFileSync(docPath, 'utf8');
 const re = /(<!-- speed:begin -->\n)[\s\S]*?(<!-- speed:end -->)/;

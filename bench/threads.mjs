@@ -12,8 +12,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
-import { loadWasm, stopThreads } from '../tests/node/load-wasm.mjs';
-import { runWasmBench } from '../web/bench.mjs';
+import { loadWasm, stopThreads } from '../scripts/load-wasm.mjs';
+import { runWasmBench } from '../scripts/wasm-bench.mjs';
 import { machine } from './machine.mjs';
 import { root, withAppInChromium } from './browser.mjs';
 

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { root, withAppInChromium } from './browser.mjs';
 import { machine } from './machine.mjs';
-import { PRESETS } from '../web/generated/contract.js';
+import { PRESETS } from '../scripts/contract.mjs';
 
 const arg = (name, def) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : def; };
 const seeds = arg('--seeds', '1,2,3').split(',').map(Number), target = Number(arg('--target', 99.4));
@@ -95,7 +95,8 @@ writeFileSync(path.join(root, 'bench/results/time-to-accuracy.json'), JSON.strin
 const cell = (r) => (r ? (r.time_to_99_4_s === null ? `not reached (final ${r.final_test_acc} %)` : `${r.time_to_99_4_s} s (epoch ${r.epoch})`) : '–');
 const rows = seeds.map((s) => `| ${s} | ${cell(result.tab.find((r) => r.seed === s))} | ${cell(result.native.find((r) => r.seed === s))} |`);
 const m = result.machine;
-const table = `Preset \`${preset.name}\` (${preset.config.epochs} epochs), time from Train to the first epoch-end test accuracy ≥ ${target} %; `
+const table = `Preset \`${preset.name}\` (${preset.config.epochs} epochs), time from Train to the first epoch-end `
+  + `test accuracy ≥ ${target} %; `
   + `${m.cpu}, ${m.cores} cores (${m.vector_flags.filter((f) => /avx2|avx512f$/.test(f)).join(', ') || 'no AVX2'}), commit ${m.commit}, ${result.browser || ''}, 2 threads:\n\n`
   + `| seed | in the tab | native |\n|---|---|---|\n${rows.join('\n')}\n\n`
   + (result.tab.length ? `In-tab epoch overhead, median per run: ${result.tab.map((r) => `${r.epoch_end_pause_s_median} s`).join(', ')} as the worker measures it (the epoch's end holding training up: evaluating the 10,000 test images, the misread digits, the checkpoint's copy); ${result.tab.map((r) => `${r.epoch_overhead_s_median} s`).join(', ')} from wall times (an epoch's wall time minus its images at the run's median throughput, so it also carries the throughput's swings on this shared machine). ` : '')

@@ -159,7 +159,8 @@ export class Trainer {
   predictDrawing(ink: ArrayLike<number>, w: number, h: number): Promise<DrawingPrediction>;
   postDrawing(ink: ArrayLike<number>, w: number, h: number, options?: { inspect?: boolean }): void;
   inspect(image: Uint8Array | Float32Array | number[]): void;
-  save(): Promise<Uint8Array>;
+  /** training: false saves the weights only (no optimiser state or progress), as a shared result does */
+  save(options?: { training?: boolean }): Promise<Uint8Array>;
   export(format: ExportFormat): Promise<Uint8Array>;
   load(bytes: ArrayBuffer | Uint8Array, name?: string): Promise<LoadedEvent>;
   loadPretrained(): Promise<LoadedEvent>;

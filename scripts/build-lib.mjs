@@ -46,7 +46,8 @@ for (const f of files) {
   mkdirSync(path.dirname(path.join(pkgDir, f)), { recursive: true });
   writeFileSync(path.join(pkgDir, f), text);
 }
-writeFileSync(path.join(pkgDir, 'index.js'), "// mnist-in-a-tab: the trainer's public API (docs/library.md)\nexport * from './trainer.js';\n");
+writeFileSync(path.join(pkgDir, 'index.js'), "// mnist-in-a-tab: the trainer's public API (docs/library.md)\nexport * "
+  + "from './trainer.js';\n");
 copyFileSync(path.join(root, 'lib/index.d.ts'), path.join(pkgDir, 'index.d.ts'));
 copyFileSync(path.join(root, 'lib/README.md'), path.join(pkgDir, 'README.md'));
 
@@ -67,7 +68,8 @@ for (const [from, to, names] of assets) {
 writeFileSync(path.join(pkgDir, 'package.json'), `${JSON.stringify({
   name: 'mnist-in-a-tab',
   version,
-  description: 'Train a small CNN on MNIST (or your own 28x28 images) in a Web Worker: C compiled to WebAssembly with SIMD and threads.',
+  description: 'Train a small CNN on MNIST (or your own 28x28 images) in a Web Worker: C compiled to WebAssembly with '
+    + 'SIMD and threads.',
   type: 'module',
   main: './index.js',
   types: './index.d.ts',

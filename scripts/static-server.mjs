@@ -19,7 +19,8 @@ const isolation = args.includes('--isolated')
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css',
   '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.webmanifest': 'application/manifest+json', '.ico': 'image/x-icon' };
 
-if (!rootArg) { console.error('usage: static-server.mjs ROOT [--base /sub/path/] [--port 4174] [--isolated]'); process.exit(2); }
+if (!rootArg) { console.error('usage: static-server.mjs ROOT [--base /sub/path/] [--port 4174] '
+  + '[--isolated]'); process.exit(2); }
 
 createServer((req, res) => {
   const url = new URL(req.url, 'http://localhost');

@@ -56,6 +56,9 @@ int  api_configure(void);              /* exported too: a trainer for the recipe
 /* api_data.c: file which (0 train images, 1 train labels, 2 test images, 3 test labels) as
  * limited by api_limit_train, or NULL when it is not loaded */
 const IdxView *api_data_view(int which);
+int  api_train_limit(void);
+void api_train_limit_restore(int count);
+int  api_limit_train(int n);     /* exported too: the first n training images (0: all) */
 
 /* api_teaching.c: 1 while a fine-tune runs (it reads the training files); end it (its weights stay) */
 int  api_teaching_active(void);

@@ -77,6 +77,40 @@ API int api_load(const uint8_t *buf, int len, int with_training) {
     return rc;
 }
 
+/* A run continued from its checkpoint (a model file saved with its run): the training set
+ * limited to `subset` images (0: all) as the run had it, the recipe set by api_config_set, a
+ * trainer made beside the one in use and the file loaded into it. The trainer, the limit, the
+ * weights and the design in use are replaced only if all of that worked: a refused checkpoint
+ * leaves them, and a run that ended before it, as they were. */
+static int resume_same_design(const uint8_t *buf, int len) {
+    Net *net = api_net();
+    float dropout = net->dropout, label_smoothing = net->label_smoothing;   /* trainer_init sets them */
+    const IdxView *images = api_data_view(0), *labels = api_data_view(1);
+    Trainer run;
+    int bad = trainer_init(&run, net, api_recipe(), *images, *labels, API_ERR);
+    if (!bad && model_load(net, &run, buf, (size_t)len, API_ERR)) { trainer_free(&run); bad = 1; }
+    if (bad) { net->dropout = dropout; net->label_smoothing = label_smoothing; return 1; }
+    if (api_trainer()) api_trainer_end();
+    api_trainer_adopt(&run);
+    return 0;
+}
+API int api_resume(const uint8_t *buf, int len, int subset) {
+    if (!api_net()) { api_fail("no network"); return 1; }
+    NetArch design;
+    int has_run = 0;
+    if (model_read_arch_any(buf, (size_t)len, &design, &has_run, API_ERR)) return 1;
+    if (!has_run) {
+        api_fail("the file holds weights only (saved without its run): there is no run to continue");
+        return 1;
+    }
+    int limit_before = api_train_limit();
+    if (api_limit_train(subset)) return 1;
+    int rc = net_arch_same(&design, &api_net()->arch) ? resume_same_design(buf, len)
+                                                      : load_other_design(&design, buf, len, 1);
+    if (rc) api_train_limit_restore(limit_before);
+    return rc;
+}
+
 /* the current weights as ONNX (format 0) or safetensors (1), or the design as PyTorch code (2,
  * export_pytorch.h), in the output buffer; returns the size, 0 with api_error() on failure
  * (another format is refused: it does not become one of these) */

@@ -22,14 +22,16 @@ export function runWasmBench(M, { threads = 2, batch = 128, reps = 7, steps = 10
   M._api_set_threads(threads);
   const check = (rc) => { if (rc !== 0) throw new Error(M.UTF8ToString(M._api_error())); };
   M._api_config_reset();
-  for (const [name, value] of [['epochs', 1000], ['batch', batch], ['lr', lr], ['onecycle', 0]])   // a constant rate: speed does not depend on it
+  // a constant rate: speed does not depend on it
+  for (const [name, value] of [['epochs', 1000], ['batch', batch], ['lr', lr], ['onecycle', 0]])
     check(M._api_config_set(CONFIG_FIELDS.find((f) => f.name === name).id, value));
   check(M._api_configure());
   const median = (a) => { const b = a.slice().sort((x, y) => x - y); return b.length % 2 ? b[b.length >> 1] : (b[b.length / 2 - 1] + b[b.length / 2]) / 2; };
   // a step that did not run (diverged, or an error) must not count as images trained
   const step = () => {
     const n = M._api_train_steps(1);
-    if (n !== 1) throw new Error(n < 0 ? M.UTF8ToString(M._api_error()) : 'training stopped (diverged) during the benchmark: no speed measured');
+    if (n !== 1) throw new Error(n < 0 ? M.UTF8ToString(M._api_error()) : 'training stopped (diverged) during the '
+      + 'benchmark: no speed measured');
   };
   for (let i = 0; i < 3; i++) step();        // warm-up (and V8's tier-up)
   const train = [];

@@ -54,7 +54,8 @@ export class WorkerClient {
   // a promise of the reply's message; signal: an AbortSignal whose firing asks the worker to
   // end the job (MSG.CANCEL); the worker then answers with ERROR code 'aborted'
   request(type, fields = {}, transfer = [], { signal } = {}) {
-    if (!this.#worker) return Promise.reject(new TrainerError('terminated', 'The trainer is not started: call start() first.', type));
+    if (!this.#worker) return Promise.reject(new TrainerError('terminated', 'The trainer is not started: call '
+      + 'start() first.', type));
     if (this.#crashed) return Promise.reject(new TrainerError('crashed', `${this.#crashed} (start() makes a new worker)`, type));
     if (signal?.aborted) return Promise.reject(new TrainerError('aborted', `${type} was aborted before it began.`, type));
     const rid = this.#nextRid++;

@@ -4,7 +4,7 @@
 import './locale.js';               // first: a locale tag Intl refuses must be fixed before uPlot loads
 import { MSG } from './protocol.js';
 import { Trainer } from './trainer.js';
-import { createAppState, createErrors } from './ui.js';
+import { $, createAppState, createErrors } from './ui.js';
 import { setUpServiceWorker } from './service-worker-setup.js';
 import { createStartup } from './panels/startup.js';
 import { createTraining } from './panels/training.js';
@@ -16,9 +16,13 @@ import { createModels } from './panels/models.js';
 import { createResume } from './panels/resume.js';
 import { createArchitecture } from './panels/architecture.js';
 import { createRuns } from './panels/runs.js';
+import { createSeedStats } from './panels/seed-stats.js';
+import { createGolfChart, openInEditor } from './panels/golf-chart.js';
+import { createQueue } from './panels/queue.js';
 import { createInstall } from './panels/install.js';
 import { createDesignBar } from './panels/design-bar.js';
 import { createRooms } from './panels/rooms.js';
+import { createShare } from './panels/share.js';
 import './style.css';
 
 const params = new URLSearchParams(location.search);
@@ -41,11 +45,18 @@ createEvaluation({ trainer, app, inspectDigit: (pixels) => inside.showDigit(pixe
 createTeaching({ trainer, app, errors, drawing: reading.currentDrawing, afterTeach: reading.clearPad });
 createModels({ trainer, app, errors });
 createResume({ trainer, app, errors, resumeFrom: training.resumeFrom });
-createArchitecture({ trainer, app, errors });
-createRuns({ trainer, app, errors });
+const architecture = createArchitecture({ trainer, app, errors });
+const runs = createRuns({ trainer, app, errors });
+// the lab's runs over seeds and the picture read the runs table's list, again whenever the table is drawn anew
+const runsChanged = (listener) => new MutationObserver(listener)
+  .observe($('runs-table').tBodies[0], { childList: true });
+createSeedStats({ runs: () => runs.runs, changed: runsChanged });
+createGolfChart({ app, runs: () => runs.runs, changed: runsChanged, openInEditor });
+createQueue({ trainer, app, errors, training, specNow: () => architecture.spec });
 createInstall();
 createDesignBar({ trainer, app });
 createRooms();
+createShare({ trainer, app, errors, params, training });
 
 // a handle for the browser tests and benchmarks (chart data, state, a drawing classified
 // through the worker, the benchmark, an armed trap, the page's trainer and the Trainer class of

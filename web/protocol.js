@@ -34,7 +34,7 @@
 //                                          current weights); with inspect, INSIDE follows.
 //                                          PREDICT { img28, rid }: a 28x28 image (0..1) as it is
 //   INSPECT28 { img28: Float32Array }      read a 28x28 image (a misread test digit) -> INSIDE
-//   SAVE                                   -> SAVED { bytes } (weights + training state)
+//   SAVE { training? }                     -> SAVED { bytes } (weights + training state; training: false, the weights only)
 //   LOAD { bytes, name }                   -> DONE (and LOADED) | ERROR (model untouched on error); a model
 //                                          file of this app or a safetensors file
 //   LOAD_PRETRAINED                        -> DONE (and LOADED)

@@ -237,9 +237,12 @@ export class Trainer {
   // the inside view of a 28 x 28 image (floats 0..1) -> an 'inside' event
   inspect(image) { const img28 = asImage28(image); this.#client.send(MSG.INSPECT28, { img28 }, [img28.buffer]); }
 
-  // the weights (and training state) as this project's model file; rejects with the reason
-  // when the core cannot write it (never an empty file)
-  async save() { return new Uint8Array((await this.#client.request(MSG.SAVE)).bytes); }
+  // the weights and training state as this project's model file ({ training: false }: the
+  // weights only, as a shared result carries them); rejects with the reason when the core
+  // cannot write it (never an empty file)
+  async save({ training = true } = {}) {
+    return new Uint8Array((await this.#client.request(MSG.SAVE, { training: training !== false })).bytes);
+  }
   // format: 'onnx' | 'safetensors' | 'pytorch' (the design as PyTorch code); another is 'invalid'
   async export(format) {
     if (!EXPORT_FORMATS.includes(format)) throw invalid(`${JSON.stringify(format)} is not an export format; the formats are ${EXPORT_FORMATS.join(', ')}`);

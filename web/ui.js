@@ -1,7 +1,7 @@
 // What every panel of the page may use: element lookups, grey images on canvases, downloads,
 // and the app's shared state with its events (the run's status, the capabilities, whether
 // MNIST is loaded, the id of the run this page shows; 'run-started', 'reset', 'budget': the
-// editor's parameter budget). Panels talk to each other only through this and
+// editor's parameter budget, 'design-draft': the design the editor shows, for the design link). Panels talk to each other only through this and
 // the functions the app shell (main.js) hands them.
 export const $ = (id) => document.getElementById(id);
 export const tid = (name) => document.querySelector(`[data-testid="${name}"]`);
@@ -26,7 +26,8 @@ export function tiles(box, count) {
 }
 
 export function download(blob, name) {
-  if (__TEST_HOOKS__ && window.mnistApp) window.mnistApp.lastDownload = { blob, name };   // engines without download handling
+  // engines without download handling
+  if (__TEST_HOOKS__ && window.mnistApp) window.mnistApp.lastDownload = { blob, name };
   const a = document.createElement('a');
   a.href = URL.createObjectURL(blob);
   a.download = name;

@@ -126,7 +126,8 @@ async function handle(msg) {
 // INIT: the module and the model (a 'start' job), then MNIST when asked for (a 'data' job)
 async function start(msg) {
   if (w.M || w.jobs.size) throw refusal('busy', 'This worker has started already.');
-  if (__TEST_HOOKS__ && msg.testStall) return LATER;           // a start-up that never reports READY (the watchdog's test)
+  // a start-up that never reports READY (the watchdog's test)
+  if (__TEST_HOOKS__ && msg.testStall) return LATER;
   const caps = await job('start', msg, () => init(msg));
   if (msg.loadData === false) return { caps };
   try {

@@ -37,7 +37,8 @@ void augment_affine(const uint8_t *px, int rows, int cols, float max_deg, float 
     float tx = (2.0f * rng_uniform(r) - 1.0f) * max_shift, ty = (2.0f * rng_uniform(r) - 1.0f) * max_shift;
     float cs = cosf(angle), sn = sinf(angle);
     /* inverse map: rotate by -angle about the centre */
-    warp_bilinear(px, NULL, rows, cols, cs, sn, -sn, cs, tx, ty, 1.0f / (255.0f * MNIST_STD), -MNIST_MEAN / MNIST_STD, out);
+    warp_bilinear(px, NULL, rows, cols, cs, sn, -sn, cs, tx, ty, 1.0f / (255.0f * MNIST_STD), -MNIST_MEAN / MNIST_STD,
+                  out);
 }
 
 /* 3x3 grey dilation (max) or erosion (min) of an image; the border counts as paper (0) */

@@ -18,12 +18,22 @@ static inline void le_u32_store(uint8_t *q, uint32_t v) {
 static inline uint32_t le_u32_load(const uint8_t *q) {
     return (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24;
 }
-static inline void le_u64_store(uint8_t *q, uint64_t v) { le_u32_store(q, (uint32_t)v); le_u32_store(q + 4, (uint32_t)(v >> 32)); }
-static inline uint64_t le_u64_load(const uint8_t *q) { return (uint64_t)le_u32_load(q) | (uint64_t)le_u32_load(q + 4) << 32; }
+static inline void le_u64_store(uint8_t *q, uint64_t v) {
+    le_u32_store(q, (uint32_t)v);
+    le_u32_store(q + 4, (uint32_t)(v >> 32));
+}
+static inline uint64_t le_u64_load(const uint8_t *q) {
+    return (uint64_t)le_u32_load(q) | (uint64_t)le_u32_load(q + 4) << 32;
+}
 static inline void le_f32_store(uint8_t *q, float f) { uint32_t u; memcpy(&u, &f, 4); le_u32_store(q, u); }
 static inline float le_f32_load(const uint8_t *q) { uint32_t u = le_u32_load(q); float f; memcpy(&f, &u, 4); return f; }
 static inline void le_f64_store(uint8_t *q, double d) { uint64_t u; memcpy(&u, &d, 8); le_u64_store(q, u); }
-static inline double le_f64_load(const uint8_t *q) { uint64_t u = le_u64_load(q); double d; memcpy(&d, &u, 8); return d; }
+static inline double le_f64_load(const uint8_t *q) {
+    uint64_t u = le_u64_load(q);
+    double d;
+    memcpy(&d, &u, 8);
+    return d;
+}
 
 typedef struct { uint8_t *p; size_t len, cap; int oom; } ByteBuf;
 

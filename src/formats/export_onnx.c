@@ -23,7 +23,11 @@ static void pb_varint(Pb *b, uint64_t v) {
 enum { WIRE_VARINT = 0, WIRE_LEN = 2, WIRE_FIXED32 = 5 };
 static void pb_key(Pb *b, int field, int wire) { pb_varint(b, (uint64_t)field << 3 | wire); }
 static void pb_int(Pb *b, int field, int64_t v) { pb_key(b, field, WIRE_VARINT); pb_varint(b, (uint64_t)v); }
-static void pb_bytes(Pb *b, int field, const void *p, size_t n) { pb_key(b, field, WIRE_LEN); pb_varint(b, n); pb_raw(b, p, n); }
+static void pb_bytes(Pb *b, int field, const void *p, size_t n) {
+    pb_key(b, field, WIRE_LEN);
+    pb_varint(b, n);
+    pb_raw(b, p, n);
+}
 static void pb_str(Pb *b, int field, const char *s) { pb_bytes(b, field, s, strlen(s)); }
 static void pb_float(Pb *b, int field, float f) {
     uint8_t x[4];
@@ -107,16 +111,20 @@ static const TensorRef *find_tensor(const TensorRef *t, int nt, const char *name
 
 /* Conv (+ BatchNormalization, or the conv's own bias) + Relu of conv layer number `conv` (from
  * 1), input x, output y */
-static int conv_nodes(Pb *g, const Net *net, const Layer *l, int conv, const TensorRef *t, int nt, const char *x, const char *y,
-                      char *err, size_t errlen) {
+static int conv_nodes(Pb *g, const Net *net, const Layer *l, int conv, const TensorRef *t, int nt, const char *x,
+                      const char *y, char *err, size_t errlen) {
     char w[24], cb[24], gm[24], bt[24], rm[32], rv[32], c[24], bn[24], name[48];
     snprintf(w, sizeof w, "conv%d.weight", conv); snprintf(cb, sizeof cb, "conv%d.bias", conv);
     snprintf(gm, sizeof gm, "bn%d.weight", conv); snprintf(bt, sizeof bt, "bn%d.bias", conv);
     snprintf(rm, sizeof rm, "bn%d.running_mean", conv); snprintf(rv, sizeof rv, "bn%d.running_var", conv);
     int with_bn = l->gamma >= 0;
-    const TensorRef *tw = find_tensor(t, nt, w), *tcb = find_tensor(t, nt, cb), *tg = find_tensor(t, nt, gm), *tb = find_tensor(t, nt, bt);
+    const TensorRef *tw = find_tensor(t, nt, w), *tcb = find_tensor(t, nt, cb), *tg = find_tensor(t, nt, gm),
+                    *tb = find_tensor(t, nt, bt);
     const TensorRef *trm = find_tensor(t, nt, rm), *trv = find_tensor(t, nt, rv);
-    if (!tw || (with_bn ? !tg || !tb || !trm || !trv : !tcb)) { snprintf(err, errlen, "conv layer %d: tensors missing", conv); return 1; }
+    if (!tw || (with_bn ? !tg || !tb || !trm || !trv : !tcb)) {
+        snprintf(err, errlen, "conv layer %d: tensors missing", conv);
+        return 1;
+    }
     int64_t wd[4] = { tw->dims[0], tw->dims[1], tw->dims[2], tw->dims[3] }, kd[1] = { l->K };
     initializer(g, w, tw->data, wd, 4);
     if (!with_bn) initializer(g, cb, tcb->data, kd, 1);
@@ -144,7 +152,8 @@ static int conv_nodes(Pb *g, const Net *net, const Layer *l, int conv, const Ten
 
 /* Flatten + Gemm of a dense layer (tensors prefix.weight, prefix.bias), input x; then Relu to y
  * (a hidden layer) or LogSoftmax to log_probs (the last) */
-static int dense_nodes(Pb *g, const char *prefix, int last, const TensorRef *t, int nt, const char *x, const char *y, char *err, size_t errlen) {
+static int dense_nodes(Pb *g, const char *prefix, int last, const TensorRef *t, int nt, const char *x, const char *y,
+                       char *err, size_t errlen) {
     char w[24], b[24], flat[32], out[32], name[48];
     snprintf(w, sizeof w, "%s.weight", prefix); snprintf(b, sizeof b, "%s.bias", prefix);
     const TensorRef *tw = find_tensor(t, nt, w), *tb = find_tensor(t, nt, b);

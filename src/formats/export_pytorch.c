@@ -55,18 +55,27 @@ static void fc_name(char *buf, size_t len, int count, int j) {
 size_t pytorch_export(const Net *net, char **out, char *err, size_t errlen) {
     char spec[ARCH_SPEC_MAX], p[32], fc[16];
     *out = NULL;
-    if (arch_spec_format(&net->arch, spec, sizeof spec)) { snprintf(err, errlen, "the design has no text form"); return 0; }
+    if (arch_spec_format(&net->arch, spec, sizeof spec)) {
+        snprintf(err, errlen, "the design has no text form");
+        return 0;
+    }
     int denses = 0, conv = 0, dense = 0;
     for (int i = 0; i < net->n_layers; i++) denses += net->layer[i].spec.kind == LAYER_DENSE;
     Src s = { 0 };
-    emit(&s, "# The design \"%s\" (%zu parameters) as a PyTorch module, written by mnist-export (mnist-in-a-tab).\n", spec, net->n_params);
-    emit(&s, "# Input: [N, %d, %d, %d], pixels p in [0, 1] normalised as (p - 0.1307) / 0.3081; output: log-probabilities [N, %d].\n",
+    emit(&s, "# The design \"%s\" (%zu parameters) as a PyTorch module, written by mnist-export (mnist-in-a-tab).\n",
+         spec, net->n_params);
+    emit(&s,
+         "# Input: [N, %d, %d, %d], pixels p in [0, 1] normalised as (p - 0.1307) / 0.3081; output: log-probabilities "
+         "[N, %d].\n",
          net->arch.in_c, net->arch.in_h, net->arch.in_w, net->n_classes);
     emit(&s, "# Weights: model.load_state_dict(safetensors.torch.load_file(\"model.safetensors\"), strict=True)\n");
     emit(&s, "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n\n");
     emit(&s, "class MnistNet(nn.Module):\n    SPEC = \"%s\"\n\n", spec);
     char v1[24], v2[24];
-    emit(&s, "    def __init__(self, dropout=%s):\n        super().__init__()\n        self.dropout = dropout  # the rate of the layers without their own\n", shortest(net->dropout, v1, sizeof v1));
+    emit(&s,
+         "    def __init__(self, dropout=%s):\n        super().__init__()\n        self.dropout = dropout  # the rate "
+         "of the layers without their own\n",
+         shortest(net->dropout, v1, sizeof v1));
     for (int i = 0; i < net->n_layers; i++) {
         const Layer *l = &net->layer[i];
         if (l->spec.kind == LAYER_CONV) {
@@ -77,7 +86,9 @@ size_t pytorch_export(const Net *net, char **out, char *err, size_t errlen) {
                 snprintf(groups, sizeof groups, ", groups=%d", net_layer_groups(&l->spec));
             emit(&s, "        self.conv%d = nn.Conv2d(%d, %d, %d, padding=%d, bias=%s%s)\n", conv, l->C, l->K,
                  l->spec.size, l->pad, bn ? "False" : "True", groups);
-            if (bn) emit(&s, "        self.bn%d = nn.BatchNorm2d(%d, eps=%s, momentum=%s)\n", conv, l->K, shortest(net->bn_eps, v1, sizeof v1), shortest(net->bn_momentum, v2, sizeof v2));
+            if (bn)
+                emit(&s, "        self.bn%d = nn.BatchNorm2d(%d, eps=%s, momentum=%s)\n", conv, l->K,
+                     shortest(net->bn_eps, v1, sizeof v1), shortest(net->bn_momentum, v2, sizeof v2));
         } else if (l->spec.kind == LAYER_DENSE) {
             fc_name(fc, sizeof fc, denses, ++dense);
             emit(&s, "        self.%s = nn.Linear(%zu, %d)\n", fc, l->fan_in, l->K);
@@ -91,7 +102,9 @@ size_t pytorch_export(const Net *net, char **out, char *err, size_t errlen) {
         case LAYER_CONV:
             conv++;
             dropout_expr(net, i, p, sizeof p);
-            if (l->gamma >= 0) emit(&s, "        x = F.dropout(F.relu(self.bn%d(self.conv%d(x))), %s, self.training)\n", conv, conv, p);
+            if (l->gamma >= 0)
+                emit(&s, "        x = F.dropout(F.relu(self.bn%d(self.conv%d(x))), %s, self.training)\n", conv, conv,
+                     p);
             else emit(&s, "        x = F.dropout(F.relu(self.conv%d(x)), %s, self.training)\n", conv, p);
             break;
         case LAYER_MAXPOOL: emit(&s, "        x = F.max_pool2d(x, %d)\n", l->spec.size); break;
@@ -99,7 +112,10 @@ size_t pytorch_export(const Net *net, char **out, char *err, size_t errlen) {
         case LAYER_FLATTEN: emit(&s, "        x = torch.flatten(x, 1)\n"); break;
         case LAYER_DENSE:
             fc_name(fc, sizeof fc, denses, ++dense);
-            if (i == net->n_layers - 1) { emit(&s, "        return F.log_softmax(self.%s(torch.flatten(x, 1)), dim=1)\n", fc); break; }
+            if (i == net->n_layers - 1) {
+                emit(&s, "        return F.log_softmax(self.%s(torch.flatten(x, 1)), dim=1)\n", fc);
+                break;
+            }
             dropout_expr(net, i, p, sizeof p);
             emit(&s, "        x = F.dropout(F.relu(self.%s(torch.flatten(x, 1))), %s, self.training)\n", fc, p);
             break;

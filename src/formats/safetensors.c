@@ -112,7 +112,9 @@ static int fail(Json *j, const char *what) {
     j->bad = 1;
     return 0;
 }
-static void ws(Json *j) { while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')) j->p++; }
+static void ws(Json *j) {
+    while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')) j->p++;
+}
 static int lit(Json *j, char c) { ws(j); if (j->p < j->end && *j->p == c) { j->p++; return 1; } return 0; }
 
 /* a JSON string without \u escapes (names and metadata of this format are ASCII) */
@@ -170,15 +172,18 @@ static int entry(Json *j, Entry *e) {
     do {
         char key[32];
         if (!str(j, key, sizeof key) || !lit(j, ':')) return fail(j, "expected \"key\": value in a tensor");
-        if (!strcmp(key, "dtype") && !have_dtype) { if (!str(j, e->dtype, sizeof e->dtype)) return 0; have_dtype = 1; }
-        else if (!strcmp(key, "shape") && !have_shape) { if (!int_array(j, e->shape, 8, &e->ndim)) return 0; have_shape = 1; }
-        else if (!strcmp(key, "data_offsets") && !have_offsets) {
+        if (!strcmp(key, "dtype") && !have_dtype) { if (!str(j, e->dtype, sizeof e->dtype)) return 0; have_dtype = 1;
+        } else if (!strcmp(key, "shape") && !have_shape) {
+            if (!int_array(j, e->shape, 8, &e->ndim)) return 0;
+            have_shape = 1;
+        } else if (!strcmp(key, "data_offsets") && !have_offsets) {
             uint64_t o[2];
             int n;
             if (!int_array(j, o, 2, &n)) return 0;
             if (n != 2) return fail(j, "data_offsets must be [begin, end]");
             e->begin = o[0]; e->end = o[1]; have_offsets = 1;
-        } else return fail(j, "unknown or repeated key in a tensor");
+        } else
+            return fail(j, "unknown or repeated key in a tensor");
     } while (lit(j, ','));
     if (!lit(j, '}')) return fail(j, "expected '}' after a tensor");
     return have_dtype && have_shape && have_offsets ? 1 : fail(j, "a tensor lacks dtype, shape or data_offsets");
@@ -202,7 +207,10 @@ static int read_metadata(Json *j, char spec[ARCH_SPEC_MAX]) {
     if (!lit(j, '{')) { fail(j, "__metadata__ must be an object of strings"); return 0; }
     if (!lit(j, '}')) do {
         char key[64], value[ARCH_SPEC_MAX];
-        if (!str(j, key, sizeof key) || !lit(j, ':') || !str(j, value, sizeof value)) { fail(j, "__metadata__ must be an object of strings"); return 0; }
+        if (!str(j, key, sizeof key) || !lit(j, ':') || !str(j, value, sizeof value)) {
+            fail(j, "__metadata__ must be an object of strings");
+            return 0;
+        }
         if (!strcmp(key, "architecture")) memcpy(spec, value, sizeof value);
     } while (lit(j, ','));
     if (j->bad || !lit(j, '}')) { fail(j, "expected '}' after __metadata__"); return 0; }
@@ -221,9 +229,16 @@ static int design_of(Json *j, const char *spec, NetArch *arch) {
 }
 
 int safetensors_read_arch(const uint8_t *buf, size_t len, NetArch *arch, char *err, size_t errlen) {
-    if (!buf || len < 8) { snprintf(err, errlen, "safetensors file is truncated: %zu bytes, shorter than its 8-byte header length", len); return 1; }
+    if (!buf || len < 8) {
+        snprintf(err, errlen, "safetensors file is truncated: %zu bytes, shorter than its 8-byte header length", len);
+        return 1;
+    }
     uint64_t hlen = le_u64_load(buf);
-    if (hlen > SAFETENSORS_MAX_HEADER || hlen > len - 8) { snprintf(err, errlen, "safetensors header length %llu does not fit the file or the %u-byte limit", (unsigned long long)hlen, SAFETENSORS_MAX_HEADER); return 1; }
+    if (hlen > SAFETENSORS_MAX_HEADER || hlen > len - 8) {
+        snprintf(err, errlen, "safetensors header length %llu does not fit the file or the %u-byte limit",
+                 (unsigned long long)hlen, SAFETENSORS_MAX_HEADER);
+        return 1;
+    }
     Json j = { (const char *)buf + 8, (const char *)buf + 8 + hlen, err, errlen, 0 };
     char spec[ARCH_SPEC_MAX] = "";
     Entry e;
@@ -243,21 +258,39 @@ static int match_entry(Json *j, const Entry *e, const Want *w, int nw, int *seen
     const char *name = e->name;
     int k = -1;
     for (int i = 0; i < nw; i++) if (!strcmp(w[i].name, name)) k = i;
-    if (k < 0) { snprintf(what, sizeof what, "unknown tensor \"%.200s\" (not a tensor of this network)", name); fail(j, what); return -1; }
+    if (k < 0) {
+        snprintf(what, sizeof what, "unknown tensor \"%.200s\" (not a tensor of this network)", name);
+        fail(j, what);
+        return -1;
+    }
     if (seen[k]++) { snprintf(what, sizeof what, "tensor \"%s\" appears twice", name); fail(j, what); return -1; }
     const char *dtype = w[k].is_i64 ? "I64" : "F32";
-    if (strcmp(e->dtype, dtype)) { snprintf(what, sizeof what, "tensor \"%s\" is %.15s; this network reads it as %s", name, e->dtype, dtype); fail(j, what); return -1; }
+    if (strcmp(e->dtype, dtype)) {
+        snprintf(what, sizeof what, "tensor \"%s\" is %.15s; this network reads it as %s", name, e->dtype, dtype);
+        fail(j, what);
+        return -1;
+    }
     int shape_ok = e->ndim == w[k].ndim;
     for (int d = 0; shape_ok && d < e->ndim; d++) shape_ok = e->shape[d] == w[k].dims[d];
     if (!shape_ok) { snprintf(what, sizeof what, "tensor \"%s\" has the wrong shape", name); fail(j, what); return -1; }
     size_t bytes = w[k].is_i64 ? 8 : 4 * count_of(&w[k]);
-    if (e->end < e->begin || e->end - e->begin != bytes) { snprintf(what, sizeof what, "tensor \"%s\": data_offsets span %lld bytes, its shape needs %zu", name, (long long)(e->end - e->begin), bytes); fail(j, what); return -1; }
-    if (e->end > data_len) { snprintf(what, sizeof what, "tensor \"%s\" ends past the end of the file (truncated?)", name); fail(j, what); return -1; }
+    if (e->end < e->begin || e->end - e->begin != bytes) {
+        snprintf(what, sizeof what, "tensor \"%s\": data_offsets span %lld bytes, its shape needs %zu", name,
+                 (long long)(e->end - e->begin), bytes);
+        fail(j, what);
+        return -1;
+    }
+    if (e->end > data_len) {
+        snprintf(what, sizeof what, "tensor \"%s\" ends past the end of the file (truncated?)", name);
+        fail(j, what);
+        return -1;
+    }
     return k;
 }
 
 /* the header's tensors into entries (map[i]: the tensor of w that entries[i] is); their count, or -1 */
-static int read_header_entries(Json *j, const Net *net, const Want *w, int nw, Entry *entries, int *map, size_t data_len) {
+static int read_header_entries(Json *j, const Net *net, const Want *w, int nw, Entry *entries, int *map,
+                               size_t data_len) {
     int seen[MAX_ENTRIES] = { 0 }, ne = 0;
     if (!lit(j, '{')) { fail(j, "not a JSON object"); return -1; }
     if (!lit(j, '}')) do {
@@ -270,7 +303,8 @@ static int read_header_entries(Json *j, const Net *net, const Want *w, int nw, E
             if (!net_arch_same(&arch, &net->arch)) {
                 char mine[ARCH_SPEC_MAX];
                 arch_spec_format(&net->arch, mine, sizeof mine);
-                snprintf(what, sizeof what, "the file is for the network \"%.150s\", not \"%.150s\"", spec[0] ? spec : "reference", mine);
+                snprintf(what, sizeof what, "the file is for the network \"%.150s\", not \"%.150s\"",
+                         spec[0] ? spec : "reference", mine);
                 fail(j, what);
                 return -1;
             }
@@ -287,37 +321,67 @@ static int read_header_entries(Json *j, const Net *net, const Want *w, int nw, E
     ws(j);
     if (j->p != j->end) { fail(j, "bytes after the JSON object"); return -1; }
     for (int i = 0; i < nw; i++)
-        if (!seen[i] && !w[i].is_i64) { snprintf(j->err, j->errlen, "safetensors file lacks tensor \"%s\"", w[i].name); return -1; }
+        if (!seen[i] && !w[i].is_i64) {
+            snprintf(j->err, j->errlen, "safetensors file lacks tensor \"%s\"", w[i].name);
+            return -1;
+        }
     return ne;
 }
 
 /* every byte of the data belongs to exactly one tensor, in order, and every value is finite */
-static int check_data(Entry *entries, int ne, const int *map, const Want *w, const uint8_t *data, size_t data_len, char *err, size_t errlen) {
+static int check_data(Entry *entries, int ne, const int *map, const Want *w, const uint8_t *data, size_t data_len,
+                      char *err, size_t errlen) {
     Entry *order[MAX_ENTRIES];
     for (int i = 0; i < ne; i++) order[i] = &entries[i];
     qsort(order, ne, sizeof order[0], cmp_begin);
     uint64_t at = 0;
     for (int i = 0; i < ne; i++) {
-        if (order[i]->begin != at) { snprintf(err, errlen, "safetensors data offsets %s at byte %llu (tensor \"%s\")", order[i]->begin > at ? "leave a gap" : "overlap", (unsigned long long)at, order[i]->name); return 1; }
+        if (order[i]->begin != at) {
+            snprintf(err, errlen, "safetensors data offsets %s at byte %llu (tensor \"%s\")",
+                     order[i]->begin > at ? "leave a gap" : "overlap", (unsigned long long)at, order[i]->name);
+            return 1;
+        }
         at = order[i]->end;
     }
-    if (at != data_len) { snprintf(err, errlen, "safetensors file has %llu bytes after its last tensor", (unsigned long long)(data_len - at)); return 1; }
+    if (at != data_len) {
+        snprintf(err, errlen, "safetensors file has %llu bytes after its last tensor",
+                 (unsigned long long)(data_len - at));
+        return 1;
+    }
     for (int i = 0; i < ne; i++) {
         const Want *x = &w[map[i]];
         if (x->is_i64) continue;
         const uint8_t *q = data + entries[i].begin;
         for (size_t c = count_of(x), v = 0; v < c; v++)
-            if (!isfinite(le_f32_load(q + 4 * v))) { snprintf(err, errlen, "safetensors tensor \"%s\" holds NaN or infinity", x->name); return 1; }
+            if (!isfinite(le_f32_load(q + 4 * v))) {
+                snprintf(err, errlen, "safetensors tensor \"%s\" holds NaN or infinity", x->name);
+                return 1;
+            }
     }
     return 0;
 }
 
 int safetensors_load(Net *net, const uint8_t *buf, size_t len, char *err, size_t errlen) {
-    if (!buf || len < 8) { snprintf(err, errlen, "safetensors file is truncated: %zu bytes, shorter than its 8-byte header length", len); return 1; }
-    if (len > MODEL_MAX_BYTES) { snprintf(err, errlen, "safetensors file too large (%zu bytes, limit %u)", len, MODEL_MAX_BYTES); return 1; }
+    if (!buf || len < 8) {
+        snprintf(err, errlen, "safetensors file is truncated: %zu bytes, shorter than its 8-byte header length", len);
+        return 1;
+    }
+    if (len > MODEL_MAX_BYTES) {
+        snprintf(err, errlen, "safetensors file too large (%zu bytes, limit %u)", len, MODEL_MAX_BYTES);
+        return 1;
+    }
     uint64_t hlen = le_u64_load(buf);
-    if (hlen > SAFETENSORS_MAX_HEADER) { snprintf(err, errlen, "safetensors header length %llu is over the %u-byte limit", (unsigned long long)hlen, SAFETENSORS_MAX_HEADER); return 1; }
-    if (hlen > len - 8) { snprintf(err, errlen, "safetensors file is truncated: its header is %llu bytes, the file has %zu after the length", (unsigned long long)hlen, len - 8); return 1; }
+    if (hlen > SAFETENSORS_MAX_HEADER) {
+        snprintf(err, errlen, "safetensors header length %llu is over the %u-byte limit", (unsigned long long)hlen,
+                 SAFETENSORS_MAX_HEADER);
+        return 1;
+    }
+    if (hlen > len - 8) {
+        snprintf(err, errlen,
+                 "safetensors file is truncated: its header is %llu bytes, the file has %zu after the length",
+                 (unsigned long long)hlen, len - 8);
+        return 1;
+    }
     const uint8_t *data = buf + 8 + hlen;
     size_t data_len = len - 8 - (size_t)hlen;
     Want w[MAX_ENTRIES];

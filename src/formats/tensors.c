@@ -9,8 +9,20 @@ int model_list_tensors(const Net *net, const Trainer *t, TensorRef *out, int max
     int averaged = t && t->avg_count > 0;
     if (averaged && !t->model_shown) return -1;          /* trainer_show_model first */
     float *P = net->params, *S = net->bn_state;
-#define ADD(nm, d, nd, a, b_, c_, e_) do { if (n < max) { TensorRef *r = &out[n]; snprintf(r->name, sizeof r->name, "%s", nm); \
-        r->ndim = nd; r->dims[0] = a; r->dims[1] = b_; r->dims[2] = c_; r->dims[3] = e_; r->data = d; } n++; } while (0)
+#define ADD(nm, d, nd, a, b_, c_, e_)                    \
+    do {                                                 \
+        if (n < max) {                                   \
+            TensorRef *r = &out[n];                      \
+            snprintf(r->name, sizeof r->name, "%s", nm); \
+            r->ndim = nd;                                \
+            r->dims[0] = a;                              \
+            r->dims[1] = b_;                             \
+            r->dims[2] = c_;                             \
+            r->dims[3] = e_;                             \
+            r->data = d;                                 \
+        }                                                \
+        n++;                                             \
+    } while (0)
     char nm[40];
     int denses = 0, dense = 0;
     for (int i = 0; i < net->n_layers; i++) denses += net->layer[i].spec.kind == LAYER_DENSE;
@@ -18,7 +30,8 @@ int model_list_tensors(const Net *net, const Trainer *t, TensorRef *out, int max
         const Layer *l = &net->layer[i];
         if (l->spec.kind == LAYER_CONV) {
             conv++;
-            snprintf(nm, sizeof nm, "conv%d.weight", conv); ADD(nm, P + l->w, 4, l->K, l->C / net_layer_groups(&l->spec), l->spec.size, l->spec.size);
+            snprintf(nm, sizeof nm, "conv%d.weight", conv);
+            ADD(nm, P + l->w, 4, l->K, l->C / net_layer_groups(&l->spec), l->spec.size, l->spec.size);
             if (l->bias >= 0) { snprintf(nm, sizeof nm, "conv%d.bias", conv); ADD(nm, P + l->bias, 1, l->K, 0, 0, 0); }
             if (l->gamma < 0) continue;
             snprintf(nm, sizeof nm, "bn%d.weight", conv); ADD(nm, P + l->gamma, 1, l->K, 0, 0, 0);

@@ -21,7 +21,8 @@ static void bn_relu_backward_sums(float *dz, const float *out, const float *pre,
     }
 }
 
-static void bn_backward_apply(float *dz, const float *pre, int n, float a, float mean, float invstd, float mean_dz, float mean_dzx) {
+static void bn_backward_apply(float *dz, const float *pre, int n, float a, float mean, float invstd, float mean_dz,
+                              float mean_dzx) {
     for (int j = 0; j < n; j++) dz[j] = a * (dz[j] - mean_dz - ((pre[j] - mean) * invstd) * mean_dzx);
 }
 
@@ -40,4 +41,5 @@ static void dropout(float *x, const uint16_t *draw, int n, uint32_t threshold, f
     for (int j = 0; j < n; j++) x[j] = draw[j] < threshold ? 0.0f : x[j] * scale;
 }
 
-const EltwiseKernels eltwise_scalar = { channel_sums, bn_relu, bn_relu_backward_sums, bn_backward_apply, maxpool2_row, dropout };
+const EltwiseKernels eltwise_scalar = {channel_sums,      bn_relu,      bn_relu_backward_sums,
+                                       bn_backward_apply, maxpool2_row, dropout};

@@ -52,7 +52,8 @@ static void bn_relu_backward_sums(float *dz, const float *out, const float *pre,
     }
 }
 
-static void bn_backward_apply(float *dz, const float *pre, int n, float a, float mean, float invstd, float mean_dz, float mean_dzx) {
+static void bn_backward_apply(float *dz, const float *pre, int n, float a, float mean, float invstd, float mean_dz,
+                              float mean_dzx) {
     v4f va = splat(a), vm = splat(mean), vi = splat(invstd), vd = splat(mean_dz), vx = splat(mean_dzx);
     int j = 0;
     for (; j + 4 <= n; j += 4) st(dz + j, va * (ld(dz + j) - vd - ((ld(pre + j) - vm) * vi) * vx));
@@ -93,4 +94,5 @@ static void dropout(float *x, const uint16_t *draw, int n, uint32_t threshold, f
     if (j < n) eltwise_scalar.dropout(x + j, draw + j, n - j, threshold, scale);
 }
 
-const EltwiseKernels eltwise_vec = { channel_sums, bn_relu, bn_relu_backward_sums, bn_backward_apply, maxpool2_row, dropout };
+const EltwiseKernels eltwise_vec = {channel_sums,      bn_relu,      bn_relu_backward_sums,
+                                    bn_backward_apply, maxpool2_row, dropout};

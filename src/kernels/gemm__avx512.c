@@ -28,8 +28,8 @@ ALWAYS_INLINE __m512 madd(const int FUSED, __m512 a, __m512 b, __m512 c) {
     return FUSED ? _mm512_fmadd_ps(a, b, c) : _mm512_add_ps(c, _mm512_mul_ps(a, b));
 }
 
-ALWAYS_INLINE void tile(const int FUSED, const int ROWS, const int VECS, int K, const float *const *A, const float *const *B, int n,
-                        __mmask16 mask0, __mmask16 mask1, float *const *C, int acc) {
+ALWAYS_INLINE void tile(const int FUSED, const int ROWS, const int VECS, int K, const float *const *A,
+                        const float *const *B, int n, __mmask16 mask0, __mmask16 mask1, float *const *C, int acc) {
     __m512 c0[8], c1[8];
     for (int r = 0; r < ROWS; r++) c0[r] = c1[r] = _mm512_setzero_ps();
     for (int k = 0; k < K; k++) {
@@ -49,8 +49,8 @@ ALWAYS_INLINE void tile(const int FUSED, const int ROWS, const int VECS, int K, 
 }
 
 /* all rows of one column panel */
-ALWAYS_INLINE void panel(const int FUSED, const int VECS, int M, int K, const float *const *A, const float *const *B, int n,
-                         __mmask16 mask0, __mmask16 mask1, float *const *C, int acc) {
+ALWAYS_INLINE void panel(const int FUSED, const int VECS, int M, int K, const float *const *A, const float *const *B,
+                         int n, __mmask16 mask0, __mmask16 mask1, float *const *C, int acc) {
     int m = 0;
     for (; m + 8 <= M; m += 8) tile(FUSED, 8, VECS, K, A + m, B, n, mask0, mask1, C + m, acc);
     for (; m + 4 <= M; m += 4) tile(FUSED, 4, VECS, K, A + m, B, n, mask0, mask1, C + m, acc);

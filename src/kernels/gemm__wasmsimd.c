@@ -105,7 +105,8 @@ static void tile_1x4_part(int K, const float *A, const float *const *B, int n, i
 }
 
 /* columns n .. n + cols - 1 (cols <= 4) of every row */
-static void panel_4(int M, int K, const float *const *A, const float *const *B, int n, int cols, float *const *C, int acc) {
+static void panel_4(int M, int K, const float *const *A, const float *const *B, int n, int cols, float *const *C,
+                    int acc) {
     int m = 0;
     for (; m + 4 <= M; m += 4) tile_4x4(K, A + m, B, n, cols, C + m, acc);
     for (; m < M; m++) tile_1x4_part(K, A[m], B, n, cols, C[m] + n, acc);

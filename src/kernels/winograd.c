@@ -27,7 +27,8 @@ void winograd_weights(const float *w, int K, int C, int flip, float *U) {
             double g[3][3], t[4][3];
             for (int r = 0; r < 3; r++)
                 for (int s = 0; s < 3; s++)
-                    g[r][s] = flip ? w[((size_t)c * K + k) * 9 + (2 - r) * 3 + (2 - s)] : w[((size_t)k * C + c) * 9 + r * 3 + s];
+                    g[r][s] = flip ? w[((size_t)c * K + k) * 9 + (2 - r) * 3 + (2 - s)]
+                                   : w[((size_t)k * C + c) * 9 + r * 3 + s];
             for (int s = 0; s < 3; s++) {                      /* t = G g */
                 t[0][s] = g[0][s];
                 t[1][s] = 0.5 * (g[0][s] + g[1][s] + g[2][s]);
@@ -35,7 +36,8 @@ void winograd_weights(const float *w, int K, int C, int flip, float *U) {
                 t[3][s] = g[2][s];
             }
             for (int i = 0; i < 4; i++) {                      /* U = t G^T */
-                double u[4] = { t[i][0], 0.5 * (t[i][0] + t[i][1] + t[i][2]), 0.5 * (t[i][0] - t[i][1] + t[i][2]), t[i][2] };
+                double u[4] = {t[i][0], 0.5 * (t[i][0] + t[i][1] + t[i][2]), 0.5 * (t[i][0] - t[i][1] + t[i][2]),
+                               t[i][2]};
                 for (int j = 0; j < 4; j++) U[((size_t)(i * 4 + j) * K + k) * C + c] = (float)u[j];
             }
         }
@@ -74,7 +76,8 @@ static void input_tile(const float *xc, int H, int W, int y0, int x0, float *v, 
 static void output_tile(const float *m, size_t plane, float *yk, int P, int Q, int p, int q) {
     float s[2][4];
     for (int j = 0; j < 4; j++) {                      /* s = A^T m */
-        float m0 = m[(size_t)j * plane], m1 = m[(size_t)(4 + j) * plane], m2 = m[(size_t)(8 + j) * plane], m3 = m[(size_t)(12 + j) * plane];
+        float m0 = m[(size_t)j * plane], m1 = m[(size_t)(4 + j) * plane], m2 = m[(size_t)(8 + j) * plane],
+              m3 = m[(size_t)(12 + j) * plane];
         s[0][j] = m0 + m1 + m2;
         s[1][j] = m1 - m2 - m3;
     }
@@ -90,7 +93,8 @@ static void input_transform(const float *x, int C, int H, int W, int pad, int TP
     for (int c = 0; c < C; c++)
         for (int tp = 0; tp < TP; tp++)
             for (int tq = 0; tq < TQ; tq++)
-                input_tile(x + (size_t)c * H * W, H, W, 2 * tp - pad, 2 * tq - pad, V + (size_t)c * T + (size_t)tp * TQ + tq, plane);
+                input_tile(x + (size_t)c * H * W, H, W, 2 * tp - pad, 2 * tq - pad,
+                           V + (size_t)c * T + (size_t)tp * TQ + tq, plane);
 }
 
 static void output_transform(const float *M, int K, int P, int Q, int TP, int TQ, float *y) {
@@ -98,25 +102,28 @@ static void output_transform(const float *M, int K, int P, int Q, int TP, int TQ
     for (int k = 0; k < K; k++)
         for (int tp = 0; tp < TP; tp++)
             for (int tq = 0; tq < TQ; tq++)
-                output_tile(M + (size_t)k * T + (size_t)tp * TQ + tq, plane, y + (size_t)k * P * Q, P, Q, 2 * tp, 2 * tq);
+                output_tile(M + (size_t)k * T + (size_t)tp * TQ + tq, plane, y + (size_t)k * P * Q, P, Q, 2 * tp,
+                            2 * tq);
 }
 
 static void output_gradient_transform(const float *dy, int K, int P, int Q, int TP, int TQ, float *D);
 
 const WinogradTransforms winograd_scalar = { input_transform, output_transform, output_gradient_transform };
 
-void winograd_conv_using(const WinogradTransforms *tr, const float *x, int C, int H, int W, int pad, const float *U, int K,
-                         float *y, int P, int Q, float *scratch) {
+void winograd_conv_using(const WinogradTransforms *tr, const float *x, int C, int H, int W, int pad, const float *U,
+                         int K, float *y, int P, int Q, float *scratch) {
     int TP = tiles(P), TQ = tiles(Q);
     size_t T = (size_t)TP * TQ;
     float *V = scratch, *M = scratch + products_offset(C, TP, TQ);
     tr->input(x, C, H, W, pad, TP, TQ, V);
     for (int xi = 0; xi < 16; xi++)
-        gemm(K, (int)T, C, U + (size_t)xi * K * C, C, V + (size_t)xi * C * T, (int)T, M + (size_t)xi * K * T, (int)T, 0);
+        gemm(K, (int)T, C, U + (size_t)xi * K * C, C, V + (size_t)xi * C * T, (int)T, M + (size_t)xi * K * T, (int)T,
+             0);
     tr->output(M, K, P, Q, TP, TQ, y);
 }
 
-void winograd_conv(const float *x, int C, int H, int W, int pad, const float *U, int K, float *y, int P, int Q, float *scratch) {
+void winograd_conv(const float *x, int C, int H, int W, int pad, const float *U, int K, float *y, int P, int Q,
+                   float *scratch) {
     winograd_conv_using(&winograd_vec, x, C, H, W, pad, U, K, y, P, Q, scratch);
 }
 

@@ -23,7 +23,8 @@ size_t winograd_scratch_floats(int C, int K, int P, int Q);
 /* w is K x C x 3 x 3 (flip = 0), or, with flip = 1, a Kw x Cw x 3 x 3 tensor read as the
  * Cw-output, Kw-input, 180-degree-rotated filters of the backward-data pass (then K = Cw, C = Kw). */
 void winograd_weights(const float *w, int K, int C, int flip, float *U);
-void winograd_conv(const float *x, int C, int H, int W, int pad, const float *U, int K, float *y, int P, int Q, float *scratch);
+void winograd_conv(const float *x, int C, int H, int W, int pad, const float *U, int K, float *y, int P, int Q,
+                   float *scratch);
 
 /* The transforms, two variants with the same operations in the same order (so the same bits):
  * winograd_scalar (winograd.c, tile by tile: the reference) and winograd_vec
@@ -39,8 +40,8 @@ typedef struct {
 extern const WinogradTransforms winograd_scalar, winograd_vec;
 /* the scalar output-gradient transform for channels k0 <= k < K only (the vector one's tail) */
 void winograd_output_gradient_channels(const float *dy, int k0, int K, int P, int Q, int TP, int TQ, float *D);
-void winograd_conv_using(const WinogradTransforms *tr, const float *x, int C, int H, int W, int pad, const float *U, int K,
-                         float *y, int P, int Q, float *scratch);
+void winograd_conv_using(const WinogradTransforms *tr, const float *x, int C, int H, int W, int pad, const float *U,
+                         int K, float *y, int P, int Q, float *scratch);
 /* The weight gradient of the forward (pad 0) convolution of x (C x H x W) whose output gradient
  * is dy (K x P x Q): accumulated in the transformed domain, dUT (16 x C x K) += this image's
  * part (scratch: winograd_scratch_floats(C, K, P, Q)); then, once for all images,

@@ -85,7 +85,8 @@ static void input_transform(const float *x, int C, int H, int W, int pad, int TP
         for (int tp = 0; tp < TP; tp++)
             for (int g = 0; g < groups; g++) {
                 int tq = 4 * g, count = TQ - tq < 4 ? TQ - tq : 4;
-                transform_four(xc + (size_t)(2 * tp) * w + 2 * tq, (size_t)w, V + (size_t)c * T + (size_t)tp * TQ + tq, plane, count);
+                transform_four(xc + (size_t)(2 * tp) * w + 2 * tq, (size_t)w, V + (size_t)c * T + (size_t)tp * TQ + tq,
+                               plane, count);
             }
     }
 }
@@ -124,14 +125,16 @@ static void output_transform(const float *M, int K, int P, int Q, int TP, int TQ
                 v4f s[2][4];
                 for (int j = 0; j < 4; j++) {                  /* s = A^T m */
                     v4f m0 = ld_part(m + (size_t)j * plane, count), m1 = ld_part(m + (size_t)(4 + j) * plane, count);
-                    v4f m2 = ld_part(m + (size_t)(8 + j) * plane, count), m3 = ld_part(m + (size_t)(12 + j) * plane, count);
+                    v4f m2 = ld_part(m + (size_t)(8 + j) * plane, count),
+                        m3 = ld_part(m + (size_t)(12 + j) * plane, count);
                     s[0][j] = m0 + m1 + m2;
                     s[1][j] = m1 - m2 - m3;
                 }
                 int q = 2 * tq, cols = Q - q < 8 ? Q - q : 8;
                 for (int i = 0; i < 2 && 2 * tp + i < P; i++) {  /* Y = s A */
                     v4f y0 = s[i][0] + s[i][1] + s[i][2], y1 = s[i][1] - s[i][2] - s[i][3];
-                    v4f lo = __builtin_shufflevector(y0, y1, 0, 4, 1, 5), hi = __builtin_shufflevector(y0, y1, 2, 6, 3, 7);
+                    v4f lo = __builtin_shufflevector(y0, y1, 0, 4, 1, 5),
+                        hi = __builtin_shufflevector(y0, y1, 2, 6, 3, 7);
                     float *row = y + ((size_t)k * P + 2 * tp + i) * Q + q;
                     if (cols == 8) { st(row, lo); st(row + 4, hi); continue; }
                     float out[8];

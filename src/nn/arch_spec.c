@@ -1,6 +1,7 @@
 /* arch_spec.c - the text form of a design: parse, print, the exercise's rules, the named
  * designs, and what an editor shows per layer; see arch_spec.h. */
 #include "arch_spec.h"
+#include "layer_token.h"
 #include "runtime/contract.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,40 +20,6 @@ const char *arch_named(const char *name) {
 
 /* ---------- printing ---------- */
 
-/* p's shortest decimal (no exponent) that reads back as the same float */
-static void format_p(float p, char *buf, size_t len) {
-    for (int digits = 0; digits <= 9; digits++) {
-        snprintf(buf, len, "%.*f", digits, (double)p);
-        if (strtof(buf, NULL) == p) break;
-    }
-    char *dot = strchr(buf, '.');
-    if (dot) {                                   /* no trailing zeros, no lone dot */
-        char *end = buf + strlen(buf) - 1;
-        while (end > dot && *end == '0') *end-- = 0;
-        if (end == dot) *end = 0;
-    }
-}
-
-void arch_spec_layer_token(const LayerSpec *s, char *buf, size_t len) {
-    char p[24] = "";
-    if (s->flags & LAYER_OWN_DROPOUT) { char v[20]; format_p(s->dropout, v, sizeof v); snprintf(p, sizeof p, ":d%s", v); }
-    switch (s->kind) {
-    case LAYER_CONV:
-    {
-        char g[16] = "";
-        if (net_layer_groups(s) > 1) snprintf(g, sizeof g, ":g%d", s->groups);
-        snprintf(buf, len, "c%dk%d%s%s%s%s", s->out_c, s->size, s->flags & LAYER_PAD_SAME ? ":same" : "",
-                 s->flags & LAYER_NO_BN ? ":nobn" : "", g, p);
-        break;
-    }
-    case LAYER_MAXPOOL: snprintf(buf, len, "m%d", s->size); break;
-    case LAYER_GAP: snprintf(buf, len, "gap"); break;
-    case LAYER_FLATTEN: snprintf(buf, len, "flat"); break;
-    case LAYER_DENSE: snprintf(buf, len, "fc%d%s", s->out_c, p); break;
-    default: snprintf(buf, len, "kind %d", s->kind);
-    }
-}
-
 int arch_spec_format(const NetArch *arch, char *buf, size_t len) {
     size_t used = 0;
     if (len) buf[0] = 0;
@@ -60,7 +27,7 @@ int arch_spec_format(const NetArch *arch, char *buf, size_t len) {
         char token[48];
         int kind = arch->layers[i].kind;
         if (kind < LAYER_CONV || kind > LAYER_FLATTEN) return 1;
-        arch_spec_layer_token(&arch->layers[i], token, sizeof token);
+        layer_token(&arch->layers[i], token, sizeof token);
         int n = snprintf(buf + used, len - used, "%s%s", i ? " " : "", token);
         if (n < 0 || (size_t)n >= len - used) return 1;
         used += (size_t)n;
@@ -116,8 +83,14 @@ static int read_options(const char *s, LayerSpec *l, int allowed, char *why, siz
             flag = LAYER_OWN_DROPOUT;
             char num[16];
             size_t digits = n - 1, dots = 0, ok = digits < sizeof num;
-            for (size_t i = 1; i < n && ok; i++) { dots += s[i] == '.'; ok = (s[i] >= '0' && s[i] <= '9') || s[i] == '.'; }
-            if (!ok || dots > 1 || s[1] == '.' || s[n - 1] == '.') { snprintf(why, len, "dropout \"%.*s\": write it as d0, d0.05 or d0.1", (int)n, s); return 1; }
+            for (size_t i = 1; i < n && ok; i++) {
+                dots += s[i] == '.';
+                ok = (s[i] >= '0' && s[i] <= '9') || s[i] == '.';
+            }
+            if (!ok || dots > 1 || s[1] == '.' || s[n - 1] == '.') {
+                snprintf(why, len, "dropout \"%.*s\": write it as d0, d0.05 or d0.1", (int)n, s);
+                return 1;
+            }
             memcpy(num, s + 1, digits); num[digits] = 0;
             l->dropout = strtof(num, NULL);
             if (!(l->dropout <= 0.9f)) { snprintf(why, len, "dropout %s: p is 0 to 0.9", num); return 1; }
@@ -167,7 +140,10 @@ static int parse_token(const char *t, LayerSpec *l, char *why, size_t len) {
 int arch_spec_parse(const char *text, NetArch *out, char *err, size_t errlen) {
     if (!text) { snprintf(err, errlen, "no design"); return 1; }
     size_t total = strlen(text);
-    if (total >= ARCH_SPEC_MAX) { snprintf(err, errlen, "the design's text is %zu characters long, more than %d", total, ARCH_SPEC_MAX - 1); return 1; }
+    if (total >= ARCH_SPEC_MAX) {
+        snprintf(err, errlen, "the design's text is %zu characters long, more than %d", total, ARCH_SPEC_MAX - 1);
+        return 1;
+    }
     const char *named = arch_named(text);
     NetArch a;
     memset(&a, 0, sizeof a);
@@ -180,7 +156,10 @@ int arch_spec_parse(const char *text, NetArch *out, char *err, size_t errlen) {
         if (!*p) break;
         size_t n = strcspn(p, " \t\n");
         char token[64], why[160];
-        if (n >= sizeof token) { snprintf(err, errlen, "layer %d: \"%.20s...\" is not a layer", a.n_layers + 1, p); return 1; }
+        if (n >= sizeof token) {
+            snprintf(err, errlen, "layer %d: \"%.20s...\" is not a layer", a.n_layers + 1, p);
+            return 1;
+        }
         memcpy(token, p, n); token[n] = 0;
         p += n;
         if (a.n_layers == NET_MAX_LAYERS) { snprintf(err, errlen, "more than %d layers", NET_MAX_LAYERS); return 1; }
@@ -190,10 +169,14 @@ int arch_spec_parse(const char *text, NetArch *out, char *err, size_t errlen) {
         }
         a.n_layers++;
     }
-    if (!a.n_layers) { snprintf(err, errlen, "the design has no layers (e.g. \"%s\")", arch_named("reference")); return 1; }
+    if (!a.n_layers) {
+        snprintf(err, errlen, "the design has no layers (e.g. \"%s\")", arch_named("reference"));
+        return 1;
+    }
     if (!arch_design_check(&a, err, errlen)) return 1;
     char canonical[ARCH_SPEC_MAX];                   /* a named design's text (canonical, as written there): its name */
-    for (size_t i = 0; !named && !arch_spec_format(&a, canonical, sizeof canonical) && i < sizeof NAMED / sizeof NAMED[0]; i++)
+    for (size_t i = 0;
+         !named && !arch_spec_format(&a, canonical, sizeof canonical) && i < sizeof NAMED / sizeof NAMED[0]; i++)
         if (!strcmp(NAMED[i].spec, canonical)) { snprintf(a.name, sizeof a.name, "%.31s", NAMED[i].name); break; }
     *out = a;
     return 0;
@@ -226,7 +209,7 @@ static int layer_record_check(const LayerSpec *s, char *why, size_t len) {
         snprintf(why, len, "a dropout %g without the option that gives it one", p);
     } else if (!(p >= 0.0 && s->dropout <= 0.9f)) snprintf(why, len, "dropout %g; p is 0 to 0.9", p);
     else {
-        format_p(s->dropout, text, sizeof text);
+        layer_format_dropout(s->dropout, text, sizeof text);
         if (strtof(text, NULL) == s->dropout) return 0;
         snprintf(why, len, "dropout %g has no decimal form of at most 9 places", p);
     }
@@ -261,7 +244,7 @@ int arch_design_check(const NetArch *a, char *err, size_t errlen) {
     for (int i = 0; i < a->n_layers; i++) {
         const LayerSpec *s = &a->layers[i];
         char token[48], why[160];
-        arch_spec_layer_token(s, token, sizeof token);
+        layer_token(s, token, sizeof token);
         if (layer_record_check(s, why, sizeof why)) {
             snprintf(err, errlen, "layer %d (%s): %s", i + 1, token, why);
             return 0;
@@ -279,7 +262,7 @@ int arch_design_check(const NetArch *a, char *err, size_t errlen) {
     const LayerSpec *last = &a->layers[a->n_layers - 1];
     if (last->kind != LAYER_DENSE || last->out_c != LIMIT_CLASSES) {
         char token[48];
-        arch_spec_layer_token(last, token, sizeof token);
+        layer_token(last, token, sizeof token);
         snprintf(err, errlen, "the last layer must be fc%d (the %d digits; log-softmax follows it), not %s",
                  LIMIT_CLASSES, LIMIT_CLASSES, token);
         return 0;
@@ -298,7 +281,8 @@ int arch_net_reads_digits(const Net *net, const char *what, char *err, size_t er
 
 /* ---------- what an editor shows ---------- */
 
-int arch_describe(const NetArch *arch, ArchLayerInfo info[NET_MAX_LAYERS], size_t *params, size_t *macs, char *err, size_t errlen) {
+int arch_describe(const NetArch *arch, ArchLayerInfo info[NET_MAX_LAYERS], size_t *params, size_t *macs, char *err,
+                  size_t errlen) {
     Layer L[NET_MAX_LAYERS];
     size_t bn;
     if (!arch_design_check(arch, err, errlen)) return 0;
@@ -308,11 +292,11 @@ int arch_describe(const NetArch *arch, ArchLayerInfo info[NET_MAX_LAYERS], size_
     for (int i = 0; i < arch->n_layers; i++) {
         const Layer *l = &L[i];
         ArchLayerInfo *o = &info[i];
-        arch_spec_layer_token(&l->spec, o->token, sizeof o->token);
+        layer_token(&l->spec, o->token, sizeof o->token);
         o->C = l->C; o->H = l->H; o->W = l->W; o->K = l->K; o->P = l->P; o->Q = l->Q;
         o->groups = l->spec.kind == LAYER_CONV ? net_layer_groups(&l->spec) : 0;
         o->params = 0;
-        if (l->w >= 0) {                                     /* a layer's parameters lie together, from its weights on */
+        if (l->w >= 0) { /* a layer's parameters lie together, from its weights on */
             size_t end = *params;
             for (int j = i + 1; j < arch->n_layers; j++) if (L[j].w >= 0) { end = (size_t)L[j].w; break; }
             o->params = end - (size_t)l->w;
@@ -332,7 +316,7 @@ int arch_describe(const NetArch *arch, ArchLayerInfo info[NET_MAX_LAYERS], size_
  * convolution; size for a max-pool; channels and dropout for a dense layer; the kind alone else */
 static int settings_json(const LayerSpec *s, char *buf, size_t len) {
     char p[24] = "";
-    if (s->flags & LAYER_OWN_DROPOUT) format_p(s->dropout, p, sizeof p);
+    if (s->flags & LAYER_OWN_DROPOUT) layer_format_dropout(s->dropout, p, sizeof p);
     switch (s->kind) {
     case LAYER_CONV:
         return snprintf(buf, len, "{\"kind\":\"conv\",\"channels\":%d,\"kernel\":%d,\"same\":%s,\"bn\":%s,"

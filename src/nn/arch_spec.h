@@ -44,8 +44,6 @@
 int  arch_spec_parse(const char *text, NetArch *arch, char *err, size_t errlen);
 /* the canonical text of arch into buf; 0, or 1 if it does not fit or a layer has no text form */
 int  arch_spec_format(const NetArch *arch, char *buf, size_t len);
-/* one layer's token ("c16k3:same"), for messages */
-void arch_spec_layer_token(const LayerSpec *s, char *buf, size_t len);
 /* the gate (above); 1 if the design is valid, else 0 and a message naming the layer and rule */
 int  arch_design_check(const NetArch *arch, char *err, size_t errlen);
 /* 1 if net takes 1 x 28 x 28 images and gives LIMIT_CLASSES classes (what every reader of
@@ -60,7 +58,8 @@ const char *arch_named(const char *name);
  * receptive field's side in input pixels of one output
  * value (the whole input from a global pool or a flatten on). */
 typedef struct { char token[48]; int C, H, W, K, P, Q, groups; size_t params, macs; int rf; } ArchLayerInfo;
-int  arch_describe(const NetArch *arch, ArchLayerInfo info[NET_MAX_LAYERS], size_t *params, size_t *macs, char *err, size_t errlen);
+int arch_describe(const NetArch *arch, ArchLayerInfo info[NET_MAX_LAYERS], size_t *params, size_t *macs, char *err,
+                  size_t errlen);
 /* the same as one line of JSON, malloc'd (the caller frees), or NULL and a message:
  * {"arch","name","params","macs","layers":[{"token","in":[C,H,W],"out":[K,P,Q],"groups","params","macs","rf",
  *   "settings"}]}

@@ -186,6 +186,15 @@ static void direct_weight_gradient_finish(const Layer *l, float *partials, int c
 }
 
 const ConvMethod CONV_METHOD_DIRECT = {
-    "direct", direct_runs, direct_scratch_floats, direct_weight_grad_floats, direct_alloc, NULL, direct_prepare_backward,
-    direct_forward, direct_backward_data, direct_weight_gradient, direct_weight_gradient_finish,
+    "direct",
+    direct_runs,
+    direct_scratch_floats,
+    direct_weight_grad_floats,
+    direct_alloc,
+    NULL,
+    direct_prepare_backward,
+    direct_forward,
+    direct_backward_data,
+    direct_weight_gradient,
+    direct_weight_gradient_finish,
 };

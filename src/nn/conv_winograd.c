@@ -34,7 +34,9 @@ static void winograd_prepare_forward(Layer *l, const float *w) {
     memcpy(l->method_buf[2], w, bytes);
 }
 
-static void winograd_prepare_backward(Layer *l, const float *w) { winograd_weights(w, l->C, l->K, 1, l->method_buf[1]); }
+static void winograd_prepare_backward(Layer *l, const float *w) {
+    winograd_weights(w, l->C, l->K, 1, l->method_buf[1]);
+}
 
 static void winograd_forward(const Layer *l, const float *w, const float *x, float *y, float *scratch) {
     winograd_conv(x, l->C, l->H, l->W, 0, l->method_buf[0], l->K, y, l->P, l->Q, scratch);
@@ -60,6 +62,15 @@ static void winograd_weight_grad_finish(const Layer *l, float *partials, int chu
 }
 
 const ConvMethod CONV_METHOD_WINOGRAD = {
-    "winograd", winograd_runs, winograd_scratch, winograd_weight_grad_floats, winograd_alloc, winograd_prepare_forward,
-    winograd_prepare_backward, winograd_forward, winograd_backward_data, winograd_weight_grad, winograd_weight_grad_finish,
+    "winograd",
+    winograd_runs,
+    winograd_scratch,
+    winograd_weight_grad_floats,
+    winograd_alloc,
+    winograd_prepare_forward,
+    winograd_prepare_backward,
+    winograd_forward,
+    winograd_backward_data,
+    winograd_weight_grad,
+    winograd_weight_grad_finish,
 };

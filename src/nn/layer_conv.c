@@ -32,7 +32,10 @@ static int conv_plan(Layer *l, int is_last, size_t *params, size_t *bn, char *er
         snprintf(err, errlen, "%d output channels; a convolution has 1 to %d", s->out_c, NET_MAX_CHANNELS);
         return 1;
     }
-    if (s->flags & ~(LAYER_PAD_SAME | LAYER_NO_BN | LAYER_OWN_DROPOUT)) { snprintf(err, errlen, "unknown options 0x%x", s->flags); return 1; }
+    if (s->flags & ~(LAYER_PAD_SAME | LAYER_NO_BN | LAYER_OWN_DROPOUT)) {
+        snprintf(err, errlen, "unknown options 0x%x", s->flags);
+        return 1;
+    }
     if (same && R % 2 == 0) { snprintf(err, errlen, "\"same\" padding needs an odd kernel, not %d", R); return 1; }
     if ((s->flags & LAYER_OWN_DROPOUT) && !(s->dropout >= 0.0f && s->dropout <= 0.9f)) {
         snprintf(err, errlen, "dropout %g; it is 0 to 0.9", s->dropout);
@@ -46,7 +49,9 @@ static int conv_plan(Layer *l, int is_last, size_t *params, size_t *bn, char *er
     }
     l->pad = same ? R / 2 : 0;
     if (R < 1 || R > 15 || R > l->H + 2 * l->pad || R > l->W + 2 * l->pad) {
-        snprintf(err, errlen, "a %dx%d kernel does not fit its %dx%d input (kernels are 1 to 15 and no larger than the input)", R, R, l->H, l->W);
+        snprintf(err, errlen,
+                 "a %dx%d kernel does not fit its %dx%d input (kernels are 1 to 15 and no larger than the input)", R, R,
+                 l->H, l->W);
         return 1;
     }
     l->K = s->out_c; l->P = l->H + 2 * l->pad - R + 1; l->Q = l->W + 2 * l->pad - R + 1;
@@ -81,7 +86,8 @@ static void pad_image(const Layer *l, const float *x, float *xp) {
     memset(xp, 0, (size_t)l->C * Hp * Wp * sizeof(float));
     for (int c = 0; c < l->C; c++)
         for (int h = 0; h < l->H; h++)
-            memcpy(xp + ((size_t)c * Hp + h + pad) * Wp + pad, x + ((size_t)c * l->H + h) * l->W, (size_t)l->W * sizeof(float));
+            memcpy(xp + ((size_t)c * Hp + h + pad) * Wp + pad, x + ((size_t)c * l->H + h) * l->W,
+                   (size_t)l->W * sizeof(float));
 }
 
 /* the interior of dxp (padded shape) into dx (C x H x W) */
@@ -89,7 +95,8 @@ static void crop_image(const Layer *l, const float *dxp, float *dx) {
     int pad = l->pad, Hp = l->H + 2 * pad, Wp = l->W + 2 * pad;
     for (int c = 0; c < l->C; c++)
         for (int h = 0; h < l->H; h++)
-            memcpy(dx + ((size_t)c * l->H + h) * l->W, dxp + ((size_t)c * Hp + h + pad) * Wp + pad, (size_t)l->W * sizeof(float));
+            memcpy(dx + ((size_t)c * l->H + h) * l->W, dxp + ((size_t)c * Hp + h + pad) * Wp + pad,
+                   (size_t)l->W * sizeof(float));
 }
 
 /* the method's input for image x: x itself, or its padded copy in the thread's scratch */
@@ -118,7 +125,10 @@ static void conv_alloc(Layer *l, int max_batch, const NetOptions *opts, size_t *
     l->pre = net_take(a, act * max_batch, NET_MEM_ACTIVATIONS);
     l->mean = net_take(a, l->K, NET_MEM_WEIGHTS);
     l->invstd = net_take(a, l->K, NET_MEM_WEIGHTS);
-    for (int k = 0; l->mean && l->invstd && k < l->K; k++) { l->mean[k] = 0.0f; l->invstd[k] = 1.0f; }   /* without BatchNorm: always */
+    for (int k = 0; l->mean && l->invstd && k < l->K; k++) {
+        l->mean[k] = 0.0f;
+        l->invstd[k] = 1.0f;
+    } /* without BatchNorm: always */
     l->method_scratch = l->method->scratch_floats(ml);
     size_t need = l->method_scratch + (l->pad ? (size_t)ml->C * ml->H * ml->W : 0);
     if (need > *scratch) *scratch = need;
@@ -146,7 +156,8 @@ static void conv_forward_image(const FwdCtx *c, int n, int thread) {
     size_t per = (size_t)l->K * l->P * l->Q;
     float *scratch = net->scratch[thread];
     Layer view;
-    l->method->forward(method_layer(l, &view), net->params + l->w, method_input(l, layer_input(net, c->layer, n), scratch), l->pre + per * n, scratch);
+    l->method->forward(method_layer(l, &view), net->params + l->w,
+                       method_input(l, layer_input(net, c->layer, n), scratch), l->pre + per * n, scratch);
     float mean[NET_MAX_CHANNELS], invstd[NET_MAX_CHANNELS];
     for (int k = 0; k < l->K; k++) {
         mean[k] = has_bn(l) ? net->bn_state[l->run_mean + k] : 0.0f;
@@ -166,7 +177,8 @@ static void conv_stats_task(void *vctx, int n, int thread) {
     int PQ = l->P * l->Q;
     float *y = l->pre + (size_t)n * l->K * PQ, *scratch = net->scratch[thread];
     Layer view;
-    l->method->forward(method_layer(l, &view), net->params + l->w, method_input(l, layer_input(net, c->layer, n), scratch), y, scratch);
+    l->method->forward(method_layer(l, &view), net->params + l->w,
+                       method_input(l, layer_input(net, c->layer, n), scratch), y, scratch);
     if (!has_bn(l)) return;
     double *part = net->partial[c->layer & 1] + (size_t)n * l->K * 2;
     for (int k = 0; k < l->K; k++) {
@@ -191,7 +203,10 @@ static void conv_forward_train(FwdCtx *c) {
     float mom = net->bn_momentum;
     for (int k = 0; k < l->K; k++) {
         double s = 0.0, ss = 0.0;
-        for (int n = 0; n < N; n++) { s += partial[((size_t)n * l->K + k) * 2]; ss += partial[((size_t)n * l->K + k) * 2 + 1]; }
+        for (int n = 0; n < N; n++) {
+            s += partial[((size_t)n * l->K + k) * 2];
+            ss += partial[((size_t)n * l->K + k) * 2 + 1];
+        }
         double mean = s / count, var = ss / count - mean * mean;
         if (var < 0.0) var = 0.0;
         l->mean[k] = (float)mean;
@@ -254,7 +269,8 @@ static void conv_bwd_task(void *vctx, int chunk, int thread) {
         float *dz = c->dy + per_out * n;
         const float *pre = l->pre + per_out * n;
         for (int k = 0; k < l->K && has_bn(l); k++)   /* without BatchNorm dpre is dz */
-            elt->bn_backward_apply(dz + (size_t)k * PQ, pre + (size_t)k * PQ, PQ, net->params[l->gamma + k] * l->invstd[k], l->mean[k], l->invstd[k],
+            elt->bn_backward_apply(dz + (size_t)k * PQ, pre + (size_t)k * PQ, PQ,
+                                   net->params[l->gamma + k] * l->invstd[k], l->mean[k], l->invstd[k],
                                    (float)(sums[2 * k] / count), (float)(sums[2 * k + 1] / count));
         l->method->weight_gradient(ml, method_input(l, layer_input(net, c->layer, n), scratch), dz, dw, scratch);
         if (c->layer > 0) {
@@ -278,7 +294,10 @@ static void conv_backward(BwdCtx *c) {
     double *partial = net->partial[i & 1];
     for (int k = 0; k < l->K; k++) {
         double s = 0.0, sx = 0.0;
-        for (int n = 0; n < N; n++) { s += partial[((size_t)n * l->K + k) * 2]; sx += partial[((size_t)n * l->K + k) * 2 + 1]; }
+        for (int n = 0; n < N; n++) {
+            s += partial[((size_t)n * l->K + k) * 2];
+            sx += partial[((size_t)n * l->K + k) * 2 + 1];
+        }
         partial[2 * k] = s;
         partial[2 * k + 1] = sx;
         if (!has_bn(l)) { net->grads[l->bias + k] += (float)s; continue; }
@@ -312,7 +331,8 @@ static void conv_input_gradient_image(const Net *net, const Layer *l, int n, con
                         if (h < 0 || h >= l->H) continue;
                         for (int t = 0; t < R; t++) {
                             int x = q + t - pad;
-                            if (x >= 0 && x < l->W) dx[((size_t)c * l->H + h) * l->W + x] += w[(((size_t)k * Cg + j) * R + r) * R + t] * d;
+                            if (x >= 0 && x < l->W)
+                                dx[((size_t)c * l->H + h) * l->W + x] += w[(((size_t)k * Cg + j) * R + r) * R + t] * d;
                         }
                     }
             }

@@ -19,11 +19,14 @@ static int dense_plan(Layer *l, int is_last, size_t *params, size_t *bn, char *e
     const LayerSpec *s = &l->spec;
     int lo = is_last ? 2 : 1, hi = is_last ? 1000 : LIMIT_DESIGN_MAX_FC;
     if (s->out_c < lo || s->out_c > hi) {
-        snprintf(err, errlen, "%d outputs; a %s fully connected layer has %d to %d", s->out_c, is_last ? "last" : "hidden", lo, hi);
+        snprintf(err, errlen, "%d outputs; a %s fully connected layer has %d to %d", s->out_c,
+                 is_last ? "last" : "hidden", lo, hi);
         return 1;
     }
     if (s->size != 0 || (s->flags & ~LAYER_OWN_DROPOUT) || (is_last && (s->flags & LAYER_OWN_DROPOUT))) {
-        snprintf(err, errlen, is_last ? "the last fully connected layer takes no options (log-softmax follows it)" : "a fully connected layer takes only a dropout");
+        snprintf(err, errlen,
+                 is_last ? "the last fully connected layer takes no options (log-softmax follows it)"
+                         : "a fully connected layer takes only a dropout");
         return 1;
     }
     if ((s->flags & LAYER_OWN_DROPOUT) && !(s->dropout >= 0.0f && s->dropout <= 0.9f)) {
@@ -122,8 +125,8 @@ static void dense_weight_row_task(void *vctx, int o, int thread) {
     }
 }
 
+/* after the per-image part (dense_backward_image, run by the drivers): the weight gradient */
 static void dense_backward(BwdCtx *c) {
-    backward_per_image(c);                    /* sets have_sums */
     pool_run(c->net->pool, c->net->layer[c->layer].K, dense_weight_row_task, c);
 }
 
@@ -184,6 +187,6 @@ static void flatten_input_gradient_image(const Net *net, const Layer *l, int n, 
 }
 
 const LayerOps LAYER_OPS_FLATTEN = {
-    "flatten", flatten_plan, NULL, flatten_forward_image, NULL, backward_per_image, flatten_backward_image,
+    "flatten", flatten_plan, NULL, flatten_forward_image, NULL, NULL, flatten_backward_image,
     flatten_input_gradient_image, NULL,
 };

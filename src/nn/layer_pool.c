@@ -127,10 +127,10 @@ static void gap_input_gradient_image(const Net *net, const Layer *l, int n, cons
 }
 
 const LayerOps LAYER_OPS_MAXPOOL = {
-    "max-pool", maxpool_plan, maxpool_alloc, maxpool_forward_image, NULL, backward_per_image, maxpool_backward_image,
+    "max-pool", maxpool_plan, maxpool_alloc, maxpool_forward_image, NULL, NULL, maxpool_backward_image,
     maxpool_input_gradient_image, NULL,
 };
 const LayerOps LAYER_OPS_GAP = {
-    "global average pool", gap_plan, NULL, gap_forward_image, NULL, backward_per_image, gap_backward_image,
+    "global average pool", gap_plan, NULL, gap_forward_image, NULL, NULL, gap_backward_image,
     gap_input_gradient_image, NULL,
 };

@@ -1,5 +1,6 @@
 /* layers.h - what the network's drivers (net.c) and its layer kinds (layer_*.c) share; internal
- * to src/nn, not a public header.
+ * to src/nn, not a public header. The drivers call the kinds; the kinds call back only into
+ * layers.c (buffers, a layer's input, dropout), never into net.c.
  *
  * A kind is a row of LayerOps: plan (shapes, parameters, what it refuses), buffers, forward,
  * backward, input gradient. The drivers only walk the layers and call their kind's operations;
@@ -51,9 +52,11 @@ typedef struct {
     void (*forward_image)(const FwdCtx *c, int n, int thread);
     /* Training forward of the batch (pool tasks), for kinds with batch statistics; NULL: per image. */
     void (*forward_train)(FwdCtx *c);
-    /* Backward of the batch: reads c->dy, writes c->dx (and the kind's gradients), sets c->have_sums. */
+    /* Backward of the batch: reads c->dy, writes c->dx (and the kind's gradients), sets c->have_sums;
+     * NULL: none. Runs after backward_image's pass when a kind has both (a dense layer's weights). */
     void (*backward)(BwdCtx *c);
-    /* For kinds without batch-level backward work: image n's backward (run by backward_per_image). */
+    /* Image n's backward (dx from dy), run by the drivers over the pool with the BatchNorm sums of
+     * the layer below fused in (fused_sums); NULL for a kind whose backward does it all (conv). */
     BackwardImage backward_image;
     /* Eval mode, one image: dx from dy (the gradient w.r.t. this layer's output), for the
      * input gradient of net_input_gradient; reads what the last eval forward left in the layer. */
@@ -67,7 +70,8 @@ const LayerOps *layer_ops(int kind);           /* NULL for a kind the table lack
 
 /* inverted dropout of image n's output of layer `layer` (total values at out), p from
  * net_layer_dropout; with mask, the mask is written there instead (net_dropout_mask) */
-void layer_dropout_image(const Net *net, int layer, int n, uint64_t seed, uint64_t step, float *out, int total, float *mask);
+void layer_dropout_image(const Net *net, int layer, int n, uint64_t seed, uint64_t step, float *out, int total,
+                         float *mask);
 void *nn_falloc(size_t n);                     /* n floats, zeroed, 64-byte aligned; free() */
 size_t nn_falloc_cost(size_t n);               /* the bytes nn_falloc(n) takes from the allocator, at most */
 const float *layer_input(const Net *net, int i, int n);   /* image n's input of layer i */
@@ -75,6 +79,4 @@ const float *layer_input(const Net *net, int i, int n);   /* image n's input of 
 void finish_pending(const FwdCtx *c, int n);
 /* the BatchNorm-backward sums of the layer below (c->sums_layer) for image n, from c->dx */
 void fused_sums(const BwdCtx *c, int n);
-/* the backward of a kind whose work is per image (backward_image), over the pool */
-void backward_per_image(BwdCtx *c);
 #endif

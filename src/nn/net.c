@@ -10,7 +10,7 @@
 #include "net.h"
 #include "layers.h"
 #include "conv_method.h"
-#include "arch_spec.h"
+#include "layer_token.h"
 #include "kernels/eltwise.h"
 #include "runtime/contract.h"
 #include "runtime/rng.h"
@@ -27,50 +27,19 @@ const NetArch NET_ARCH_REFERENCE = {
 };
 #undef C_
 
-static size_t falloc_bytes(size_t n) {   /* rounded to the alignment (wasm's aligned_alloc needs it), never 0 */
-    size_t bytes = (n * sizeof(float) + 63) & ~(size_t)63;
-    return bytes ? bytes : 64;
-}
 
-void *nn_falloc(size_t n) {          /* zeroed, 64-byte aligned */
-    void *p = aligned_alloc(64, falloc_bytes(n));
-    if (p) memset(p, 0, falloc_bytes(n));
-    return p;
-}
-#define falloc nn_falloc
-
-/* The allocator's bookkeeping per block, at most: glibc's and dlmalloc's (wasm) chunk header
- * and size rounding (an aligned block's leading gap goes back to the free lists), and glibc's
- * whole pages for a block it maps by itself (from 128 KB on; dlmalloc in wasm maps nothing). */
-enum { ALLOC_OVERHEAD = 32, MAPPED_FROM = 128 << 10, PAGE = 4096 };
-size_t nn_falloc_cost(size_t n) {
-    size_t bytes = falloc_bytes(n);
-    return bytes + ALLOC_OVERHEAD + (bytes >= MAPPED_FROM ? PAGE : 0);
-}
 size_t net_block_cost(size_t bytes) { return nn_falloc_cost((bytes + sizeof(float) - 1) / sizeof(float)); }
 
 const char *const NET_MEM_PART_NAMES[NET_MEM_PARTS] = {
     "activations", "gradient buffers", "per-chunk weight gradients", "per-thread scratch", "weights",
 };
 
-void *net_take(NetAlloc *a, size_t n_floats, int part) {
-    if (!a->allocate) { a->memory->part[part] += nn_falloc_cost(n_floats); return NULL; }
-    void *p = falloc(n_floats);
-    if (!p) a->failed = 1;
-    return p;
-}
-
-const float *layer_input(const Net *net, int i, int n) {
-    const Layer *l = &net->layer[i];
-    size_t per = (size_t)l->C * l->H * l->W;
-    return (i == 0 ? net->input : net->layer[i - 1].out) + per * n;
-}
 
 /* ---------- the kinds ---------- */
 
 static const LayerOps *const OPS[] = {
-    [LAYER_CONV] = &LAYER_OPS_CONV, [LAYER_MAXPOOL] = &LAYER_OPS_MAXPOOL, [LAYER_GAP] = &LAYER_OPS_GAP, [LAYER_DENSE] = &LAYER_OPS_DENSE,
-    [LAYER_FLATTEN] = &LAYER_OPS_FLATTEN,
+    [LAYER_CONV] = &LAYER_OPS_CONV,   [LAYER_MAXPOOL] = &LAYER_OPS_MAXPOOL, [LAYER_GAP] = &LAYER_OPS_GAP,
+    [LAYER_DENSE] = &LAYER_OPS_DENSE, [LAYER_FLATTEN] = &LAYER_OPS_FLATTEN,
 };
 
 const LayerOps *layer_ops(int kind) {
@@ -85,7 +54,8 @@ static void backward_image_task(void *vctx, int n, int thread) {
     fused_sums(c, n);
 }
 
-void backward_per_image(BwdCtx *c) {
+/* the per-image part of a layer's backward (backward_image), over the pool */
+static void backward_per_image(BwdCtx *c) {
     pool_run(c->net->pool, c->N, backward_image_task, c);
     c->have_sums = c->sums_layer;
 }
@@ -119,10 +89,12 @@ size_t net_arch_plan(const NetArch *a, Layer L[NET_MAX_LAYERS], size_t *n_bn_sta
         l->w = l->gamma = l->beta = l->bias = l->run_mean = l->run_var = -1;
         const LayerOps *ops = ops_of(l->spec.kind);
         char token[48], why[160];
-        arch_spec_layer_token(&l->spec, token, sizeof token);
+        layer_token(&l->spec, token, sizeof token);
         if (!ops) { snprintf(err, errlen, "layer %d: unknown kind %d", i + 1, l->spec.kind); return 0; }
         if (dense_only && l->spec.kind != LAYER_DENSE) {
-            snprintf(err, errlen, "layer %d (%s): after a flatten or a fully connected layer only fully connected layers may follow", i + 1, token);
+            snprintf(err, errlen,
+                     "layer %d (%s): after a flatten or a fully connected layer only fully connected layers may follow",
+                     i + 1, token);
             return 0;
         }
         if (ops->plan(l, i == a->n_layers - 1, &params, &bn, why, sizeof why)) {
@@ -130,7 +102,8 @@ size_t net_arch_plan(const NetArch *a, Layer L[NET_MAX_LAYERS], size_t *n_bn_sta
             return 0;
         }
         if (params > NET_MAX_PARAMS) {
-            snprintf(err, errlen, "layer %d (%s): the design has %zu parameters by here, more than the limit of %d", i + 1, token, params, NET_MAX_PARAMS);
+            snprintf(err, errlen, "layer %d (%s): the design has %zu parameters by here, more than the limit of %d",
+                     i + 1, token, params, NET_MAX_PARAMS);
             return 0;
         }
         kept += kept_floats(l);
@@ -138,7 +111,8 @@ size_t net_arch_plan(const NetArch *a, Layer L[NET_MAX_LAYERS], size_t *n_bn_sta
         /* activations and their two gradient buffers at the app's largest batch */
         double bytes = ((double)kept + 2.0 * (double)widest) * sizeof(float) * LIMIT_MAX_BATCH;
         if (bytes > NET_MAX_ACTIVATION_BYTES) {
-            snprintf(err, errlen, "layer %d (%s): activations need %.0f MB at a batch of %d by here, more than the limit of %u MB",
+            snprintf(err, errlen,
+                     "layer %d (%s): activations need %.0f MB at a batch of %d by here, more than the limit of %u MB",
                      i + 1, token, bytes / 1048576.0, LIMIT_MAX_BATCH, NET_MAX_ACTIVATION_BYTES >> 20);
             return 0;
         }
@@ -154,7 +128,6 @@ size_t net_arch_plan(const NetArch *a, Layer L[NET_MAX_LAYERS], size_t *n_bn_sta
 }
 #define plan net_arch_plan
 
-int net_layer_groups(const LayerSpec *s) { return s->groups > 1 ? s->groups : 1; }
 
 int net_arch_same(const NetArch *a, const NetArch *b) {
     if (a->in_c != b->in_c || a->in_h != b->in_h || a->in_w != b->in_w || a->n_layers != b->n_layers) return 0;
@@ -180,42 +153,6 @@ size_t net_arch_param_count(const NetArch *arch) {
     return plan(arch, L, &bn, err, sizeof err);
 }
 
-float net_layer_dropout(const Net *net, int i) {
-    const LayerSpec *s = &net->layer[i].spec;
-    int has = s->kind == LAYER_CONV || (s->kind == LAYER_DENSE && i < net->n_layers - 1);
-    if (!has) return 0.0f;
-    return s->flags & LAYER_OWN_DROPOUT ? s->dropout : net->dropout;
-}
-
-/* Inverted dropout of one image's layer output, the draws a function of (seed, step, layer,
- * image): two 16-bit draws per PCG output, drop when below p * 65536 (p = 0.1 -> 6554/65536 =
- * 0.100006; halves the generator's share of the step). With mask != NULL the mask (0 or
- * 1/(1-p)) is written there instead and out is left alone (net_dropout_mask). */
-void layer_dropout_image(const Net *net, int layer, int n, uint64_t seed, uint64_t step, float *out, int total, float *mask) {
-    float p = net_layer_dropout(net, layer);
-    if (!(p > 0.0f)) {
-        if (mask) for (int i = 0; i < total; i++) mask[i] = 1.0f;
-        return;
-    }
-    Rng r = rng_for(seed, RNG_DROPOUT, step * NET_MAX_LAYERS + (uint64_t)layer, (uint64_t)n);
-    uint32_t threshold = (uint32_t)((double)p * 65536.0 + 0.5);
-    float scale = 1.0f / (1.0f - p);
-    /* the draws in blocks, each read as two 16-bit halves, low half first: a union of the two
-     * views (little-endian, as x86-64 and wasm are) feeds the vector kernel */
-    enum { BLOCK = 256 };
-    union { uint32_t draw[BLOCK]; uint16_t half[2 * BLOCK]; } bits;
-    for (int j = 0; j < total; j += 2 * BLOCK) {
-        int count = total - j < 2 * BLOCK ? total - j : 2 * BLOCK;
-        rng_fill_u32(&r, bits.draw, (count + 1) / 2);
-        if (mask) {
-            for (int i = 0; i < count; i++) mask[j + i] = bits.half[i] < threshold ? 0.0f : scale;
-        } else
-            eltwise_vec.dropout(out + j, bits.half, count, threshold, scale);
-    }
-}
-#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "layer_dropout_image reads a draw's low 16 bits as the first half: a little-endian target is assumed"
-#endif
 
 void net_dropout_mask(const Net *net, int layer, int n, uint64_t seed, uint64_t step, float *mask) {
     const Layer *l = &net->layer[layer];
@@ -228,7 +165,9 @@ const char *net_conv_method_name(const Net *net, int i) {
 
 /* ---------- creation ---------- */
 
-Net *net_create(const NetArch *arch, int max_batch, int n_threads) { return net_create_with(arch, max_batch, n_threads, NULL); }
+Net *net_create(const NetArch *arch, int max_batch, int n_threads) {
+    return net_create_with(arch, max_batch, n_threads, NULL);
+}
 
 /* Every buffer of a Net whose layers are planned, taken through net_take (allocated, or counted
  * for net_memory_plan); 0, or 1 when an allocation failed. */
@@ -254,7 +193,8 @@ static int net_buffers(Net *net, NetAlloc *a) {
     net->logprob = net_take(a, B * net->n_classes, NET_MEM_ACTIVATIONS);
     for (int k = 0; k < 2; k++) {
         net->gbuf[k] = net_take(a, max_act * B, NET_MEM_GRADIENTS);
-        net->partial[k] = net_take(a, B * max_K * 2 * (sizeof(double) / sizeof(float)), NET_MEM_GRADIENTS);   /* doubles */
+        net->partial[k] =
+            net_take(a, B * max_K * 2 * (sizeof(double) / sizeof(float)), NET_MEM_GRADIENTS); /* doubles */
     }
     net->chunk_grad = net_take(a, max_wconv * ((B + NET_GRAD_CHUNK - 1) / NET_GRAD_CHUNK), NET_MEM_CHUNK_GRADS);
     net->scratch_floats = scratch;
@@ -346,7 +286,10 @@ void net_init_params(Net *net, uint64_t seed) {
         if (l->gamma >= 0)
             for (int k = 0; k < l->K; k++) { net->params[l->gamma + k] = 1.0f; net->params[l->beta + k] = 0.0f; }
         if (l->run_mean >= 0)
-            for (int k = 0; k < l->K; k++) { net->bn_state[l->run_mean + k] = 0.0f; net->bn_state[l->run_var + k] = 1.0f; }
+            for (int k = 0; k < l->K; k++) {
+                net->bn_state[l->run_mean + k] = 0.0f;
+                net->bn_state[l->run_var + k] = 1.0f;
+            }
     }
 }
 
@@ -408,9 +351,12 @@ int net_argmax(const Net *net, int n) {
 void net_backward(Net *net, int N, const uint8_t *labels) {
     int cur = 0, have_sums = -1;
     for (int i = net->n_layers - 1; i >= 0; i--) {
-        int below = i > 0 && ops_of(net->layer[i - 1].spec.kind)->forward_train ? i - 1 : -1;   /* batch statistics below */
+        int below =
+            i > 0 && ops_of(net->layer[i - 1].spec.kind)->forward_train ? i - 1 : -1; /* batch statistics below */
         BwdCtx ctx = { net, i, N, labels, net->gbuf[cur], net->gbuf[1 - cur], below, have_sums };
-        ops_of(net->layer[i].spec.kind)->backward(&ctx);
+        const LayerOps *ops = ops_of(net->layer[i].spec.kind);
+        if (ops->backward_image) backward_per_image(&ctx);   /* the per-image part first (sets have_sums) */
+        if (ops->backward) ops->backward(&ctx);              /* then the batch's (conv's, a dense layer's weights) */
         have_sums = ctx.have_sums;
         cur = 1 - cur;
     }

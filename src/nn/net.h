@@ -34,8 +34,8 @@
  * weight gradients (one per NET_GRAD_CHUNK images) and scratch for each of POOL_MAX_THREADS
  * threads. Nothing is allocated afterwards. net_memory_plan counts those bytes without
  * allocating, through the same code (every buffer is taken through one function that either
- * allocates or counts it), so what a design will take is known before it is made. Parameter order is PyTorch's model.parameters()
- * order for the same nn.Sequential: conv.weight, bn.weight, bn.bias, ..., fc.weight, fc.bias.
+ * allocates or counts it), so what a design will take is known before it is made. Parameter order is PyTorch's
+ * model.parameters() order for the same nn.Sequential: conv.weight, bn.weight, bn.bias, ..., fc.weight, fc.bias.
  *
  * Gradients: net_backward *accumulates* into net->grads (call net_zero_grad first). Weight
  * gradients are formed per fixed chunk of NET_GRAD_CHUNK images and the chunks are added in

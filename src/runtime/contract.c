@@ -2,7 +2,8 @@
 #include "contract.h"
 #include <stddef.h>
 
-#define INFO_ROW(name, type, def, min, max, cli, unit, help) { #name, cli, unit, help, FIELD_##type, def, min, max, offsetof(STRUCT, name) },
+#define INFO_ROW(name, type, def, min, max, cli, unit, help) \
+    {#name, cli, unit, help, FIELD_##type, def, min, max, offsetof(STRUCT, name)},
 #define STRUCT TrainConfig
 static const FieldInfo RECIPE_ROWS[CFG_COUNT] = { TRAIN_CONFIG_FIELDS(INFO_ROW) };
 #undef STRUCT

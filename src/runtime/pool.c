@@ -218,10 +218,11 @@ int pool_last_thread_ids(const Pool *p, unsigned long *ids, int max) {
 
 void pool_profile_json(const PoolProfile *pp, double per, char *out, size_t outlen) {
     double k = per > 0 ? 1e3 / per : 1e3, n = per > 0 ? 1.0 / per : 1.0;
-    snprintf(out, outlen, "{\"wall_ms\":%.3f,\"serial_ms\":%.3f,\"in_run_ms\":%.3f,\"caller_work_ms\":%.3f,\"caller_wait_ms\":%.3f,"
+    snprintf(out, outlen,
+             "{\"wall_ms\":%.3f,\"serial_ms\":%.3f,\"in_run_ms\":%.3f,\"caller_work_ms\":%.3f,\"caller_wait_ms\":%.3f,"
              "\"worker_work_ms\":%.3f,\"runs\":%.2f,\"inline_runs\":%.2f,\"worker_sleeps\":%.2f,"
              "\"caller_sleeps\":%.2f,\"tasks_caller\":%.1f,\"tasks_workers\":%.1f}",
              pp->wall * k, (pp->wall - pp->in_run) * k, pp->in_run * k, pp->caller_work * k, pp->caller_wait * k,
-             pp->worker_work * k, pp->runs * n, pp->inline_runs * n, pp->worker_sleeps * n,
-             pp->caller_sleeps * n, pp->tasks_caller * n, pp->tasks_workers * n);
+             pp->worker_work * k, pp->runs * n, pp->inline_runs * n, pp->worker_sleeps * n, pp->caller_sleeps * n,
+             pp->tasks_caller * n, pp->tasks_workers * n);
 }

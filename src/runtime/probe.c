@@ -59,7 +59,8 @@ static void dot_task(void *vctx, int task, int thread) {
     c->part[task] = lo < hi ? probe_dot_simd(c->a + lo, c->b + lo, hi - lo) : 0.0f;
 }
 
-float probe_dot_mt(Pool *pool, const float *a, const float *b, int n, int tasks, unsigned long *ids, int max_ids, int *n_ids) {
+float probe_dot_mt(Pool *pool, const float *a, const float *b, int n, int tasks, unsigned long *ids, int max_ids,
+                   int *n_ids) {
     if (tasks < 1) tasks = 1;
     float *part = calloc((size_t)tasks, sizeof(float));
     DotCtx ctx = { a, b, n, tasks, part };

@@ -10,6 +10,7 @@ float probe_dot_scalar(const float *a, const float *b, int n);
 float probe_dot_simd(const float *a, const float *b, int n);     /* wasm SIMD128 in wasm builds */
 /* n split into `tasks` equal parts run on the caller's pool; ids gets the distinct thread ids
  * that ran a part (up to max_ids); returns the dot product, *n_ids the number of threads. */
-float probe_dot_mt(Pool *pool, const float *a, const float *b, int n, int tasks, unsigned long *ids, int max_ids, int *n_ids);
+float probe_dot_mt(Pool *pool, const float *a, const float *b, int n, int tasks, unsigned long *ids, int max_ids,
+                   int *n_ids);
 int   probe_simd_compiled(void);   /* 1 if this build has a SIMD path */
 #endif

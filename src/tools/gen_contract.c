@@ -88,7 +88,11 @@ int main(int argc, char **argv) {
     for (int i = 0; train_preset_name(i); i++) {
         TrainConfig c;
         char err[256];
-        if (train_config_preset(&c, train_preset_name(i), err, sizeof err)) { fprintf(stderr, "gen-contract: %s\n", err); fclose(f); return 1; }
+        if (train_config_preset(&c, train_preset_name(i), err, sizeof err)) {
+            fprintf(stderr, "gen-contract: %s\n", err);
+            fclose(f);
+            return 1;
+        }
         fprintf(f, "  Object.freeze({ name: '%s', help: ", train_preset_name(i));
         js_string(f, train_preset_help(i));
         fprintf(f, ", config: Object.freeze({ ");
@@ -99,7 +103,9 @@ int main(int argc, char **argv) {
             fprintf(f, "%s%s: ", id ? ", " : "", camel(x->name));
             if (x->type == FIELD_U64 || x->type == FIELD_CHOICE) fprintf(f, "'%s'", v);
             else if (x->type == FIELD_BOOL) fprintf(f, "%s", settings_get(&RECIPE_TABLE, &c, id) ? "true" : "false");
-            else fprintf(f, x->type == FIELD_FLOAT ? "%.7g" : "%.0f", settings_get(&RECIPE_TABLE, &c, id));   /* floats as the floats they are */
+            else
+                fprintf(f, x->type == FIELD_FLOAT ? "%.7g" : "%.0f",
+                        settings_get(&RECIPE_TABLE, &c, id)); /* floats as the floats they are */
         }
         fprintf(f, " }) }),\n");
     }
@@ -133,6 +139,9 @@ int main(int argc, char **argv) {
     LIMITS(LIMIT_ROW)
 #undef LIMIT_ROW
     fprintf(f, "});\n");
-    if (fclose(f) != 0 || rename(tmp, argv[1]) != 0) { fprintf(stderr, "gen-contract: cannot write %s\n", argv[1]); return 1; }
+    if (fclose(f) != 0 || rename(tmp, argv[1]) != 0) {
+        fprintf(stderr, "gen-contract: cannot write %s\n", argv[1]);
+        return 1;
+    }
     return 0;
 }

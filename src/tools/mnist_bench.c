@@ -25,8 +25,14 @@ static int run_steps(Trainer *t, int n) {
     return 0;
 }
 
-static int cmp(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return (x > y) - (x < y); }
-static double median(double *v, int n) { qsort(v, n, sizeof *v, cmp); return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]); }
+static int cmp(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+static double median(double *v, int n) {
+    qsort(v, n, sizeof *v, cmp);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
 
 int main(int argc, char **argv) {
     int threads = 0, batch = 128, reps = 7, steps = 10;
@@ -38,7 +44,8 @@ int main(int argc, char **argv) {
         CLI_INT("--steps", "N", "training steps per repetition", &steps, 1, 100000),
         CLI_STRING("--lr", "X", "learning rate (a diverging one stops the benchmark)", &lr_text),
     };
-    int parsed = cli_parse(argc, argv, "mnist-bench [options]", options, (int)(sizeof options / sizeof options[0]), NULL, 0);
+    int parsed =
+        cli_parse(argc, argv, "mnist-bench [options]", options, (int)(sizeof options / sizeof options[0]), NULL, 0);
     if (parsed) return parsed == 1 ? 0 : 2;
     if (!threads) threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
     float lr = (float)atof(lr_text);
@@ -91,9 +98,11 @@ int main(int argc, char **argv) {
         (void)sink;
         p[k] = peak_flops_per_iter() * iters / (now_seconds() - t0) / 1e9;
     }
-    printf("{\"threads\":%d,\"batch\":%d,\"reps\":%d,\"gemm\":\"%s\",\"train_images_per_s\":%.1f,\"infer_images_per_s\":%.1f,"
+    printf("{\"threads\":%d,\"batch\":%d,\"reps\":%d,\"gemm\":\"%s\",\"train_images_per_s\":%.1f,\"infer_images_per_"
+           "s\":%.1f,"
            "\"peak_gflops_1core\":%.2f,\"peak_variant\":\"%s\",\"train_samples\":[",
-           pool_threads(net->pool), batch, reps, gemm_variant_name(), median(train, reps), median(infer, reps), median(p, 5), peak_variant_name());
+           pool_threads(net->pool), batch, reps, gemm_variant_name(), median(train, reps), median(infer, reps),
+           median(p, 5), peak_variant_name());
     for (int k = 0; k < reps; k++) printf("%s%.1f", k ? "," : "", train[k]);
     printf("],\"profile_per_step\":%s}\n", profile);
 done:

@@ -15,9 +15,12 @@ int main(int argc, char **argv) {
         CLI_STRING("--model", "IN", "a model file of this app (.bin) or a safetensors file", &model),
         CLI_STRING("--onnx", "OUT", "write ONNX", &onnx),
         CLI_STRING("--safetensors", "OUT", "write safetensors", &st),
-        CLI_STRING("--pytorch", "OUT", "write the design as PyTorch code (class MnistNet; it loads the safetensors export with strict=True)", &py),
+        CLI_STRING(
+            "--pytorch", "OUT",
+            "write the design as PyTorch code (class MnistNet; it loads the safetensors export with strict=True)", &py),
     };
-    const char *synopsis = "mnist-export --model IN (.bin model file or .safetensors) [--onnx OUT.onnx] [--safetensors OUT.safetensors] [--pytorch OUT.py]";
+    const char *synopsis = "mnist-export --model IN (.bin model file or .safetensors) [--onnx OUT.onnx] [--safetensors "
+                           "OUT.safetensors] [--pytorch OUT.py]";
     int parsed = cli_parse(argc, argv, synopsis, options, (int)(sizeof options / sizeof options[0]), NULL, 0);
     if (parsed) return parsed == 1 ? 0 : 2;
     if (!model || (!onnx && !st && !py)) { fprintf(stderr, "usage: %s\n", synopsis); return 2; }
@@ -44,8 +47,11 @@ int main(int argc, char **argv) {
     size_t n;
     if (onnx) {
         n = onnx_export(net, &out, err, sizeof err);
-        if (!n || write_file(onnx, out, n)) { fprintf(stderr, "cannot write %s: %s\n", onnx, n ? "write failed" : err); rc = 1; }
-        else printf("wrote %s (%zu bytes, ONNX opset 13)\n", onnx, n);
+        if (!n || write_file(onnx, out, n)) {
+            fprintf(stderr, "cannot write %s: %s\n", onnx, n ? "write failed" : err);
+            rc = 1;
+        } else
+            printf("wrote %s (%zu bytes, ONNX opset 13)\n", onnx, n);
         free(out);
     }
     if (st && !rc) {
@@ -57,8 +63,11 @@ int main(int argc, char **argv) {
     if (py && !rc) {
         char *src;
         n = pytorch_export(net, &src, err, sizeof err);
-        if (!n || write_file(py, (const uint8_t *)src, n)) { fprintf(stderr, "cannot write %s: %s\n", py, n ? "write failed" : err); rc = 1; }
-        else printf("wrote %s (%zu bytes, PyTorch code)\n", py, n);
+        if (!n || write_file(py, (const uint8_t *)src, n)) {
+            fprintf(stderr, "cannot write %s: %s\n", py, n ? "write failed" : err);
+            rc = 1;
+        } else
+            printf("wrote %s (%zu bytes, PyTorch code)\n", py, n);
         free(src);
     }
     net_free(net);

@@ -56,14 +56,16 @@ static int parse_args(int argc, char **argv, Args *a) {
         CLI_STRING("--digits", "FILE", "my digits, as the app exports them (\"Export my digits\")", &a->digits),
         CLI_DATA(&a->data),
         CLI_STRING("--out", "FILE", "write the fine-tuned model (weights only)", &a->out),
-        CLI_STRING("--test-digits", "FILE", "more digits of the same person, not taught: read before and after", &a->test_digits),
+        CLI_STRING("--test-digits", "FILE", "more digits of the same person, not taught: read before and after",
+                   &a->test_digits),
         CLI_INT("--threads", "N", "worker threads (default: all cores)", &a->threads, 0, POOL_MAX_THREADS),
         CLI_FLAG("--json", "one JSON line with the results", &a->json),
     };
     TeachConfig defaults;
     settings_default(&TEACH_TABLE, &defaults);
     const CliSettings fine_tune = { "fine-tune settings", &TEACH_TABLE, &a->cfg, &defaults };
-    int parsed = cli_parse(argc, argv, "mnist-teach --model FILE --digits FILE [options]", options, (int)(sizeof options / sizeof options[0]), &fine_tune, 1);
+    int parsed = cli_parse(argc, argv, "mnist-teach --model FILE --digits FILE [options]", options,
+                           (int)(sizeof options / sizeof options[0]), &fine_tune, 1);
     if (parsed) return parsed;
     if (!a->threads) a->threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (!a->model || !a->digits) { fprintf(stderr, "mnist-teach needs --model and --digits (see --help)\n"); return 2; }
@@ -74,18 +76,25 @@ typedef struct { int n, n_test, test_before, test_after; double mnist_before, mn
 
 static void report(const Args *a, const TeachSession *s, const Scores *r) {
     if (a->json) {
-        printf("{\"digits\":%d,\"held_out\":%d,\"held_out_before\":%d,\"held_out_after\":%d,\"all_before\":%d,\"all_after\":%d,"
-               "\"test_digits\":%d,\"test_before\":%d,\"test_after\":%d,\"mnist_before\":%.2f,\"mnist_after\":%.2f,\"steps\":%d,\"seconds\":%.2f}\n",
-               r->n, s->held_count, s->held_before, s->held_after, s->all_before, s->all_after, r->n_test, r->test_before, r->test_after,
-               r->mnist_before, r->mnist_after, s->total_steps, r->seconds);
+        printf("{\"digits\":%d,\"held_out\":%d,\"held_out_before\":%d,\"held_out_after\":%d,\"all_before\":%d,\"all_"
+               "after\":%d,"
+               "\"test_digits\":%d,\"test_before\":%d,\"test_after\":%d,\"mnist_before\":%.2f,\"mnist_after\":%.2f,"
+               "\"steps\":%d,\"seconds\":%.2f}\n",
+               r->n, s->held_count, s->held_before, s->held_after, s->all_before, s->all_after, r->n_test,
+               r->test_before, r->test_after, r->mnist_before, r->mnist_after, s->total_steps, r->seconds);
         return;
     }
     printf("my digits: %d\n", r->n);
-    if (s->held_count) printf("held out of a check run (every %dth of each class): %d/%d read right before, %d/%d after\n",
-                              a->cfg.holdout, s->held_before, s->held_count, s->held_after, s->held_count);
-    printf("all my digits (taught): %d/%d before, %d/%d after\n", s->all_before, s->all_count, s->all_after, s->all_count);
-    if (r->n_test) printf("test digits (never taught): %d/%d before, %d/%d after\n", r->test_before, r->n_test, r->test_after, r->n_test);
-    printf("MNIST test accuracy: %.2f %% before, %.2f %% after (%d steps, %.1f s)\n", r->mnist_before, r->mnist_after, s->total_steps, r->seconds);
+    if (s->held_count)
+        printf("held out of a check run (every %dth of each class): %d/%d read right before, %d/%d after\n",
+               a->cfg.holdout, s->held_before, s->held_count, s->held_after, s->held_count);
+    printf("all my digits (taught): %d/%d before, %d/%d after\n", s->all_before, s->all_count, s->all_after,
+           s->all_count);
+    if (r->n_test)
+        printf("test digits (never taught): %d/%d before, %d/%d after\n", r->test_before, r->n_test, r->test_after,
+               r->n_test);
+    printf("MNIST test accuracy: %.2f %% before, %.2f %% after (%d steps, %.1f s)\n", r->mnist_before, r->mnist_after,
+           s->total_steps, r->seconds);
 }
 
 int main(int argc, char **argv) {
@@ -101,7 +110,10 @@ int main(int argc, char **argv) {
     uint8_t *mfile = read_file(a.model, &mlen);      /* the model's design first: a file refused before MNIST is read */
     if (!mfile) return 1;
     NetArch arch;
-    if (model_read_arch_any(mfile, mlen, &arch, NULL, err, sizeof err)) { fprintf(stderr, "%s: %s\n", a.model, err); return 1; }
+    if (model_read_arch_any(mfile, mlen, &arch, NULL, err, sizeof err)) {
+        fprintf(stderr, "%s: %s\n", a.model, err);
+        return 1;
+    }
     if (load_mnist(a.data, buf, views)) return 1;
     IdxView tx = views[0], ty = views[1], vx = views[2], vy = views[3];
     if ((r.n = read_digits(a.digits, &labels, &pixels)) < 0) return 1;
@@ -111,17 +123,28 @@ int main(int argc, char **argv) {
     if (kernel_options_from_env(&kernels)) return 2;
     Net *net = net_create_with(&arch, a.cfg.batch > 256 ? a.cfg.batch : 256, a.threads, &kernels);
     if (!net) { fprintf(stderr, "cannot create the network\n"); return 1; }
-    if (model_load_any(net, NULL, mfile, mlen, err, sizeof err)) { fprintf(stderr, "%s: %s\n", a.model, err); return 1; }
+    if (model_load_any(net, NULL, mfile, mlen, err, sizeof err)) {
+        fprintf(stderr, "%s: %s\n", a.model, err);
+        return 1;
+    }
     if ((r.mnist_before = mnist_test_accuracy(net, &vx, &vy)) < 0) return 1;
     double t0 = now_seconds();
     int test_count = 0;
     if (r.n_test) r.test_before = teach_score(net, test_labels, test_pixels, r.n_test, 0, TEACH_PART_ALL, &test_count);
     TeachSession s;
-    if (teach_session_begin(&s, net, &a.cfg, labels, pixels, r.n, tx, ty, err, sizeof err)) { fprintf(stderr, "%s\n", err); return 2; }
+    if (teach_session_begin(&s, net, &a.cfg, labels, pixels, r.n, tx, ty, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        return 2;
+    }
     while (!s.done)
         if (teach_session_steps(&s, 50, err, sizeof err) < 0) { fprintf(stderr, "%s\n", err); return 1; }
     r.seconds = now_seconds() - t0;
-    if (s.diverged) { fprintf(stderr, "the fine-tune diverged (a loss or gradient was not finite): the learning rate is too high; the model is unchanged\n"); return 3; }
+    if (s.diverged) {
+        fprintf(stderr,
+                "the fine-tune diverged (a loss or gradient was not finite): the learning rate is too high; the model "
+                "is unchanged\n");
+        return 3;
+    }
     if ((r.mnist_after = mnist_test_accuracy(net, &vx, &vy)) < 0) return 1;
     if (r.n_test) r.test_after = teach_score(net, test_labels, test_pixels, r.n_test, 0, TEACH_PART_ALL, &test_count);
     report(&a, &s, &r);

@@ -12,8 +12,13 @@
 #include <string.h>
 #include <unistd.h>
 
-static int apply_preset(const char *name, void *cfg, char *err, size_t errlen) { return train_config_preset(cfg, name, err, errlen); }
-static int no_onecycle(const char *unused, void *cfg, char *err, size_t errlen) { ((TrainConfig *)cfg)->onecycle = 0; return 0; }
+static int apply_preset(const char *name, void *cfg, char *err, size_t errlen) {
+    return train_config_preset(cfg, name, err, errlen);
+}
+static int no_onecycle(const char *unused, void *cfg, char *err, size_t errlen) {
+    ((TrainConfig *)cfg)->onecycle = 0;
+    return 0;
+}
 
 /* the model (with t: and its training state) written to path; 0, or 1 with a message */
 static int save_model(const char *path, const Net *net, Trainer *t) {
@@ -37,10 +42,40 @@ static void list_designs(void) {
 #undef DESIGN_ROW
 }
 
+/* --designs: the named designs; with --json one JSON line each: name, spec, params, macs, and
+ * preset when a recipe preset has the design's name (a golf design and the recipe its runs used) */
+static int print_designs(int json) {
+    if (!json) { list_designs(); return 0; }
+    static const char *const designs[][2] = {
+#define DESIGN_PAIR(name, title, spec) { name, spec },
+        NAMED_DESIGNS(DESIGN_PAIR)
+#undef DESIGN_PAIR
+    };
+    for (size_t i = 0; i < sizeof designs / sizeof designs[0]; i++) {
+        NetArch arch;
+        char err[600];
+        ArchLayerInfo info[NET_MAX_LAYERS];
+        size_t params = 0, macs = 0;
+        if (arch_spec_parse(designs[i][1], &arch, err, sizeof err)
+            || !arch_describe(&arch, info, &params, &macs, err, sizeof err)) {
+            fprintf(stderr, "%s: %s\n", designs[i][0], err);
+            return 2;
+        }
+        const char *preset = NULL;
+        for (int k = 0; train_preset_name(k); k++)
+            if (!strcmp(train_preset_name(k), designs[i][0])) preset = designs[i][0];
+        printf("{\"name\":\"%s\",\"spec\":\"%s\",\"params\":%zu,\"macs\":%zu", designs[i][0], designs[i][1],
+               params, macs);
+        if (preset) printf(",\"preset\":\"%s\"", preset);
+        puts("}");
+    }
+    return 0;
+}
+
 typedef struct {
     TrainConfig cfg;
     const char *data, *save, *resume, *export_path, *arch;
-    int threads, json, limit, validation, describe;
+    int threads, json, limit, validation, describe, designs;
 } Args;
 
 /* 0: go on; 1: --help printed; 2: a message printed */
@@ -52,24 +87,37 @@ static int parse_args(int argc, char **argv, Args *a) {
      * to MNIST's 60,000 images), and the ones about files and output. */
     const CliOption options[] = {
         CLI_DATA(&a->data),
-        CLI_STRING("--arch", "SPEC", "the design: its text form (\"c8k3 c16k3 ... gap fc10\", docs/network.md) or a name (below; default: reference)", &a->arch),
+        CLI_STRING("--arch", "SPEC",
+                   "the design: its text form (\"c8k3 c16k3 ... gap fc10\", docs/network.md) or a name (below; "
+                   "default: reference)",
+                   &a->arch),
         CLI_STRING("--save", "FILE", "write the model (with training state) after every epoch", &a->save),
         CLI_STRING("--resume", "FILE", "continue a run saved with --save (on the same training set)", &a->resume),
-        CLI_STRING("--export", "FILE", "write the final weights only (no training state), e.g. for the app", &a->export_path),
+        CLI_STRING("--export", "FILE", "write the final weights only (no training state), e.g. for the app",
+                   &a->export_path),
         CLI_FLAG("--json", "one JSON object per epoch and a final summary line", &a->json),
         CLI_FLAG("--describe", "print the design (--arch) as one JSON line, layer by layer, and stop", &a->describe),
-        CLI_ACTION("--preset", "NAME", "start from a named recipe (below; default: the reference recipe); options after it change single fields",
-                   apply_preset, &a->cfg),
-        CLI_INT("--validation", "N", "hold the last N training images out of training and report the accuracy on them after every epoch "
-                "(choose a recipe on these, not on the test set)", &a->validation, 0, 59999),
+        CLI_FLAG("--designs",
+                 "list the named designs and stop (with --json: a JSON line each: name, spec, params, macs, preset)",
+                 &a->designs),
+        CLI_ACTION(
+            "--preset", "NAME",
+            "start from a named recipe (below; default: the reference recipe); options after it change single fields",
+            apply_preset, &a->cfg),
+        CLI_INT("--validation", "N",
+                "hold the last N training images out of training and report the accuracy on them after every epoch "
+                "(choose a recipe on these, not on the test set)",
+                &a->validation, 0, 59999),
         CLI_ACTION("--no-onecycle", NULL, "the same as --onecycle off", no_onecycle, &a->cfg),
-        CLI_INT(RUN_OPTION_INFO[RUN_threads].cli, "N", "worker threads (0: all cores)", &a->threads, 0, POOL_MAX_THREADS),
+        CLI_INT(RUN_OPTION_INFO[RUN_threads].cli, "N", "worker threads (0: all cores)", &a->threads, 0,
+                POOL_MAX_THREADS),
         CLI_INT(RUN_OPTION_INFO[RUN_subset].cli, "N", RUN_OPTION_INFO[RUN_subset].help, &a->limit, 0, 100000000L),
     };
     TrainConfig defaults;
     settings_default(&RECIPE_TABLE, &defaults);
     const CliSettings recipe = { "recipe (default: the reference recipe)", &RECIPE_TABLE, &a->cfg, &defaults };
-    int parsed = cli_parse(argc, argv, "mnist-train [options]", options, (int)(sizeof options / sizeof options[0]), &recipe, 1);
+    int parsed =
+        cli_parse(argc, argv, "mnist-train [options]", options, (int)(sizeof options / sizeof options[0]), &recipe, 1);
     if (parsed == 1) { list_presets(); list_designs(); }
     if (!a->threads) a->threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
     return parsed;
@@ -82,7 +130,10 @@ static int split_data(const IdxView views[4], const Args *a, Splits *d) {
     d->tx = views[0]; d->ty = views[1]; d->vx = views[2]; d->vy = views[3];
     d->hx = d->tx; d->hy = d->ty;
     if (a->validation > 0) {
-        if (a->validation >= d->tx.count) { fprintf(stderr, "--validation %d leaves no training images (the set has %d)\n", a->validation, d->tx.count); return 2; }
+        if (a->validation >= d->tx.count) {
+            fprintf(stderr, "--validation %d leaves no training images (the set has %d)\n", a->validation, d->tx.count);
+            return 2;
+        }
         d->tx.count = d->ty.count = d->tx.count - a->validation;
         d->hx.data = d->tx.data + (size_t)d->tx.count * 784; d->hy.data = d->ty.data + d->tx.count;
         d->hx.count = d->hy.count = a->validation;
@@ -112,7 +163,9 @@ static int run_epoch(Trainer *t, Net *net, const Args *a, const Splits *d, Total
     double seconds = now_seconds() - t0;
     sum->seconds += seconds;
     if (t->diverged) {
-        fprintf(stderr, "training diverged at step %llu (loss or gradients not finite): the learning rate is too high; weights kept from the last good step\n",
+        fprintf(stderr,
+                "training diverged at step %llu (loss or gradients not finite): the learning rate is too high; weights "
+                "kept from the last good step\n",
                 (unsigned long long)t->step);
         return 3;
     }
@@ -123,8 +176,10 @@ static int run_epoch(Trainer *t, Net *net, const Args *a, const Splits *d, Total
     if (a->validation) {
         EvalAccum va = evaluate(net, &d->hx, &d->hy);
         sum->final_val = 100.0f * va.correct / va.count;
-        snprintf(val_text, sizeof val_text, "  validation loss %.4f acc %.2f %%", va.loss_sum / va.count, sum->final_val);
-        snprintf(val_json, sizeof val_json, ",\"val_loss\":%.5f,\"val_acc\":%.2f", va.loss_sum / va.count, sum->final_val);
+        snprintf(val_text, sizeof val_text, "  validation loss %.4f acc %.2f %%", va.loss_sum / va.count,
+                 sum->final_val);
+        snprintf(val_json, sizeof val_json, ",\"val_loss\":%.5f,\"val_acc\":%.2f", va.loss_sum / va.count,
+                 sum->final_val);
     }
     if (test_acc > sum->best) sum->best = test_acc;
     sum->final_acc = test_acc;
@@ -133,7 +188,8 @@ static int run_epoch(Trainer *t, Net *net, const Args *a, const Splits *d, Total
     if (images > d->tx.count) images = d->tx.count;
     double train_loss = t->epoch_loss_count ? t->epoch_loss_sum / t->epoch_loss_count : 0.0;
     if (a->json)
-        printf("{\"epoch\":%d,\"train_loss\":%.5f,\"test_loss\":%.5f,\"test_acc\":%.2f%s,\"seconds\":%.2f,\"images_per_s\":%.0f}\n",
+        printf("{\"epoch\":%d,\"train_loss\":%.5f,\"test_loss\":%.5f,\"test_acc\":%.2f%s,\"seconds\":%.2f,\"images_per_"
+               "s\":%.0f}\n",
                epoch + 1, train_loss, acc.loss_sum / acc.count, test_acc, val_json, seconds, images / seconds);
     else
         printf("epoch %2d  train loss %.4f  test loss %.4f  test acc %.2f %%%s  %.1f s  %.0f images/s\n",
@@ -145,7 +201,8 @@ static int run_epoch(Trainer *t, Net *net, const Args *a, const Splits *d, Total
 /* the design: --arch, or the file's being resumed (which --arch, if given, must name) */
 static int choose_design(const Args *a, NetArch *arch) {
     char err[600];
-    if (arch_spec_parse(a->arch ? a->arch : "reference", arch, err, sizeof err) || !design_memory_check(arch, err, sizeof err)) {
+    if (arch_spec_parse(a->arch ? a->arch : "reference", arch, err, sizeof err) ||
+        !design_memory_check(arch, err, sizeof err)) {
         fprintf(stderr, "--arch: %s\n", err);
         return 1;
     }
@@ -157,7 +214,10 @@ static int choose_design(const Args *a, NetArch *arch) {
     free(m);
     if (!bad && !design_memory_check(&file, err, sizeof err)) bad = 1;
     if (bad) { fprintf(stderr, "cannot resume from %s: %s\n", a->resume, m ? err : "unreadable"); return 1; }
-    if (a->arch && !net_arch_same(arch, &file)) { fprintf(stderr, "cannot resume from %s: it is another design than --arch\n", a->resume); return 1; }
+    if (a->arch && !net_arch_same(arch, &file)) {
+        fprintf(stderr, "cannot resume from %s: it is another design than --arch\n", a->resume);
+        return 1;
+    }
     *arch = file;
     return 0;
 }
@@ -184,10 +244,12 @@ int main(int argc, char **argv) {
     memset(&a, 0, sizeof a);
     int parsed = parse_args(argc, argv, &a);
     if (parsed) return parsed == 1 ? 0 : 2;
+    if (a.designs) return print_designs(a.json);
     if (a.describe) {
         NetArch arch;
         char err[600];
-        if (arch_spec_parse(a.arch ? a.arch : "reference", &arch, err, sizeof err) || !design_memory_check(&arch, err, sizeof err)) {
+        if (arch_spec_parse(a.arch ? a.arch : "reference", &arch, err, sizeof err) ||
+            !design_memory_check(&arch, err, sizeof err)) {
             fprintf(stderr, "--arch: %s\n", err);
             return 2;
         }
@@ -211,15 +273,20 @@ int main(int argc, char **argv) {
     if (a.resume) {
         size_t n;
         uint8_t *m = read_file(a.resume, &n);
-        if (!m || model_load(net, &t, m, n, err, sizeof err)) { fprintf(stderr, "cannot resume from %s: %s\n", a.resume, m ? err : "unreadable"); return 1; }
+        if (!m || model_load(net, &t, m, n, err, sizeof err)) {
+            fprintf(stderr, "cannot resume from %s: %s\n", a.resume, m ? err : "unreadable");
+            return 1;
+        }
         free(m);
         a.cfg = t.cfg;
     }
     char spec[ARCH_SPEC_MAX];
     arch_spec_format(&net->arch, spec, sizeof spec);
     if (!a.json)
-        printf("mnist-train: %s (%s): %zu parameters, %zu multiply-adds per image; %d threads, gemm %s, %d epochs of %d steps (batch %d)\n",
-               net->arch.name, spec, net->n_params, design_macs(net), pool_threads(net->pool), gemm_variant_name(), a.cfg.epochs, t.steps_per_epoch, a.cfg.batch);
+        printf("mnist-train: %s (%s): %zu parameters, %zu multiply-adds per image; %d threads, gemm %s, %d epochs of "
+               "%d steps (batch %d)\n",
+               net->arch.name, spec, net->n_params, design_macs(net), pool_threads(net->pool), gemm_variant_name(),
+               a.cfg.epochs, t.steps_per_epoch, a.cfg.batch);
     Totals sum = { 0 };
     while (!trainer_done(&t)) {
         int rc = run_epoch(&t, net, &a, &d, &sum);
@@ -233,8 +300,12 @@ int main(int argc, char **argv) {
     }
     if (a.export_path && save_model(a.export_path, net, NULL)) return 1;
     if (a.json)
-        printf("{\"arch\":\"%s\",\"name\":\"%s\",\"params\":%zu,\"macs\":%zu,\"best_test_acc\":%.2f,\"final_test_acc\":%.2f,\"validation\":%d,\"final_val_acc\":%.2f,\"epochs\":%d,\"seed\":%llu,\"threads\":%d,\"gemm\":\"%s\",\"train_seconds\":%.1f}\n",
-               spec, net->arch.name, net->n_params, design_macs(net), sum.best, sum.final_acc, a.validation, sum.final_val, a.cfg.epochs, (unsigned long long)a.cfg.seed, pool_threads(net->pool), gemm_variant_name(), sum.seconds);
+        printf("{\"arch\":\"%s\",\"name\":\"%s\",\"params\":%zu,\"macs\":%zu,\"best_test_acc\":%.2f,\"final_test_acc\":"
+               "%.2f,\"validation\":%d,\"final_val_acc\":%.2f,\"epochs\":%d,\"seed\":%llu,\"threads\":%d,\"gemm\":\"%"
+               "s\",\"train_seconds\":%.1f}\n",
+               spec, net->arch.name, net->n_params, design_macs(net), sum.best, sum.final_acc, a.validation,
+               sum.final_val, a.cfg.epochs, (unsigned long long)a.cfg.seed, pool_threads(net->pool),
+               gemm_variant_name(), sum.seconds);
     else
         printf("done: best test accuracy %.2f %%, final %.2f %%\n", sum.best, sum.final_acc);
     trainer_free(&t);

@@ -81,7 +81,8 @@ size_t app_memory_bytes(void) {
 /* the largest of: a model file being read (LIMIT_MODEL_MAX_BYTES), a drawing of the largest
  * side as floats, a new copy of the training images while the old one is still held */
 size_t app_memory_transient_bytes(void) {
-    size_t file = (size_t)LIMIT_MODEL_MAX_BYTES, drawing = sizeof(float) * (size_t)LIMIT_DRAWING_MAX_SIDE * LIMIT_DRAWING_MAX_SIDE;
+    size_t file = (size_t)LIMIT_MODEL_MAX_BYTES,
+           drawing = sizeof(float) * (size_t)LIMIT_DRAWING_MAX_SIDE * LIMIT_DRAWING_MAX_SIDE;
     size_t images = 16 + 60000 * 784, most = file > drawing ? file : drawing;
     return most > images ? most : images;
 }

@@ -27,8 +27,9 @@ float teacher_lr(const Teacher *t, int step) {
 static size_t state_floats(const Net *net) { return net->n_params + net->n_bn_state; }
 
 size_t teacher_memory_bytes(size_t P, size_t S, int n_digits, int batch) {
-    return net_block_cost((size_t)(n_digits > 0 ? n_digits : 1) * sizeof(int)) + net_block_cost((size_t)batch)
-           + net_block_cost((P + S) * sizeof(float)) + 2 * net_block_cost((P ? P : 1) * sizeof(float));   /* use, labels, start, m and v */
+    return net_block_cost((size_t)(n_digits > 0 ? n_digits : 1) * sizeof(int)) + net_block_cost((size_t)batch) +
+        net_block_cost((P + S) * sizeof(float)) +
+        2 * net_block_cost((P ? P : 1) * sizeof(float)); /* use, labels, start, m and v */
 }
 
 int teacher_init(Teacher *t, Net *net, const TeachConfig *cfg, const uint8_t *labels, const uint8_t *pixels, int n,
@@ -37,8 +38,15 @@ int teacher_init(Teacher *t, Net *net, const TeachConfig *cfg, const uint8_t *la
     for (int id = 0; id < TEACH_COUNT; id++)
         if (!field_value_fits(&TEACH_INFO[id], settings_get(&TEACH_TABLE, cfg, id), err, errlen)) return 1;
     if (!arch_net_reads_digits(net, "teaching", err, errlen)) return 1;
-    if (cfg->batch > net->max_batch) { snprintf(err, errlen, "batch %d is larger than the %d this network was created for", cfg->batch, net->max_batch); return 1; }
-    if (mnist_x.count < 1 || mnist_x.count != mnist_y.count || mnist_x.rows != 28 || mnist_x.cols != 28) { snprintf(err, errlen, "no MNIST training images to mix in"); return 1; }
+    if (cfg->batch > net->max_batch) {
+        snprintf(err, errlen, "batch %d is larger than the %d this network was created for", cfg->batch,
+                 net->max_batch);
+        return 1;
+    }
+    if (mnist_x.count < 1 || mnist_x.count != mnist_y.count || mnist_x.rows != 28 || mnist_x.cols != 28) {
+        snprintf(err, errlen, "no MNIST training images to mix in");
+        return 1;
+    }
     t->net = net; t->cfg = *cfg; t->labels = labels; t->pixels = pixels;
     t->mnist_x = mnist_x; t->mnist_y = mnist_y;
     t->use = malloc((size_t)(n > 0 ? n : 1) * sizeof *t->use);
@@ -57,7 +65,9 @@ int teacher_init(Teacher *t, Net *net, const TeachConfig *cfg, const uint8_t *la
         if (teach_in_part(labels, n, i, cfg->holdout, part)) t->use[t->n_use++] = i;
     if (t->n_use == 0) {
         teacher_free(t);
-        snprintf(err, errlen, n ? "no digits left to learn from after holding some out" : "no digits to learn from: teach some first");
+        snprintf(err, errlen,
+                 n ? "no digits left to learn from after holding some out"
+                   : "no digits to learn from: teach some first");
         return 1;
     }
     memcpy(t->start, net->params, net->n_params * sizeof(float));
@@ -103,7 +113,8 @@ static void load_slot(void *vctx, int slot, int thread) {
         t->batch_labels[slot] = t->labels[i];
     } else {
         uint32_t i = rng_below(&r, (uint32_t)t->mnist_x.count);
-        augment_affine(t->mnist_x.data + (size_t)i * TEACH_DIGIT_PIXELS, 28, 28, t->mnist_rotate_deg, t->mnist_shift_px, &r, dst);
+        augment_affine(t->mnist_x.data + (size_t)i * TEACH_DIGIT_PIXELS, 28, 28, t->mnist_rotate_deg, t->mnist_shift_px,
+                       &r, dst);
         t->batch_labels[slot] = t->mnist_y.data[i];
     }
 }
@@ -118,7 +129,8 @@ int teacher_steps(Teacher *t, int n) {
         float lr = teacher_lr(t, t->step);
         float loss;
         /* dropout masks from a stream of their own, apart from any training run's */
-        if (train_step(net, &t->opt, B, t->batch_labels, lr, (uint64_t)t->cfg.seed ^ 0x7465616368ull, (uint64_t)t->step, &loss) != TRAIN_STEP_OK) {
+        if (train_step(net, &t->opt, B, t->batch_labels, lr, (uint64_t)t->cfg.seed ^ 0x7465616368ull, (uint64_t)t->step,
+                       &loss) != TRAIN_STEP_OK) {
             teacher_restore(t);
             t->diverged = 1;
             break;
@@ -141,7 +153,8 @@ int teach_score(Net *net, const uint8_t *labels, const uint8_t *pixels, int n, i
         int B = 0;
         for (; i < n && B < cap; i++)
             if (teach_in_part(labels, n, i, holdout, part)) {
-                normalise_image(pixels + (size_t)i * TEACH_DIGIT_PIXELS, TEACH_DIGIT_PIXELS, net->input + (size_t)B * TEACH_DIGIT_PIXELS);
+                normalise_image(pixels + (size_t)i * TEACH_DIGIT_PIXELS, TEACH_DIGIT_PIXELS,
+                                net->input + (size_t)B * TEACH_DIGIT_PIXELS);
                 idx[B++] = i;
             }
         if (!B) break;
@@ -189,7 +202,8 @@ int teach_session_steps(TeachSession *s, int n, char *err, size_t errlen) {
         teacher_restore(t);
         teacher_free(t);
         s->checking = 0;
-        if (teacher_init(t, net, &s->cfg, s->labels, s->pixels, s->n, TEACH_PART_ALL, s->mnist_x, s->mnist_y, err, errlen)) {
+        if (teacher_init(t, net, &s->cfg, s->labels, s->pixels, s->n, TEACH_PART_ALL, s->mnist_x, s->mnist_y, err,
+                         errlen)) {
             s->done = 1;
             return -1;
         }

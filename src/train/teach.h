@@ -83,8 +83,8 @@ typedef struct {
     int all_count, all_before, all_after;
 } TeachSession;
 
-int  teach_session_begin(TeachSession *s, Net *net, const TeachConfig *cfg, const uint8_t *labels, const uint8_t *pixels,
-                         int n, IdxView mnist_x, IdxView mnist_y, char *err, size_t errlen);
+int teach_session_begin(TeachSession *s, Net *net, const TeachConfig *cfg, const uint8_t *labels, const uint8_t *pixels,
+                        int n, IdxView mnist_x, IdxView mnist_y, char *err, size_t errlen);
 /* At most n steps (never across the switch from the check run to the fine-tune); returns
  * the steps run, -1 with a message when the next run cannot start. s->done when finished. */
 int  teach_session_steps(TeachSession *s, int n, char *err, size_t errlen);

@@ -22,7 +22,10 @@ int train_config_preset(TrainConfig *c, const char *name, char *err, size_t errl
     for (int i = 0; i < N_PRESETS; i++) {
         if (strcmp(PRESETS[i].name, name)) continue;
         char why[200];
-        if (settings_apply(&RECIPE_TABLE, c, PRESETS[i].changes, why, sizeof why)) { snprintf(err, errlen, "preset %s: %s", name, why); return 1; }
+        if (settings_apply(&RECIPE_TABLE, c, PRESETS[i].changes, why, sizeof why)) {
+            snprintf(err, errlen, "preset %s: %s", name, why);
+            return 1;
+        }
         return 0;
     }
     snprintf(err, errlen, "no preset \"%s\" (", name);
@@ -57,7 +60,11 @@ int trainer_reserve(Trainer *t, int with_average) {
 int trainer_init(Trainer *t, Net *net, const TrainConfig *cfg, IdxView x, IdxView y, char *err, size_t errlen) {
     memset(t, 0, sizeof *t);
     if (settings_check(&RECIPE_TABLE, cfg, err, errlen)) return 1;
-    if (cfg->batch > net->max_batch) { snprintf(err, errlen, "batch %d is larger than the %d this network was created for", cfg->batch, net->max_batch); return 1; }
+    if (cfg->batch > net->max_batch) {
+        snprintf(err, errlen, "batch %d is larger than the %d this network was created for", cfg->batch,
+                 net->max_batch);
+        return 1;
+    }
     if (!arch_net_reads_digits(net, "training", err, errlen)) return 1;
     if (x.rows != 28 || x.cols != 28) {
         snprintf(err, errlen, "images are %dx%d, the network wants 28x28", x.rows, x.cols);
@@ -72,7 +79,8 @@ int trainer_init(Trainer *t, Net *net, const TrainConfig *cfg, IdxView x, IdxVie
     t->perm = malloc(sizeof(uint32_t) * x.count);
     t->batch_labels = malloc(net->max_batch);
     t->perm_epoch = -1;
-    OptConfig oc = { cfg->optimizer, cfg->nesterov, cfg->momentum, cfg->weight_decay, cfg->adam_beta1, cfg->adam_beta2, cfg->adam_eps };
+    OptConfig oc = {cfg->optimizer,  cfg->nesterov,   cfg->momentum, cfg->weight_decay,
+                    cfg->adam_beta1, cfg->adam_beta2, cfg->adam_eps};
     if (!t->perm || !t->batch_labels || trainer_reserve(t, cfg->ema > 0) || optim_init(&t->opt, &oc, net->n_params)) {
         trainer_free(t);
         snprintf(err, errlen, "out of memory");
@@ -99,7 +107,8 @@ float trainer_lr(const Trainer *t, uint64_t step) {
 }
 
 float trainer_augment_strength(const Trainer *t, uint64_t step) {
-    double ease = t->cfg.augment_ease, left = t->total_steps > step ? (double)(t->total_steps - step) / (double)t->total_steps : 0.0;
+    double ease = t->cfg.augment_ease,
+           left = t->total_steps > step ? (double)(t->total_steps - step) / (double)t->total_steps : 0.0;
     return ease > 0 && left < ease ? (float)(left / ease) : 1.0f;
 }
 
@@ -165,7 +174,8 @@ static void load_image_task(void *vctx, int slot, int thread) {
     float *dst = t->net->input + (size_t)slot * hw;
     if (t->cfg.augment) {
         Rng r = rng_for(t->cfg.seed, RNG_AUGMENT, (uint64_t)c->epoch, idx);
-        augment_affine(px, t->train_x.rows, t->train_x.cols, c->strength * t->cfg.rotate_deg, c->strength * t->cfg.shift_px, &r, dst);
+        augment_affine(px, t->train_x.rows, t->train_x.cols, c->strength * t->cfg.rotate_deg,
+                       c->strength * t->cfg.shift_px, &r, dst);
     } else {
         normalise_image(px, hw, dst);
     }
@@ -176,7 +186,8 @@ static int all_finite(const float *p, size_t n) {
     return 1;
 }
 
-int train_step(Net *net, Optimizer *opt, int B, const uint8_t *labels, float lr, uint64_t seed, uint64_t step, float *loss) {
+int train_step(Net *net, Optimizer *opt, int B, const uint8_t *labels, float lr, uint64_t seed, uint64_t step,
+               float *loss) {
     net_zero_grad(net);
     *loss = net_forward(net, B, labels, 1, seed, step);
     if (!isfinite(*loss)) return TRAIN_STEP_BAD_LOSS;
@@ -261,7 +272,8 @@ int trainer_eval_range(Net *net, const IdxView *x, const IdxView *y, int start, 
     if (count > have - start) count = have - start;
     for (int b = 0; b < count; b += net->max_batch) {
         int B = count - b < net->max_batch ? count - b : net->max_batch;
-        for (int i = 0; i < B; i++) normalise_image(x->data + (size_t)(start + b + i) * hw, hw, net->input + (size_t)i * hw);
+        for (int i = 0; i < B; i++)
+            normalise_image(x->data + (size_t)(start + b + i) * hw, hw, net->input + (size_t)i * hw);
         net_forward(net, B, NULL, 0, 0, 0);
         acc->count += B;
         if (!y) continue;

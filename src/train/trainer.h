@@ -46,7 +46,8 @@ typedef struct {
     float *avg;
     uint64_t avg_count;
     int model_shown;
-    float *backup[2];              /* params, BatchNorm state, optimiser m and v (and the average) before the current and the previous step */
+    float *backup[2]; /* params, BatchNorm state, optimiser m and v (and the average) before the current and the
+                         previous step */
     uint64_t backup_step[2], backup_opt_t[2], backup_avg_count[2];
     double backup_loss_sum[2];
     int backup_loss_count[2], backups;
@@ -59,7 +60,8 @@ size_t trainer_memory_bytes(size_t n_params, size_t n_bn_state, int n_images, in
 /* 0, or 1 with a message: a recipe out of range, a batch larger than the Net's, a Net that does
  * not read 28x28 digits into 10 classes (arch_net_reads_digits), images that are not 28x28,
  * or out of memory */
-int  trainer_init(Trainer *t, Net *net, const TrainConfig *cfg, IdxView train_x, IdxView train_y, char *err, size_t errlen);
+int trainer_init(Trainer *t, Net *net, const TrainConfig *cfg, IdxView train_x, IdxView train_y, char *err,
+                 size_t errlen);
 void trainer_free(Trainer *t);
 /* (Re)allocate the step backups and, with_average, the weight-average buffer, for t->net; the
  * average starts empty. 1 on out-of-memory, with t unchanged. (model_load uses it when a saved
@@ -92,7 +94,8 @@ void trainer_adopt_model(Trainer *t);
  * TRAIN_STEP_BAD_LOSS: the loss is not finite (nothing was updated); TRAIN_STEP_BAD_UPDATE: a
  * gradient or an updated weight is not finite. The caller decides what to restore. */
 enum { TRAIN_STEP_OK = 0, TRAIN_STEP_BAD_LOSS = 1, TRAIN_STEP_BAD_UPDATE = 2 };
-int  train_step(Net *net, Optimizer *opt, int B, const uint8_t *labels, float lr, uint64_t seed, uint64_t step, float *loss);
+int train_step(Net *net, Optimizer *opt, int B, const uint8_t *labels, float lr, uint64_t seed, uint64_t step,
+               float *loss);
 
 typedef struct {
     int index, truth, pred;

@@ -81,6 +81,16 @@ big="c16k3 m2 c16k3 m2 c256k3 c400k3 gap fc10"
 if "$train" --describe --arch "$big" > /dev/null 2> "$dir/err"; then fail "--describe of a design needing ~600 MB accepted"; fi
 grep -q "more than the limit of 150 MB (.*per-chunk weight gradients" "$dir/err" || fail "design over the memory limit: $(cat "$dir/err")"
 "$train" --describe --arch no-transitions > /dev/null || fail "the largest named design refused"
+# --designs --json: a line per named design with name, spec, params and macs; a design with a recipe
+# preset of its own name names it, and --arch NAME --preset NAME both take it
+"$train" --designs --json > "$dir/designs" || fail "--designs --json"
+[ "$(wc -l < "$dir/designs")" -ge 6 ] || fail "--designs --json: $(cat "$dir/designs")"
+grep -v -c '^{"name":"[a-z0-9-]*","spec":"[^"]*","params":[0-9]*,"macs":[0-9]*\(,"preset":"[a-z0-9-]*"\)\?}$' \
+  "$dir/designs" | grep -qx 0 || fail "--designs --json lines: $(cat "$dir/designs")"
+grep -q '"name":"reference".*"params":15122,' "$dir/designs" || fail "--designs --json: the reference net's count"
+for name in $(sed -n 's/.*"preset":"\([a-z0-9-]*\)".*/\1/p' "$dir/designs"); do
+  "$train" --arch "$name" --preset "$name" --describe > /dev/null || fail "--arch $name --preset $name"
+done
 # crafted designs (the gate, nn/arch_spec.h): refused by mnist-teach, mnist-infer, mnist-export and
 # mnist-train --resume with the rule, writing nothing; the accepted ones are read and taught
 infer=$(dirname "$bench")/mnist-infer images="$data/t10k-images-idx3-ubyte"

@@ -23,7 +23,10 @@ int main(int argc, char **argv) {
     uint8_t *m = read_file(argv[1], &mlen), *im = read_file(argv[2], &ilen);
     char err[256];
     IdxView x;
-    if (!m || !im || idx_read_images(im, ilen, &x, err, sizeof err)) { fprintf(stderr, "cannot read inputs\n"); return 1; }
+    if (!m || !im || idx_read_images(im, ilen, &x, err, sizeof err)) {
+        fprintf(stderr, "cannot read inputs\n");
+        return 1;
+    }
     Net *net = net_create(&NET_ARCH_REFERENCE, 1, 1);
     if (model_load_any(net, NULL, m, mlen, err, sizeof err)) { fprintf(stderr, "%s\n", err); return 1; }
     int index = atoi(argv[3]);

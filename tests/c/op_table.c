@@ -30,19 +30,24 @@
 #define FC(k) { LAYER_DENSE, k, 0 }
 typedef struct { const char *op; NetArch arch; } OpRow;
 static const OpRow ROWS[] = {
-    { "conv 3x3, one input channel",            { "r1", 1, 12, 12, 3, { C_(5, 3), GAP, FC(4) } } },
-    { "conv 3x3, 8 channels, partial tiles",    { "r2", 8, 11, 9, 3, { C_(6, 3), GAP, FC(4) } } },
-    { "conv 1x1",                               { "r3", 7, 6, 6, 3, { C_(9, 1), GAP, FC(4) } } },
-    { "conv 5x5",                               { "r4", 3, 13, 13, 3, { C_(4, 5), GAP, FC(4) } } },
-    { "conv 3x3, 4 groups, partial tiles",      { "r9", 8, 11, 9, 3, { CG(8, 3, 4), GAP, FC(4) } } },
-    { "conv 3x3, depthwise (6 groups of 1 in, 2 out)", { "r10", 6, 10, 10, 3, { CG(12, 3, 6), GAP, FC(4) } } },
-    { "conv 1x1, 3 groups",                     { "r11", 6, 6, 6, 3, { CG(9, 1, 3), GAP, FC(4) } } },
-    { "conv 5x5 depthwise, then conv 1x1",      { "r12", 4, 12, 12, 4, { CG(4, 5, 4), C_(6, 1), GAP, FC(4) } } },
-    { "max-pool 2x2 on odd sizes, then conv",   { "r5", 2, 11, 11, 5, { C_(8, 3), POOL(2), C_(5, 3), GAP, FC(4) } } },
-    { "max-pool 3x3",                           { "r6", 2, 10, 10, 3, { C_(4, 1), POOL(3), FC(4) } } },
-    { "dense over a whole feature map",         { "r7", 1, 8, 8, 2, { C_(3, 3), FC(5) } } },
-    { "the reference net",                      { "r8", 1, 28, 28, 11, { C_(8, 3), C_(16, 3), C_(32, 3), POOL(2), C_(8, 1), C_(16, 3),
-                                                                         C_(32, 3), C_(16, 1), C_(16, 3), GAP, FC(10) } } },
+    {"conv 3x3, one input channel", {"r1", 1, 12, 12, 3, {C_(5, 3), GAP, FC(4)}}},
+    {"conv 3x3, 8 channels, partial tiles", {"r2", 8, 11, 9, 3, {C_(6, 3), GAP, FC(4)}}},
+    {"conv 1x1", {"r3", 7, 6, 6, 3, {C_(9, 1), GAP, FC(4)}}},
+    {"conv 5x5", {"r4", 3, 13, 13, 3, {C_(4, 5), GAP, FC(4)}}},
+    {"conv 3x3, 4 groups, partial tiles", {"r9", 8, 11, 9, 3, {CG(8, 3, 4), GAP, FC(4)}}},
+    {"conv 3x3, depthwise (6 groups of 1 in, 2 out)", {"r10", 6, 10, 10, 3, {CG(12, 3, 6), GAP, FC(4)}}},
+    {"conv 1x1, 3 groups", {"r11", 6, 6, 6, 3, {CG(9, 1, 3), GAP, FC(4)}}},
+    {"conv 5x5 depthwise, then conv 1x1", {"r12", 4, 12, 12, 4, {CG(4, 5, 4), C_(6, 1), GAP, FC(4)}}},
+    {"max-pool 2x2 on odd sizes, then conv", {"r5", 2, 11, 11, 5, {C_(8, 3), POOL(2), C_(5, 3), GAP, FC(4)}}},
+    {"max-pool 3x3", {"r6", 2, 10, 10, 3, {C_(4, 1), POOL(3), FC(4)}}},
+    {"dense over a whole feature map", {"r7", 1, 8, 8, 2, {C_(3, 3), FC(5)}}},
+    {"the reference net",
+     {"r8",
+      1,
+      28,
+      28,
+      11,
+      {C_(8, 3), C_(16, 3), C_(32, 3), POOL(2), C_(8, 1), C_(16, 3), C_(32, 3), C_(16, 1), C_(16, 3), GAP, FC(10)}}},
 };
 #undef C_
 #undef CG
@@ -101,7 +106,8 @@ static double definition_diff(const Net *net, int i, int n) {
                     for (int c = 0; c < Cg; c++)
                         for (int r = 0; r < R; r++)
                             for (int s = 0; s < R; s++)
-                                want += (double)P[l->w + ((k * Cg + c) * R + r) * R + s] * x[((size_t)(c0 + c) * l->H + p + r) * l->W + q + s];
+                                want += (double)P[l->w + ((k * Cg + c) * R + r) * R + s] *
+                                    x[((size_t)(c0 + c) * l->H + p + r) * l->W + q + s];
                     got = l->pre[per * n + ((size_t)k * l->P + p) * l->Q + q];
                 } else if (l->spec.kind == LAYER_MAXPOOL) {
                     want = -INFINITY;
@@ -159,7 +165,9 @@ static int run(const OpRow *row, int conv, int threads, RunResult *out, int *con
             for (int n = 0; n < BATCH; n += BATCH - 1) {
                 judge->cases++;
                 double d = definition_diff(net, i, n);
-                if (!(d <= 1e-5)) note(judge, "%s: layer %d, image %d: forward %.2e from the definition in double", row->op, i + 1, n, d);
+                if (!(d <= 1e-5))
+                    note(judge, "%s: layer %d, image %d: forward %.2e from the definition in double", row->op, i + 1, n,
+                         d);
             }
     out->n_out = (size_t)BATCH * net->n_classes;
     out->logprob = malloc(out->n_out * sizeof(float));
@@ -179,15 +187,19 @@ static int run(const OpRow *row, int conv, int threads, RunResult *out, int *con
 }
 
 static void compare(Judge *j, const char *what, const RunResult *a, const RunResult *ref, int exact) {
-    struct { const char *name; const float *x, *y; size_t n; } t[] = {
-        { "loss", &a->loss, &ref->loss, 1 }, { "log-probabilities", a->logprob, ref->logprob, a->n_out },
-        { "gradients", a->grads, ref->grads, a->n_params }, { "BatchNorm statistics", a->state, ref->state, a->n_state },
-        { "eval log-probabilities", a->eval_logprob, ref->eval_logprob, a->n_out },
+    struct { const char *name; const float *x, *y; size_t n;
+    } t[] = {
+        {"loss", &a->loss, &ref->loss, 1},
+        {"log-probabilities", a->logprob, ref->logprob, a->n_out},
+        {"gradients", a->grads, ref->grads, a->n_params},
+        {"BatchNorm statistics", a->state, ref->state, a->n_state},
+        {"eval log-probabilities", a->eval_logprob, ref->eval_logprob, a->n_out},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         j->cases++;
         if (exact) {
-            if (memcmp(t[i].x, t[i].y, t[i].n * sizeof(float))) note(j, "%s: %s differ (the same bits are promised)", what, t[i].name);
+            if (memcmp(t[i].x, t[i].y, t[i].n * sizeof(float)))
+                note(j, "%s: %s differ (the same bits are promised)", what, t[i].name);
         } else {
             double d = rel_diff(t[i].x, t[i].y, t[i].n);
             if (!(d <= 1e-4)) note(j, "%s: %s %.2e from the reference", what, t[i].name, d);
@@ -214,11 +226,17 @@ int op_table_check(char *report, size_t len, int *cases, int *skipped) {
                 RunResult one, three;
                 char what[160];
                 if (run(R, conv, 1, &one, &used, NULL)) { note(&j, "%s: cannot create the network", R->op); continue; }
-                if (conv == NET_CONV_WINOGRAD && used != NET_CONV_WINOGRAD) { (*skipped)++; result_free(&one); continue; }
-                snprintf(what, sizeof what, "%s, %s, gemm %s, 1 thread", R->op, conv == NET_CONV_DIRECT ? "direct" : "winograd", variants[v]);
+                if (conv == NET_CONV_WINOGRAD && used != NET_CONV_WINOGRAD) {
+                    (*skipped)++;
+                    result_free(&one);
+                    continue;
+                }
+                snprintf(what, sizeof what, "%s, %s, gemm %s, 1 thread", R->op,
+                         conv == NET_CONV_DIRECT ? "direct" : "winograd", variants[v]);
                 compare(&j, what, &one, &ref, bit_variant && conv == NET_CONV_DIRECT);
                 if (!run(R, conv, 3, &three, &used, NULL)) {
-                    snprintf(what, sizeof what, "%s, %s, gemm %s, 3 threads against 1", R->op, conv == NET_CONV_DIRECT ? "direct" : "winograd", variants[v]);
+                    snprintf(what, sizeof what, "%s, %s, gemm %s, 3 threads against 1", R->op,
+                             conv == NET_CONV_DIRECT ? "direct" : "winograd", variants[v]);
                     compare(&j, what, &three, &one, 1);
                     result_free(&three);
                 }

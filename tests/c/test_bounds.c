@@ -43,7 +43,8 @@ static void refused(const FieldTable *t, int id, double v, const char *text) {
     char err[256] = "";
     settings_default(t, &s);
     before = s;
-    CHECK(settings_set(t, &s, id, v, err, sizeof err) != 0 && strstr(err, f->name), "%s %s (set) accepted: %s", f->name, text, err);
+    CHECK(settings_set(t, &s, id, v, err, sizeof err) != 0 && strstr(err, f->name), "%s %s (set) accepted: %s", f->name,
+          text, err);
     CHECK(!memcmp(&s, &before, sizeof s), "%s %s (set): refused but changed", f->name, text);
     CHECK(settings_parse(t, &s, id, text, err, sizeof err) != 0 && strstr(err, f->name) && strstr(err, f->cli),
           "%s (%s %s) accepted: %s", f->name, f->cli, text, err);
@@ -72,7 +73,8 @@ static void test_field(const FieldTable *t, int id) {
         settings_default(t, &s);
         CHECK(settings_parse(t, &s, id, "18446744073709551615", err, sizeof err) == 0
               && *(uint64_t *)((char *)&s + f->offset) == UINT64_MAX, "%s 2^64-1: %s", f->name, err);
-        CHECK(settings_parse(t, &s, id, "18446744073709551616", err, sizeof err) != 0 && strstr(err, f->cli), "%s 2^64 accepted: %s", f->name, err);
+        CHECK(settings_parse(t, &s, id, "18446744073709551616", err, sizeof err) != 0 && strstr(err, f->cli),
+              "%s 2^64 accepted: %s", f->name, err);
         CHECK(settings_parse(t, &s, id, "-1", err, sizeof err) != 0, "%s -1 accepted", f->name);
         CHECK(settings_set(t, &s, id, -1, err, sizeof err) != 0, "%s -1 (set) accepted", f->name);
         return;
@@ -112,13 +114,15 @@ int main(void) {
     AnySettings s;                                    /* issue 31's cases, by name */
     char err[256];
     settings_default(&RECIPE_TABLE, &s);
-    CHECK(settings_set(&RECIPE_TABLE, &s, CFG_dropout, 0.9, err, sizeof err) == 0 && s.recipe.dropout == 0.9f, "dropout 0.9: %s", err);
+    CHECK(settings_set(&RECIPE_TABLE, &s, CFG_dropout, 0.9, err, sizeof err) == 0 && s.recipe.dropout == 0.9f,
+          "dropout 0.9: %s", err);
     CHECK(settings_set(&RECIPE_TABLE, &s, CFG_adam_beta1, 0.9999, err, sizeof err) == 0, "adamBeta1 0.9999: %s", err);
     CHECK(settings_set(&RECIPE_TABLE, &s, CFG_adam_beta2, 0.99999, err, sizeof err) == 0, "adamBeta2 0.99999: %s", err);
     CHECK(settings_set(&RECIPE_TABLE, &s, CFG_adam_eps, 0.01, err, sizeof err) == 0, "adamEps 0.01: %s", err);
     CHECK(settings_set(&RECIPE_TABLE, &s, CFG_ema, 0.9999, err, sizeof err) == 0, "ema 0.9999: %s", err);
     CHECK(settings_set(&RECIPE_TABLE, &s, CFG_lr, NAN, err, sizeof err) != 0, "lr NaN accepted");
-    CHECK(settings_set(&RECIPE_TABLE, &s, CFG_lr, 1e300, err, sizeof err) != 0 && strstr(err, "1e+300"), "lr 1e300: %s", err);
+    CHECK(settings_set(&RECIPE_TABLE, &s, CFG_lr, 1e300, err, sizeof err) != 0 && strstr(err, "1e+300"), "lr 1e300: %s",
+          err);
     printf("%d fields at their bounds\n", fields);
     return check_summary("test_bounds");
 }

@@ -35,7 +35,8 @@ static void refused(const char *text, const char *want) {
     memset(&a, 0x5a, sizeof a);
     NetArch untouched = a;
     int rc = arch_spec_parse(text, &a, err, sizeof err);
-    CHECK(rc != 0 && strstr(err, want), "\"%.60s\": expected a refusal with \"%s\", got %s \"%s\"", text, want, rc ? "" : "acceptance", err);
+    CHECK(rc != 0 && strstr(err, want), "\"%.60s\": expected a refusal with \"%s\", got %s \"%s\"", text, want,
+          rc ? "" : "acceptance", err);
     CHECK(!memcmp(&a, &untouched, sizeof a), "\"%.60s\": a refused design changed the output", text);
 }
 
@@ -46,27 +47,35 @@ static void text_form(void) {
         round_trip(arch_named(named[i]));
         NetArch a;
         char err[600];
-        CHECK(!arch_spec_parse(named[i], &a, err, sizeof err) && !strcmp(a.name, named[i]), "--arch %s: %s (name %s)", named[i], err, a.name);
-        CHECK(!arch_spec_parse(arch_named(named[i]), &a, err, sizeof err) && !strcmp(a.name, named[i]), "the text of %s is not named so", named[i]);
+        CHECK(!arch_spec_parse(named[i], &a, err, sizeof err) && !strcmp(a.name, named[i]), "--arch %s: %s (name %s)",
+              named[i], err, a.name);
+        CHECK(!arch_spec_parse(arch_named(named[i]), &a, err, sizeof err) && !strcmp(a.name, named[i]),
+              "the text of %s is not named so", named[i]);
     }
     NetArch a;
     char err[600], out[ARCH_SPEC_MAX];
-    CHECK(!arch_spec_parse("reference", &a, err, sizeof err) && net_arch_same(&a, &NET_ARCH_REFERENCE), "the named reference is the reference net");
+    CHECK(!arch_spec_parse("reference", &a, err, sizeof err) && net_arch_same(&a, &NET_ARCH_REFERENCE),
+          "the named reference is the reference net");
     ArchLayerInfo info[NET_MAX_LAYERS];
     size_t params, macs;
     CHECK(arch_describe(&a, info, &params, &macs, err, sizeof err) == 11 && params == 15122 && macs == 3375424,
           "reference: %zu parameters, %zu multiply-adds", params, macs);
-    CHECK(info[2].P == 22 && info[2].macs == 2230272 && info[8].rf == 20 && info[9].rf == 28 && info[0].rf == 3 && info[4].rf == 8, "reference layer info");
-    CHECK(!arch_spec_parse("  c8k3:d0.05:nobn:same   m2\tgap fc10 ", &a, err, sizeof err) && !arch_spec_format(&a, out, sizeof out) &&
-          !strcmp(out, "c8k3:same:nobn:d0.05 m2 gap fc10"), "canonical form: \"%s\"", out);
-    CHECK(!arch_spec_parse("c8k3 c8k3:d0.05:g4:same gap fc10", &a, err, sizeof err) && !arch_spec_format(&a, out, sizeof out) &&
-          !strcmp(out, "c8k3 c8k3:same:g4:d0.05 gap fc10"), "canonical form with groups: \"%s\"", out);
+    CHECK(info[2].P == 22 && info[2].macs == 2230272 && info[8].rf == 20 && info[9].rf == 28 && info[0].rf == 3 &&
+              info[4].rf == 8,
+          "reference layer info");
+    CHECK(!arch_spec_parse("  c8k3:d0.05:nobn:same   m2\tgap fc10 ", &a, err, sizeof err) &&
+              !arch_spec_format(&a, out, sizeof out) && !strcmp(out, "c8k3:same:nobn:d0.05 m2 gap fc10"),
+          "canonical form: \"%s\"", out);
+    CHECK(!arch_spec_parse("c8k3 c8k3:d0.05:g4:same gap fc10", &a, err, sizeof err) &&
+              !arch_spec_format(&a, out, sizeof out) && !strcmp(out, "c8k3 c8k3:same:g4:d0.05 gap fc10"),
+          "canonical form with groups: \"%s\"", out);
     CHECK(!arch_spec_parse("c8k3 c8k3:g1 gap fc10", &a, err, sizeof err) && !arch_spec_format(&a, out, sizeof out) &&
           !strcmp(out, "c8k3 c8k3 gap fc10") && !a.layers[1].groups, "g1 is the plain convolution: \"%s\"", out);
     /* depthwise 8 -> 16: 16 filters of 1 x 3 x 3 (144 weights, 82,944 multiply-adds on 24 x 24) */
-    CHECK(!arch_spec_parse("c8k3 c16k3:g8 gap fc10", &a, err, sizeof err) && arch_describe(&a, info, &params, &macs, err, sizeof err) == 4 &&
-          params == 88 + 176 + 170 && info[1].params == 144 + 32 && info[1].macs == 82944 && macs == 48672 + 82944 + 160 &&
-          info[1].groups == 8 && info[0].groups == 1 && info[2].groups == 0 && net_arch_param_count(&a) == params,
+    CHECK(!arch_spec_parse("c8k3 c16k3:g8 gap fc10", &a, err, sizeof err) &&
+              arch_describe(&a, info, &params, &macs, err, sizeof err) == 4 && params == 88 + 176 + 170 &&
+              info[1].params == 144 + 32 && info[1].macs == 82944 && macs == 48672 + 82944 + 160 &&
+              info[1].groups == 8 && info[0].groups == 1 && info[2].groups == 0 && net_arch_param_count(&a) == params,
           "grouped counts: %zu parameters, %zu multiply-adds (%s)", params, macs, err);
     char *json = arch_describe_json(&a, err, sizeof err);
     const char *shown = json ? json : err;
@@ -79,7 +88,9 @@ static void text_form(void) {
           && strstr(json, "\"settings\":{\"kind\":\"fc\",\"channels\":10,\"dropout\":\"\"}}"),
           "describe JSON settings: %s", shown);
     free(json);
-    CHECK(!arch_spec_parse("c8k3:d0.050 gap fc10", &a, err, sizeof err) && !arch_spec_format(&a, out, sizeof out) && !strcmp(out, "c8k3:d0.05 gap fc10"), "p printed shortest: %s", out);
+    CHECK(!arch_spec_parse("c8k3:d0.050 gap fc10", &a, err, sizeof err) && !arch_spec_format(&a, out, sizeof out) &&
+              !strcmp(out, "c8k3:d0.05 gap fc10"),
+          "p printed shortest: %s", out);
     CHECK(!arch_spec_parse("c8k3 fc10", &a, err, sizeof err), "fc on a feature map: %s", err);
 
     refused("", "no layers");
@@ -93,7 +104,9 @@ static void text_form(void) {
     refused("c0k3 gap fc10", "layer 1 (\"c0k3\"): a convolution is c<out>k<size>");
     refused("c513k3 gap fc10", "513 output channels; a convolution has 1 to 512");
     refused("c8k3:same:same gap fc10", "option \"same\" twice");
-    refused("c8k3 c12k3:g8 gap fc10", "layer 2 (c12k3:g8): 8 groups; the group count (1 to 512) divides the input channels (8) and the output channels (12)");
+    refused("c8k3 c12k3:g8 gap fc10",
+            "layer 2 (c12k3:g8): 8 groups; the group count (1 to 512) divides the input channels (8) and the output "
+            "channels (12)");
     refused("c8k3 c8k3:gx gap fc10", "groups \"gx\": write them as g<groups>");
     refused("c8k3:d1 gap fc10", "dropout 1: p is 0 to 0.9");
     refused("c8k3:d.5 gap fc10", "write it as d0");
@@ -104,7 +117,8 @@ static void text_form(void) {
     refused("x", "layer 1 (\"x\"): unknown layer");
     refused("c8k3 gap fc2000 fc10", "2000 outputs; a hidden fully connected layer has 1 to 1024");
     refused("m2 m2 m2 c8k5 gap fc10", "a 5x5 kernel does not fit its 3x3 input");
-    refused("m2 m2 c64k3 c512k3 c512k3 gap fc10", "layer 5 (c512k3): the design has 2656960 parameters by here, more than the limit of 1000000");
+    refused("m2 m2 c64k3 c512k3 c512k3 gap fc10",
+            "layer 5 (c512k3): the design has 2656960 parameters by here, more than the limit of 1000000");
     refused("c256k3:same c256k3:same gap fc10", "activations need");
     char many[ARCH_SPEC_MAX] = "";
     for (int i = 0; i < 25; i++) strcat(many, "c2k1 ");
@@ -146,12 +160,15 @@ static void files_of_a_design(void) {
     size_t n = model_save(net, NULL, &buf);
     CHECK(n > 0 && le_u32_load(buf + 8) == 5, "model file version 5");
     int has;
-    CHECK(!model_read_arch_any(buf, n, &back, &has, err, sizeof err) && net_arch_same(&back, &arch) && !has, "model file's design: %s", err);
+    CHECK(!model_read_arch_any(buf, n, &back, &has, err, sizeof err) && net_arch_same(&back, &arch) && !has,
+          "model file's design: %s", err);
     CHECK(!model_load_any(copy, NULL, buf, n, err, sizeof err), "load: %s", err);
-    CHECK(!memcmp(copy->params, net->params, net->n_params * sizeof(float)) && !memcmp(copy->bn_state, net->bn_state, net->n_bn_state * sizeof(float)),
+    CHECK(!memcmp(copy->params, net->params, net->n_params * sizeof(float)) &&
+              !memcmp(copy->bn_state, net->bn_state, net->n_bn_state * sizeof(float)),
           "model file: weights not bit for bit");
     float keep = ref->params[0];
-    CHECK(model_load_any(ref, NULL, buf, n, err, sizeof err) && strstr(err, spec) && strstr(err, "c8k3 c16k3 c32k3 m2") && ref->params[0] == keep,
+    CHECK(model_load_any(ref, NULL, buf, n, err, sizeof err) && strstr(err, spec) &&
+              strstr(err, "c8k3 c16k3 c32k3 m2") && ref->params[0] == keep,
           "a design's file into the reference net: %s", err);
     /* its layer table altered (the second layer's kernel 3 -> 4), CRC re-stamped: refused by the
      * exercise's rule, as the same design in text is (the gate, arch_design_check) */
@@ -169,22 +186,29 @@ static void files_of_a_design(void) {
 
     n = safetensors_save(net, &buf);
     CHECK(n > 0 && strstr((const char *)buf + 8, spec), "safetensors: the design in the metadata");
-    CHECK(!model_read_arch_any(buf, n, &back, NULL, err, sizeof err) && net_arch_same(&back, &arch), "safetensors' design: %s", err);
+    CHECK(!model_read_arch_any(buf, n, &back, NULL, err, sizeof err) && net_arch_same(&back, &arch),
+          "safetensors' design: %s", err);
     net_init_params(copy, 6);
     CHECK(!model_load_any(copy, NULL, buf, n, err, sizeof err), "safetensors load: %s", err);
-    CHECK(!memcmp(copy->params, net->params, net->n_params * sizeof(float)) && !memcmp(copy->bn_state, net->bn_state, net->n_bn_state * sizeof(float)),
+    CHECK(!memcmp(copy->params, net->params, net->n_params * sizeof(float)) &&
+              !memcmp(copy->bn_state, net->bn_state, net->n_bn_state * sizeof(float)),
           "safetensors: weights not bit for bit");
-    CHECK(model_load_any(ref, NULL, buf, n, err, sizeof err) && strstr(err, "the file is for the network") && ref->params[0] == keep,
+    CHECK(model_load_any(ref, NULL, buf, n, err, sizeof err) && strstr(err, "the file is for the network") &&
+              ref->params[0] == keep,
           "a design's safetensors into the reference net: %s", err);
-    const char *names[] = { "conv1.weight", "conv1.bias", "conv2.weight", "bn2.weight", "bn2.running_var", "conv3.weight", "bn3.bias",
-                            "conv4.bias", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias" };
-    for (int i = 0; i < 12; i++) CHECK(strstr((const char *)buf + 8, names[i]) != NULL, "safetensors lacks %s", names[i]);
-    CHECK(!strstr((const char *)buf + 8, "bn1.") && !strstr((const char *)buf + 8, "bn4.") && !strstr((const char *)buf + 8, "\"fc.weight"),
+    const char *names[] = {"conv1.weight",    "conv1.bias",   "conv2.weight", "bn2.weight",
+                           "bn2.running_var", "conv3.weight", "bn3.bias",     "conv4.bias",
+                           "fc1.weight",      "fc1.bias",     "fc2.weight",   "fc2.bias"};
+    for (int i = 0; i < 12; i++)
+        CHECK(strstr((const char *)buf + 8, names[i]) != NULL, "safetensors lacks %s", names[i]);
+    CHECK(!strstr((const char *)buf + 8, "bn1.") && !strstr((const char *)buf + 8, "bn4.") &&
+              !strstr((const char *)buf + 8, "\"fc.weight"),
           "a layer without BatchNorm has no bn tensors; two fully connected layers are fc1 and fc2");
     /* a design this app cannot run, named in the metadata: refused by its rule */
     char *at = strstr((char *)buf + 8, "fc10\"");
     if (at) { memcpy(at, "fc11\"", 5); }
-    CHECK(model_read_arch_any(buf, n, &back, NULL, err, sizeof err) && strstr(err, "must be fc10"), "another design in the metadata: %s", err);
+    CHECK(model_read_arch_any(buf, n, &back, NULL, err, sizeof err) && strstr(err, "must be fc10"),
+          "another design in the metadata: %s", err);
     free(buf);
     net_free(net); net_free(copy); net_free(ref);
 }
@@ -202,7 +226,8 @@ static void older_files(void) {
     NetArch arch;
     char err[600];
     CHECK(le_u32_load(buf + 8) < 4, "%s is a file of an older version", path);
-    CHECK(!model_read_arch_any(buf, n, &arch, NULL, err, sizeof err) && net_arch_same(&arch, &NET_ARCH_REFERENCE), "older version: %s", err);
+    CHECK(!model_read_arch_any(buf, n, &arch, NULL, err, sizeof err) && net_arch_same(&arch, &NET_ARCH_REFERENCE),
+          "older version: %s", err);
     Net *net = net_create(&arch, 2, 1);
     CHECK(!model_load_any(net, NULL, buf, n, err, sizeof err), "older version, load: %s", err);
     net_free(net);

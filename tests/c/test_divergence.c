@@ -31,11 +31,14 @@ int main(void) {
         steps += trainer_steps(&t, 1);
         if (t.diverged) break;
     }
-    printf("diverged after %d good steps (lr %g); restored to the state before step %llu\n", steps, cfg.lr, (unsigned long long)t.step);
+    printf("diverged after %d good steps (lr %g); restored to the state before step %llu\n", steps, cfg.lr,
+           (unsigned long long)t.step);
     CHECK(t.diverged, "an absurd learning rate must be caught (ran %d steps)", steps);
-    CHECK(t.step + 2 >= (uint64_t)steps && t.step <= (uint64_t)steps, "restored to step %llu, the failure came after %d", (unsigned long long)t.step, steps);
+    CHECK(t.step + 2 >= (uint64_t)steps && t.step <= (uint64_t)steps,
+          "restored to step %llu, the failure came after %d", (unsigned long long)t.step, steps);
     CHECK(memcmp(params + t.step * P, net->params, P * sizeof(float)) == 0, "weights not restored exactly");
-    CHECK(memcmp(state + t.step * S, net->bn_state, S * sizeof(float)) == 0, "BatchNorm statistics not restored exactly");
+    CHECK(memcmp(state + t.step * S, net->bn_state, S * sizeof(float)) == 0,
+          "BatchNorm statistics not restored exactly");
     int finite = 1;
     for (size_t i = 0; i < net->n_params; i++) finite &= isfinite(net->params[i]);
     for (size_t i = 0; i < net->n_params; i++) finite &= isfinite(t.opt.m[i]) && isfinite(t.opt.v[i]);
@@ -45,7 +48,8 @@ int main(void) {
     memset(&acc, 0, sizeof acc);
     char eval_err[256];
     CHECK(!trainer_eval_range(net, &x, &y, 0, n, &acc, eval_err, sizeof eval_err), "evaluation: %s", eval_err);
-    CHECK(acc.count == n && isfinite(acc.loss_sum), "the restored network evaluates to a finite loss (%g)", acc.loss_sum);
+    CHECK(acc.count == n && isfinite(acc.loss_sum), "the restored network evaluates to a finite loss (%g)",
+          acc.loss_sum);
     trainer_free(&t);
     net_free(net);
     free((void *)x.data); free((void *)y.data); free(params); free(state);

@@ -34,10 +34,12 @@ static void test_idx(void) {
     IdxView v;
     size_t li, ll;
     uint8_t *img = make_images(5, 28, 28, &li), *lab = make_labels(5, &ll);
-    CHECK(idx_read_images(img, li, &v, err, sizeof err) == 0 && v.count == 5 && v.rows == 28 && v.data == img + 16, "valid images: %s", err);
+    CHECK(idx_read_images(img, li, &v, err, sizeof err) == 0 && v.count == 5 && v.rows == 28 && v.data == img + 16,
+          "valid images: %s", err);
     CHECK(idx_read_labels(lab, ll, 10, &v, err, sizeof err) == 0 && v.count == 5, "valid labels: %s", err);
     CHECK(idx_read_images(lab, ll, &v, err, sizeof err) != 0 && strstr(err, "label file"), "labels as images: %s", err);
-    CHECK(idx_read_labels(img, li, 10, &v, err, sizeof err) != 0 && strstr(err, "image file"), "images as labels: %s", err);
+    CHECK(idx_read_labels(img, li, 10, &v, err, sizeof err) != 0 && strstr(err, "image file"), "images as labels: %s",
+          err);
     for (size_t n = 0; n < li; n += (n < 40 ? 1 : 97))
         CHECK(idx_read_images(img, n, &v, err, sizeof err) != 0, "truncated to %zu bytes accepted", n);
     CHECK(idx_read_images(img, li - 1, &v, err, sizeof err) != 0 && strstr(err, "truncated"), "%s", err);
@@ -73,7 +75,8 @@ static void test_model_file(void) {
     memcpy(before, other->params, other->n_params * sizeof(float));
     /* damaged copies are refused and leave `other` untouched */
     int refused = 0, tried = 0;
-    for (size_t n = 0; n < len; n += 1 + n / 8, tried++) refused += model_load(other, NULL, buf, n, err, sizeof err) != 0;
+    for (size_t n = 0; n < len; n += 1 + n / 8, tried++)
+        refused += model_load(other, NULL, buf, n, err, sizeof err) != 0;
     CHECK(refused == tried, "%d of %d truncated files refused", refused, tried);
     for (size_t pos = 0; pos < len; pos += 211) {
         buf[pos] ^= 0x10;
@@ -81,10 +84,13 @@ static void test_model_file(void) {
         buf[pos] ^= 0x10;
     }
     CHECK(memcmp(before, other->params, other->n_params * sizeof(float)) == 0, "a refused file changed the model");
-    CHECK(model_load(other, NULL, (const uint8_t *)"hello world, not a model", 24, err, sizeof err) != 0 && strstr(err, "not a model"), "%s", err);
+    CHECK(model_load(other, NULL, (const uint8_t *)"hello world, not a model", 24, err, sizeof err) != 0 &&
+              strstr(err, "not a model"),
+          "%s", err);
     /* a real model file cut short says so, however short (it starts with the right magic) */
     for (size_t n = 1; n < 200; n += 13)
-        CHECK(model_load(other, NULL, buf, n, err, sizeof err) != 0 && strstr(err, "truncated"), "cut to %zu bytes: %s", n, err);
+        CHECK(model_load(other, NULL, buf, n, err, sizeof err) != 0 && strstr(err, "truncated"), "cut to %zu bytes: %s",
+              n, err);
     /* another architecture */
     NetArch small = NET_ARCH_REFERENCE;
     small.layers[0].out_c = 4;
@@ -132,11 +138,14 @@ static void test_resume(void) {
     net_init_params(b, 1);
     trainer_init(&tb, b, &other, x, y, err, sizeof err);
     CHECK(model_load(b, &tb, buf, len, err, sizeof err) == 0, "resume: %s", err);
-    CHECK(tb.step == 4 && tb.cfg.seed == cfg.seed && tb.cfg.lr == cfg.lr, "training state not restored (step %llu, seed %llu)",
-          (unsigned long long)tb.step, (unsigned long long)tb.cfg.seed);
+    CHECK(tb.step == 4 && tb.cfg.seed == cfg.seed && tb.cfg.lr == cfg.lr,
+          "training state not restored (step %llu, seed %llu)", (unsigned long long)tb.step,
+          (unsigned long long)tb.cfg.seed);
     while (!trainer_done(&tb) && trainer_steps(&tb, 100) > 0) {}
-    CHECK(trainer_done(&ta) && trainer_done(&tb) && ta.step == tb.step, "both runs finish (%llu vs %llu)", (unsigned long long)ta.step, (unsigned long long)tb.step);
-    CHECK(memcmp(a->params, b->params, a->n_params * sizeof(float)) == 0, "a resumed run differs from the uninterrupted one");
+    CHECK(trainer_done(&ta) && trainer_done(&tb) && ta.step == tb.step, "both runs finish (%llu vs %llu)",
+          (unsigned long long)ta.step, (unsigned long long)tb.step);
+    CHECK(memcmp(a->params, b->params, a->n_params * sizeof(float)) == 0,
+          "a resumed run differs from the uninterrupted one");
     free(buf); free((void *)x.data); free((void *)y.data);
     trainer_free(&ta); trainer_free(&tb);
     net_free(a); net_free(b);
@@ -159,14 +168,16 @@ static void test_checkpoint_limits(void) {
     CHECK(trainer_steps(&t, 1) == 1, "one step of batch 300");
     uint8_t *buf;
     size_t len = model_save(big, &t, &buf);
-    CHECK(model_load(small, NULL, buf, len, err, sizeof err) == 0, "weights of a batch-300 checkpoint refused: %s", err);
+    CHECK(model_load(small, NULL, buf, len, err, sizeof err) == 0, "weights of a batch-300 checkpoint refused: %s",
+          err);
     CHECK(memcmp(big->params, small->params, big->n_params * sizeof(float)) == 0, "weights not loaded");
     /* resuming it in a network made for batches of 256 is refused, with the reason */
     Trainer ts;
     TrainConfig c256 = cfg;
     c256.batch = 256;
     CHECK(trainer_init(&ts, small, &c256, x, y, err, sizeof err) == 0, "%s", err);
-    CHECK(model_load(small, &ts, buf, len, err, sizeof err) != 0 && strstr(err, "batch 300"), "batch too large for the net: %s", err);
+    CHECK(model_load(small, &ts, buf, len, err, sizeof err) != 0 && strstr(err, "batch 300"),
+          "batch too large for the net: %s", err);
     trainer_free(&ts);
     /* the same training state on a different number of images: refused, the model unchanged */
     IdxView fewer_x = x, fewer_y = y;
@@ -177,7 +188,8 @@ static void test_checkpoint_limits(void) {
     float *before = malloc(other->n_params * sizeof(float));
     memcpy(before, other->params, other->n_params * sizeof(float));
     CHECK(trainer_init(&tf, other, &cfg, fewer_x, fewer_y, err, sizeof err) == 0, "%s", err);
-    CHECK(model_load(other, &tf, buf, len, err, sizeof err) != 0 && strstr(err, "same training set"), "other data size: %s", err);
+    CHECK(model_load(other, &tf, buf, len, err, sizeof err) != 0 && strstr(err, "same training set"),
+          "other data size: %s", err);
     CHECK(memcmp(before, other->params, other->n_params * sizeof(float)) == 0, "a refused resume changed the model");
     CHECK(tf.steps_per_epoch == 1 && tf.step == 0, "a refused resume changed the trainer");
     trainer_free(&tf);
@@ -196,11 +208,14 @@ static void test_architectures(void) {
     CHECK(!net_arch_validate(&a, err, sizeof err) && strstr(err, "unknown kind 9"), "%s", err);
     CHECK(net_create(&a, 4, 1) == NULL, "a net with an unknown kind was created");
     NetArch big = { "pool16", 1, 32, 32, 2, { { LAYER_MAXPOOL, 0, 16 }, { LAYER_DENSE, 10, 0 } } };
-    CHECK(!net_arch_validate(&big, err, sizeof err) && strstr(err, "max-pool"), "a 16x16 pool (its winner index overflows a byte): %s", err);
+    CHECK(!net_arch_validate(&big, err, sizeof err) && strstr(err, "max-pool"),
+          "a 16x16 pool (its winner index overflows a byte): %s", err);
     big.layers[0].size = 15;
     CHECK(net_arch_validate(&big, err, sizeof err), "a 15x15 pool: %s", err);
     NetArch dense_first = { "x", 1, 28, 28, 2, { { LAYER_DENSE, 10, 0 }, { LAYER_GAP, 0, 0 } } };
-    CHECK(!net_arch_validate(&dense_first, err, sizeof err) && strstr(err, "layer 2 (gap): after a flatten or a fully connected layer"), "%s", err);
+    CHECK(!net_arch_validate(&dense_first, err, sizeof err) &&
+              strstr(err, "layer 2 (gap): after a flatten or a fully connected layer"),
+          "%s", err);
     NetArch wide = { "x", 1, 28, 28, 2, { { LAYER_CONV, 8, 29 }, { LAYER_DENSE, 10, 0 } } };
     CHECK(!net_arch_validate(&wide, err, sizeof err) && strstr(err, "layer 1 (c8k29)"), "%s", err);
 }
@@ -222,7 +237,8 @@ static void test_eval_ranges(void) {
         char why[256];
         CHECK(!trainer_eval_range(net, &x, &cases[i].y, cases[i].start, cases[i].count, &acc, why, sizeof why),
               "evaluation: %s", why);
-        CHECK(acc.count == cases[i].want, "start %d count %d: %d images evaluated, %d expected", cases[i].start, cases[i].count, acc.count, cases[i].want);
+        CHECK(acc.count == cases[i].want, "start %d count %d: %d images evaluated, %d expected", cases[i].start,
+              cases[i].count, acc.count, cases[i].want);
     }
     net_free(net);
     free((void *)x.data); free((void *)y.data);

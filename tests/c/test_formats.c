@@ -61,15 +61,18 @@ static void test_safetensors(void) {
     size_t len = safetensors_save(net_a, &st);
     CHECK(len > 15122 * 4 && safetensors_detect(st, len), "saved %zu bytes", len);
     CHECK(model_load_any(net_b, NULL, st, len, err, sizeof err) == 0, "round trip: %s", err);
-    CHECK(memcmp(net_a->params, net_b->params, net_a->n_params * sizeof(float)) == 0, "weights differ after a round trip");
-    CHECK(memcmp(net_a->bn_state, net_b->bn_state, net_a->n_bn_state * sizeof(float)) == 0, "BatchNorm statistics differ");
+    CHECK(memcmp(net_a->params, net_b->params, net_a->n_params * sizeof(float)) == 0,
+          "weights differ after a round trip");
+    CHECK(memcmp(net_a->bn_state, net_b->bn_state, net_a->n_bn_state * sizeof(float)) == 0,
+          "BatchNorm statistics differ");
     net_init_params(net_b, 77);
 
     int all = 1;
     for (size_t n = 0; n < len; n += 1 + n / 5) {
         char e2[512];
         memcpy(before, net_b->params, net_b->n_params * sizeof(float));
-        all &= model_load_any(net_b, NULL, st, n, e2, sizeof e2) != 0 && memcmp(before, net_b->params, net_b->n_params * sizeof(float)) == 0;
+        all &= model_load_any(net_b, NULL, st, n, e2, sizeof e2) != 0 &&
+            memcmp(before, net_b->params, net_b->n_params * sizeof(float)) == 0;
     }
     CHECK(all, "a truncated safetensors file was accepted or changed the model");
     refused(st, len - 4, "safetensors", "the last 4 bytes cut");
@@ -81,16 +84,20 @@ static void test_safetensors(void) {
     refused(big, len, "truncated", "header length past the file");
     free(big);
 
-    struct { const char *from, *to, *expect, *what; } cases[] = {
-        { "\"conv1.weight\":{\"dtype\":\"F32\"", "\"conv1.weight\":{\"dtype\":\"F16\"", "F16", "wrong dtype" },
-        { "\"shape\":[8,1,3,3]", "\"shape\":[8,1,9]", "wrong shape", "wrong shape" },
-        { "\"bn1.weight\"", "\"conv1.weight\"", "appears twice", "duplicate name" },
-        { "\"bn1.bias\"", "\"bn1.offset\"", "unknown tensor", "unknown name" },
-        { "\"architecture\":\"c8k3 c16k3", "\"architecture\":\"resnet c16k3", "resnet", "an architecture this app does not know" },
-        { "\"architecture\":\"c8k3 c16k3", "\"architecture\":\"c8k3 c12k3", "the file is for the network \"c8k3 c12k3", "another design" },
-        { "\"data_offsets\":[0,288]", "\"data_offsets\":[4,292]", "data offsets", "offsets shifted (overlap or gap)" },
-        { "{\"__metadata__\"", "[\"__metadata__\"", "nor a safetensors file", "not a JSON object" },
-        { "\"dtype\":\"F32\",\"shape\":[8,1,3,3]", "\"dtype\":\"F32\",\"shape\":[8,1,3,3],\"extra\":1", "unknown", "an unknown key" },
+    struct { const char *from, *to, *expect, *what;
+    } cases[] = {
+        {"\"conv1.weight\":{\"dtype\":\"F32\"", "\"conv1.weight\":{\"dtype\":\"F16\"", "F16", "wrong dtype"},
+        {"\"shape\":[8,1,3,3]", "\"shape\":[8,1,9]", "wrong shape", "wrong shape"},
+        {"\"bn1.weight\"", "\"conv1.weight\"", "appears twice", "duplicate name"},
+        {"\"bn1.bias\"", "\"bn1.offset\"", "unknown tensor", "unknown name"},
+        {"\"architecture\":\"c8k3 c16k3", "\"architecture\":\"resnet c16k3", "resnet",
+         "an architecture this app does not know"},
+        {"\"architecture\":\"c8k3 c16k3", "\"architecture\":\"c8k3 c12k3", "the file is for the network \"c8k3 c12k3",
+         "another design"},
+        {"\"data_offsets\":[0,288]", "\"data_offsets\":[4,292]", "data offsets", "offsets shifted (overlap or gap)"},
+        {"{\"__metadata__\"", "[\"__metadata__\"", "nor a safetensors file", "not a JSON object"},
+        {"\"dtype\":\"F32\",\"shape\":[8,1,3,3]", "\"dtype\":\"F32\",\"shape\":[8,1,3,3],\"extra\":1", "unknown",
+         "an unknown key"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         size_t n;
@@ -106,7 +113,8 @@ static void test_safetensors(void) {
     refused(more, len + 4, "after its last tensor", "trailing bytes");
     free(more);
     size_t n;
-    uint8_t *b = with_header(st, len, "\"fc.bias\":{\"dtype\":\"F32\",\"shape\":[10],", "\"fc.biaz\":{\"dtype\":\"F32\",\"shape\":[10],", &n);
+    uint8_t *b = with_header(st, len, "\"fc.bias\":{\"dtype\":\"F32\",\"shape\":[10],",
+                             "\"fc.biaz\":{\"dtype\":\"F32\",\"shape\":[10],", &n);
     refused(b, n, "fc.biaz", "renamed tensor");
     free(b);
     /* NaN in a weight, with everything else valid */
@@ -131,16 +139,25 @@ static void test_onnx(void) {
     int fields = 0, graph = 0, ok = 1;
     while (ok && pos < len) {
         uint64_t key = 0;
-        for (int s = 0; pos < len; s += 7) { uint8_t c = o[pos++]; key |= (uint64_t)(c & 0x7f) << s; if (!(c & 0x80)) break; }
+        for (int s = 0; pos < len; s += 7) {
+            uint8_t c = o[pos++];
+            key |= (uint64_t)(c & 0x7f) << s;
+            if (!(c & 0x80)) break;
+        }
         int field = (int)(key >> 3), wire = (int)(key & 7);
         uint64_t v = 0;
-        for (int s = 0; pos < len; s += 7) { uint8_t c = o[pos++]; v |= (uint64_t)(c & 0x7f) << s; if (!(c & 0x80)) break; }
+        for (int s = 0; pos < len; s += 7) {
+            uint8_t c = o[pos++];
+            v |= (uint64_t)(c & 0x7f) << s;
+            if (!(c & 0x80)) break;
+        }
         if (wire == 2) { ok = v <= len - pos; pos += v; if (field == 7) graph = 1; }
         else ok = wire == 0;
         ok &= field == 1 || field == 2 || field == 3 || field == 7 || field == 8 || field == 14;
         fields++;
     }
-    CHECK(ok && pos == len && graph && fields == 6, "ONNX framing: %d top-level fields, graph %d, ok %d, at %zu of %zu", fields, graph, ok, pos, len);
+    CHECK(ok && pos == len && graph && fields == 6, "ONNX framing: %d top-level fields, graph %d, ok %d, at %zu of %zu",
+          fields, graph, ok, pos, len);
     /* every weight is in the file as raw little-endian bytes: look for conv3.weight's first 16 values */
     const float *w = net_a->params + net_a->layer[2].w;
     int found = 0;

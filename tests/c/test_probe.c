@@ -8,7 +8,10 @@
 int main(void) {
     int n = 100003;
     float *a = malloc(n * sizeof(float)), *b = malloc(n * sizeof(float));
-    for (int i = 0; i < n; i++) { a[i] = (float)((i * 37) % 101) / 101.0f - 0.5f; b[i] = (float)((i * 53) % 97) / 97.0f; }
+    for (int i = 0; i < n; i++) {
+        a[i] = (float)((i * 37) % 101) / 101.0f - 0.5f;
+        b[i] = (float)((i * 53) % 97) / 97.0f;
+    }
     float ref = probe_dot_scalar(a, b, n), simd = probe_dot_simd(a, b, n);
     CHECK(ref == simd, "scalar %.9g vs simd %.9g", ref, simd);
     unsigned long ids[8];

@@ -20,9 +20,11 @@ static void test_augment_strength(void) {
     t.total_steps = 100;
     CHECK(trainer_augment_strength(&t, 0) == 1.0f && trainer_augment_strength(&t, 99) == 1.0f, "no easing by default");
     t.cfg.augment_ease = 0.25;
-    float s75 = trainer_augment_strength(&t, 75), s90 = trainer_augment_strength(&t, 90), s99 = trainer_augment_strength(&t, 99);
+    float s75 = trainer_augment_strength(&t, 75), s90 = trainer_augment_strength(&t, 90),
+          s99 = trainer_augment_strength(&t, 99);
     CHECK(trainer_augment_strength(&t, 10) == 1.0f && s75 == 1.0f, "full strength before the last quarter (%g)", s75);
-    CHECK(fabsf(s90 - 0.4f) < 1e-6f && fabsf(s99 - 0.04f) < 1e-6f, "linear to none over the last quarter (%g, %g)", s90, s99);
+    CHECK(fabsf(s90 - 0.4f) < 1e-6f && fabsf(s99 - 0.04f) < 1e-6f, "linear to none over the last quarter (%g, %g)", s90,
+          s99);
 }
 
 /* the average follows its definition: from step ceil(ema_start * total) on, a = d a + (1-d) w
@@ -44,12 +46,16 @@ static void test_average_definition(void) {
     while (!trainer_done(&t)) {
         CHECK(trainer_steps(&t, 1) == 1, "a step");
         CHECK(!t.model_shown, "training steps leave the training weights in the net");
-        if (t.step < 4) { CHECK(t.avg_count == 0, "no average before ema_start (step %llu)", (unsigned long long)t.step); continue; }
+        if (t.step < 4) {
+            CHECK(t.avg_count == 0, "no average before ema_start (step %llu)", (unsigned long long)t.step);
+            continue;
+        }
         float d = n == 0 ? 0.0f : (float)fmin(cfg.ema, (1.0 + n) / (10.0 + n));
         for (size_t i = 0; i < P; i++) want[i] = d * want[i] + (1.0f - d) * net->params[i];
         for (size_t i = 0; i < S; i++) want[P + i] = d * want[P + i] + (1.0f - d) * net->bn_state[i];
         n++;
-        CHECK(t.avg_count == n, "steps averaged %llu, expected %llu", (unsigned long long)t.avg_count, (unsigned long long)n);
+        CHECK(t.avg_count == n, "steps averaged %llu, expected %llu", (unsigned long long)t.avg_count,
+              (unsigned long long)n);
     }
     float *training = malloc(P * sizeof(float));
     memcpy(training, net->params, P * sizeof(float));
@@ -81,7 +87,11 @@ static void test_resume_with_average(int save_after) {
     synthetic_mnist(64 * 3, 3, &x, &y);
     TrainConfig cfg;
     settings_default(&RECIPE_TABLE, &cfg);
-    cfg.epochs = 3; cfg.batch = 32; cfg.ema = 0.9; cfg.ema_start = 0.25; cfg.augment_ease = 0.5;  /* 18 steps, average from 5 */
+    cfg.epochs = 3;
+    cfg.batch = 32;
+    cfg.ema = 0.9;
+    cfg.ema_start = 0.25;
+    cfg.augment_ease = 0.5; /* 18 steps, average from 5 */
     Net *a = net_create(&NET_ARCH_REFERENCE, 32, 2), *b = net_create(&NET_ARCH_REFERENCE, 32, 1);
     Trainer ta, tb;
     net_init_params(a, 11);
@@ -102,15 +112,19 @@ static void test_resume_with_average(int save_after) {
     net_init_params(b, 1);
     CHECK(trainer_init(&tb, b, &other, x, y, err, sizeof err) == 0, "%s", err);
     CHECK(model_load(b, &tb, buf, len, err, sizeof err) == 0, "resume: %s", err);
-    CHECK(tb.cfg.ema == cfg.ema && tb.cfg.ema_start == cfg.ema_start && tb.cfg.augment_ease == cfg.augment_ease, "the recipe's new fields restored");
+    CHECK(tb.cfg.ema == cfg.ema && tb.cfg.ema_start == cfg.ema_start && tb.cfg.augment_ease == cfg.augment_ease,
+          "the recipe's new fields restored");
     CHECK(tb.step == (uint64_t)save_after, "step restored (%llu)", (unsigned long long)tb.step);
     while (!trainer_done(&tb)) trainer_steps(&tb, 100);
     trainer_show_model(&ta); trainer_show_model(&tb);
     CHECK(ta.avg_count == tb.avg_count && ta.avg_count == 14, "steps averaged %llu and %llu (14 expected)",
           (unsigned long long)ta.avg_count, (unsigned long long)tb.avg_count);
-    CHECK(memcmp(a->params, b->params, a->n_params * sizeof(float)) == 0, "resumed at step %d: the average differs", save_after);
-    CHECK(memcmp(a->bn_state, b->bn_state, a->n_bn_state * sizeof(float)) == 0, "resumed at step %d: the averaged BatchNorm statistics differ", save_after);
-    CHECK(memcmp(ta.avg, tb.avg, (a->n_params + a->n_bn_state) * sizeof(float)) == 0, "resumed at step %d: the training weights differ", save_after);
+    CHECK(memcmp(a->params, b->params, a->n_params * sizeof(float)) == 0, "resumed at step %d: the average differs",
+          save_after);
+    CHECK(memcmp(a->bn_state, b->bn_state, a->n_bn_state * sizeof(float)) == 0,
+          "resumed at step %d: the averaged BatchNorm statistics differ", save_after);
+    CHECK(memcmp(ta.avg, tb.avg, (a->n_params + a->n_bn_state) * sizeof(float)) == 0,
+          "resumed at step %d: the training weights differ", save_after);
     free(buf); free((void *)x.data); free((void *)y.data);
     trainer_free(&ta); trainer_free(&tb);
     net_free(a); net_free(b);
@@ -137,12 +151,14 @@ static void test_adopt_and_refuse(void) {
     trainer_adopt_model(&t);
     CHECK(memcmp(t.avg, taught, net->n_params * sizeof(float)) == 0, "the taught weights become the training weights");
     trainer_steps(&t, 1);
-    CHECK(!t.model_shown && memcmp(net->params, taught, net->n_params * sizeof(float)) != 0, "training went on from them");
+    CHECK(!t.model_shown && memcmp(net->params, taught, net->n_params * sizeof(float)) != 0,
+          "training went on from them");
     /* more steps averaged than taken: refused, the model unchanged */
     uint8_t *buf;
     size_t len = model_save(net, &t, &buf);
     /* the field count (u32) follows magic, version, flags, name, input dims, layer count, layers */
-    size_t fields_at = 8 + 4 + 4 + 32 + 12 + 4 + (size_t)NET_ARCH_REFERENCE.n_layers * 24, avg_at = fields_at + 4 + 28 * 8;   /* 24 bytes a layer from version 5 */
+    size_t fields_at = 8 + 4 + 4 + 32 + 12 + 4 + (size_t)NET_ARCH_REFERENCE.n_layers * 24,
+           avg_at = fields_at + 4 + 28 * 8; /* 24 bytes a layer from version 5 */
     double bad = 1e6;
     memcpy(buf + avg_at, &bad, 8);
     uint32_t crc = crc32_ieee(buf, len - 4);
@@ -151,7 +167,8 @@ static void test_adopt_and_refuse(void) {
     net_init_params(other, 9);
     float *before = malloc(other->n_params * sizeof(float));
     memcpy(before, other->params, other->n_params * sizeof(float));
-    CHECK(model_load(other, NULL, buf, len, err, sizeof err) != 0 && strstr(err, "averaged"), "a bad average count: %s", err);
+    CHECK(model_load(other, NULL, buf, len, err, sizeof err) != 0 && strstr(err, "averaged"), "a bad average count: %s",
+          err);
     CHECK(memcmp(before, other->params, other->n_params * sizeof(float)) == 0, "a refused file changed the model");
     free(buf); free(before); free(taught);
     trainer_free(&t);

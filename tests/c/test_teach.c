@@ -22,7 +22,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void put_u32(uint8_t *q, uint32_t v) { q[0] = (uint8_t)v; q[1] = (uint8_t)(v >> 8); q[2] = (uint8_t)(v >> 16); q[3] = (uint8_t)(v >> 24); }
+static void put_u32(uint8_t *q, uint32_t v) {
+    q[0] = (uint8_t)v;
+    q[1] = (uint8_t)(v >> 8);
+    q[2] = (uint8_t)(v >> 16);
+    q[3] = (uint8_t)(v >> 24);
+}
 static void restamp(uint8_t *b, size_t len) { put_u32(b + len - 4, crc32_ieee(b, len - 4)); }
 
 static void test_file(void) {
@@ -33,13 +38,15 @@ static void test_file(void) {
     size_t n = my_digits_write(labels, pixels, 3, &f, err, sizeof err);
     CHECK(n == 24 + 3 * 785 + 4 && f, "written: %zu bytes (%s)", n, err);
     CHECK(my_digits_read(f, n, NULL, NULL, err, sizeof err) == 3, "count: %s", err);
-    CHECK(my_digits_read(f, n, back_l, back_p, err, sizeof err) == 3 && !memcmp(back_l, labels, 3) && !memcmp(back_p, pixels, sizeof pixels),
+    CHECK(my_digits_read(f, n, back_l, back_p, err, sizeof err) == 3 && !memcmp(back_l, labels, 3) &&
+              !memcmp(back_p, pixels, sizeof pixels),
           "read back: %s", err);
     for (size_t k = 0; k < n; k++)
         CHECK(my_digits_read(f, k, NULL, NULL, err, sizeof err) < 0, "cut to %zu bytes accepted", k);
     uint8_t *g = malloc(n + 1);
     memcpy(g, f, n); g[n] = 0;
-    CHECK(my_digits_read(g, n + 1, NULL, NULL, err, sizeof err) < 0 && strstr(err, "bytes"), "a trailing byte: %s", err);
+    CHECK(my_digits_read(g, n + 1, NULL, NULL, err, sizeof err) < 0 && strstr(err, "bytes"), "a trailing byte: %s",
+          err);
     int flips_refused = 0;
     for (size_t k = 0; k < n; k++) {
         memcpy(g, f, n);
@@ -56,11 +63,15 @@ static void test_file(void) {
     memcpy(g, f, n); put_u32(g + 12, 0xFFFFFFFFu); restamp(g, n);
     CHECK(my_digits_read(g, n, NULL, NULL, err, sizeof err) < 0 && strstr(err, "at most"), "absurd count: %s", err);
     memcpy(g, f, n); g[0] = 'X';
-    CHECK(my_digits_read(g, n, NULL, NULL, err, sizeof err) < 0 && strstr(err, "not a my-digits file"), "magic: %s", err);
+    CHECK(my_digits_read(g, n, NULL, NULL, err, sizeof err) < 0 && strstr(err, "not a my-digits file"), "magic: %s",
+          err);
     labels[1] = 10;
     uint8_t *h = NULL;
-    CHECK(my_digits_write(labels, pixels, 3, &h, err, sizeof err) == 0 && !h && strstr(err, "label 10"), "writing label 10: %s", err);
-    CHECK(my_digits_write(labels, pixels, 0, &h, err, sizeof err) == 28 && my_digits_read(h, 28, NULL, NULL, err, sizeof err) == 0, "no digits: %s", err);
+    CHECK(my_digits_write(labels, pixels, 3, &h, err, sizeof err) == 0 && !h && strstr(err, "label 10"),
+          "writing label 10: %s", err);
+    CHECK(my_digits_write(labels, pixels, 0, &h, err, sizeof err) == 28 &&
+              my_digits_read(h, 28, NULL, NULL, err, sizeof err) == 0,
+          "no digits: %s", err);
     free(h); free(g); free(f);
 }
 
@@ -72,7 +83,8 @@ static void test_holdout(void) {
     for (int i = 0; i < 8; i++) {
         CHECK(held[i] == want[i], "digit %d held out: %d", i, held[i]);
         CHECK(teach_in_part(l, 8, i, 3, TEACH_PART_TRAIN) == !want[i], "digit %d in the check run", i);
-        CHECK(teach_in_part(l, 8, i, 0, TEACH_PART_HELD_OUT) == 0 && teach_in_part(l, 8, i, 3, TEACH_PART_ALL), "digit %d", i);
+        CHECK(teach_in_part(l, 8, i, 0, TEACH_PART_HELD_OUT) == 0 && teach_in_part(l, 8, i, 3, TEACH_PART_ALL),
+              "digit %d", i);
     }
 }
 
@@ -100,11 +112,13 @@ static void test_augment(void) {
         if (ink < ink0 - 1) { seen_thin = 1; memcpy(thin, out, sizeof out); }
     }
     CHECK(seen_thick && seen_thin, "thickness varies both ways (%d, %d)", seen_thick, seen_thin);
-    CHECK(thick[6 * 28 + 11] > plain[6 * 28 + 11] && thin[10 * 28 + 12] < plain[10 * 28 + 12], "thicker strokes spread, thinner ones shrink");
+    CHECK(thick[6 * 28 + 11] > plain[6 * 28 + 11] && thin[10 * 28 + 12] < plain[10 * 28 + 12],
+          "thicker strokes spread, thinner ones shrink");
 }
 
 /* a few steps of a fine-tune on synthetic data; returns the final parameters and BN state */
-static void run_teacher(int threads, const uint8_t *labels, const uint8_t *pixels, int n, IdxView x, IdxView y, float *out) {
+static void run_teacher(int threads, const uint8_t *labels, const uint8_t *pixels, int n, IdxView x, IdxView y,
+                        float *out) {
     Net *net = net_create(&NET_ARCH_REFERENCE, 64, threads);
     net_init_params(net, 3);
     TeachConfig cfg;
@@ -124,10 +138,16 @@ static void test_teacher(void) {
     IdxView x, y;
     synthetic_mnist(300, 9, &x, &y);
     uint8_t labels[12], *pixels = malloc(12 * 784);
-    for (int i = 0; i < 12; i++) { labels[i] = (uint8_t)(i % 10); memcpy(pixels + i * 784, x.data + (size_t)(i + 100) * 784, 784); }
+    for (int i = 0; i < 12; i++) {
+        labels[i] = (uint8_t)(i % 10);
+        memcpy(pixels + i * 784, x.data + (size_t)(i + 100) * 784, 784);
+    }
     size_t S = 15122 + 288;
     float *r[4];
-    for (int k = 0; k < 4; k++) { r[k] = malloc(S * sizeof(float)); run_teacher(k + 1, labels, pixels, 12, x, y, r[k]); }
+    for (int k = 0; k < 4; k++) {
+        r[k] = malloc(S * sizeof(float));
+        run_teacher(k + 1, labels, pixels, 12, x, y, r[k]);
+    }
     for (int k = 1; k < 4; k++) CHECK(!memcmp(r[0], r[k], S * sizeof(float)), "%d threads differ from 1", k + 1);
 
     Net *net = net_create(&NET_ARCH_REFERENCE, 64, 2);
@@ -144,17 +164,24 @@ static void test_teacher(void) {
     teacher_steps(&t, 3);
     CHECK(teacher_done(&t) && memcmp(start, net->params, 15122 * sizeof(float)), "the fine-tune changed the weights");
     teacher_restore(&t);
-    CHECK(!memcmp(start, net->params, 15122 * sizeof(float)) && !memcmp(start + 15122, net->bn_state, 288 * sizeof(float)), "restored");
+    CHECK(!memcmp(start, net->params, 15122 * sizeof(float)) &&
+              !memcmp(start + 15122, net->bn_state, 288 * sizeof(float)),
+          "restored");
     teacher_free(&t);
     /* a non-finite loss: the weights go back to the start (here: the ones with the infinity) */
     net->params[5] = INFINITY;
     memcpy(start, net->params, 15122 * sizeof(float));
     CHECK(teacher_init(&t, net, &cfg, labels, pixels, 12, TEACH_PART_ALL, x, y, err, sizeof err) == 0, "%s", err);
-    CHECK(teacher_steps(&t, 3) == 0 && t.diverged && !memcmp(start, net->params, 15122 * sizeof(float)), "diverged and restored");
+    CHECK(teacher_steps(&t, 3) == 0 && t.diverged && !memcmp(start, net->params, 15122 * sizeof(float)),
+          "diverged and restored");
     teacher_free(&t);
-    CHECK(teacher_init(&t, net, &cfg, labels, pixels, 0, TEACH_PART_ALL, x, y, err, sizeof err) != 0 && strstr(err, "no digits"), "none: %s", err);
+    CHECK(teacher_init(&t, net, &cfg, labels, pixels, 0, TEACH_PART_ALL, x, y, err, sizeof err) != 0 &&
+              strstr(err, "no digits"),
+          "none: %s", err);
     cfg.batch = 65;
-    CHECK(teacher_init(&t, net, &cfg, labels, pixels, 12, TEACH_PART_ALL, x, y, err, sizeof err) != 0 && strstr(err, "batch"), "batch: %s", err);
+    CHECK(teacher_init(&t, net, &cfg, labels, pixels, 12, TEACH_PART_ALL, x, y, err, sizeof err) != 0 &&
+              strstr(err, "batch"),
+          "batch: %s", err);
     CHECK(settings_set(&TEACH_TABLE, &cfg, TEACH_lr, 5.0, err, sizeof err) != 0 && strstr(err, "lr"), "lr 5: %s", err);
     net_free(net);
     for (int k = 0; k < 4; k++) free(r[k]);
@@ -169,7 +196,10 @@ static void test_failed_second_setup(void) {
     IdxView x, y;
     synthetic_mnist(300, 9, &x, &y);
     uint8_t labels[12], *pixels = malloc(12 * 784);
-    for (int i = 0; i < 12; i++) { labels[i] = (uint8_t)(i % 4); memcpy(pixels + i * 784, x.data + (size_t)(i + 100) * 784, 784); }
+    for (int i = 0; i < 12; i++) {
+        labels[i] = (uint8_t)(i % 4);
+        memcpy(pixels + i * 784, x.data + (size_t)(i + 100) * 784, 784);
+    }
     Net *net = net_create(&NET_ARCH_REFERENCE, 32, 2);
     net_init_params(net, 4);
     float *start = malloc(15122 * sizeof(float));
@@ -179,7 +209,8 @@ static void test_failed_second_setup(void) {
     cfg.batch = 16; cfg.steps = 2; cfg.holdout = 3;
     TeachSession s;
     char err[256] = "";
-    CHECK(teach_session_begin(&s, net, &cfg, labels, pixels, 12, x, y, err, sizeof err) == 0 && s.checking, "begin: %s", err);
+    CHECK(teach_session_begin(&s, net, &cfg, labels, pixels, 12, x, y, err, sizeof err) == 0 && s.checking, "begin: %s",
+          err);
     s.cfg.batch = 33;                                  /* the second teacher_init refuses it */
     int rc = 0;
     for (int i = 0; i < 10 && !s.done && rc >= 0; i++) rc = teach_session_steps(&s, 2, err, sizeof err);
@@ -207,7 +238,10 @@ static int read_digits(const char *dir, const char *name, uint8_t *labels, uint8
 
 static void test_learns_a_style(void) {
     const char *dir = getenv("MNIST_DATA"), *model = getenv("MNIST_MODEL"), *mine = getenv("MY_DIGITS");
-    if (!dir || !model || !mine) { printf("test_teach: MNIST_DATA, MNIST_MODEL or MY_DIGITS not set, the learning check skipped\n"); return; }
+    if (!dir || !model || !mine) {
+        printf("test_teach: MNIST_DATA, MNIST_MODEL or MY_DIGITS not set, the learning check skipped\n");
+        return;
+    }
     char err[256];
     uint8_t *buf[4];
     size_t mlen;
@@ -232,12 +266,14 @@ static void test_learns_a_style(void) {
     char eval_err[256];
     CHECK(!trainer_eval_range(net, &vx, &vy, 0, vx.count, &acc, eval_err, sizeof eval_err), "evaluation: %s", eval_err);
     double mnist = 100.0 * acc.correct / acc.count;
-    printf("test_teach: blocky digits: held out %d/%d -> %d/%d, taught %d/%d -> %d/%d, never taught %d/%d -> %d/%d; MNIST test %.2f %%\n",
+    printf("test_teach: blocky digits: held out %d/%d -> %d/%d, taught %d/%d -> %d/%d, never taught %d/%d -> %d/%d; "
+           "MNIST test %.2f %%\n",
            s.held_before, s.held_count, s.held_after, s.held_count, s.all_before, s.all_count, s.all_after, s.all_count,
            others_before, n_other, others_after, n_other, mnist);
     CHECK(n == 30 && n_other == 40 && s.held_count == 10 && s.all_count == 30 && !s.diverged, "counts");
     CHECK(s.all_after == 30 && s.held_after > s.held_before, "taught and held-out digits learnt");
-    CHECK(others_before <= 32 && others_after >= 38, "other digits of the style: %d -> %d of 40 (>= 95 %%)", others_before, others_after);
+    CHECK(others_before <= 32 && others_after >= 38, "other digits of the style: %d -> %d of 40 (>= 95 %%)",
+          others_before, others_after);
     CHECK(mnist >= 99.3, "MNIST test accuracy after the fine-tune: %.2f %%", mnist);
     teach_session_free(&s);
     net_free(net);

@@ -14,7 +14,8 @@
 #include <string.h>
 #include <time.h>
 
-static void train(const NetArch *arch, int threads, int conv, int N, float *params_out, float *state_out, float *losses) {
+static void train(const NetArch *arch, int threads, int conv, int N, float *params_out, float *state_out,
+                  float *losses) {
     NetOptions options = { conv };
     Net *net = net_create_with(arch, N, threads, &options);
     net_init_params(net, 5);
@@ -24,7 +25,8 @@ static void train(const NetArch *arch, int threads, int conv, int N, float *para
     uint8_t y[64];
     for (int s = 0; s < 4; s++) {
         Rng r = rng_for(77, RNG_TEST, (uint64_t)s, 0);
-        for (int i = 0; i < N * arch->in_c * arch->in_h * arch->in_w; i++) net->input[i] = 3.0f * rng_uniform(&r) - 0.5f;
+        for (int i = 0; i < N * arch->in_c * arch->in_h * arch->in_w; i++)
+            net->input[i] = 3.0f * rng_uniform(&r) - 0.5f;
         for (int n = 0; n < N; n++) y[n] = (uint8_t)rng_below(&r, 10);
         net_zero_grad(net);
         losses[s] = net_forward(net, N, y, 1, 42, (uint64_t)s);
@@ -43,13 +45,19 @@ static void check_design(const NetArch *arch, const char *label, int N) {
     float *p[4], *s[4], l[4][4];
     for (int i = 0; i < 4; i++) { p[i] = calloc(np, sizeof(float)); s[i] = calloc(ns, sizeof(float)); }
     int threads[4] = { 1, 2, 3, 4 };
-    const struct { int conv; const char *name; } methods[] = { { NET_CONV_DIRECT, "direct" }, { NET_CONV_WINOGRAD, "winograd" } };
+    const struct {
+        int conv;
+        const char *name;
+    } methods[] = {{NET_CONV_DIRECT, "direct"}, {NET_CONV_WINOGRAD, "winograd"}};
     for (int m = 0; m < 2; m++) {
         for (int i = 0; i < 4; i++) train(arch, threads[i], methods[m].conv, N, p[i], s[i], l[i]);
         for (int i = 1; i < 4; i++) {
-            CHECK(memcmp(p[0], p[i], np * sizeof(float)) == 0, "%s, %s: weights after 4 steps differ between 1 and %d threads", label, methods[m].name, threads[i]);
-            CHECK(memcmp(s[0], s[i], ns * sizeof(float)) == 0, "%s, %s: BatchNorm statistics differ between 1 and %d threads", label, methods[m].name, threads[i]);
-            CHECK(memcmp(l[0], l[i], sizeof l[0]) == 0, "%s, %s: losses differ between 1 and %d threads", label, methods[m].name, threads[i]);
+            CHECK(memcmp(p[0], p[i], np * sizeof(float)) == 0,
+                  "%s, %s: weights after 4 steps differ between 1 and %d threads", label, methods[m].name, threads[i]);
+            CHECK(memcmp(s[0], s[i], ns * sizeof(float)) == 0,
+                  "%s, %s: BatchNorm statistics differ between 1 and %d threads", label, methods[m].name, threads[i]);
+            CHECK(memcmp(l[0], l[i], sizeof l[0]) == 0, "%s, %s: losses differ between 1 and %d threads", label,
+                  methods[m].name, threads[i]);
         }
         CHECK(l[0][3] != l[0][0], "%s, %s: training did not change the loss", label, methods[m].name);
     }
@@ -90,7 +98,8 @@ int main(void) {
     int once = 1;
     for (int i = 0; i < 1000; i++) once &= hits[i] == 1;
     CHECK(once, "every task must run exactly once");
-    CHECK(pool_threads(pool) == 2 && n_ids == 2 && ids[0] != ids[1], "2 distinct threads should have run tasks (got %d)", n_ids);
+    CHECK(pool_threads(pool) == 2 && n_ids == 2 && ids[0] != ids[1],
+          "2 distinct threads should have run tasks (got %d)", n_ids);
     pool_destroy(pool);
 
     /* hand-offs to spinning workers and to workers that went to sleep in a pause longer than
@@ -110,11 +119,15 @@ int main(void) {
     PoolProfile pp;
     pool_profile_read(pool, &pp);
     CHECK(all_once, "every task must run exactly once, also after the workers slept");
-    CHECK(pp.runs == 40 && pp.inline_runs == 1, "profile: 40 parallel regions and 1 inline one, got %.0f and %.0f", pp.runs, pp.inline_runs);
-    CHECK(pp.tasks_caller + pp.tasks_workers == 40000, "profile: 40,000 tasks, got %.0f", pp.tasks_caller + pp.tasks_workers);
-    CHECK(pp.worker_sleeps >= 1, "profile: the workers should have slept in the 100 ms pauses (%.0f sleeps)", pp.worker_sleeps);
+    CHECK(pp.runs == 40 && pp.inline_runs == 1, "profile: 40 parallel regions and 1 inline one, got %.0f and %.0f",
+          pp.runs, pp.inline_runs);
+    CHECK(pp.tasks_caller + pp.tasks_workers == 40000, "profile: 40,000 tasks, got %.0f",
+          pp.tasks_caller + pp.tasks_workers);
+    CHECK(pp.worker_sleeps >= 1, "profile: the workers should have slept in the 100 ms pauses (%.0f sleeps)",
+          pp.worker_sleeps);
     CHECK(pp.wall >= 0.3 && pp.in_run <= pp.wall && pp.caller_wait <= pp.in_run && pp.caller_work <= pp.in_run,
-          "profile: inconsistent times (wall %g, in run %g, caller work %g, wait %g)", pp.wall, pp.in_run, pp.caller_work, pp.caller_wait);
+          "profile: inconsistent times (wall %g, in run %g, caller work %g, wait %g)", pp.wall, pp.in_run,
+          pp.caller_work, pp.caller_wait);
     char json[1024];
     pool_profile_json(&pp, 40, json, sizeof json);
     CHECK(strstr(json, "\"runs\":1.00,") != NULL, "profile JSON per region: %s", json);

@@ -23,18 +23,27 @@ static void rec(FILE *f, const char *name, const float *v, size_t n) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 2) { fprintf(stderr, "usage: torch_dump OUT [seed] [batch] [threads] [dropout] [auto|direct|winograd] [design]\n"); return 2; }
+    if (argc < 2) {
+        fprintf(stderr, "usage: torch_dump OUT [seed] [batch] [threads] [dropout] [auto|direct|winograd] [design]\n");
+        return 2;
+    }
     uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 10) : 7;
     int N = argc > 3 ? atoi(argv[3]) : 16, threads = argc > 4 ? atoi(argv[4]) : 2;
     FILE *f = fopen(argv[1], "wb");
     if (!f) return 1;
     NetOptions options = { NET_CONV_AUTO };
-    if (argc > 6) options.conv = !strcmp(argv[6], "winograd") ? NET_CONV_WINOGRAD : !strcmp(argv[6], "direct") ? NET_CONV_DIRECT
-                               : !strcmp(argv[6], "auto") ? NET_CONV_AUTO : -1;
+    if (argc > 6)
+        options.conv = !strcmp(argv[6], "winograd") ? NET_CONV_WINOGRAD
+            : !strcmp(argv[6], "direct")            ? NET_CONV_DIRECT
+            : !strcmp(argv[6], "auto")              ? NET_CONV_AUTO
+                                                    : -1;
     if (options.conv < 0) { fprintf(stderr, "torch_dump: conv method %s: direct or winograd\n", argv[6]); return 2; }
     NetArch arch;
     char err[600];
-    if (arch_spec_parse(argc > 7 ? argv[7] : "reference", &arch, err, sizeof err)) { fprintf(stderr, "torch_dump: %s\n", err); return 2; }
+    if (arch_spec_parse(argc > 7 ? argv[7] : "reference", &arch, err, sizeof err)) {
+        fprintf(stderr, "torch_dump: %s\n", err);
+        return 2;
+    }
     Net *net = net_create_with(&arch, N, threads, &options);
     if (!net) { fprintf(stderr, "torch_dump: cannot create the network\n"); return 1; }
     net_init_params(net, seed);
@@ -45,7 +54,8 @@ int main(int argc, char **argv) {
     uint8_t labels[4096];
     float flabels[4096];
     for (int n = 0; n < N; n++) { labels[n] = (uint8_t)rng_below(&r, 10); flabels[n] = labels[n]; }
-    float *input0 = malloc(in * sizeof(float)), *p0 = malloc(net->n_params * sizeof(float)), *s0 = malloc(net->n_bn_state * sizeof(float));
+    float *input0 = malloc(in * sizeof(float)), *p0 = malloc(net->n_params * sizeof(float)),
+          *s0 = malloc(net->n_bn_state * sizeof(float));
     memcpy(input0, net->input, in * sizeof(float));
     memcpy(p0, net->params, net->n_params * sizeof(float));
     memcpy(s0, net->bn_state, net->n_bn_state * sizeof(float));

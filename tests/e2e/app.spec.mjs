@@ -6,7 +6,7 @@
 import { test, expect } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { checkpointed, classifyBlob, configure, draw, waitForData, probabilities } from './helpers.mjs';
-import { DIGITS } from './digits.mjs';
+import { DIGITS } from '../../scripts/digits.mjs';
 
 const step = async (page) => Number(await page.getByTestId('step').textContent());
 
@@ -163,7 +163,8 @@ test('a reload during training offers to resume, and resuming continues the run'
 // start the old run over the paused one: the old evaluation scored the new weights and wrote
 // its epoch into the new run's history. The offer is refused with the reason instead; the
 // paused run goes on when Resume is pressed, its own epochs only.
-test('Resume on the offer while another run is paused is refused with the reason, and the paused run goes on', async ({ page }) => {
+test('Resume on the offer while another run is paused is refused with the reason, and the '
+  + 'paused run goes on', async ({ page }) => {
   await page.goto('/');
   await configure(page, { subset: 1280, batch: 64, epochs: 20 });
   await page.getByTestId('train').click();

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { configure, draw, waitForData } from './helpers.mjs';
 import { heldHost } from './held-host.mjs';
-import { DIGITS } from './digits.mjs';
+import { DIGITS } from '../../scripts/digits.mjs';
 
 const root = path.resolve('.');
 const deploy = (build) => execFileSync('ln', ['-sfn', build, path.join(root, 'build', 'deploy')]);
@@ -19,7 +19,8 @@ async function loaded(page) {
   await waitForData(page);
 }
 
-test('a plain static host under a sub-path: isolated by the service worker, threads, draw, train, save and load', async ({ page, baseURL, request }, info) => {
+test('a plain static host under a sub-path: isolated by the service worker, threads, draw, train, '
+  + 'save and load', async ({ page, baseURL, request }, info) => {
   const head = await request.get(baseURL);
   expect(head.headers()['cross-origin-opener-policy'], 'the host itself sends no isolation headers').toBeUndefined();
   const urls = [];
@@ -74,7 +75,8 @@ test('offline from the first visit of a fresh profile', async ({ page, context }
   await context.setOffline(false);
 });
 
-test('a second deploy never mixes versions: a page runs on one build, the next one on the new', async ({ browser, baseURL }) => {
+test('a second deploy never mixes versions: a page runs on one build, the next '
+  + 'one on the new', async ({ browser, baseURL }) => {
   execFileSync('npx', ['vite', 'build', '--config', 'vite.config.mjs', '--outDir', '../build/dist-b', '--emptyOutDir', '--logLevel', 'warn'],
     { cwd: root, env: { ...process.env, MNIST_TEST_HOOKS: '1', MNIST_BUILD_ID: 'deploy-b' }, stdio: 'inherit' });
   const context = await browser.newContext({ serviceWorkers: 'allow' });
@@ -114,7 +116,8 @@ test('a second deploy never mixes versions: a page runs on one build, the next o
 // answers only once the whole file is in its cache shows none until the end). The host then cuts
 // the files short: the download fails, and the next visit downloads them whole instead of
 // reading a truncated copy from the cache.
-test('MNIST through the service worker: progress while it downloads; cut short, nothing truncated kept', async ({ page, baseURL }) => {
+test('MNIST through the service worker: progress while it downloads; cut short, nothing '
+  + 'truncated kept', async ({ page, baseURL }) => {
   const host = await heldHost(baseURL);
   try {
     await page.goto(host.url);
@@ -139,7 +142,8 @@ test('MNIST through the service worker: progress while it downloads; cut short, 
 // they are cached): the service worker cannot keep a copy, and the app gets MNIST all the same
 // and trains (a worker that answers through cache.put fails the download). The next visit, with
 // room again, downloads it again and keeps it for offline use.
-test('storage too small for MNIST: the app still gets it and trains; a later visit keeps it', async ({ page, baseURL }) => {
+test('storage too small for MNIST: the app still gets it and trains; a later '
+  + 'visit keeps it', async ({ page, baseURL }) => {
   const host = await heldHost(baseURL, { firstPart: () => 0 });
   const origin = new URL(host.url).origin;
   const cdp = await page.context().newCDPSession(page);

@@ -3,7 +3,7 @@
 // Clear and Undo work.
 import { test, expect } from '@playwright/test';
 import { draw, probabilities } from './helpers.mjs';
-import { DIGITS } from './digits.mjs';
+import { DIGITS } from '../../scripts/digits.mjs';
 
 test.beforeEach(async ({ page }) => {
   await page.goto('/');

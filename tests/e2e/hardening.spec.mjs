@@ -7,9 +7,10 @@
 import { test, expect } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
 import { checkpointed, configure, draw, waitForData } from './helpers.mjs';
-import { DIGITS } from './digits.mjs';
+import { DIGITS } from '../../scripts/digits.mjs';
 
-test('only same-origin requests, CSP sent and respected, file names never become markup', async ({ page, context, baseURL }, info) => {
+test('only same-origin requests, CSP sent and respected, file names never '
+  + 'become markup', async ({ page, context, baseURL }, info) => {
   const urls = [], violations = [];
   context.on('request', (r) => urls.push(r.url()));
   page.on('console', (m) => { if (/Content Security Policy|Refused to/.test(m.text())) violations.push(m.text()); });
@@ -66,7 +67,8 @@ async function restart(page) {
   await expect(page.getByTestId('error')).toBeHidden();
 }
 
-test('a trap during training is reported as itself, the worker restarts, and the checkpoint is offered', async ({ page }) => {
+test('a trap during training is reported as itself, the worker restarts, and the '
+  + 'checkpoint is offered', async ({ page }) => {
   await page.goto('./');
   await configure(page, { subset: 1280, batch: 64, epochs: 20 });
   await page.getByTestId('train').click();
@@ -98,7 +100,8 @@ test('a trap during the evaluation is reported as itself and the worker restarts
 
 // Two steps an epoch, then 40 evaluation slices: the prediction mostly lands while the evaluation
 // awaits its next slice, the path where the old worker touched the dead module afterwards.
-test('a trap in a prediction while the worker trains is reported as itself and the worker restarts', async ({ page }) => {
+test('a trap in a prediction while the worker trains is reported as itself and the '
+  + 'worker restarts', async ({ page }) => {
   await page.goto('./');
   await configure(page, { subset: 128, batch: 64, epochs: 100 });
   await page.getByTestId('train').click();

@@ -5,7 +5,7 @@
 // gets the same view.
 import { test, expect } from '@playwright/test';
 import { configure, draw } from './helpers.mjs';
-import { DIGITS } from './digits.mjs';
+import { DIGITS } from '../../scripts/digits.mjs';
 
 const updates = async (page) => Number(await page.getByTestId('inside').getAttribute('data-updates'));
 const CHANNELS = [8, 16, 32, 8, 16, 32, 16, 16];

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { configure, classifyBlob, draw, checkpointed, waitForData } from './helpers.mjs';
-import { DIGITS } from './digits.mjs';
+import { DIGITS } from '../../scripts/digits.mjs';
 
 const describe = (spec) => JSON.parse(execFileSync(path.resolve('build/native/mnist-train'), ['--arch', spec, '--describe'], { encoding: 'utf8' }));
 const digits = async (locator) => Number((await locator.textContent()).replace(/\D/g, ''));
@@ -32,18 +32,22 @@ async function designBarShows(page, name) {
   await expect.poll(() => digits(page.getByTestId('design-macs'))).toBe(core.macs);
 }
 
-test('the focused control keeps the focus when the core\'s counts arrive and the rows are made anew', async ({ page }) => {
+test('the focused control keeps the focus when the core\'s counts arrive and the rows '
+  + 'are made anew', async ({ page }) => {
   await openEditor(page);
   const kernel = page.getByLabel('Layer 2 kernel');
   await kernel.focus();
-  await page.keyboard.press('ArrowDown');                                                   // 3x3 -> 5x5: the core describes it again
+  // 3x3 -> 5x5: the core describes it again
+  await page.keyboard.press('ArrowDown');
   await expect(page.getByTestId('arch-macs')).not.toHaveText('3,375,424');
   await expect(page.getByLabel('Layer 2 kernel')).toBeFocused();
-  await page.keyboard.press('ArrowDown');                                                   // the keyboard goes on where it was
+  // the keyboard goes on where it was
+  await page.keyboard.press('ArrowDown');
   await expect(page.getByLabel('Layer 2 kernel')).toHaveValue('7');
 });
 
-test('a design built with the mouse and the keyboard, counted as the core counts it; an impossible one refused with the reason', async ({ page }) => {
+test('a design built with the mouse and the keyboard, counted as the core counts it; an impossible one refused '
+  + 'with the reason', async ({ page }) => {
   await openEditor(page);
   await expect(page.getByTestId('arch-macs')).toHaveText('3,375,424');
   await page.getByRole('button', { name: 'Remove layer 9', exact: true }).click();         // mouse
@@ -61,10 +65,12 @@ test('a design built with the mouse and the keyboard, counted as the core counts
   await expect(page.getByTestId('arch-spec')).toHaveValue(spec);
   const core = describe(spec);
   await expect(page.getByTestId('arch-error')).toHaveText('');
-  await expect.poll(() => digits(page.getByTestId('arch-params'))).toBe(core.params);      // the core's answer arrives later
+  // the core's answer arrives later
+  await expect.poll(() => digits(page.getByTestId('arch-params'))).toBe(core.params);
   await expect.poll(() => digits(page.getByTestId('arch-macs'))).toBe(core.macs);
   await expect(page.getByTestId('arch-info-3')).toContainText(`→ ${core.layers[2].out.join('×')}`);
-  await expect(page.getByTestId('arch-over')).toBeHidden();                                 // 19,218 of the 20,000 budget
+  // 19,218 of the 20,000 budget
+  await expect(page.getByTestId('arch-over')).toBeHidden();
   await expect(page.getByTestId('design-over')).toBeHidden();
   await page.getByTestId('arch-budget').fill('15000');
   await expect(page.getByTestId('arch-over')).toBeVisible();                                // shown, not forbidden
@@ -125,12 +131,15 @@ test('groups on a convolution: :g<G> in the text, the core\'s counts; a refused 
   await expect(page.getByTestId('arch-apply')).toBeDisabled();
 });
 
-test('designs trained and compared: the runs table, the overlay, kept over a reload; the design exported', async ({ page }, info) => {
-  test.setTimeout(420_000);             // two trainings, downloads, a reload and a second profile: over 3 minutes on a busy machine
+test('designs trained and compared: the runs table, the overlay, kept over a reload; the '
+  + 'design exported', async ({ page }, info) => {
+  // two trainings, downloads, a reload and a second profile: over 3 minutes on a busy machine
+  test.setTimeout(420_000);
   await openEditor(page);
   await page.evaluate(() => localStorage.removeItem('mnist-in-a-tab-runs'));
   await configure(page, { subset: 1280, batch: 64, epochs: 1 });
-  await page.getByTestId('train').click();                                                   // the reference net, from scratch
+  // the reference net, from scratch
+  await page.getByTestId('train').click();
   await expect(page.getByTestId('status')).toHaveText('done', { timeout: 90_000 });
   await page.getByTestId('arch-named').selectOption('small');
   await expect(page.getByTestId('arch-params')).toHaveText('7,722');
@@ -138,7 +147,8 @@ test('designs trained and compared: the runs table, the overlay, kept over a rel
   await page.getByTestId('arch-apply').click();
   await expect(page.getByTestId('model-status')).toContainText('The new design is loaded, untrained');
   await designBarShows(page, 'small');                                       // Use this design: now it is
-  await page.getByTestId('epochs').fill('2');                                               // a few epochs of the design
+  // a few epochs of the design
+  await page.getByTestId('epochs').fill('2');
   await page.getByTestId('train').click();
   await expect(page.getByTestId('status')).toHaveText('done', { timeout: 90_000 });
   await page.getByTestId('runs').locator('summary').click();
@@ -146,7 +156,8 @@ test('designs trained and compared: the runs table, the overlay, kept over a rel
   await expect(rows).toHaveCount(2);
   const small = describe('small').arch;
   await expect(page.locator(`[data-testid=runs-table] tr[data-spec="${small}"]`)).toHaveAttribute('data-params', '7722');
-  await expect(page.locator('[data-testid=runs-table] tr[data-spec^="c8k3 c16k3 c32k3"]')).toHaveAttribute('data-params', '15122');
+  await expect(page.locator('[data-testid=runs-table] tr[data-spec^="c8k3 '
+    + 'c16k3 c32k3"]')).toHaveAttribute('data-params', '15122');
   for (const n of [1, 2]) await page.getByLabel(`Compare run ${n}`).check();
   await expect(page.getByTestId('runs-chart').locator('canvas')).toHaveCount(1);
   await expect(page.getByTestId('runs-chart')).toContainText('run 2 accuracy %');
@@ -184,7 +195,8 @@ test('designs trained and compared: the runs table, the overlay, kept over a rel
   await fresh.close();
 });
 
-test('a shared link opens its design, untrained; a malformed or oversized one is refused and the reference net stays', async ({ page, browser }) => {
+test('a shared link opens its design, untrained; a malformed or oversized one is refused and the '
+  + 'reference net stays', async ({ page, browser }) => {
   await openEditor(page);
   await page.getByTestId('arch-named').selectOption('no-dropout');
   const href = await page.getByTestId('share-link').getAttribute('href');
@@ -215,7 +227,8 @@ test('a run of a design, interrupted by a reload, resumes as that design', async
   await configure(page, { subset: 1280, batch: 64, epochs: 20 });          // 20 steps an epoch
   await page.getByTestId('train').click();
   await checkpointed(page, 20);
-  await page.reload();                                                     // the page starts with the reference net again
+  // the page starts with the reference net again
+  await page.reload();
   await waitForData(page);
   await expect(page.getByTestId('banner-text')).toContainText('interrupted at step', { timeout: 10_000 });
   await page.getByTestId('resume-checkpoint').click();
@@ -228,5 +241,6 @@ test('a run of a design, interrupted by a reload, resumes as that design', async
   await page.getByTestId('runs').locator('summary').click();
   await expect(page.locator(`[data-testid=runs-table] tr[data-spec="${describe('small').arch}"]`)).toHaveCount(1);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-pytorch').click()]);
-  expect(readFileSync(await download.path(), 'utf8')).toContain(`SPEC = "${describe('small').arch}"`);   // the network is the design's
+  // the network is the design's
+  expect(readFileSync(await download.path(), 'utf8')).toContain(`SPEC = "${describe('small').arch}"`);
 });

@@ -11,7 +11,7 @@
 // test-results/screenshots/ (first-screen-*.png are the README's, docs/images/).
 import { test, expect } from '@playwright/test';
 import { configure, draw, waitForData } from './helpers.mjs';
-import { DIGITS } from './digits.mjs';
+import { DIGITS } from '../../scripts/digits.mjs';
 import { readFileSync } from 'node:fs';
 
 // the reference net as the core's contract names it (web/generated/contract.js, written by the native build)
@@ -173,7 +173,8 @@ test('320x640: no horizontal scroll', async ({ page }) => {
 
 const EMPTY_STATES = ['loss-chart-empty', 'epoch-chart-empty', 'lr-chart-empty', 'eval-empty'];
 
-test('charts: titled axes, accuracy zoomed, latest values shown without hovering, empty-state texts until data; texts agree',
+test('charts: titled axes, accuracy zoomed, latest values shown without hovering, empty-state texts until '
+  + 'data; texts agree',
   async ({ page }) => {
   await page.goto('/');
   await expect(page.getByTestId('model-status')).toContainText('pretrained', { timeout: 30_000 });

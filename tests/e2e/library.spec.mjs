@@ -41,7 +41,8 @@ test.describe('the packed library', () => {
     }
   };
 
-  test('the example page trains with the packed library: threads, MNIST, evaluation, a prediction', async ({ page }) => {
+  test('the example page trains with the packed library: threads, MNIST, evaluation, '
+    + 'a prediction', async ({ page }) => {
     test.setTimeout(300_000);
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -198,14 +199,16 @@ test.describe('the library keeps its word', () => {
       t.terminate();
       return { answer, loaded, count: evaluation.ok?.count, status: status.ok };
     });
-    expect(out.answer.source, 'setDesign answers with its own result, not the pretrained model loading late').toBe('design');
+    expect(out.answer.source, 'setDesign answers with its own result, not the pretrained model '
+      + 'loading late').toBe('design');
     expect(out.loaded).toEqual(['pretrained', 'design']);
     expect(out.count).toBe(10000);
     expect(out.status.design).toBe(out.answer.design);
     expect(out.status.data).toEqual({ train: 60000, test: 10000 });
   });
 
-  test('two evaluate() at once: one counts each of the 10,000 test images once, the other is refused as busy', async ({ page }) => {
+  test('two evaluate() at once: one counts each of the 10,000 test images once, the other is '
+    + 'refused as busy', async ({ page }) => {
     test.setTimeout(180_000);
     const out = await page.evaluate(async () => {
       const t = await lib.make({ mnist: true });
@@ -220,7 +223,8 @@ test.describe('the library keeps its word', () => {
     expect(out.again).toBe(10000);
   });
 
-  test("a run paused in its epoch-end evaluation: evaluate() waits its turn, and both count every test image once", async ({ page }) => {
+  test("a run paused in its epoch-end evaluation: evaluate() waits its turn, and both count every "
+    + "test image once", async ({ page }) => {
     test.setTimeout(180_000);
     const out = await page.evaluate(async () => {
       const t = await lib.make(), res = {};
@@ -254,7 +258,8 @@ test.describe('the library keeps its word', () => {
     for (const acc of out.epochs) expect(acc).toBeLessThanOrEqual(100);
   });
 
-  test("lengths are checked and the caller's buffers stay theirs (writeDigits, teach, predict, load)", async ({ page }) => {
+  test("lengths are checked and the caller's buffers stay theirs (writeDigits, teach, "
+    + "predict, load)", async ({ page }) => {
     const out = await page.evaluate(async () => {
       const t = await lib.make();
       const labels10 = new Uint8Array(10), res = {};
@@ -288,20 +293,75 @@ test.describe('the library keeps its word', () => {
     expect(out.loadNumber.code).toBe('invalid');
   });
 
-  test('setData of another size than the data in use is refused before anything is handed over: the data stays', async ({ page }) => {
+  test("a pause asked for in a run's last evaluation is not taken: the run ends done and is never "
+    + 'shown paused', async ({ page }) => {
+    test.setTimeout(180_000);
+    const out = await page.evaluate(async () => {
+      const t = await lib.make(), states = [];
+      await t.setData(lib.data(40, 1000));
+      await t.debugHold('arm');                       // the run's only evaluation stops after its first slice
+      const evaluating = lib.next(t, 'state', (m) => m.state === 'evaluating');
+      t.on('state', (m) => states.push(m.state));
+      const run = t.train({ epochs: 1, batch: 10, augment: false });
+      await evaluating;
+      const paused = (await t.pause()).state;
+      await t.debugHold('release');
+      const ended = (await run).state;
+      t.terminate();
+      return { paused, ended, states };
+    });
+    expect(out.paused, 'pause() in the last evaluation answers with the state it left').toBe('evaluating');
+    expect(out.ended).toBe('done');
+    expect(out.states).not.toContain('paused');
+  });
+
+  test('setData of another size replaces the data in use; a refused set (labels out of 0-9) leaves it',
+    async ({ page }) => {
     const out = await page.evaluate(async () => {
       const t = await lib.make();
       await t.setData(lib.data(200, 500));
       const other = await lib.code(t.setData(lib.data(40, 300)));
-      const evaluation = await lib.code(t.evaluate());
-      const same = await lib.code(t.setData(lib.data(200, 500)));
+      const first = await lib.code(t.evaluate());
+      const bad = lib.data(60, 100);
+      bad.testLabels = bad.testLabels.slice();
+      bad.testLabels[99] = 12;
+      const refused = await lib.code(t.setData(bad));
+      const second = await lib.code(t.evaluate());
+      const back = await lib.code(t.setData(lib.data(200, 500)));
+      const run = await lib.code(t.train({ epochs: 1, batch: 10, augment: false }));
       t.terminate();
-      return { other, count: evaluation.ok?.count, same: same.ok };
+      return { other: other.ok, first: first.ok?.count, refused, second: second.ok?.count, back: back.ok, run: run.ok };
     });
-    expect(out.count, 'the data in use is still there').toBe(500);
-    expect(out.other.code).toBe('refused');
-    expect(out.other.message).toContain('The data in use is unchanged');
-    expect(out.same).toMatchObject({ train: 200, test: 500 });
+    expect(out.other).toMatchObject({ train: 40, test: 300 });
+    expect(out.first, 'the evaluation runs on the new test set').toBe(300);
+    expect(out.refused.code).toBe('invalid');
+    expect(out.second, 'a refused set leaves the data in use').toBe(300);
+    expect(out.back).toMatchObject({ train: 200, test: 500 });
+    expect(out.run, 'a run trains on the data set last handed over').toMatchObject({ state: 'done' });
+  });
+
+  test('a refused checkpoint changes nothing (training set limit, weights, the finished run); a whole one continues', async ({ page }) => {
+    const out = await page.evaluate(async () => {
+      const t = await lib.make();
+      await t.setData(lib.data(200, 500));
+      const recipe = { epochs: 2, batch: 10, augment: false, subset: 100 };
+      await t.train({ ...recipe, epochs: 1 });
+      const checkpoint = await t.save(), state = async () => ({ data: (await t.status()).data, print: await lib.fingerprint(t) });
+      const before = await state();
+      const cut = await lib.code(t.resumeCheckpoint(checkpoint.slice(0, checkpoint.length - 64), { config: { ...recipe, subset: 60 } }));
+      const afterCut = await state();
+      const savedAgain = await t.save();
+      const whole = await lib.code(t.resumeCheckpoint(checkpoint, { config: recipe }));
+      const status = await t.status();
+      t.terminate();
+      return { before, cut, afterCut, sameRun: savedAgain.length === checkpoint.length && savedAgain.every((b, i) => b === checkpoint[i]),
+        whole: whole.ok, data: status.data };
+    });
+    expect(out.cut.code).toBe('refused');
+    expect(out.afterCut, 'the training set limit and the weights as they were').toEqual(out.before);
+    expect(out.sameRun, 'the finished run (optimiser state, step) saved as before the refusal').toBe(true);
+    expect(out.whole).toMatchObject({ state: 'done' });
+    expect(out.data).toMatchObject({ train: 100, test: 500 });
   });
 
   test('requests waiting when the worker traps reject with code crashed, and later ones too', async ({ page }) => {
@@ -337,7 +397,8 @@ test.describe('the library keeps its word', () => {
     expect(out.after).toBe('terminated');
   });
 
-  test('a paused run is ended (with its state) by a load, new data, the pretrained model or a design; a refused one leaves it paused', async ({ page }) => {
+  test('a paused run is ended (with its state) by a load, new data, the pretrained model or a design; a refused one '
+    + 'leaves it paused', async ({ page }) => {
     test.setTimeout(180_000);
     const out = await page.evaluate(async () => {
       const t = await lib.make(), data = lib.data(), saved = await t.save(), res = {};
@@ -382,7 +443,8 @@ test.describe('the library keeps its word', () => {
     }
   });
 
-  test('a design too big for memory is refused and changes nothing; reset() then renews the network in use', async ({ page }) => {
+  test('a design too big for memory is refused and changes nothing; reset() then renews the '
+    + 'network in use', async ({ page }) => {
     const out = await page.evaluate(async () => {
       const t = await lib.make();
       const state = async () => ({ status: (await lib.code(() => t.status())).ok ?? {}, print: await lib.fingerprint(t) });
@@ -417,7 +479,8 @@ test.describe('the library keeps its word', () => {
     expect(out.onnx).toBeGreaterThan(1000);
   });
 
-  test('an AbortSignal stops a run, abandons an evaluation and cancels a fine-tune (weights put back): each rejects aborted', async ({ page }) => {
+  test('an AbortSignal stops a run, abandons an evaluation and cancels a fine-tune (weights put back): each '
+    + 'rejects aborted', async ({ page }) => {
     test.setTimeout(180_000);
     const out = await page.evaluate(async () => {
       const t = await lib.make(), res = {};
@@ -456,7 +519,8 @@ test.describe('the library keeps its word', () => {
     expect(out.afterTeach).toBe('idle');
   });
 
-  test('busy: what cannot run beside a run or a fine-tune is refused with the reason, and nothing changes', async ({ page }) => {
+  test('busy: what cannot run beside a run or a fine-tune is refused with the reason, and '
+    + 'nothing changes', async ({ page }) => {
     test.setTimeout(180_000);
     const out = await page.evaluate(async () => {
       const t = await lib.make(), data = lib.data(400, 10000), saved = await t.save(), res = {};

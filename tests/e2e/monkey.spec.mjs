@@ -8,7 +8,7 @@
 // (the suite keeps a fixed set; run many seeds while developing).
 import { test, expect } from '@playwright/test';
 import { configure, draw, settled, waitForData } from './helpers.mjs';
-import { DIGITS } from './digits.mjs';
+import { DIGITS } from '../../scripts/digits.mjs';
 
 const SEEDS = (process.env.MONKEY_SEEDS || '1,2,3').split(',').map(Number);
 const ACTIONS = Number(process.env.MONKEY_ACTIONS || 18);
@@ -38,7 +38,8 @@ const ACTIONS_TABLE = {
   'train the current model': { can: (p) => enabled(p, 'train'), run: async (p) => { await p.getByTestId('start-current').check(); await p.getByTestId('train').click(); } },
   pause: { can: (p) => enabled(p, 'pause'), run: (p) => p.getByTestId('pause').click() },
   resume: { can: (p) => enabled(p, 'resume'), run: (p) => p.getByTestId('resume').click() },
-  'resume on the offer': {                        // the run goes back to its checkpoint: its steps start again from there
+  // the run goes back to its checkpoint: its steps start again from there
+  'resume on the offer': {
     can: (p) => enabled(p, 'resume-checkpoint'),
     run: async (p, world) => { await p.getByTestId('resume-checkpoint').click(); world.step = 0; },
   },

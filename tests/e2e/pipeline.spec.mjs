@@ -25,7 +25,8 @@ test('page is isolated, SIMD on, threads work, MNIST counts shown', async ({ pag
   await page.screenshot({ path: 'test-results/screenshots/loaded.png', fullPage: true });
 });
 
-test('a browser without relaxed SIMD gets the plain threaded build, and the page says nothing alarming', async ({ page }) => {
+test('a browser without relaxed SIMD gets the plain threaded build, and the page says '
+  + 'nothing alarming', async ({ page }) => {
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await page.goto('/?noRelaxed');
@@ -59,7 +60,8 @@ test('a file with a valid gzip but a wrong header is refused with the reason', a
   await expect(page.getByTestId('error')).toContainText('not a label file', { timeout: 60_000 });
 });
 
-test('a worker that does not start in time is replaced, and after a second stall runs without threads', async ({ page }) => {
+test('a worker that does not start in time is replaced, and after a second stall runs '
+  + 'without threads', async ({ page }) => {
   await page.goto('/?stall=1&startupLimit=3000');
   await expect(page.getByTestId('error')).toContainText('did not start within 3 s; it was restarted');
   await expect(page.getByTestId('build')).toContainText('threaded');

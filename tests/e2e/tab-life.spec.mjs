@@ -3,7 +3,7 @@
 // kept, each tab told when the other trains).
 import { test, expect } from '@playwright/test';
 import { checkpointed, configure, draw, waitForData } from './helpers.mjs';
-import { DIGITS } from './digits.mjs';
+import { DIGITS } from '../../scripts/digits.mjs';
 
 const step = async (page) => Number(await page.getByTestId('step').textContent());
 
@@ -38,7 +38,8 @@ test('storage full: training goes on, and the page says the run cannot be kept',
   await configure(page, { subset: 640, batch: 64, epochs: 2 });
   await page.getByTestId('train').click();
   await expect(page.getByTestId('status')).toHaveText('done', { timeout: 60_000 });
-  await expect(page.getByTestId('error')).toContainText('No checkpoint of this run can be kept: the storage this browser gives the app is full');
+  await expect(page.getByTestId('error')).toContainText('No checkpoint of this run can be kept: the storage this '
+    + 'browser gives the app is full');
   await expect(page.getByTestId('error')).toContainText('Save model keeps it');
   await expect(page.getByTestId('checkpoint-step')).toHaveText('not kept');
   // reading goes on (draw waits for the settled reading); which digit twenty steps on 640
@@ -59,13 +60,15 @@ test('storage denied: my digits are kept for this visit, and the page says what 
   await expect(page.getByTestId('prediction')).toHaveText('3');
   await page.getByTestId('teach-3').click();
   await expect(page.getByTestId('my-digits-count')).toHaveText('1');
-  await expect(page.getByTestId('error')).toContainText('kept for this visit only: this browser does not let the app store data here');
+  await expect(page.getByTestId('error')).toContainText('kept for this visit only: this browser does not let the app '
+    + 'store data here');
   await expect(page.getByTestId('finetune')).toBeEnabled();
   await page.getByTestId('my-digits-gallery').locator('figure button').first().click();
   await expect(page.getByTestId('my-digits-count')).toHaveText('0');
 });
 
-test('two tabs: each reload offers its own run and lists the other, both tabs\' digits are kept, each hears the other train', async ({ context }) => {
+test('two tabs: each reload offers its own run and lists the other, both tabs\' digits are kept, each hears '
+  + 'the other train', async ({ context }) => {
   const a = await context.newPage(), b = await context.newPage();
   await a.goto('/');
   await b.goto('/');

@@ -79,7 +79,8 @@ test('taught three blocky digits of each kind, it reads other blocky digits and 
   await page.screenshot({ path: 'test-results/screenshots/teach.png', fullPage: true });
 });
 
-test('my digits: keys 0-9, delete, export and import, a damaged or foreign file refused, clear, kept over a reload', async ({ page }) => {
+test('my digits: keys 0-9, delete, export and import, a damaged or foreign file refused, clear, kept '
+  + 'over a reload', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByTestId('model-status')).toContainText('pretrained', { timeout: 30_000 });
   await expect(page.getByTestId('finetune')).toBeDisabled();

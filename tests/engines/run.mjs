@@ -17,7 +17,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DIGITS } from '../e2e/digits.mjs';
+import { DIGITS } from '../../scripts/digits.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const arg = (name) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : null; };
@@ -188,15 +188,18 @@ try {
     const same = results.filter((r) => r.kernels === kernels), losses = new Set(same.map((r) => r.loss));
     if (same.length < 2) continue;
     if (losses.size === 1) { console.log(`ok   the same loss to the printed digits in ${same.length} engines on the ${kernels} kernels: ${[...losses][0]}`); passed++; }
-    else { console.log(`FAIL the losses differ between engines on the ${kernels} kernels: ${same.map((r) => `${r.engine} ${r.loss}`).join(', ')}`); failed++; }
+    else { console.log(`FAIL the losses differ between `
+      + `engines on the ${kernels} kernels: ${same.map((r) => `${r.engine} ${r.loss}`).join(', ')}`); failed++; }
   }
   if (process.argv.includes('--bench') && results.length) {
     const { machine } = await import('../../bench/machine.mjs');
     const m = machine();
     writeFileSync(path.join(root, 'bench/results/engines.json'), JSON.stringify({ date: new Date().toISOString(), machine: m, results }, null, 2) + '\n');
-    const table = `| engine | version | build | threads | training images/s (full set, batch 128) |\n|---|---|---|---|---|\n${
+    const table = `| engine | version | build | threads | training images/s (full set, batch 128) `
+      + `|\n|---|---|---|---|---|\n${
       results.map((r) => `| ${r.engine} | ${r.version} | ${r.build} | ${r.threads} | ${r.images_per_s.toLocaleString('en-US')} |`).join('\n')}\n\n`
-      + `Headless (WebKitGTK under Xvfb), one after another on ${m.cpu}, ${m.cores} cores (${m.vector_flags.join(' ')}); commit ${m.commit}; the images/s readout after ~15 s of training; `
+      + `Headless (WebKitGTK under Xvfb), one `
+        + `after another on ${m.cpu}, ${m.cores} cores (${m.vector_flags.join(' ')}); commit ${m.commit}; the images/s readout after ~15 s of training; `
       + 'from `bench/results/engines.json` (`xvfb-run -a node tests/engines/run.mjs --bench`).\n';
     const docPath = path.join(root, 'docs', 'deploy.md');
     const doc = readFileSync(docPath, 'utf8');

@@ -6,7 +6,7 @@
 // average resumes exactly and predicts with the average, and a 64-bit seed reaches the core whole.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadWasm, stopThreads } from './load-wasm.mjs';
+import { loadWasm, stopThreads } from '../../scripts/load-wasm.mjs';
 import { CONFIG_FIELDS, PROGRESS_FIELDS, EVAL_FIELDS, LIMITS } from '../../web/generated/contract.js';
 
 let M;
@@ -271,7 +271,8 @@ test('the pool profile of a 2-thread training step counts its parallel regions a
   const T = await loadWasm('mt-test');
   try {
     assert.equal(T._api_create(2, 1, 0), 0);
-    const r = runWasmBench(T, { threads: 2, batch: 32, reps: 1, steps: 2 });   // batch 32: the benchmark evaluates 8 batches in slices of 256
+    // batch 32: the benchmark evaluates 8 batches in slices of 256
+    const r = runWasmBench(T, { threads: 2, batch: 32, reps: 1, steps: 2 });
     const p = r.profile_per_step;
     assert.equal(r.threads, 2);
     assert.equal(p.runs, 24, 'the reference net trains in 24 parallel regions a step');

@@ -12,7 +12,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { loadWasm, stopThreads } from './load-wasm.mjs';
+import { loadWasm, stopThreads } from '../../scripts/load-wasm.mjs';
 import { LIMITS } from '../../web/generated/contract.js';
 
 const modules = [];
@@ -161,4 +161,29 @@ test('an unknown export format is refused with the reason', async () => {
   assert.equal(M._api_export(7), 0, 'export format 7');
   assert.match(a.err(), /export format 7/);
   assert.ok(M._api_export(1) > 0, a.err());
+});
+
+test('a data set of another size replaces the one in use at once; a set refused by the core leaves it', async () => {
+  const M = await loadWasm('st');
+  modules.push(M);
+  const a = api(M), copyIn = (bytes) => { const p = M._api_malloc(bytes.length + 1); M.HEAPU8.set(bytes, p); return p; };
+  const all = (files) => M._api_set_data_all(...files.flatMap((b) => [copyIn(b), b.length]));   // C takes all four
+  const counts = () => [0, 1, 2, 3].map((i) => M._api_data_count(i));
+  assert.equal(all([idxImages(64, 1), idxLabels(64), idxImages(32, 2), idxLabels(32)]), 0, a.err());
+  assert.deepEqual(counts(), [64, 64, 32, 32]);
+  assert.equal(all([idxImages(100, 3), idxLabels(100), idxImages(50, 4), idxLabels(50)]), 0, a.err());
+  assert.deepEqual(counts(), [100, 100, 50, 50], 'another size, both pairs at once');
+  const badLabels = idxLabels(20);
+  badLabels[8 + 19] = 12;
+  assert.equal(all([idxImages(30, 5), idxLabels(30), idxImages(20, 6), badLabels]), 1);
+  assert.match(a.err(), /test labels/);
+  assert.deepEqual(counts(), [100, 100, 50, 50], 'the last file refused: none of the four replaced the data');
+  assert.equal(all([idxImages(30, 5), idxLabels(31), idxImages(20, 6), idxLabels(20)]), 1);
+  assert.match(a.err(), /30 training images but 31 training labels; nothing changed/);
+  assert.deepEqual(counts(), [100, 100, 50, 50]);
+  assert.equal(M._api_create(1, 7, 0), 0, a.err());
+  M._api_config_reset();
+  assert.equal(M._api_config_set(1, 25), 0, a.err());               // batch 25
+  assert.equal(M._api_configure(), 0, a.err());
+  assert.equal(M._api_train_steps(4), 4, 'a run trains on the set handed over last');
 });

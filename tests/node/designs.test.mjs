@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadWasm, stopThreads, root } from './load-wasm.mjs';
+import { loadWasm, stopThreads, root } from '../../scripts/load-wasm.mjs';
 import { CONFIG_FIELDS } from '../../web/generated/contract.js';
 
 let M;
@@ -85,7 +85,8 @@ test('designs: set, describe, create, load another design', async () => {
     assert.equal(M._api_create(1, 1, 0), 0);
     const before = classify(image);
     const damaged = new Uint8Array(readFileSync(file));
-    damaged.set([0, 0, 0xc0, 0x7f], damaged.length - 12);     // a NaN in the last tensor (and, in a model file, a bad CRC)
+    // a NaN in the last tensor (and, in a model file, a bad CRC)
+    damaged.set([0, 0, 0xc0, 0x7f], damaged.length - 12);
     assert.equal(load(damaged), 1, `${path.basename(file)}: a damaged file was accepted`);
     assert.equal(M._api_param_count(), 15122, 'a refused file switched the design');
     assert.deepEqual(classify(image), before, 'a refused file changed the model');

@@ -6,7 +6,7 @@
 // adds and edits reads back with the settings it was given; a text the core refuses has no layers.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadWasm, stopThreads } from './load-wasm.mjs';
+import { loadWasm, stopThreads } from '../../scripts/load-wasm.mjs';
 import { layerToken, designText, freshLayer, KINDS } from '../../web/panels/layer-settings.js';
 
 let M;

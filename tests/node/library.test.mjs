@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { root } from './load-wasm.mjs';
+import { root } from '../../scripts/load-wasm.mjs';
 import * as lib from '../../web/trainer.js';
 
 const dts = readFileSync(path.join(root, 'lib/index.d.ts'), 'utf8');

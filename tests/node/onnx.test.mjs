@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-web';
-import { root } from './load-wasm.mjs';
+import { root } from '../../scripts/load-wasm.mjs';
 
 ort.env.wasm.numThreads = 1;
 const native = path.join(root, 'build', 'native');
@@ -45,7 +45,8 @@ test('onnxruntime runs the exported model as the C core does', async () => {
   }
   assert.ok(worst <= 1e-4, `max |log-prob difference| over 1,000 images: ${worst}`);
   assert.equal(correct, cSummary.correct, `onnxruntime ${correct} / 10000 correct, the C core ${cSummary.correct}`);
-  console.log(`# onnxruntime vs C: max |log-prob difference| ${worst.toExponential(2)} over 1,000 images; ${correct} / 10000 correct in both`);
+  console.log(`# onnxruntime vs C: max |log-prob `
+    + `difference| ${worst.toExponential(2)} over 1,000 images; ${correct} / 10000 correct in both`);
 });
 
 test('onnxruntime runs the ONNX export of every design as the C core does', async () => {

@@ -4,7 +4,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { loadWasm, stopThreads, root } from './load-wasm.mjs';
+import { loadWasm, stopThreads, root } from '../../scripts/load-wasm.mjs';
 
 const nativeDir = process.env.NATIVE_TEST_DIR || path.join(root, 'build', 'native', 'tests');
 const N = 100003;
@@ -52,7 +52,8 @@ test('wasm SIMD kernels agree with their scalar references inside the wasm build
   assert.equal(wino, 0, `winograd vs the direct convolution: ${M.UTF8ToString(M._api_check_report())}`);
 });
 
-test('the operator table inside the wasm build: every layer op x conv method x the SIMD and scalar GEMMs x 1 and 3 threads', async () => {
+test('the operator table inside the wasm build: every layer op x conv method x the SIMD and scalar GEMMs x 1 '
+  + 'and 3 threads', async () => {
   const M = await loadWasm('mt-test');
   modules.push(M);
   const fails = M._api_check_ops();

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { root } from './load-wasm.mjs';
+import { root } from '../../scripts/load-wasm.mjs';
 
 function files(dir) {
   return readdirSync(dir).flatMap((f) => {
@@ -27,7 +27,8 @@ test('a production build has no test hooks, and still has the app', () => {
     const code = all.filter((f) => /\.(js|mjs|html|wasm)$/.test(f));
     assert.ok(code.some((f) => f.endsWith('mnist-mt.wasm')) && code.some((f) => f.endsWith('mnist-st.wasm')), 'the app\'s wasm modules are there');
     const text = Buffer.concat(code.map((f) => readFileSync(f)));
-    assert.ok(text.includes('api_config_set'), 'the build holds the app\'s code (the search would pass vacuously otherwise)');
+    assert.ok(text.includes('api_config_set'), 'the build holds the app\'s code (the search would pass '
+      + 'vacuously otherwise)');
     for (const hook of ['mnistApp', 'debug-trap', 'bench-result', 'api_debug_trap_at', 'api_check_kernels', 'api_check_ops', 'api_peak_gflops',
       'wasm-test', '__TEST_HOOKS__', '__mnistWorker', 'api_heap_used', 'startupLimit', 'noSimd', 'testNoSimd', 'testStall', 'noRelaxed'])
       assert.ok(!text.includes(hook), `"${hook}" is in the production build`);

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { root } from './load-wasm.mjs';
+import { root } from '../../scripts/load-wasm.mjs';
 import { MSG, TEST_MSG, REPLIES, TEST_REPLIES } from '../../web/protocol.js';
 
 const source = (f) => readFileSync(path.join(root, 'web', f), 'utf8');

@@ -9,7 +9,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadWasm, stopThreads, wasmDir } from './load-wasm.mjs';
+import { loadWasm, stopThreads, wasmDir } from '../../scripts/load-wasm.mjs';
 
 v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
 const modules = [];
@@ -69,7 +69,8 @@ async function run(variant, threads) {
   return losses;
 }
 
-test('threads bit-identical within the relaxed build; the run differs from the plain build by rounding only', async () => {
+test('threads bit-identical within the relaxed build; the run differs from the plain build by '
+  + 'rounding only', async () => {
   const one = await run('mt-relaxed', 1), two = await run('mt-relaxed', 2), plain = await run('mt', 2);
   assert.deepEqual(two, one, '1 and 2 threads give the same bits');
   assert.notDeepEqual(one, plain, 'the relaxed build rounds differently (were its multiply-adds fused?)');

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { root } from './load-wasm.mjs';
+import { root } from '../../scripts/load-wasm.mjs';
 
 test('the wasm build matches PyTorch on the reference net and the random designs', () => {
   const dump = path.join(root, 'build', 'wasm', 'wasm', 'torch-dump.js');

@@ -4,7 +4,7 @@
 // and after a trap (the module dropped) nothing is freed into the dead module.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadWasm, stopThreads } from './load-wasm.mjs';
+import { loadWasm, stopThreads } from '../../scripts/load-wasm.mjs';
 import { w } from '../../web/worker/context.js';
 import { scoped } from '../../web/worker/wasm-memory.js';
 

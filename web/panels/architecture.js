@@ -20,8 +20,9 @@ const BUDGET = () => Number($('arch-budget').value) || 20000;
 
 export function createArchitecture({ trainer, app, errors }) {
   // layers: the settings being edited; described: the core's answer for them (null: refused or
-  // not asked yet); asked: the number of the latest question, so a late answer is dropped
-  const ed = { trainer, app, layers: [], described: null, asked: 0, speed: createSpeed() };
+  // not asked yet); asked: the number of the latest question, so a late answer is dropped;
+  // answered: the number of the question answered last (Apply waits for the latest)
+  const ed = { trainer, app, layers: [], described: null, asked: 0, answered: 0, speed: createSpeed() };
   fillNamed(ed);
   $('arch-spec').addEventListener('change', () => showText(ed, $('arch-spec').value));
   $('arch-budget').addEventListener('input', () => {          // the design bar shows the same budget
@@ -55,6 +56,8 @@ function fillNamed(ed) {
 // counts; the design, or null when it refuses it (its message shown, the rows kept).
 async function showText(ed, text) {
   const mine = ++ed.asked;
+  ed.app.emit('design-draft', text);                 // the design link follows at once (share.js)
+  $('arch-apply').disabled = true;                   // until the core has read it (the rows are its answer)
   try {
     const design = await ed.trainer.describe(text);
     if (mine !== ed.asked) return design;
@@ -70,6 +73,7 @@ async function showText(ed, text) {
 // the rows edited: the core's word on the text they make
 async function changed(ed) {
   const text = designText(ed.layers), mine = ++ed.asked;
+  ed.app.emit('design-draft', text);
   render(ed);
   try {
     const design = await ed.trainer.describe(text);
@@ -81,9 +85,10 @@ async function changed(ed) {
 
 function answered(ed, design, error, text) {
   ed.described = design;
+  ed.answered = ed.asked;
   $('arch-error').textContent = error;
   $('arch-spec').value = text;
-  $('share-link').href = `${location.pathname}?arch=${encodeURIComponent(text)}`;
+  ed.app.emit('design-draft', text);                       // as the core wrote it
   render(ed);
 }
 
@@ -124,7 +129,7 @@ function render(ed) {
   $('arch-over').hidden = !described || described.params <= BUDGET();
   const secs = described && ed.speed.epochSeconds(described.macs);
   $('arch-epoch').textContent = secs ? `${Math.round(secs)} s` : '–';
-  $('arch-apply').disabled = !described || ed.app.get().status === 'training';
+  $('arch-apply').disabled = !described || ed.answered !== ed.asked || ed.app.get().status === 'training';
   $('architecture').dataset.valid = described ? 'yes' : 'no';
 }
 

@@ -31,7 +31,8 @@ export function createInside({ trainer, drawnImage, readAgain }) {
       for (const v of l.data) if (v > hi) hi = v;
       tiles(div.lastChild, l.K).forEach((cv, k) => tile(cv, l.Q, l.P, l.data, k * l.P * l.Q, 0, hi));
     });
-    while (layersBox.children.length > m.layers.length) layersBox.lastChild.remove();   // a design with fewer convolutions
+    // a design with fewer convolutions
+    while (layersBox.children.length > m.layers.length) layersBox.lastChild.remove();
     const f = m.filters, per = f.C * f.R * f.R;
     $('inside-filters-caption').textContent = `Layer 1's filters (${f.R}×${f.R}; dark: positive weight, light: negative)`;
     let fmax = 0;

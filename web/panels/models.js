@@ -20,9 +20,12 @@ export function createModels({ trainer, app, errors }) {
     say('Model saved (weights, optimiser state and progress).');
   });
   const EXPORTS = {
-    onnx: ['mnist-model.onnx', 'application/octet-stream', 'Model downloaded as ONNX (input: 28×28 intensities in [0, 1]; output: log-probabilities).'],
-    safetensors: ['mnist-model.safetensors', 'application/octet-stream', 'Model downloaded as safetensors (PyTorch tensor names and layouts).'],
-    pytorch: ['mnist_model.py', 'text/x-python', 'The design downloaded as PyTorch code: MnistNet() takes the safetensors download with load_state_dict(strict=True).'],
+    onnx: ['mnist-model.onnx', 'application/octet-stream', 'Model downloaded as ONNX (input: 28×28 intensities in [0, '
+      + '1]; output: log-probabilities).'],
+    safetensors: ['mnist-model.safetensors', 'application/octet-stream', 'Model downloaded as safetensors (PyTorch '
+      + 'tensor names and layouts).'],
+    pytorch: ['mnist_model.py', 'text/x-python', 'The design downloaded as PyTorch code: MnistNet() takes the '
+      + 'safetensors download with load_state_dict(strict=True).'],
   };
   for (const [format, [name, type, text]] of Object.entries(EXPORTS))
     $(`export-${format}`).addEventListener('click', async () => {
@@ -38,7 +41,8 @@ export function createModels({ trainer, app, errors }) {
     if (!file) return;
     if (file.size > LIMITS.MODEL_MAX_BYTES) { errors.show('load', `${file.name} is ${(file.size / 2 ** 20).toFixed(0)} MB: far too large to be a model of this app. The current model is unchanged.`); return; }
     const bytes = await file.arrayBuffer();
-    trainer.load(bytes, file.name).catch(errors.of('load'));     // -> LOADED (every panel hears of new weights) or the reason
+    // -> LOADED (every panel hears of new weights) or the reason
+    trainer.load(bytes, file.name).catch(errors.of('load'));
   });
 
   function loaded(m) {
@@ -52,10 +56,12 @@ export function createModels({ trainer, app, errors }) {
     errors.hide('load');
   }
   trainer.on(MSG.LOADED, loaded);
-  trainer.on(MSG.STATE, (m) => { if (m.state === 'done') say('The network trained here is in use; Save model keeps it.'); });
+  trainer.on(MSG.STATE, (m) => { if (m.state === 'done') say('The network trained here is in use; Save '
+    + 'model keeps it.'); });
   app.on('run-started', ({ init }) => say(init === 'current'
     ? 'Fine-tuning the current model: the weights being trained are the ones in use.'
-    : 'Training from new random weights: they are the ones in use now (Load pretrained brings the pretrained model back).'));
+    : 'Training from new random weights: they are the ones in use now (Load pretrained brings the pretrained '
+      + 'model back).'));
   app.on('change', (patch, { status: s, caps }) => {
     if (!('status' in patch || 'caps' in patch)) return;
     const busy = s === 'training' || s === 'evaluating' || s === 'teaching';

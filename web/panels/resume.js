@@ -42,7 +42,8 @@ export function createResume({ trainer, app, errors, resumeFrom }) {
     // a run of this page going on (or paused, or a fine-tune) is not replaced half-way
     const s = app.get().status;
     if (['training', 'evaluating', 'paused', 'teaching'].includes(s)) {
-      errors.show('train', `A ${s === 'teaching' ? 'fine-tune' : 'training run'} is going on here: stop it first, then resume the interrupted run.`);
+      errors.show('train', `A ${s === 'teaching' ? 'fine-tune' : 'training run'} is going on here: stop it first, `
+        + `then resume the interrupted run.`);
       return;
     }
     const chosen = offered[Number(select.value) || 0];

@@ -1,24 +1,28 @@
 // Compare runs: every run that finished or was stopped after at least one epoch is kept in this
 // browser (localStorage) with its design, recipe, seed, parameters, multiply-adds, per-epoch
-// test accuracy and loss, wall time, threads and browser. The runs table (sortable; best and
-// final accuracy; when 99.4 % was first reached), selected runs overlaid on an accuracy and a
+// test accuracy and loss, wall time, threads, the build that computed it and browser. The runs
+// table (sortable; best and final accuracy; when 99.4 % was first reached), selected runs overlaid on an accuracy and a
 // loss chart, delete, and the history exported and imported as JSON. Owns #runs.
 import uPlot from 'uplot';
 import { MSG } from '../protocol.js';
 import { DESIGNS } from '../generated/contract.js';
 import { $, download } from '../ui.js';
+import { buildName, BUILD_TITLES } from '../share-codec.js';
 
 const KEY = 'mnist-in-a-tab-runs', TARGET = 99.4, MAX_RUNS = 200;
 const COLOURS = ['#1f5bd1', '#c8502a', '#1e9646', '#7a3ca0', '#b08a00', '#0b8a8a', '#d1346b', '#555'];
-const COLUMNS = [['#', (r) => r.n], ['design', (r) => r.spec], ['parameters', (r) => r.params], ['multiply-adds', (r) => r.macs],
-  ['recipe', (r) => r.recipe], ['best %', (r) => r.best], ['final %', (r) => r.final], ['99.4 % at', (r) => r.reached?.seconds ?? Infinity],
-  ['wall time', (r) => r.seconds], ['threads', (r) => r.threads], ['browser', (r) => r.browser]];
+const COLUMNS = [['#', (r) => r.n], ['design', (r) => r.spec], ['parameters', (r) => r.params],
+  ['multiply-adds', (r) => r.macs], ['recipe', (r) => r.recipe], ['best %', (r) => r.best], ['final %', (r) => r.final],
+  ['99.4 % at', (r) => r.reached?.seconds ?? Infinity], ['wall time', (r) => r.seconds], ['threads', (r) => r.threads],
+  ['build', (r) => r.build || ''], ['browser', (r) => r.browser]];
 
 // a stored run as it must be (an imported file is checked against this); null if it is not one
 export function checkRun(r) {
-  const ok = r && typeof r === 'object' && typeof r.id === 'string' && typeof r.spec === 'string' && r.spec.length < 600 &&
-    Number.isFinite(r.params) && Number.isFinite(r.macs) && Array.isArray(r.epochs) && r.epochs.length >= 1 && r.epochs.length <= 1000 &&
-    r.epochs.every((e) => e && Number.isFinite(e.epoch) && Number.isFinite(e.acc) && Number.isFinite(e.loss) && Number.isFinite(e.elapsed));
+  const finite = (...xs) => xs.every((x) => Number.isFinite(x));
+  const ok = r && typeof r === 'object' && typeof r.id === 'string' && typeof r.spec === 'string' &&
+    r.spec.length < 600 &&
+    finite(r.params, r.macs) && Array.isArray(r.epochs) && r.epochs.length >= 1 && r.epochs.length <= 1000 &&
+    r.epochs.every((e) => e && finite(e.epoch, e.acc, e.loss, e.elapsed));
   return ok ? r : null;
 }
 
@@ -29,17 +33,8 @@ function summarise(r) {
 }
 
 export function createRuns({ trainer, app, errors }) {
-  let runs = load(), current = null, sortBy = 0, ascending = true, design = DESIGNS[0].spec;
-  const selected = new Set();
-
-  function load() {
-    try { return (JSON.parse(localStorage.getItem(KEY) || '[]') || []).map(checkRun).filter(Boolean); } catch { return []; }
-  }
-  function store() {
-    try { localStorage.setItem(KEY, JSON.stringify(runs.slice(-MAX_RUNS))); } catch (e) {
-      errors.show('runs', `The runs history could not be kept in this browser (${e.message}); export it to keep it.`);
-    }
-  }
+  const history = createHistory(errors), table = createTable(history);
+  let current = null, design = DESIGNS[0].spec;
 
   trainer.on(MSG.LOADED, (m) => {                       // the design the next run trains (or, resumed, this one)
     if (m.design) design = m.design;
@@ -47,18 +42,22 @@ export function createRuns({ trainer, app, errors }) {
     if (current && m.source === 'checkpoint') { current.spec = design; count(current); }
   });
   async function count(run) {
-    try { Object.assign(run, (({ params, macs }) => ({ params, macs }))((await trainer.describe(run.spec)))); } catch { /* counts stay 0 */ }
+    try {
+      const { params, macs } = await trainer.describe(run.spec);
+      Object.assign(run, { params, macs });
+    } catch { /* counts stay 0 */ }
   }
   function begin(config, runId, epochs) {
     current = { id: runId, spec: design, params: 0, macs: 0, epochs, threads: 0, started: new Date().toISOString(),
-      recipe: `${config.preset}, ${config.epochs} epochs, lr ${config.lr}, batch ${config.batch}`, seed: String(config.seed),
-      browser: browserName() };
+      recipe: `${config.preset}, ${config.epochs} epochs, lr ${config.lr}, batch ${config.batch}`,
+      seed: String(config.seed),
+      build: buildName(app.get().caps), browser: browserName() };
     count(current);
   }
   app.on('run-started', ({ config, runId }) => begin(config, runId, []));
-  app.on('run-resumed', ({ config, runId, history }) => {        // a checkpointed run goes on: its epochs so far come along
-    runs = runs.filter((r) => r.id !== runId);
-    begin(config, runId, history.map((h) => ({ epoch: h.epoch, acc: h.testAcc, loss: h.testLoss, elapsed: h.elapsed })));
+  app.on('run-resumed', ({ config, runId, history: epochs }) => {    // a checkpointed run goes on, its epochs kept
+    history.remove(runId);
+    begin(config, runId, epochs.map((h) => ({ epoch: h.epoch, acc: h.testAcc, loss: h.testLoss, elapsed: h.elapsed })));
   });
   trainer.on(MSG.PROGRESS, (p) => { if (current && p.threads) current.threads = p.threads; });
   trainer.on(MSG.EPOCH, (m) => {
@@ -67,71 +66,110 @@ export function createRuns({ trainer, app, errors }) {
   });
   trainer.on(MSG.STATE, (m) => {                        // finished, or stopped: kept if it has an epoch
     if (!current || !['done', 'idle'].includes(m.state)) return;
-    if (current.epochs.length) { current.n = (runs.at(-1)?.n || 0) + 1; runs.push(current); store(); render(); }
+    if (current.epochs.length) { history.add(current); table.render(); }
     current = null;
   });
   app.on('reset', () => { current = null; });
+  history.wire(table.render);
+  table.render();
+  return { get runs() { return history.runs; } };
+}
 
-  $('runs-export').addEventListener('click', () => download(new Blob([JSON.stringify({ format: 'mnist-in-a-tab runs', runs }, null, 1)], { type: 'application/json' }), 'mnist-runs.json'));
-  $('runs-import').addEventListener('change', async (e) => {
-    const file = e.target.files[0];
-    e.target.value = '';
-    if (!file) return;
+// the runs kept in this browser (localStorage), exported and imported as JSON
+function createHistory(errors) {
+  let runs = load();
+  function load() {
     try {
-      const data = JSON.parse(await file.text());
-      const list = Array.isArray(data?.runs) ? data.runs.map(checkRun) : null;
-      if (!list || list.some((r) => !r)) throw new Error('it is not a runs history of this app');
-      const known = new Set(runs.map((r) => r.id));
-      for (const r of list) if (!known.has(r.id)) runs.push({ ...r, n: (runs.at(-1)?.n || 0) + 1 });
-      store(); render();
-      errors.hide('runs');
-    } catch (err) {
-      errors.show('runs', `${file.name} was not imported: ${err.message}. The runs kept are unchanged.`);
+      return (JSON.parse(localStorage.getItem(KEY) || '[]') || []).map(checkRun).filter(Boolean);
+    } catch { return []; }
+  }
+  function store() {
+    try { localStorage.setItem(KEY, JSON.stringify(runs.slice(-MAX_RUNS))); } catch (e) {
+      errors.show('runs', `The runs history could not be kept in this browser (${e.message}); export it to keep it.`);
     }
-  });
+  }
+  const add = (run) => { runs.push({ ...run, n: (runs.at(-1)?.n || 0) + 1 }); store(); };
+  // the buttons: export, import (a file that is not a runs history of this app changes nothing)
+  function wire(render) {
+    $('runs-export').addEventListener('click', () => {
+      const json = JSON.stringify({ format: 'mnist-in-a-tab runs', runs }, null, 1);
+      download(new Blob([json], { type: 'application/json' }), 'mnist-runs.json');
+    });
+    $('runs-import').addEventListener('change', async (e) => {
+      const file = e.target.files[0];
+      e.target.value = '';
+      if (!file) return;
+      try {
+        const data = JSON.parse(await file.text());
+        const list = Array.isArray(data?.runs) ? data.runs.map(checkRun) : null;
+        if (!list || list.some((r) => !r)) throw new Error('it is not a runs history of this app');
+        const known = new Set(runs.map((r) => r.id));
+        for (const r of list) if (!known.has(r.id)) runs.push({ ...r, n: (runs.at(-1)?.n || 0) + 1 });
+        store(); render();
+        errors.hide('runs');
+      } catch (err) {
+        errors.show('runs', `${file.name} was not imported: ${err.message}. The runs kept are unchanged.`);
+      }
+    });
+  }
+  return { get runs() { return runs; }, add, wire, remove(id) { runs = runs.filter((r) => r.id !== id); }, store };
+}
 
-  let chart = null;
+// the table (sortable by any column; a row's data-* attributes let two runs be compared to the bit) and the
+// overlay chart of the runs ticked
+function createTable(history) {
+  let sortBy = 0, ascending = true, chart = null;
+  const selected = new Set();
   function render() {
-    const rows = runs.map(summarise);
+    const rows = history.runs.map(summarise);
     const [, key] = COLUMNS[sortBy];
     rows.sort((a, b) => { const x = key(a), y = key(b); return (x < y ? -1 : x > y ? 1 : 0) * (ascending ? 1 : -1); });
     const table = $('runs-table');
-    const head = table.tHead.rows[0];
-    head.replaceChildren(...COLUMNS.map(([name], i) => {
+    table.tHead.rows[0].replaceChildren(...COLUMNS.map(([name], i) => {
       const th = document.createElement('th');
       th.setAttribute('aria-sort', i === sortBy ? (ascending ? 'ascending' : 'descending') : 'none');
-      const b = Object.assign(document.createElement('button'), { type: 'button', textContent: name, className: 'sort' });
+      const b = Object.assign(document.createElement('button'), { type: 'button', textContent: name });
+      b.className = 'sort';
       b.addEventListener('click', () => { ascending = sortBy === i ? !ascending : true; sortBy = i; render(); });
       th.append(b);
       return th;
-    }), Object.assign(document.createElement('th'), { textContent: 'compare' }), Object.assign(document.createElement('th'), { textContent: 'delete' }));
-    table.tBodies[0].replaceChildren(...rows.map((r) => {
-      const tr = document.createElement('tr');
-      Object.assign(tr.dataset, { spec: r.spec, finalAcc: r.final.toFixed(2), params: String(r.params), run: r.id });
-      const cells = [r.n, r.spec, r.params.toLocaleString('en-US'), r.macs.toLocaleString('en-US'), `${r.recipe}, seed ${r.seed}`,
-        r.best.toFixed(2), r.final.toFixed(2), r.reached ? `epoch ${r.reached.epoch}, ${Math.round(r.reached.seconds)} s` : 'not reached',
-        `${Math.round(r.seconds)} s`, r.threads, r.browser];
-      tr.append(...cells.map((c) => Object.assign(document.createElement('td'), { textContent: String(c) })));
-      const pick = Object.assign(document.createElement('input'), { type: 'checkbox', checked: selected.has(r.id) });
-      pick.setAttribute('aria-label', `Compare run ${r.n}`);
-      pick.addEventListener('change', () => { if (pick.checked) selected.add(r.id); else selected.delete(r.id); plot(); });
-      const del = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Delete', className: 'small' });
-      del.setAttribute('aria-label', `Delete run ${r.n}`);
-      del.addEventListener('click', () => { runs = runs.filter((x) => x.id !== r.id); selected.delete(r.id); store(); render(); });
-      const td1 = document.createElement('td'), td2 = document.createElement('td');
-      const box = Object.assign(document.createElement('label'), { className: 'check' });
-      box.append(pick);
-      td1.append(box); td2.append(del);
-      tr.append(td1, td2);
-      return tr;
-    }));
-    $('runs-count').textContent = String(runs.length);
+    }), ...['compare', 'delete'].map((name) => Object.assign(document.createElement('th'), { textContent: name })));
+    table.tBodies[0].replaceChildren(...rows.map(row));
+    $('runs-count').textContent = String(history.runs.length);
     plot();
+  }
+  function row(r) {
+    const tr = document.createElement('tr');
+    // the final test loss as the worker reported it: String() of a double gives back that double exactly
+    Object.assign(tr.dataset, { spec: r.spec, finalAcc: r.final.toFixed(2), params: String(r.params), run: r.id,
+      seed: String(r.seed ?? ''), finalLoss: String(r.epochs.at(-1).loss), build: r.build || 'unknown' });
+    const reached = r.reached ? `epoch ${r.reached.epoch}, ${Math.round(r.reached.seconds)} s` : 'not reached';
+    const nf = (x) => x.toLocaleString('en-US');
+    const cells = [r.n, r.spec, nf(r.params), nf(r.macs), `${r.recipe}, seed ${r.seed}`, r.best.toFixed(2),
+      r.final.toFixed(2), reached, `${Math.round(r.seconds)} s`, r.threads, BUILD_TITLES[r.build] || 'not recorded',
+      r.browser];
+    tr.append(...cells.map((c) => Object.assign(document.createElement('td'), { textContent: String(c) })));
+    const pick = Object.assign(document.createElement('input'), { type: 'checkbox', checked: selected.has(r.id) });
+    pick.setAttribute('aria-label', `Compare run ${r.n}`);
+    pick.addEventListener('change', () => {
+      if (pick.checked) selected.add(r.id); else selected.delete(r.id);
+      plot();
+    });
+    const del = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Delete' });
+    del.className = 'small';
+    del.setAttribute('aria-label', `Delete run ${r.n}`);
+    del.addEventListener('click', () => { history.remove(r.id); selected.delete(r.id); history.store(); render(); });
+    const td1 = document.createElement('td'), td2 = document.createElement('td');
+    const box = Object.assign(document.createElement('label'), { className: 'check' });
+    box.append(pick);
+    td1.append(box); td2.append(del);
+    tr.append(td1, td2);
+    return tr;
   }
 
   // the selected runs' test accuracy and loss per epoch, one colour each
   function plot() {
-    const chosen = runs.filter((r) => selected.has(r.id));
+    const chosen = history.runs.filter((r) => selected.has(r.id));
     $('runs-compare').hidden = chosen.length === 0;
     chart?.destroy();
     chart = null;
@@ -146,12 +184,12 @@ export function createRuns({ trainer, app, errors }) {
       data.push(column(r, 'acc'), column(r, 'loss'));
     });
     const el = $('runs-chart');
-    chart = new uPlot({ width: Math.max(260, el.clientWidth || 320), height: 220, scales: { x: { time: false } }, series,
-      axes: [{ label: 'epoch', incrs: [1, 2, 5, 10, 20, 50] }, { label: 'accuracy %', scale: 'acc', size: 60 }, { label: 'test loss (dashed)', side: 1, grid: { show: false }, size: 60 }] }, data, el);
+    const axes = [{ label: 'epoch', incrs: [1, 2, 5, 10, 20, 50] }, { label: 'accuracy %', scale: 'acc', size: 60 },
+      { label: 'test loss (dashed)', side: 1, grid: { show: false }, size: 60 }];
+    const width = Math.max(260, el.clientWidth || 320);
+    chart = new uPlot({ width, height: 220, scales: { x: { time: false } }, series, axes }, data, el);
   }
-
-  render();
-  return { get runs() { return runs; } };
+  return { render };
 }
 
 function browserName() {

@@ -52,7 +52,8 @@ export function createStartup({ trainer, app, errors, params }) {
   function crashed(message) {
     if (app.get().status === 'crashed') return;   // the first report names the cause; later ones are its echoes
     app.set({ status: 'crashed', dataReady: false });
-    errors.show('worker', `The training worker crashed (${message}). Nothing is lost that was checkpointed: the last completed epoch is saved in this browser. Press Restart to start a fresh worker and resume from it.`);
+    errors.show('worker', `The training worker crashed (${message}). Nothing is lost that was checkpointed: the last `
+      + `completed epoch is saved in this browser. Press Restart to start a fresh worker and resume from it.`);
     errors.element.dataset.late = '0';
     const restart = document.createElement('button');
     restart.textContent = 'Restart';
@@ -84,7 +85,8 @@ export function createStartup({ trainer, app, errors, params }) {
 // the capability panel: what the worker found (READY's caps) and whether the app works offline
 function createCapsPanel({ trainer, app, errors }) {
   function showCaps(c) {
-    if (c.buildId !== __BUILD_ID__) errors.show('version', 'This page and its worker come from different versions of the app. Reload the page.');
+    if (c.buildId !== __BUILD_ID__) errors.show('version', 'This page and its worker come from different versions of '
+      + 'the app. Reload the page.');
     tid('isolated').textContent = c.isolated ? 'yes' : 'no';
     tid('simd').textContent = c.simd && c.simdCompiled ? 'yes' : 'no';
     tid('threads-in-use').textContent = String(c.threads);

@@ -17,7 +17,11 @@ const formInputs = () => [...document.querySelectorAll('#train-form [data-field]
 function createForm(app) {
   const presetMenu = $('preset');
   let preset = PRESETS[0];
-  for (const p of PRESETS) presetMenu.appendChild(Object.assign(document.createElement('option'), { value: p.name, textContent: `${p.name}: ${p.help}` }));
+  for (const p of PRESETS) {
+    const option = Object.assign(document.createElement('option'), { value: p.name });
+    option.textContent = `${p.name}: ${p.help}`;
+    presetMenu.appendChild(option);
+  }
   function fillFromPreset() {
     for (const el of formInputs()) {
       const f = FIELDS[el.dataset.field];
@@ -26,7 +30,10 @@ function createForm(app) {
       if (f.type === 'bool') el.checked = v; else el.value = String(v);
     }
   }
-  presetMenu.addEventListener('change', () => { preset = PRESETS.find((p) => p.name === presetMenu.value) || PRESETS[0]; fillFromPreset(); });
+  presetMenu.addEventListener('change', () => {
+    preset = PRESETS.find((p) => p.name === presetMenu.value) || PRESETS[0];
+    fillFromPreset();
+  });
   app.on('change', (patch, { caps }) => {              // the thread field's range: what the worker found
     if (!patch.caps || !caps) return;
     const threads = $('threads');
@@ -52,7 +59,8 @@ function createForm(app) {
     const cfg = {};
     for (const el of formInputs()) {
       const f = FIELDS[el.dataset.field];
-      cfg[f.js] = f.type === 'bool' ? el.checked : f.type === 'choice' || f.type === 'u64' ? el.value.trim() : Number(el.value);
+      cfg[f.js] = f.type === 'bool' ? el.checked
+        : f.type === 'choice' || f.type === 'u64' ? el.value.trim() : Number(el.value);
     }
     return cfg;
   }
@@ -67,13 +75,37 @@ function createForm(app) {
         continue;
       }
       if (f.type === 'bool' || f.type === 'choice') continue;
-      const max = f.js === 'batch' ? Math.min(f.max, LIMITS.MAX_BATCH) : f.js === 'threads' ? (app.get().caps?.maxThreads ?? f.max) : f.max;
+      const max = f.js === 'batch' ? Math.min(f.max, LIMITS.MAX_BATCH)
+        : f.js === 'threads' ? (app.get().caps?.maxThreads ?? f.max) : f.max;
       if (!Number.isFinite(v) || v < f.min || v > max || (f.type === 'int' && !Number.isInteger(v)))
-        return `${label} must be ${f.type === 'int' ? 'a whole number' : 'a number'} from ${f.min} to ${max}${f.unit ? ` ${f.unit}` : ''}.`;
+        return `${label} must be ${f.type === 'int' ? 'a whole number' : 'a number'} from ${f.min} to ${max}`
+          + `${f.unit ? ` ${f.unit}` : ''}.`;
     }
     return '';
   }
-  return { read, problem, preset: () => preset };
+  // what a preset fills in, and the field's default where the preset says nothing (a design link leaves these out)
+  function baseOf(p) {
+    const base = {};
+    for (const el of formInputs()) {
+      const f = FIELDS[el.dataset.field];
+      const fallback = f.type === 'choice' ? f.choices[f.default] : f.default;
+      base[f.js] = f.js in p.config && f.js !== 'seed' ? p.config[f.js] : fallback;
+    }
+    return base;
+  }
+  // a link's recipe: its preset, its fields as given, every other field as that preset fills it (threads stay)
+  function use(presetName, values) {
+    preset = PRESETS.find((p) => p.name === presetName) || PRESETS[0];
+    presetMenu.value = preset.name;
+    const base = baseOf(preset);
+    for (const el of formInputs()) {
+      const f = FIELDS[el.dataset.field];
+      if (f.js === 'threads') continue;
+      const v = f.js in values ? values[f.js] : base[f.js];
+      if (f.type === 'bool') el.checked = Boolean(v); else el.value = String(v);
+    }
+  }
+  return { read, problem, preset: () => preset, base: () => baseOf(preset), use };
 }
 
 // Every message about a run names it (runId); what belongs to another run (an old run's
@@ -103,19 +135,31 @@ export function createTraining({ trainer, app, errors }) {
   const readouts = createReadouts(report);
   let runConfig = null;
 
-  $('train').addEventListener('click', () => {
+  // the recipe in the form (the menu's preset and the fields), or the form's word on what is wrong with it
+  function recipe() {
     const cfg = form.read(), problem = form.problem(cfg);
-    if (problem) { errors.show('train', problem); return; }
-    errors.hide('train');
-    const init = document.querySelector('input[name="start-from"]:checked')?.value === 'current' ? 'current' : 'scratch';
-    runConfig = { ...DEFAULT_CONFIG, ...form.preset().config, ...cfg, init, preset: form.preset().name };
-    charts.reset(); readouts.reset();           // nothing of the last run stays on show (its step was read as this run's)
+    return { problem, config: { ...DEFAULT_CONFIG, ...form.preset().config, ...cfg, preset: form.preset().name } };
+  }
+  // a run of config (recipe() with init) on the network in use: the path of Train, also the lab queue's;
+  // returns its id and trainer.train's promise ({ state } when the run ends)
+  function startRun(config) {
+    runConfig = config;
+    // nothing of the last run stays on show (its step was read as this run's)
+    charts.reset(); readouts.reset();
     report.epochs = []; report.imagesPerSec = []; report.started = new Date().toISOString();
     const runId = newRunId();
     app.set({ runId });
     sessionStorage.setItem(TAB_RUN_KEY, runId);            // a reload of this tab offers this run first
-    app.emit('run-started', { init, config: runConfig, runId });
-    trainer.train(runConfig, { runId }).catch(errors.of('train'));
+    app.emit('run-started', { init: config.init, config, runId });
+    return { runId, ended: trainer.train(config, { runId }) };
+  }
+  $('train').addEventListener('click', () => {
+    const { problem, config } = recipe();
+    if (problem) { errors.show('train', problem); return; }
+    errors.hide('train');
+    const from = document.querySelector('input[name="start-from"]:checked')?.value;
+    const init = from === 'current' ? 'current' : 'scratch';
+    startRun({ ...config, init }).ended.catch(errors.of('train'));
   });
   $('pause').addEventListener('click', () => trainer.pause().catch(errors.of('train')));
   $('resume').addEventListener('click', () => trainer.resume().catch(errors.of('train')));
@@ -129,40 +173,16 @@ export function createTraining({ trainer, app, errors }) {
   $('log-scale').addEventListener('change', (e) => charts.setLogScale(e.target.checked));
 
   trainer.on(MSG.STATE, (m) => app.set({ status: m.state }));
-  trainer.on(MSG.PROGRESS, (p) => {
-    charts.addSteps(p.step - p.losses.length + 1, p.losses, p.lr);
-    readouts.show(p);
-  });
-  trainer.on(MSG.EPOCH, (m) => {
-    charts.addEpoch(m.epoch, m.testLoss, m.testAcc);
-    tid('test-accuracy').dataset.epoch = String(m.epoch);          // the epoch this accuracy is of
-    tid('test-accuracy').textContent = `${m.testAcc.toFixed(2)} %`;
-    report.epochs.push({ epoch: m.epoch, step: m.step, train_loss: m.trainLoss, test_loss: m.testLoss, test_acc: m.testAcc, elapsed_s: m.elapsed,
-      epoch_end_pause_s: m.pauseMs / 1000 });
-  });
-  trainer.on(MSG.CHECKPOINTED, (m) => { tid('checkpoint-step').textContent = String(m.step); });
-  trainer.on(MSG.ERROR, (m) => { if (m.where === 'checkpoint') tid('checkpoint-step').textContent = 'not kept'; });
+  followRun(trainer, charts, readouts, report);
   announceTraining(app);
   trainer.on(MSG.DIVERGED, (m) => errors.show('train', m.message));
 
-  app.on('change', (patch, s) => { if ('status' in patch || 'caps' in patch || 'dataReady' in patch) showStatus(s); });
+  app.on('change', (patch, s) => {
+    if ('status' in patch || 'caps' in patch || 'dataReady' in patch) showControls(s, readouts, report);
+  });
 
-  function showStatus({ status: s, caps, dataReady }) {
-    readouts.catchUp();                                   // the throttled readouts catch up
-    tid('status').textContent = s;
-    const busy = s === 'training' || s === 'evaluating', teachingNow = s === 'teaching';
-    $('train').disabled = !dataReady || busy || teachingNow || s === 'paused' || s === 'crashed';
-    $('pause').disabled = !busy;
-    $('resume').disabled = s !== 'paused';
-    $('stop').disabled = !(busy || teachingNow || s === 'paused');
-    $('stop').title = teachingNow ? 'Cancel the fine-tune (the model stays as it was)' : '';
-    $('reset').disabled = busy || teachingNow || !caps;
-    $('download-report').disabled = report.epochs.length === 0 && !readouts.last();
-    for (const el of document.querySelectorAll('#train-form input, #train-form select')) el.disabled = busy || teachingNow || s === 'paused';
-    if (caps && caps.maxThreads === 1) $('threads').disabled = true;
-  }
-
-  $('download-report').addEventListener('click', () => downloadReport(report, readouts.last(), runConfig, app.get().caps));
+  $('download-report').addEventListener('click',
+    () => downloadReport(report, readouts.last(), runConfig, app.get().caps));
 
   // a checkpointed run, resumed under its own id: its recipe, history and charts come back
   // before it goes on; returns the id
@@ -172,13 +192,51 @@ export function createTraining({ trainer, app, errors }) {
     sessionStorage.setItem(TAB_RUN_KEY, runId);
     runConfig = meta.config;
     charts.reset(); readouts.reset();
-    report.epochs = meta.history.map((h) => ({ epoch: h.epoch, step: h.step, train_loss: h.trainLoss, test_loss: h.testLoss, test_acc: h.testAcc, elapsed_s: h.elapsed }));
+    report.epochs = meta.history.map((h) => ({ epoch: h.epoch, step: h.step, train_loss: h.trainLoss,
+      test_loss: h.testLoss, test_acc: h.testAcc, elapsed_s: h.elapsed }));
     for (const h of meta.history) charts.addEpoch(h.epoch, h.testLoss, h.testAcc);
     app.emit('run-resumed', { config: meta.config, runId, history: meta.history });
     return runId;
   }
 
-  return { charts, resumeFrom, presets: PRESETS };
+  // the recipe as a link carries it (share.js): the preset's name, the form's values, what the preset fills in
+  const linkRecipe = () => ({ preset: form.preset().name, values: form.read(), base: form.base() });
+  return { charts, resumeFrom, presets: PRESETS, recipe, startRun, linkRecipe, useRecipe: form.use };
+}
+
+// the controls and the status line for the app's state: what may be pressed now
+function showControls({ status: s, caps, dataReady }, readouts, report) {
+  readouts.catchUp();                                   // the throttled readouts catch up
+  tid('status').textContent = s;
+  const busy = s === 'training' || s === 'evaluating', teachingNow = s === 'teaching';
+  $('train').disabled = !dataReady || busy || teachingNow || s === 'paused' || s === 'crashed';
+  $('pause').disabled = !busy;
+  $('resume').disabled = s !== 'paused';
+  $('stop').disabled = !(busy || teachingNow || s === 'paused');
+  $('stop').title = teachingNow ? 'Cancel the fine-tune (the model stays as it was)' : '';
+  $('reset').disabled = busy || teachingNow || !caps;
+  $('download-report').disabled = report.epochs.length === 0 && !readouts.last();
+  for (const el of document.querySelectorAll('#train-form input, #train-form select')) {
+    el.disabled = busy || teachingNow || s === 'paused';
+  }
+  if (caps && caps.maxThreads === 1) $('threads').disabled = true;
+}
+
+// a run's progress, epochs and checkpoints into the charts, the readouts and the report
+function followRun(trainer, charts, readouts, report) {
+  trainer.on(MSG.PROGRESS, (p) => {
+    charts.addSteps(p.step - p.losses.length + 1, p.losses, p.lr);
+    readouts.show(p);
+  });
+  trainer.on(MSG.EPOCH, (m) => {
+    charts.addEpoch(m.epoch, m.testLoss, m.testAcc);
+    tid('test-accuracy').dataset.epoch = String(m.epoch);          // the epoch this accuracy is of
+    tid('test-accuracy').textContent = `${m.testAcc.toFixed(2)} %`;
+    report.epochs.push({ epoch: m.epoch, step: m.step, train_loss: m.trainLoss, test_loss: m.testLoss,
+      test_acc: m.testAcc, elapsed_s: m.elapsed, epoch_end_pause_s: m.pauseMs / 1000 });
+  });
+  trainer.on(MSG.CHECKPOINTED, (m) => { tid('checkpoint-step').textContent = String(m.step); });
+  trainer.on(MSG.ERROR, (m) => { if (m.where === 'checkpoint') tid('checkpoint-step').textContent = 'not kept'; });
 }
 
 function fmtTime(s) {
@@ -216,7 +274,8 @@ function createReadouts(report) {
   }
 
   function reset() {
-    for (const k of ['epoch', 'loss', 'test-accuracy', 'images-per-second', 'lr', 'elapsed', 'eta', 'checkpoint-step']) tid(k).textContent = '–';
+    const shown = ['epoch', 'loss', 'test-accuracy', 'images-per-second', 'lr', 'elapsed', 'eta', 'checkpoint-step'];
+    for (const k of shown) tid(k).textContent = '–';
     tid('step').textContent = '0';
     tid('epoch-progress').value = 0;
     lastProgress = null;

@@ -15,8 +15,10 @@ export const w = {
   dataBase: '',
   looping: false,           // a training loop is running (training.js)
   afterLoop: () => {},      // called when a training loop ends (a queued fine-tune starts)
-  jobs: new Set(),          // the jobs going on besides a run or a fine-tune: { kind: start | data | model | evaluate, rid }
-  checkpoints: false,       // runs write checkpoints to IndexedDB (INIT's checkpoints: the app's choice, off in the library)
+  // the jobs going on besides a run or a fine-tune: { kind: start | data | model | evaluate, rid }
+  jobs: new Set(),
+  // runs write checkpoints to IndexedDB (INIT's checkpoints: the app's choice, off in the library)
+  checkpoints: false,
 };
 
 export const post = (type, fields = {}, transfer = []) => self.postMessage({ type, ...fields }, transfer);

@@ -77,7 +77,7 @@ export async function loadData(base, suffix, fresh) {
     const f = MNIST_FILES[i], wrong = idxProblem(bytes, i) || (bytes.length !== f.bytes ? `${bytes.length} bytes; expected ${f.bytes}` : '');
     if (wrong) throw refusal('refused', `MNIST ${f.name} is invalid: ${wrong}`);
   });
-  return handOverAll(files, (i) => `MNIST ${MNIST_FILES[i].name} is invalid`);
+  return handOverAll(files, 'MNIST is invalid');
 }
 
 // SET_DATA { files: [training images, training labels, test images, test labels] as IDX bytes }
@@ -88,7 +88,7 @@ export function setData(msg) {
   files.forEach((bytes, i) => { const wrong = idxProblem(bytes, i); if (wrong) throw refusal('invalid', `The ${what[i]}: ${wrong}`); });
   for (const [a, b] of [[0, 1], [2, 3]])
     if (itemCount(files[a]) !== itemCount(files[b])) throw refusal('invalid', `${itemCount(files[a])} ${what[a]} but ${itemCount(files[b])} ${what[b]}`);
-  return handOverAll(files, (i) => `The ${what[i]} were refused`);
+  return handOverAll(files, 'The data was refused (the data in use is unchanged)');
 }
 
 const itemCount = (bytes) => new DataView(bytes.buffer, bytes.byteOffset).getUint32(4);
@@ -111,27 +111,21 @@ function idxProblem(bytes, i) {
 
 const counts = () => ({ train: w.M._api_data_count(0), test: w.M._api_data_count(2) });
 
-// the four files into the core, which validates each and keeps it (a paused run ends first: its
-// data goes). DATA and the counts when all four are in; else a refusal and no data ready.
-function handOverAll(files, label) {
-  const M = w.M, what = ['training', 'test'];
-  // The core checks each file against the one of its pair already loaded, so a pair of another size
-  // than the pair in use cannot replace it file by file: refused before anything is handed over
-  // (the data in use stays). The core needs a way to take a pair at once for that (wasm/api.c).
-  for (const pair of [0, 1]) {
-    const [had, now] = [w.loaded?.[pair], itemCount(files[2 * pair])];
-    if (had !== undefined && had !== now)
-      throw refusal('refused', `${now} ${what[pair]} images cannot replace the ${had} loaded: new ${what[pair]} data must have as many images as the data in use (a fresh start() takes any size). The data in use is unchanged.`);
+// the four files into the core at once: it reads them all and checks each pair before any
+// replaces the data in use, so a set of any size replaces it, and a refused set leaves it. The
+// copies are made before a paused run is ended (its data goes), so a full memory ends nothing.
+function handOverAll(files, refused) {
+  const M = w.M;
+  let rc;
+  try {
+    rc = handOver(files, (pointers) => {
+      endPausedRun();
+      return M._api_set_data_all(...pointers.flatMap((p, i) => [p, files[i].length]));
+    });
+  } catch (e) {
+    throw refusal('failed', `The data could not be copied into the WebAssembly memory: ${e.message}. Nothing changed.`);
   }
-  endPausedRun();
-  w.dataReady = false;
-  w.loaded = null;
-  for (let i = 0; i < 4; i++) {
-    const bytes = files[i];
-    let p;
-    try { p = handOver(bytes); } catch (e) { throw refusal('failed', `${label(i)}: ${e.message}`); }
-    if (M._api_set_data(i, p, bytes.length) !== 0) throw refusal('refused', `${label(i)}: ${errorText()}`);      // C validates and takes ownership
-  }
+  if (rc !== 0) throw refusal('refused', `${refused}: ${errorText()}`);
   w.testImages = files[2].slice(16);           // the evaluation is in C; the page shows misread digits' pixels
   w.loaded = [itemCount(files[0]), itemCount(files[2])];
   w.dataReady = true;

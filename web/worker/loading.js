@@ -22,13 +22,16 @@ function detect() {
   // what a visitor can know and do: a visitor cannot change the host's headers
   let reason = '';
   if (!isolated) {
-    reason = 'Training uses one core here: this page is not cross-origin isolated, so the browser withholds the shared memory that '
+    reason = 'Training uses one core here: this page is not cross-origin isolated, so the browser withholds the '
+      + 'shared memory that '
       + 'WebAssembly threads need. The app\'s service worker makes the page isolated on any host; it could not here '
       + '(a private window, service workers blocked, or a browser without them).';
   } else if (!sab) {
-    reason = 'Training uses one core here: this browser has no SharedArrayBuffer (WebKitGTK, for one), which WebAssembly threads need.';
+    reason = 'Training uses one core here: this browser has no SharedArrayBuffer (WebKitGTK, for one), which '
+      + 'WebAssembly threads need.';
   } else if (!nested) {
-    reason = 'Training uses one core here: this browser cannot start workers from inside a worker, which the WebAssembly threads need.';
+    reason = 'Training uses one core here: this browser cannot start workers from inside a worker, which the '
+      + 'WebAssembly threads need.';
   }
   return { isolated, sab, nested, simd, relaxed, build: reason ? 'single-threaded' : 'threaded', reason, buildId: __BUILD_ID__,
     cores: self.navigator.hardwareConcurrency || 1 };
@@ -71,12 +74,15 @@ export async function init(msg) {
   w.checkpoints = msg.checkpoints === true;
   const caps = w.caps = detect();
   if (__TEST_HOOKS__ && msg.testNoSimd) caps.simd = false;   // a browser without SIMD, for the start-up test
-  if (msg.relaxedSimd === false) caps.relaxed = false;       // asked for the plain build (the same bits in every engine)
+  // asked for the plain build (the same bits in every engine)
+  if (msg.relaxedSimd === false) caps.relaxed = false;
   if (msg.singleThreaded && caps.build === 'threaded') {      // the page's watchdog saw the threaded start-up stall
     caps.build = 'single-threaded';
-    caps.reason = 'Training uses one core here: starting the threads stalled twice in this browser, so the app runs without them. Reloading the page may bring them back.';
+    caps.reason = 'Training uses one core here: starting the threads stalled twice in this browser, so the app runs '
+      + 'without them. Reloading the page may bring them back.';
   }
-  if (!caps.simd) throw refusal('refused', 'This browser does not support WebAssembly SIMD, which this app needs. Use a current Chrome, Edge, Firefox or Safari.');
+  if (!caps.simd) throw refusal('refused', 'This browser does not support WebAssembly SIMD, which this app needs. Use '
+    + 'a current Chrome, Edge, Firefox or Safari.');
   let M;
   try {
     M = await loadModule(caps.build === 'threaded' ? (caps.relaxed ? 'mt-relaxed' : 'mt') : 'st');

@@ -10,9 +10,10 @@ import { snapshot, endPausedRun } from './training.js';
 
 export const EXPORT_FORMATS = Object.freeze({ onnx: 0, safetensors: 1, pytorch: 2 });
 
-// SAVE -> SAVED { bytes }, or a refusal with the core's reason (never an empty file)
+// SAVE { training? } -> SAVED { bytes }, or a refusal with the core's reason (never an empty file);
+// training: false leaves the optimiser state and progress out (the weights only: a shared result)
 export function save(msg) {
-  const bytes = snapshot(true);
+  const bytes = snapshot(msg.training !== false);
   post(MSG.SAVED, { bytes, rid: msg.rid }, [bytes.buffer]);
   return LATER;
 }
@@ -20,7 +21,8 @@ export function save(msg) {
 // EXPORT { format } -> EXPORTED { bytes, format }; an unknown format is refused, not guessed
 export function exportModel(msg) {
   if (!Object.hasOwn(EXPORT_FORMATS, msg.format))
-    throw refusal('invalid', `"${msg.format}" is not an export format; the formats are ${Object.keys(EXPORT_FORMATS).join(', ')}`);
+    throw refusal('invalid', `"${msg.format}" is not an export format; the `
+      + `formats are ${Object.keys(EXPORT_FORMATS).join(', ')}`);
   const n = w.M._api_export(EXPORT_FORMATS[msg.format]);
   if (!(n > 0)) throw refusal('failed', `Could not export ${msg.format}: ${errorText() || 'the core wrote nothing'}`);
   const bytes = savedBytes(n);
@@ -32,7 +34,8 @@ const design = () => w.M.UTF8ToString(w.M._api_design());
 
 // LOAD -> LOADED (and the request's answer), or a refusal (the model in use, and a paused run, unchanged)
 export function load(msg) {
-  if (!(msg.bytes instanceof ArrayBuffer)) throw refusal('invalid', 'a model file must be given as bytes (an ArrayBuffer or a Uint8Array)');
+  if (!(msg.bytes instanceof ArrayBuffer)) throw refusal('invalid', 'a model file must be given as bytes (an '
+    + 'ArrayBuffer or a Uint8Array)');
   try {
     loadModelBytes(new Uint8Array(msg.bytes), false);
   } catch (err) {

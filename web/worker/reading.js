@@ -43,7 +43,8 @@ function inspect(probs, source) {
       layers.push({ K, P, Q, data: mem.f32(out, count).slice() });
     }
     const buf = mem.alloc(4 * Math.max(784, M._api_inspect_filters(0, shape)));
-    mem.i32(shape, 3).fill(0);                                    // a design without convolutions has no filters to show
+    // a design without convolutions has no filters to show
+    mem.i32(shape, 3).fill(0);
     const nf = M._api_inspect_filters(buf, shape);
     const [K, C, R] = nf > 0 ? mem.i32(shape, 3) : [0, 0, 0];
     const filters = { K, C, R, data: mem.f32(buf, nf).slice() };

@@ -20,7 +20,8 @@ export function cancelTeach(rid) {
     const msg = queued;
     queued = null;
     post(MSG.TEACH_PROGRESS, { phase: 'cancelled', stepsDone: 0, totalSteps: 0, loss: 0 });
-    replyError(msg.rid, MSG.TEACH, refusal('aborted', 'The fine-tune was cancelled before it began: the model is as it was.'));
+    replyError(msg.rid, MSG.TEACH, refusal('aborted', 'The fine-tune was cancelled before it began: the model '
+      + 'is as it was.'));
     return true;
   }
   if (current && (rid === undefined || current.rid === rid)) { current.cancelled = true; return true; }
@@ -34,14 +35,16 @@ export function checkDigits(labels, pixels, { allowNone = false } = {}) {
   const n = labels.length;
   if (pixels.length !== n * 784) throw refusal('invalid', `${pixels.length} pixel bytes for ${n} labels; each digit is 28 x 28 = 784 bytes`);
   if (n > LIMITS.MY_DIGITS_MAX) throw refusal('invalid', `${n} digits: at most ${LIMITS.MY_DIGITS_MAX} can be kept`);
-  if (n === 0 && !allowNone) throw refusal('refused', 'There are no digits to learn from yet: draw a digit and press the button of the digit it is.');
+  if (n === 0 && !allowNone) throw refusal('refused', 'There are no digits to learn from yet: draw a digit and press '
+    + 'the button of the digit it is.');
   const bad = labels.findIndex((l) => l > 9);
   if (bad >= 0) throw refusal('invalid', `digit ${bad + 1} has label ${labels[bad]}, not 0-9`);
 }
 
 // TEACH: checked now, run now or (a run training) once it pauses or ends; answered when it ends
 export function teachRequested(msg) {
-  if (!w.dataReady) throw refusal('refused', 'MNIST is not loaded yet: the fine-tune mixes MNIST training images in, so it waits for them.');
+  if (!w.dataReady) throw refusal('refused', 'MNIST is not loaded yet: the fine-tune mixes MNIST training images in, '
+    + 'so it waits for them.');
   checkDigits(msg.labels, msg.pixels);
   if (current || queued) throw refusal('busy', 'A fine-tune is already running or waiting.');
   queued = msg;
@@ -57,7 +60,8 @@ export function startQueuedTeach() {
   if (!queued || current || !w.M || runTraining()) return;
   const msg = queued;
   queued = null;
-  if (w.jobs.size) { replyError(msg.rid, MSG.TEACH, refusal('busy', 'Another job began while the fine-tune waited: ask again.')); return; }
+  if (w.jobs.size) { replyError(msg.rid, MSG.TEACH, refusal('busy', 'Another job began while the fine-tune '
+    + 'waited: ask again.')); return; }
   teach(msg).then((taught) => reply(msg, taught), (e) => {
     if (isTrap(e) || w.state === 'crashed') crash(e);
     else if (msg.rid !== undefined) replyError(msg.rid, MSG.TEACH, e.code ? e : refusal('failed', `The fine-tune stopped: ${e.message}`));
@@ -91,7 +95,8 @@ async function tune(wanted) {
     await yieldToEvents();
     if (!wanted()) return null;
   }
-  if (p.diverged) throw new Error('the loss became NaN or infinite (the learning rate is too high for these digits); the model is unchanged');
+  if (p.diverged) throw new Error('the loss became NaN or infinite (the learning rate is too high for these digits); '
+    + 'the model is unchanged');
   return p;
 }
 
@@ -123,7 +128,8 @@ async function teach(msg) {
     post(MSG.LOADED, { source: 'taught' });
     return taught;
   } finally {
-    if (w.M) w.M._api_teach_end(0);           // unless kept above: cancelled, diverged or failed -> the weights it started from
+    // unless kept above: cancelled, diverged or failed -> the weights it started from
+    if (w.M) w.M._api_teach_end(0);
     if (current === job) current = null;
     if (job.cancelled && w.M) post(MSG.TEACH_PROGRESS, { phase: 'cancelled', stepsDone: 0, totalSteps: 0, loss: 0 });
     if (w.state === 'teaching') setState(before === 'paused' && w.run ? 'paused' : before === 'done' ? 'done' : 'idle');

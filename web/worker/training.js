@@ -4,11 +4,10 @@
 // request is answered when it ends: done, stopped, aborted, ended by a load while paused,
 // diverged or failed.
 import { MSG, seedHalves } from '../protocol.js';
-import { CONFIG_FIELDS, PROGRESS_FIELDS } from '../generated/contract.js';
+import { CONFIG_FIELDS, PROGRESS_FIELDS, LIMITS } from '../generated/contract.js';
 import { saveCheckpoint, storageProblem } from '../store.js';
 import { w, post, setState, errorText, crash, isTrap, yieldToEvents, reply, replyError, refusal } from './context.js';
 import { scoped, readRecord, savedBytes } from './wasm-memory.js';
-import { loadModelBytes } from './loading.js';
 import { evalTestSet, evaluationReport } from './evaluation.js';
 
 // true when a task of `run` that awaited should stop: that run ended or was replaced by another
@@ -22,9 +21,9 @@ function progress() {
 
 // The recipe crosses by field id, each checked against its range in C; unknown keys (the
 // run options threads and subset) are not recipe fields.
-function configure(cfg) {
+// the recipe's fields into the core's recipe (checked there one by one); nothing else changes
+function setRecipe(cfg) {
   const M = w.M, check = (rc) => { if (rc !== 0) throw new Error(errorText()); };
-  check(M._api_limit_train(cfg.subset || 0));
   M._api_config_reset();
   for (const f of CONFIG_FIELDS) {
     if (cfg[f.js] === undefined) continue;
@@ -35,7 +34,24 @@ function configure(cfg) {
       check(M._api_config_set(f.id, i));
     } else check(M._api_config_set(f.id, Number(cfg[f.js])));
   }
+}
+
+// a new trainer for the recipe, over the first cfg.subset training images (0: all)
+function configure(cfg) {
+  const M = w.M, check = (rc) => { if (rc !== 0) throw new Error(errorText()); };
+  setRecipe(cfg);
+  check(M._api_limit_train(cfg.subset || 0));
   check(M._api_configure());
+}
+
+// a checkpoint's run (weights, optimiser, step) continued: the core loads it into a trainer made
+// beside the one in use, which it replaces only if the whole file loaded (a refusal changes nothing)
+function resumeFrom(bytes, cfg) {
+  if (bytes.length > LIMITS.MODEL_MAX_BYTES) throw new Error(`the file is ${(bytes.length / 2 ** 20).toFixed(0)} MB, far larger than a model of this app`);
+  setRecipe(cfg);
+  const rc = scoped((mem) => w.M._api_resume(mem.copyIn(bytes), bytes.length, cfg.subset || 0));
+  if (rc !== 0) throw new Error(errorText());
+  w.caps.params = w.M._api_param_count();
 }
 
 // the weights with the training state, as a model file; throws with the core's reason when it
@@ -55,14 +71,17 @@ export async function train(cfg, runId, rid, resumeBytes = null, resumeMeta = nu
   if (!cfg || typeof cfg !== 'object') throw refusal('invalid', 'a run needs its recipe');
   const M = w.M;
   try {
-    if (cfg.threads) M._api_set_threads(Math.min(cfg.threads, w.caps.maxThreads));
-    configure(cfg);
     if (resumeBytes) {
       const before = M.UTF8ToString(M._api_design());
-      loadModelBytes(new Uint8Array(resumeBytes), true);
-      const design = M.UTF8ToString(M._api_design());                 // a checkpoint of another design switched the network
+      resumeFrom(new Uint8Array(resumeBytes), cfg);
+      // a checkpoint of another design switched the network
+      const design = M.UTF8ToString(M._api_design());
       if (design !== before) post(MSG.LOADED, { source: 'checkpoint', design, params: w.caps.params });
-    } else if (cfg.init !== 'current') M._api_init_params(...seedHalves(cfg.seed));   // from scratch; else fine-tune
+    } else {
+      configure(cfg);
+      if (cfg.init !== 'current') M._api_init_params(...seedHalves(cfg.seed));   // from scratch; else fine-tune
+    }
+    if (cfg.threads) M._api_set_threads(Math.min(cfg.threads, w.caps.maxThreads));
   } catch (e) {
     throw refusal(e.code || 'refused', e.message);
   }
@@ -85,7 +104,11 @@ function endRun(state, err = null) {
   else reply({ rid: run.rid }, { state });
 }
 
-export function pause() { if (w.run && (w.state === 'training' || w.state === 'evaluating')) setState('paused'); }
+// a pause in the run's last evaluation is not taken: the run ends done as that evaluation ends
+// (a run shown paused must not end by itself)
+export function pause() {
+  if (w.run && !w.run.lastEvaluation && (w.state === 'training' || w.state === 'evaluating')) setState('paused');
+}
 export function resume() { if (w.state === 'paused' && w.run) { setState('training'); loop(); } }
 export function stop() { if (w.run) endRun('idle'); }   // a queued fine-tune starts when the loop ends
 // a load, new data or a new design while a run is paused ends it (it could not go on)
@@ -147,6 +170,7 @@ async function trainSlices() {
       threadIds: threadIds() });
     const epochEnded = steps > 0 && p.step % p.stepsPerEpoch === 0;
     if (epochEnded || p.step >= p.totalSteps) {
+      run.lastEvaluation = p.step >= p.totalSteps;
       await evaluate(p, run);
       if (abandoned(run)) return;
       if (p.step >= p.totalSteps) { endRun('done'); return; }
@@ -168,7 +192,9 @@ function threadIds() {
 
 function diverged(p) {
   // the C trainer has already gone back to the last state with a finite loss (trainer.h)
-  const message = `Training stopped at step ${p.step}: the loss became NaN or infinite, so the learning rate (${w.run.cfg.lr}) is too high for this run. The weights were put back to the last step that still gave a finite loss; lower the learning rate and train again.`;
+  const message = `Training stopped at step ${p.step}: the loss became NaN or infinite, so the `
+    + `learning rate (${w.run.cfg.lr}) is too high for this run. The weights were put back to the last step that `
+      + `still gave a finite loss; lower the learning rate and train again.`;
   post(MSG.DIVERGED, { runId: w.run.id, message });
   endRun('idle', refusal('failed', message));
 }
@@ -202,7 +228,8 @@ async function evaluate(p, run) {
 let checkpointWrites = Promise.resolve();
 function checkpoint(p, run) {
   run.lastCheckpoint = performance.now();
-  if (!w.checkpoints) return checkpointWrites;          // the caller did not ask for checkpoints (the library's default)
+  // the caller did not ask for checkpoints (the library's default)
+  if (!w.checkpoints) return checkpointWrites;
   let bytes;
   try { bytes = snapshot(true).buffer; } catch (e) {
     post(MSG.ERROR, { where: 'checkpoint', code: 'failed', message: `No checkpoint at step ${p.step}: ${e.message}` });

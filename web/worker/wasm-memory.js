@@ -32,11 +32,21 @@ export function scoped(fn) {
   }
 }
 
-// bytes copied into memory the core takes over (not freed here)
-export function handOver(bytes) {
-  const p = allocate(w.M, bytes.length + 1);
-  w.M.HEAPU8.set(bytes, p);
-  return p;
+// buffers the core takes over: each of `list` copied in, then take(pointers) hands them over
+// (the core owns them from that call on, whatever it answers); a failed copy frees the ones made
+export function handOver(list, take) {
+  const M = w.M, pointers = [];
+  try {
+    for (const bytes of list) {
+      const p = allocate(M, bytes.length + 1);
+      pointers.push(p);
+      M.HEAPU8.set(bytes, p);
+    }
+  } catch (e) {
+    if (w.M === M) for (const p of pointers) M._api_free(p);
+    throw e;
+  }
+  return take(pointers);
 }
 
 // the bytes the core last wrote into its output buffer (api_save, api_export, api_digits_write)

@@ -214,13 +214,9 @@ export class SetData extends Command {
     const { bad, train, test } = this.spec;
     const o = await act(m, r, 'setData', { make: 'data', ...this.spec }, { bad: !!bad });
     if (!usable(m)) return;
-    // docs/library.md: new data of another size than the data in use is refused (the data kept)
-    // until the core can take a pair of files at once; a fresh start() takes any size
-    const resized = m.data && (m.data.train !== train || m.data.test !== test);
-    if ((bad || resized) && o.status === 'resolved') {
-      fail(`setData with ${bad ?? 'another size'} was accepted`, o.value);
-    }
-    if (!bad && !resized && o.status === 'rejected' && o.code !== 'busy') fail('valid data was refused', o.error);
+    // docs/library.md: a set of any size replaces the data in use; a bad one is refused (the data kept)
+    if (bad && o.status === 'resolved') fail(`setData with ${bad} was accepted`, o.value);
+    if (!bad && o.status === 'rejected' && o.code !== 'busy') fail('valid data was refused', o.error);
     if (o.status === 'resolved') {
       if (o.value?.train !== train || o.value?.test !== test) fail('setData answered other counts', o.value);
       m.data = { train, test };

@@ -1,13 +1,14 @@
-// Loads a wasm build of the app in Node for tests and the benchmark: 'mt' and 'st' are the
+// Loads a wasm build of the app in Node for tests and benchmarks: 'mt' and 'st' are the
 // app's modules (public/wasm/), 'mt-test' and 'st-test' the same with the test exports
-// (public/wasm-test/: kernel self-check, peak, armed trap). Emscripten 3.1.6's ES-module output expects `require` and `__dirname` on Node,
-// and fetches the .wasm by URL unless it is handed the bytes: both are provided here.
+// (public/wasm-test/: kernel self-check, peak, armed trap). Emscripten 3.1.6's ES-module output
+// expects `require` and `__dirname` on Node, and fetches the .wasm by URL unless it is handed the
+// bytes: both are provided here.
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const wasmDir = process.env.WASM_DIR || path.join(root, 'public', 'wasm');
 export const wasmTestDir = process.env.WASM_TEST_DIR || path.join(root, 'public', 'wasm-test');
 

@@ -122,7 +122,21 @@ export interface LoadedEvent { type: 'loaded'; source: string; name?: string; de
 export interface StateAnswer { state: string }
 
 /** The core's description of a design: counts per layer (src/nn/arch_spec.h). */
-export interface DesignDescription { spec: string; params: number; macs: number; layers: object[]; [key: string]: unknown }
+/** a layer's settings as the core parsed them (the design editor edits these and writes them back as a token) */
+export type LayerSettings =
+  | { kind: 'conv'; channels: number; kernel: number; same: boolean; bn: boolean; groups: number; dropout: string }
+  | { kind: 'pool'; size: number }
+  | { kind: 'gap' }
+  | { kind: 'flat' }
+  | { kind: 'fc'; channels: number; dropout: string };
+/** one layer of a described design: its token, input and output shape [channels, height, width], groups (0: not a
+ * convolution), counts and receptive field */
+export interface LayerDescription {
+  token: string; in: [number, number, number]; out: [number, number, number]; groups: number;
+  params: number; macs: number; rf: number; settings: LayerSettings;
+}
+/** a design as the core reads it: arch is its canonical text form, name the named design's name ("custom" otherwise) */
+export interface DesignDescription { arch: string; name: string; params: number; macs: number; layers: LayerDescription[] }
 
 export type EventType = 'ready' | 'progress' | 'epoch' | 'state' | 'prediction' | 'inside' | 'loaded' | 'data'
   | 'data-progress' | 'error' | 'diverged' | 'crashed' | 'checkpointed' | 'teach-progress' | 'taught' | 'worker-failed';

@@ -6,6 +6,7 @@
 // adds and edits reads back with the settings it was given; a text the core refuses has no layers.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { loadWasm, stopThreads } from '../../scripts/load-wasm.mjs';
 import { layerToken, designText, freshLayer, KINDS } from '../../web/panels/layer-settings.js';
 
@@ -60,4 +61,21 @@ test('a layer the editor makes and edits reads back from the core with the same 
   assert.equal(describe(designText([freshLayer('conv'), { ...freshLayer('conv'), groups: 5 }, freshLayer('gap'),
     freshLayer('fc')])), null);
   assert.match(error(), /^layer 2 \(c16k3:g5\): 5 groups; the group count \(1 to \d+\) divides the input channels/);
+});
+
+// the library's declarations (lib/index.d.ts) name exactly the fields describe() answers with
+test('DesignDescription, LayerDescription and LayerSettings in index.d.ts are the fields the core writes', async () => {
+  M ??= await loadWasm('st');
+  const dts = readFileSync(new URL('../../lib/index.d.ts', import.meta.url), 'utf8');
+  const fieldsOf = (body) => [...body.matchAll(/(\w+)\??:/g)].map((m) => m[1]).sort();
+  const iface = (name) => fieldsOf(dts.match(new RegExp(`interface ${name} \\{([\\s\\S]*?)\\n?\\}\\n`))[1]);
+  const settings = new Map([...dts.match(/type LayerSettings =([\s\S]*?);\n/)[1].matchAll(/\{([^}]*)\}/g)]
+    .map((m) => [m[1].match(/kind: '(\w+)'/)[1], fieldsOf(m[1])]));
+  const design = describe(DESIGNS[3]), flat = describe(DESIGNS[4]);
+  assert.deepEqual(Object.keys(design).sort(), iface('DesignDescription'));
+  for (const layer of [...design.layers, ...flat.layers]) {
+    assert.deepEqual(Object.keys(layer).sort(), iface('LayerDescription'), layer.token);
+    assert.deepEqual(Object.keys(layer.settings).sort(), settings.get(layer.settings.kind), layer.token);
+  }
+  assert.deepEqual([...settings.keys()].sort(), KINDS.map(([k]) => k).sort());
 });

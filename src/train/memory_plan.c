@@ -13,7 +13,7 @@ size_t model_file_bound(size_t n_params, size_t n_bn_state) {
     return (4 * n_params + 2 * n_bn_state) * sizeof(float) + per_tensor * tensors + header;
 }
 
-/* the inside view's copies (wasm/api.c api_inspect_*, the worker's buffers): every conv
+/* the inside view's copies (wasm/api_reading.c api_inspect_*, the worker's buffers): every conv
  * layer's output of one image, the first conv layer's filters, the saliency map */
 static size_t inside_view_bytes(const Layer *L, int n_layers, const NetArch *arch) {
     size_t bytes = net_block_cost(sizeof(float) * (size_t)arch->in_c * arch->in_h * arch->in_w), filters = 0;

@@ -1,5 +1,5 @@
 /* reading.h - a model reading one digit, and what the inside view shows of that reading: the
- * C side of the worker's PREDICT / INSPECT28 (wasm/api.c calls these), also driven by the
+ * C side of the worker's PREDICT / INSPECT28 (wasm/api_reading.c calls these), also driven by the
  * fuzzers on every model file the gate accepts.
  *
  * Shapes: a digit is 28 x 28 floats in [0, 1] (784), probabilities are LIMIT_CLASSES floats,

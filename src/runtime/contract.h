@@ -5,8 +5,8 @@
  * the fine-tune; RunOptions) and their field tables, which one settings mechanism
  * (settings.h) walks for defaults, get/set/check, the CLI options and --help; into the order
  * of the progress and evaluation records (wasm/api_training.c, api_evaluation.c) and the
- * limits below. src/tools/gen_contract.c expands the same tables into web/generated/contract.js for the page and the worker, so a field, default,
- * range or limit changes here and nowhere else. Fields cross the wasm boundary by id (their
+ * limits below. src/tools/gen_contract.c expands the same tables into web/generated/contract.js
+ * for the page and the worker, so a field, default, range or limit changes here and nowhere else. Fields cross the wasm boundary by id (their
  * row in the table) and are checked against their range in C; the 64-bit seed crosses as
  * two 32-bit halves.
  *

@@ -6,9 +6,9 @@
  * (settings.h) walks for defaults, get/set/check, the CLI options and --help; into the order
  * of the progress and evaluation records (wasm/api_training.c, api_evaluation.c) and the
  * limits below. src/tools/gen_contract.c expands the same tables into web/generated/contract.js
- * for the page and the worker, so a field, default, range or limit changes here and nowhere else. Fields cross the wasm boundary by id (their
- * row in the table) and are checked against their range in C; the 64-bit seed crosses as
- * two 32-bit halves.
+ * for the page and the worker, so a field, default, range or limit changes here and nowhere else.
+ * Fields cross the wasm boundary by id (their row in the table) and are checked against their
+ * range in C; the 64-bit seed crosses as two 32-bit halves.
  *
  * TRAIN_CONFIG_FIELDS(X): X(name, type, default, min, max, cli option, unit, help)
  *   type: INT, FLOAT, BOOL (0/1; the CLI takes on|off), CHOICE (an index into the help's

@@ -22,17 +22,9 @@ function createForm(app) {
     option.textContent = `${p.name}: ${p.help}`;
     presetMenu.appendChild(option);
   }
-  function fillFromPreset() {
-    for (const el of formInputs()) {
-      const f = FIELDS[el.dataset.field];
-      if (!(f.js in preset.config) || f.js === 'seed') continue;    // run options and the seed stay as they are
-      const v = preset.config[f.js];
-      if (f.type === 'bool') el.checked = v; else el.value = String(v);
-    }
-  }
   presetMenu.addEventListener('change', () => {
     preset = PRESETS.find((p) => p.name === presetMenu.value) || PRESETS[0];
-    fillFromPreset();
+    fillFromPreset(preset);
   });
   app.on('change', (patch, { caps }) => {              // the thread field's range: what the worker found
     if (!patch.caps || !caps) return;
@@ -41,58 +33,11 @@ function createForm(app) {
     threads.value = String(caps.threads);
     threads.disabled = caps.maxThreads === 1;
   });
-  for (const el of formInputs()) {
-    const f = FIELDS[el.dataset.field];
-    if (f.type === 'bool') { el.checked = f.default; continue; }
-    if (f.type === 'choice') { el.value = f.choices[f.default]; continue; }
-    el.value = String(f.default);
-    if (f.type === 'u64') continue;           // a text field: 64-bit seeds do not fit a number input
-    el.min = String(f.min);
-    el.max = String(f.js === 'batch' ? Math.min(f.max, LIMITS.MAX_BATCH) : f.max);
-    el.step = f.type === 'float' ? 'any' : '1';
-  }
+  setFieldRanges();
   presetMenu.value = preset.name;
-  fillFromPreset();
+  fillFromPreset(preset);
   $('threads').value = String(navigator.hardwareConcurrency > 1 ? 2 : 1);   // until the worker reports
 
-  function read() {
-    const cfg = {};
-    for (const el of formInputs()) {
-      const f = FIELDS[el.dataset.field];
-      cfg[f.js] = f.type === 'bool' ? el.checked
-        : f.type === 'choice' || f.type === 'u64' ? el.value.trim() : Number(el.value);
-    }
-    return cfg;
-  }
-
-  // The same ranges the core checks, said in the form's words before anything is sent.
-  function problem(c) {
-    for (const el of formInputs()) {
-      const f = FIELDS[el.dataset.field], v = c[f.js];
-      const label = el.closest('label')?.firstChild?.textContent.trim() || f.name;
-      if (f.type === 'u64') {
-        try { seedHalves(v); } catch (e) { return `${label}: ${e.message.replace(/^the seed /, '')}.`; }
-        continue;
-      }
-      if (f.type === 'bool' || f.type === 'choice') continue;
-      const max = f.js === 'batch' ? Math.min(f.max, LIMITS.MAX_BATCH)
-        : f.js === 'threads' ? (app.get().caps?.maxThreads ?? f.max) : f.max;
-      if (!Number.isFinite(v) || v < f.min || v > max || (f.type === 'int' && !Number.isInteger(v)))
-        return `${label} must be ${f.type === 'int' ? 'a whole number' : 'a number'} from ${f.min} to ${max}`
-          + `${f.unit ? ` ${f.unit}` : ''}.`;
-    }
-    return '';
-  }
-  // what a preset fills in, and the field's default where the preset says nothing (a design link leaves these out)
-  function baseOf(p) {
-    const base = {};
-    for (const el of formInputs()) {
-      const f = FIELDS[el.dataset.field];
-      const fallback = f.type === 'choice' ? f.choices[f.default] : f.default;
-      base[f.js] = f.js in p.config && f.js !== 'seed' ? p.config[f.js] : fallback;
-    }
-    return base;
-  }
   // a link's recipe: its preset, its fields as given, every other field as that preset fills it (threads stay)
   function use(presetName, values) {
     preset = PRESETS.find((p) => p.name === presetName) || PRESETS[0];
@@ -105,7 +50,72 @@ function createForm(app) {
       if (f.type === 'bool') el.checked = Boolean(v); else el.value = String(v);
     }
   }
-  return { read, problem, preset: () => preset, base: () => baseOf(preset), use };
+  const problem = (c) => formProblem(c, app.get().caps?.maxThreads);
+  return { read: readForm, problem, preset: () => preset, base: () => baseOf(preset), use };
+}
+
+// the fields a preset names take its values (run options and the seed stay as they are)
+function fillFromPreset(preset) {
+  for (const el of formInputs()) {
+    const f = FIELDS[el.dataset.field];
+    if (!(f.js in preset.config) || f.js === 'seed') continue;
+    const v = preset.config[f.js];
+    if (f.type === 'bool') el.checked = v; else el.value = String(v);
+  }
+}
+
+// each field's default and range from the contract
+function setFieldRanges() {
+  for (const el of formInputs()) {
+    const f = FIELDS[el.dataset.field];
+    if (f.type === 'bool') { el.checked = f.default; continue; }
+    if (f.type === 'choice') { el.value = f.choices[f.default]; continue; }
+    el.value = String(f.default);
+    if (f.type === 'u64') continue;           // a text field: 64-bit seeds do not fit a number input
+    el.min = String(f.min);
+    el.max = String(f.js === 'batch' ? Math.min(f.max, LIMITS.MAX_BATCH) : f.max);
+    el.step = f.type === 'float' ? 'any' : '1';
+  }
+}
+
+function readForm() {
+  const cfg = {};
+  for (const el of formInputs()) {
+    const f = FIELDS[el.dataset.field];
+    cfg[f.js] = f.type === 'bool' ? el.checked
+      : f.type === 'choice' || f.type === 'u64' ? el.value.trim() : Number(el.value);
+  }
+  return cfg;
+}
+
+// The same ranges the core checks, said in the form's words before anything is sent.
+function formProblem(c, maxThreads) {
+  for (const el of formInputs()) {
+    const f = FIELDS[el.dataset.field], v = c[f.js];
+    const label = el.closest('label')?.firstChild?.textContent.trim() || f.name;
+    if (f.type === 'u64') {
+      try { seedHalves(v); } catch (e) { return `${label}: ${e.message.replace(/^the seed /, '')}.`; }
+      continue;
+    }
+    if (f.type === 'bool' || f.type === 'choice') continue;
+    const max = f.js === 'batch' ? Math.min(f.max, LIMITS.MAX_BATCH)
+      : f.js === 'threads' ? (maxThreads ?? f.max) : f.max;
+    if (!Number.isFinite(v) || v < f.min || v > max || (f.type === 'int' && !Number.isInteger(v)))
+      return `${label} must be ${f.type === 'int' ? 'a whole number' : 'a number'} from ${f.min} to ${max}`
+        + `${f.unit ? ` ${f.unit}` : ''}.`;
+  }
+  return '';
+}
+
+// what a preset fills in, and the field's default where the preset says nothing (a design link leaves these out)
+function baseOf(p) {
+  const base = {};
+  for (const el of formInputs()) {
+    const f = FIELDS[el.dataset.field];
+    const fallback = f.type === 'choice' ? f.choices[f.default] : f.default;
+    base[f.js] = f.js in p.config && f.js !== 'seed' ? p.config[f.js] : fallback;
+  }
+  return base;
 }
 
 // Every message about a run names it (runId); what belongs to another run (an old run's
@@ -153,24 +163,7 @@ export function createTraining({ trainer, app, errors }) {
     app.emit('run-started', { init: config.init, config, runId });
     return { runId, ended: trainer.train(config, { runId }) };
   }
-  $('train').addEventListener('click', () => {
-    const { problem, config } = recipe();
-    if (problem) { errors.show('train', problem); return; }
-    errors.hide('train');
-    const from = document.querySelector('input[name="start-from"]:checked')?.value;
-    const init = from === 'current' ? 'current' : 'scratch';
-    startRun({ ...config, init }).ended.catch(errors.of('train'));
-  });
-  $('pause').addEventListener('click', () => trainer.pause().catch(errors.of('train')));
-  $('resume').addEventListener('click', () => trainer.resume().catch(errors.of('train')));
-  $('stop').addEventListener('click', () => trainer.stop().catch(errors.of('train')));
-  $('reset').addEventListener('click', () => {
-    charts.reset(); readouts.reset();
-    app.set({ runId: null });                               // the run, if any, ends with the new weights
-    app.emit('reset');
-    trainer.reset(form.read().seed).catch(errors.of('reset'));
-  });
-  $('log-scale').addEventListener('change', (e) => charts.setLogScale(e.target.checked));
+  wireControls({ trainer, app, errors, charts, readouts, form, recipe, startRun });
 
   trainer.on(MSG.STATE, (m) => app.set({ status: m.state }));
   followRun(trainer, charts, readouts, report);
@@ -202,6 +195,28 @@ export function createTraining({ trainer, app, errors }) {
   // the recipe as a link carries it (share.js): the preset's name, the form's values, what the preset fills in
   const linkRecipe = () => ({ preset: form.preset().name, values: form.read(), base: form.base() });
   return { charts, resumeFrom, presets: PRESETS, recipe, startRun, linkRecipe, useRecipe: form.use };
+}
+
+// Train, Pause, Resume, Stop, Reset and the log scale
+function wireControls({ trainer, app, errors, charts, readouts, form, recipe, startRun }) {
+  $('train').addEventListener('click', () => {
+    const { problem, config } = recipe();
+    if (problem) { errors.show('train', problem); return; }
+    errors.hide('train');
+    const from = document.querySelector('input[name="start-from"]:checked')?.value;
+    const init = from === 'current' ? 'current' : 'scratch';
+    startRun({ ...config, init }).ended.catch(errors.of('train'));
+  });
+  $('pause').addEventListener('click', () => trainer.pause().catch(errors.of('train')));
+  $('resume').addEventListener('click', () => trainer.resume().catch(errors.of('train')));
+  $('stop').addEventListener('click', () => trainer.stop().catch(errors.of('train')));
+  $('reset').addEventListener('click', () => {
+    charts.reset(); readouts.reset();
+    app.set({ runId: null });                               // the run, if any, ends with the new weights
+    app.emit('reset');
+    trainer.reset(form.read().seed).catch(errors.of('reset'));
+  });
+  $('log-scale').addEventListener('change', (e) => charts.setLogScale(e.target.checked));
 }
 
 // the controls and the status line for the app's state: what may be pressed now

@@ -36,23 +36,35 @@ function run(seed) {
   });
 }
 
-const commit = (() => { try { return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim(); } catch { return 'unknown'; } })();
-const machine = `${os.cpus()[0].model.trim()}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}`;
+const commit = (() => {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+  } catch { return 'unknown'; }
+})();
+const machine = `${os.cpus()[0].model.trim()}, ${os.cpus().length} cores, `
+  + `${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}`;
 const runs = [];
 for (const s of seeds) runs.push(await run(s));   // one at a time: each uses every core
-const result = { date: new Date().toISOString(), commit, machine, cpu: machineInfo(), threads, epochs, recipe: 'mnist-train defaults', runs };
+const result = {
+  date: new Date().toISOString(), commit, machine, cpu: machineInfo(), threads, epochs, recipe: 'mnist-train defaults',
+  runs,
+};
 mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
 writeFileSync(path.join(root, 'bench', 'results', 'accuracy.json'), JSON.stringify(result, null, 2) + '\n');
 
 const s0 = runs[0];
 writeFileSync(path.join(root, 'public', 'models', 'reference.json'), JSON.stringify({
   file: 'reference.bin', made_by: s0.command, seed: s0.seed, epochs, git_commit: commit, date: result.date,
-  test_accuracy: s0.summary.final_test_acc, best_test_accuracy: s0.summary.best_test_acc, params: s0.summary.params, machine,
+  test_accuracy: s0.summary.final_test_acc, best_test_accuracy: s0.summary.best_test_acc, params: s0.summary.params,
+  machine,
 }, null, 2) + '\n');
 
-const header = `| epoch | ${runs.map((r) => `seed ${r.seed}`).join(' | ')} |\n|---|${runs.map(() => '---|').join('')}\n`;
+const header = `| epoch | ${runs.map((r) => `seed ${r.seed}`).join(' | ')} |\n`
+  + `|---|${runs.map(() => '---|').join('')}\n`;
 let table = header;
-for (let e = 0; e < epochs; e++) table += `| ${e + 1} | ${runs.map((r) => r.epochs[e].test_acc.toFixed(2)).join(' | ')} |\n`;
+for (let e = 0; e < epochs; e++) {
+  table += `| ${e + 1} | ${runs.map((r) => r.epochs[e].test_acc.toFixed(2)).join(' | ')} |\n`;
+}
 table += `| best | ${runs.map((r) => r.summary.best_test_acc.toFixed(2)).join(' | ')} |\n`;
 table += `| final | ${runs.map((r) => `**${r.summary.final_test_acc.toFixed(2)}**`).join(' | ')} |\n`;
 table += `| wall time (s) | ${runs.map((r) => r.wall_seconds.toFixed(0)).join(' | ')} |\n`;

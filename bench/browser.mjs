@@ -10,7 +10,8 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 // dir: the checkout to serve (another one for bench/alternate.mjs)
 export async function withAppInChromium(port, fn, dir = root) {
-  const server = spawn('npx', ['vite', '--config', 'vite.config.mjs', '--port', String(port), '--strictPort'], { cwd: dir, stdio: 'ignore', detached: true, env: { ...process.env, MNIST_TEST_HOOKS: '1' } });
+  const server = spawn('npx', ['vite', '--config', 'vite.config.mjs', '--port', String(port), '--strictPort'],
+    { cwd: dir, stdio: 'ignore', detached: true, env: { ...process.env, MNIST_TEST_HOOKS: '1' } });
   let browser;
   try {
     for (let i = 0; i < 100; i++) {
@@ -18,7 +19,8 @@ export async function withAppInChromium(port, fn, dir = root) {
       await new Promise((r) => setTimeout(r, 200));
     }
     browser = await chromium.launch({ executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
     return await fn(browser, `http://127.0.0.1:${port}`);
   } finally {
     await browser?.close();

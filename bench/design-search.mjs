@@ -10,7 +10,10 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { root } from '../scripts/load-wasm.mjs';
 
-const arg = (name, fallback) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : fallback; };
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
 const seeds = arg('--seeds', '1,2').split(',').map(Number);
 const threads = arg('--threads', '1');
 const round = Number(arg('--round', '1'));
@@ -45,20 +48,24 @@ const rows = [];
 for (const spec of CANDIDATES) {
   const runs = [];
   for (const seed of seeds) {
-    const out = execFileSync(train, ['--data', data, '--arch', spec, '--preset', 'fast', '--dropout', '0.1', '--seed', String(seed), '--validation', '10000',
-      '--threads', threads, '--json'], { encoding: 'utf8' });
+    const out = execFileSync(train, ['--data', data, '--arch', spec, '--preset', 'fast', '--dropout', '0.1',
+      '--seed', String(seed), '--validation', '10000', '--threads', threads, '--json'], { encoding: 'utf8' });
     const summary = JSON.parse(out.trim().split('\n').pop());
     runs.push({ seed, val: summary.final_val_acc, seconds: summary.train_seconds });
     console.error(`${spec}  seed ${seed}: validation ${summary.final_val_acc.toFixed(2)} %`);
   }
   const describe = JSON.parse(execFileSync(train, ['--arch', spec, '--describe'], { encoding: 'utf8' }));
   const vals = runs.map((r) => r.val);
-  rows.push({ spec, params: describe.params, macs: describe.macs, runs, mean: vals.reduce((a, b) => a + b, 0) / vals.length,
-    spread: Math.max(...vals) - Math.min(...vals) });
+  rows.push({ spec, params: describe.params, macs: describe.macs, runs,
+    mean: vals.reduce((a, b) => a + b, 0) / vals.length, spread: Math.max(...vals) - Math.min(...vals) });
 }
 rows.sort((a, b) => b.mean - a.mean);
 writeFileSync(path.join(root, 'bench', 'results', `design-search-${round}.json`),
-  JSON.stringify({ date: new Date().toISOString(), round, recipe: 'fast, dropout 0.1', validation: 10000, seeds, threads: Number(threads), rows }, null, 2) + '\n');
+  JSON.stringify({ date: new Date().toISOString(), round, recipe: 'fast, dropout 0.1', validation: 10000, seeds,
+    threads: Number(threads), rows }, null, 2) + '\n');
 console.log('| design | parameters | multiply-adds | validation % (seeds ' + seeds.join(', ') + ') | mean |');
 console.log('|---|---|---|---|---|');
-for (const r of rows) console.log(`| \`${r.spec}\` | ${r.params.toLocaleString('en-US')} | ${r.macs.toLocaleString('en-US')} | ${r.runs.map((x) => x.val.toFixed(2)).join(', ')} | ${r.mean.toFixed(2)} |`);
+for (const r of rows) {
+  console.log(`| \`${r.spec}\` | ${r.params.toLocaleString('en-US')} | ${r.macs.toLocaleString('en-US')} | `
+    + `${r.runs.map((x) => x.val.toFixed(2)).join(', ')} | ${r.mean.toFixed(2)} |`);
+}

@@ -29,10 +29,15 @@ const rows = await withAppInChromium(5193, async (browser, url) => {
     const report = JSON.parse(readFileSync(await download.path(), 'utf8'));
     const measured = 60000 / report.images_per_second_median;
     out.push({ design: d.name, estimate_s: estimate, measured_s: measured, error: estimate / measured - 1 });
-    console.error(`${d.name}: estimated ${estimate} s, measured ${measured.toFixed(1)} s (${(100 * (estimate / measured - 1)).toFixed(1)} %)`);
+    console.error(`${d.name}: estimated ${estimate} s, measured ${measured.toFixed(1)} s `
+      + `(${(100 * (estimate / measured - 1)).toFixed(1)} %)`);
   }
   return { browser: browser.version(), out };
 });
-writeFileSync(path.join(root, 'bench', 'results', 'epoch-estimate.json'), JSON.stringify({ date: new Date().toISOString(), machine: machine(), browser: rows.browser, designs: rows.out }, null, 2) + '\n');
+writeFileSync(path.join(root, 'bench', 'results', 'epoch-estimate.json'),
+  JSON.stringify({ date: new Date().toISOString(), machine: machine(), browser: rows.browser,
+    designs: rows.out }, null, 2) + '\n');
 console.log('| design | estimate (s) | measured (s) | difference |\n|---|---|---|---|');
-for (const r of rows.out) console.log(`| ${r.design} | ${r.estimate_s} | ${r.measured_s.toFixed(1)} | ${(100 * r.error).toFixed(1)} % |`);
+for (const r of rows.out) {
+  console.log(`| ${r.design} | ${r.estimate_s} | ${r.measured_s.toFixed(1)} | ${(100 * r.error).toFixed(1)} % |`);
+}

@@ -3,7 +3,8 @@
 // threads, each trains the
 // reference net on the first 1,024 MNIST training images for one epoch of the fast preset
 // with the reference recipe's dropout 0.1 (fast has none since recipe round 5; the fixed run
-// keeps it, so it stays comparable with older checkouts) (batch 128, augmentation on) and prints the sha256 of the saved model's tensors
+// keeps it, so it stays comparable with older checkouts) (batch 128, augmentation on) and prints the
+// sha256 of the saved model's tensors
 // (names, shapes and values of the weights, BatchNorm statistics, optimiser state and the
 // recipe's fields: everything but the file's framing, so a new format version of the same
 // run gives the same line). Run it before and after a change; the lines must be identical.
@@ -39,8 +40,8 @@ const dir = mkdtempSync(path.join(tmpdir(), 'fingerprint-'));
 for (const conv of ['auto', 'winograd']) {
   for (const threads of [1, 2]) {
     const out = path.join(dir, `native-${conv}-${threads}.bin`);
-    execFileSync(path.join(root, 'build', 'native', 'mnist-train'), ['--data', data, '--preset', 'fast', '--dropout', '0.1', '--epochs', '1',
-      '--limit', String(IMAGES), '--threads', String(threads), '--save', out],
+    execFileSync(path.join(root, 'build', 'native', 'mnist-train'), ['--data', data, '--preset', 'fast',
+      '--dropout', '0.1', '--epochs', '1', '--limit', String(IMAGES), '--threads', String(threads), '--save', out],
       { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, MNIST_CONV: conv } });
     lines.push(`native ${conv.padEnd(8)} ${threads} thread(s): ${sha(readFileSync(out))}`);
   }
@@ -48,7 +49,8 @@ for (const conv of ['auto', 'winograd']) {
 rmSync(dir, { recursive: true });
 
 // imported again (a fresh instance) so that it reads WASM_DIR as set above
-const { loadWasm: load } = await import(`${pathToFileURL(path.join(here, 'scripts', 'load-wasm.mjs')).href}?root=${encodeURIComponent(root)}`);
+const url = `${pathToFileURL(path.join(here, 'scripts', 'load-wasm.mjs')).href}?root=${encodeURIComponent(root)}`;
+const { loadWasm: load } = await import(url);
 const M = await load('mt');
 const give = (which, bytes) => {
   const p = M._api_malloc(bytes.length);
@@ -68,7 +70,8 @@ for (const threads of [1, 2]) {
   if (M._api_configure()) throw new Error(M.UTF8ToString(M._api_error()));
   while (M._api_train_steps(4) > 0);
   const n = M._api_save(1);
-  lines.push(`wasm   auto     ${threads} thread(s): ${sha(M.HEAPU8.slice(M._api_saved_ptr(), M._api_saved_ptr() + n))}`);
+  const saved = M.HEAPU8.slice(M._api_saved_ptr(), M._api_saved_ptr() + n);
+  lines.push(`wasm   auto     ${threads} thread(s): ${sha(saved)}`);
 }
 stopThreads(M);
 console.log(lines.join('\n'));

@@ -17,7 +17,10 @@ import path from 'node:path';
 import { root } from './browser.mjs';
 import { machine } from './machine.mjs';
 
-const arg = (name, fallback) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : fallback; };
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
 const roundFile = process.argv[2];
 if (!roundFile || roundFile.startsWith('--')) { console.error('usage: node bench/recipe-search.mjs ROUND.json '
   + '[--binary PATH] [--work DIR]'); process.exit(2); }
@@ -30,11 +33,18 @@ mkdirSync(work, { recursive: true });
 // the candidates on the validation split; then the chosen recipe ("final", if the round has
 // one) trained on all 60,000 images, scored on the test set
 const jobs = [];
-for (const c of round.candidates) for (const seed of round.seeds) jobs.push({ c, seed, out: path.join(work, `${c.name}-s${seed}.jsonl`) });
-if (round.final) for (const seed of round.seeds) jobs.push({ c: round.final, seed, full: true, out: path.join(work, `final-${round.final.name}-s${seed}.jsonl`) });
+for (const c of round.candidates) {
+  for (const seed of round.seeds) jobs.push({ c, seed, out: path.join(work, `${c.name}-s${seed}.jsonl`) });
+}
+if (round.final) {
+  for (const seed of round.seeds) {
+    jobs.push({ c: round.final, seed, full: true, out: path.join(work, `final-${round.final.name}-s${seed}.jsonl`) });
+  }
+}
 const run = ({ c, seed, full, out }) => new Promise((resolve, reject) => {
   if (existsSync(out)) return resolve();
-  const args = ['--data', data, '--preset', 'fast', ...(full ? [] : ['--validation', '10000']), '--seed', String(seed), '--threads', '1', '--json', ...(c.args || [])];
+  const args = ['--data', data, '--preset', 'fast', ...(full ? [] : ['--validation', '10000']), '--seed', String(seed),
+    '--threads', '1', '--json', ...(c.args || [])];
   const chunks = [];
   const p = spawn(binary, args, { env: { ...process.env, ...(c.env || {}) }, stdio: ['ignore', 'pipe', 'inherit'] });
   p.stdout.on('data', (d) => chunks.push(d));
@@ -52,34 +62,44 @@ await Promise.all([0, 1].map(async () => { while (queue.length) await run(queue.
 const mean = (a) => a.reduce((s, x) => s + x, 0) / a.length;
 const sd = (a) => Math.sqrt(a.reduce((s, x) => s + (x - mean(a)) ** 2, 0) / (a.length - 1));
 // one run's JSON lines (mnist-train --json: a line per epoch, then the summary)
-const readRun = (file) => readFileSync(path.join(work, file), 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+const readRun = (file) => readFileSync(path.join(work, file), 'utf8').split('\n')
+  .filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
 const rows = round.candidates.map((c) => {
   const runs = round.seeds.map((seed) => {
     const lines = readRun(`${c.name}-s${seed}.jsonl`);
     const epochs = lines.filter((l) => 'epoch' in l), last = lines[lines.length - 1];
-    return { seed, val_acc: last.final_val_acc, test_acc: last.final_test_acc, val_loss: epochs[epochs.length - 1].val_loss,
+    return { seed, val_acc: last.final_val_acc, test_acc: last.final_test_acc,
+      val_loss: epochs[epochs.length - 1].val_loss,
       per_epoch: epochs.map((e) => ({ epoch: e.epoch, val_acc: e.val_acc, test_acc: e.test_acc })) };
   });
   const v = runs.map((r) => r.val_acc), t = runs.map((r) => r.test_acc);
-  return { name: c.name, what: c.what, args: c.args || [], env: c.env || {}, val_mean: mean(v), val_sd: sd(v), test_mean: mean(t), test_sd: sd(t),
+  return { name: c.name, what: c.what, args: c.args || [], env: c.env || {},
+    val_mean: mean(v), val_sd: sd(v), test_mean: mean(t), test_sd: sd(t),
     val_loss_mean: mean(runs.map((r) => r.val_loss)), runs };
 });
 const final = round.final && (() => {
   const runs = round.seeds.map((seed) => {
     const lines = readRun(`final-${round.final.name}-s${seed}.jsonl`);
     const last = lines[lines.length - 1];
-    return { seed, test_acc: last.final_test_acc, per_epoch: lines.filter((l) => 'epoch' in l).map((e) => ({ epoch: e.epoch, test_acc: e.test_acc })) };
+    return { seed, test_acc: last.final_test_acc,
+      per_epoch: lines.filter((l) => 'epoch' in l).map((e) => ({ epoch: e.epoch, test_acc: e.test_acc })) };
   });
-  return { name: round.final.name, args: round.final.args || [], training_images: 60000, test_mean: mean(runs.map((r) => r.test_acc)), runs };
+  return { name: round.final.name, args: round.final.args || [], training_images: 60000,
+    test_mean: mean(runs.map((r) => r.test_acc)), runs };
 })();
-const result = { date: new Date().toISOString(), machine: machine(), round: round.round, commit: round.commit, patch: round.patch, seeds: round.seeds, rows, final };
-writeFileSync(path.join(root, `bench/results/recipes-round${round.round}.json`), JSON.stringify(result, null, 2) + '\n');
+const result = { date: new Date().toISOString(), machine: machine(), round: round.round, commit: round.commit,
+  patch: round.patch, seeds: round.seeds, rows, final };
+writeFileSync(path.join(root, `bench/results/recipes-round${round.round}.json`),
+  JSON.stringify(result, null, 2) + '\n');
 
 const f2 = (x) => x.toFixed(2);
 let table = `| candidate | validation accuracy, seeds ${round.seeds.join(', ')} (%) | mean ± sd | validation loss | `
   + `test, same runs (mean) |\n|---|---|---|---|---|\n`;
 for (const r of rows)
-  table += `| ${r.what || r.name} | ${r.runs.map((x) => f2(x.val_acc)).join(' / ')} | ${f2(r.val_mean)} ± ${f2(r.val_sd)} | ${r.val_loss_mean.toFixed(4)} | ${r.runs.map((x) => f2(x.test_acc)).join(' / ')} (${f2(r.test_mean)}) |\n`;
+  table += `| ${r.what || r.name} | ${r.runs.map((x) => f2(x.val_acc)).join(' / ')} | `
+    + `${f2(r.val_mean)} ± ${f2(r.val_sd)} | ${r.val_loss_mean.toFixed(4)} | `
+    + `${r.runs.map((x) => f2(x.test_acc)).join(' / ')} (${f2(r.test_mean)}) |\n`;
 if (final) table += `\n${final.name} on all 60,000 training images, test `
-  + `accuracy, seeds ${round.seeds.join(', ')}: ${final.runs.map((r) => f2(r.test_acc)).join(' / ')} (mean ${f2(final.test_mean)})\n`;
+  + `accuracy, seeds ${round.seeds.join(', ')}: ${final.runs.map((r) => f2(r.test_acc)).join(' / ')} `
+  + `(mean ${f2(final.test_mean)})\n`;
 console.log(table);

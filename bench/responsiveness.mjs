@@ -17,7 +17,10 @@ const windows = Number(arg('--windows', 5)), busy = Number(arg('--busy', 0));
 const name = busy ? 'responsiveness-busy' : 'responsiveness';
 const hogs = Array.from({ length: busy }, () => spawn('sh', ['-c', 'exec yes > /dev/null'], { stdio: 'ignore' }));
 process.on('exit', () => hogs.forEach((h) => h.kill()));
-const median = (a) => { const b = a.slice().sort((x, y) => x - y); return b.length % 2 ? b[b.length >> 1] : (b[b.length / 2 - 1] + b[b.length / 2]) / 2; };
+const median = (a) => {
+  const b = a.slice().sort((x, y) => x - y);
+  return b.length % 2 ? b[b.length >> 1] : (b[b.length / 2 - 1] + b[b.length / 2]) / 2;
+};
 
 const result = await withAppInChromium(5197, async (browser, url) => {
   const page = await browser.newPage();
@@ -28,13 +31,18 @@ const result = await withAppInChromium(5197, async (browser, url) => {
   await page.waitForFunction(() => Number(document.querySelector('[data-testid=step]').textContent) > 5);
   await page.evaluate(() => {
     window.__inputDelay = [];
-    document.getElementById('log-scale').addEventListener('pointerdown', (e) => window.__inputDelay.push(performance.now() - e.timeStamp));
+    document.getElementById('log-scale').addEventListener('pointerdown',
+      (e) => window.__inputDelay.push(performance.now() - e.timeStamp));
   });
   const rows = [];
   for (let w = 0; w < windows; w++) {
     const gaps = await page.evaluate(() => new Promise((resolve) => {
       const times = [];
-      const tick = (t) => { times.push(t); if (t - times[0] < 3000) requestAnimationFrame(tick); else resolve(times.slice(1).map((x, i) => x - times[i])); };
+      const tick = (t) => {
+        times.push(t);
+        if (t - times[0] < 3000) requestAnimationFrame(tick);
+        else resolve(times.slice(1).map((x, i) => x - times[i]));
+      };
       requestAnimationFrame(tick);
     }));
     await page.getByTestId('log-scale').click();
@@ -46,7 +54,8 @@ const result = await withAppInChromium(5197, async (browser, url) => {
       return performance.now() - t0;
     });
     const status = await page.getByTestId('status').textContent();
-    rows.push({ status, frames: gaps.length + 1, longest_frame_gap_ms: Math.max(...gaps), median_frame_gap_ms: median(gaps), prediction_round_trip_ms: roundTrip });
+    rows.push({ status, frames: gaps.length + 1, longest_frame_gap_ms: Math.max(...gaps),
+      median_frame_gap_ms: median(gaps), prediction_round_trip_ms: roundTrip });
     console.error(`[responsiveness] window ${w + 1}: ${JSON.stringify(rows[rows.length - 1])}`);
   }
   const delays = await page.evaluate(() => window.__inputDelay);
@@ -63,20 +72,27 @@ const summary = {
   prediction_round_trip_ms_median: median(result.windows.map((r) => r.prediction_round_trip_ms)),
 };
 hogs.forEach((h) => h.kill());
-const out = { date: new Date().toISOString(), machine: machine(), cpu_bound_processes_beside: busy, ...result, summary };
+const out = {
+  date: new Date().toISOString(), machine: machine(), cpu_bound_processes_beside: busy, ...result, summary,
+};
 mkdirSync(path.join(root, 'bench/results'), { recursive: true });
 writeFileSync(path.join(root, `bench/results/${name}.json`), JSON.stringify(out, null, 2) + '\n');
 
 const f = (x) => x.toFixed(1);
 const table = `| while training (2 threads, full `
-  + `set, batch 128)${busy ? `, with ${busy} CPU-bound processes beside it` : ''} | median over ${windows} windows of 3 s | worst |
+  + `set, batch 128)${busy ? `, with ${busy} CPU-bound processes beside it` : ''} `
+  + `| median over ${windows} windows of 3 s | worst |
 |---|---|---|
-| longest gap between animation frames (ms) | ${f(summary.longest_frame_gap_ms_median)} | ${f(summary.longest_frame_gap_ms_max)} |
+| longest gap between animation frames (ms) | ${f(summary.longest_frame_gap_ms_median)} `
+  + `| ${f(summary.longest_frame_gap_ms_max)} |
 | typical gap between animation frames (ms) | ${f(summary.median_frame_gap_ms)} | |
 | click to its handler (ms) | ${f(summary.click_to_handler_ms_median)} | ${f(summary.click_to_handler_ms_max)} |
 | drawing page → worker → page, preprocessing included (ms) | ${f(summary.prediction_round_trip_ms_median)} | |
 
-Headless Chromium ${result.browser}, ${out.machine.cpu} (${out.machine.vector_flags.join(' ')}), ${out.machine.cores} cores, load average ${out.machine.loadavg_at_start.toFixed(2)} at the start; commit ${out.machine.commit}; from \`bench/results/${name}.json\` (\`node bench/responsiveness.mjs${busy ? ` --busy ${busy}` : ''}\`).
+Headless Chromium ${result.browser}, ${out.machine.cpu} (${out.machine.vector_flags.join(' ')}), `
+  + `${out.machine.cores} cores, load average ${out.machine.loadavg_at_start.toFixed(2)} at the start; `
+  + `commit ${out.machine.commit}; from \`bench/results/${name}.json\` `
+  + `(\`node bench/responsiveness.mjs${busy ? ` --busy ${busy}` : ''}\`).
 `;
 const docPath = path.join(root, 'docs', 'testing.md');
 const doc = readFileSync(docPath, 'utf8');

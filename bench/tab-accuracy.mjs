@@ -24,18 +24,28 @@ await withAppInChromium(5198, async (browser, url) => {
   while ((await page.getByTestId('status').textContent()) !== 'done') {
     await page.waitForTimeout(5000);
     const acc = await page.getByTestId('test-accuracy').textContent();
-    if (acc !== last) { console.error(`[tab] ${((Date.now() - t0) / 1000).toFixed(0)} s: epoch ${await page.getByTestId('epoch').textContent()}, test accuracy ${acc}`); last = acc; }
+    if (acc !== last) {
+      console.error(`[tab] ${((Date.now() - t0) / 1000).toFixed(0)} s: `
+        + `epoch ${await page.getByTestId('epoch').textContent()}, test accuracy ${acc}`);
+      last = acc;
+    }
     if ((await page.getByTestId('error').isVisible())) throw new Error(await page.getByTestId('error').textContent());
   }
   const wall = (Date.now() - t0) / 1000;
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-report').click()]);
   const report = JSON.parse(readFileSync(await download.path(), 'utf8'));
-  const result = { date: new Date().toISOString(), browser: browser.version(), machine: `${os.cpus()[0].model.trim()}, ${os.cpus().length} cores`, cpu: machineInfo(),
+  const result = { date: new Date().toISOString(), browser: browser.version(),
+    machine: `${os.cpus()[0].model.trim()}, ${os.cpus().length} cores`, cpu: machineInfo(),
     wall_seconds: wall, report };
   mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   writeFileSync(path.join(root, 'bench/results/tab-accuracy.json'), JSON.stringify(result, null, 2) + '\n');
   const accs = report.epochs.map((e) => e.test_acc.toFixed(2)).join(', ');
-  const line = `In the tab (headless Chromium ${browser.version()}, ${report.capabilities.threads} threads, ${result.machine}): ${epochs} epochs, seed ${seed}, defaults — final test accuracy **${report.final_test_accuracy.toFixed(2)} %** after ${(wall / 60).toFixed(1)} minutes wall time (evaluation after every epoch included; median ${Math.round(report.images_per_second_median)} training images/s). Per epoch: ${accs}. From \`bench/results/tab-accuracy.json\` (\`node bench/tab-accuracy.mjs\`).\n`;
+  const line = `In the tab (headless Chromium ${browser.version()}, ${report.capabilities.threads} threads, `
+    + `${result.machine}): ${epochs} epochs, seed ${seed}, defaults — final test accuracy `
+    + `**${report.final_test_accuracy.toFixed(2)} %** after ${(wall / 60).toFixed(1)} minutes wall time `
+    + `(evaluation after every epoch included; `
+    + `median ${Math.round(report.images_per_second_median)} training images/s). `
+    + `Per epoch: ${accs}. From \`bench/results/tab-accuracy.json\` (\`node bench/tab-accuracy.mjs\`).\n`;
   const docPath = path.join(root, 'docs', 'performance.md');
   const doc = readFileSync(docPath, 'utf8');
   const re = /(<!-- tab:begin -->\n)[\s\S]*?(<!-- tab:end -->)/;

@@ -22,15 +22,21 @@ const cores = os.cpus().length;
 const reps = 7, steps = 10;   // steps: runWasmBench's and mnist-bench's default per rep, which their profile also runs
 const argi = process.argv.indexOf('--rounds');
 const rounds = argi > 0 ? Number(process.argv[argi + 1]) : 3;
-const median = (a) => { const b = a.slice().sort((x, y) => x - y); return b.length % 2 ? b[b.length >> 1] : (b[b.length / 2 - 1] + b[b.length / 2]) / 2; };
+const median = (a) => {
+  const b = a.slice().sort((x, y) => x - y);
+  return b.length % 2 ? b[b.length >> 1] : (b[b.length / 2 - 1] + b[b.length / 2]) / 2;
+};
 const log = (...a) => console.error('[threads]', ...a);
 
-const native = (threads) => JSON.parse(execFileSync(path.join(root, 'build/native/mnist-bench'), ['--threads', String(threads), '--reps', String(reps)], { encoding: 'utf8' }));
+const native = (threads) => JSON.parse(execFileSync(path.join(root, 'build/native/mnist-bench'),
+  ['--threads', String(threads), '--reps', String(reps)], { encoding: 'utf8' }));
 
 const samples = {};           // env -> [{ t1, tN, profile }]
 // work_inflation: the threads' summed task time of an N-thread step over a 1-thread step's time
-const add = (env, t1, tN) => (samples[env] ??= []).push({ t1: t1.train_images_per_s, tN: tN.train_images_per_s, profile: tN.profile_per_step,
-  step_ms_1: t1.profile_per_step.wall_ms, work_inflation: (tN.profile_per_step.caller_work_ms + tN.profile_per_step.worker_work_ms) / t1.profile_per_step.wall_ms });
+const add = (env, t1, tN) => (samples[env] ??= []).push({ t1: t1.train_images_per_s, tN: tN.train_images_per_s,
+  profile: tN.profile_per_step, step_ms_1: t1.profile_per_step.wall_ms,
+  work_inflation: (tN.profile_per_step.caller_work_ms + tN.profile_per_step.worker_work_ms)
+    / t1.profile_per_step.wall_ms });
 
 const nodeModules = {};
 for (const build of ['mt-test', 'mt-relaxed-test']) {
@@ -43,7 +49,8 @@ await withAppInChromium(5198, async (browser, url) => {
   const page = await browser.newPage();
   await page.goto(`${url}/?nosw`);
   await page.getByTestId('train-count').filter({ hasText: '60000' }).waitFor({ timeout: 120000 });
-  const chromium = (threads, relaxed) => page.evaluate((opts) => window.mnistApp.bench(opts), { threads, reps, relaxed });
+  const chromium = (threads, relaxed) =>
+    page.evaluate((opts) => window.mnistApp.bench(opts), { threads, reps, relaxed });
   for (let r = 0; r < rounds; r++) {
     log(`round ${r + 1} of ${rounds}`);
     add('native', native(1), native(cores));
@@ -62,7 +69,8 @@ for (const [env, s] of Object.entries(samples)) {
   const prof = {};
   for (const k of Object.keys(s[0].profile ?? {})) prof[k] = median(s.map((x) => x.profile[k]));
   summary[env] = { images_per_s_1: median(s.map((x) => x.t1)), images_per_s_n: median(s.map((x) => x.tN)),
-    ratio: median(s.map((x) => x.tN / x.t1)), ratios: s.map((x) => +(x.tN / x.t1).toFixed(3)), profile_per_step_n_threads: prof,
+    ratio: median(s.map((x) => x.tN / x.t1)), ratios: s.map((x) => +(x.tN / x.t1).toFixed(3)),
+    profile_per_step_n_threads: prof,
     step_ms_1: median(s.map((x) => x.step_ms_1)), work_inflation: median(s.map((x) => x.work_inflation)) };
 }
 const result = { date: new Date().toISOString(), machine: machine(), cores, reps, rounds, summary, samples };
@@ -70,10 +78,19 @@ mkdirSync(path.join(root, 'bench/results'), { recursive: true });
 writeFileSync(path.join(root, 'bench/results/threads.json'), JSON.stringify(result, null, 2) + '\n');
 
 const f1 = (v) => (v ?? NaN).toFixed(2);
-let table = `| ${cores} threads vs 1 | images/s 1 → ${cores} | ratio (median; rounds) | step ms, 1 → ${cores} threads | serial ms | parallel regions | caller waits ms | sleeps (workers / caller) | task ms (caller + workers) | work inflation |\n|---|---|---|---|---|---|---|---|---|---|\n`;
+let table = `| ${cores} threads vs 1 | images/s 1 → ${cores} | ratio (median; rounds) | `
+  + `step ms, 1 → ${cores} threads | serial ms | parallel regions | caller waits ms | sleeps (workers / caller) | `
+  + `task ms (caller + workers) | work inflation |\n|---|---|---|---|---|---|---|---|---|---|\n`;
 for (const [env, s] of Object.entries(summary)) {
   const p = s.profile_per_step_n_threads;
-  table += `| ${env} | ${Math.round(s.images_per_s_1)} → ${Math.round(s.images_per_s_n)} | ${s.ratio.toFixed(2)} (${s.ratios.map((x) => x.toFixed(2)).join(', ')}) | ${f1(s.step_ms_1)} → ${f1(p.wall_ms)} | ${f1(p.serial_ms)} | ${f1(p.runs)} | ${f1(p.caller_wait_ms)} | ${f1(p.worker_sleeps)} / ${f1(p.caller_sleeps)} | ${f1(p.caller_work_ms)} + ${f1(p.worker_work_ms)} | ${s.work_inflation.toFixed(3)} |\n`;
+  table += `| ${env} | ${Math.round(s.images_per_s_1)} → ${Math.round(s.images_per_s_n)} | `
+    + `${s.ratio.toFixed(2)} (${s.ratios.map((x) => x.toFixed(2)).join(', ')}) | `
+    + `${f1(s.step_ms_1)} → ${f1(p.wall_ms)} | ${f1(p.serial_ms)} | ${f1(p.runs)} | ${f1(p.caller_wait_ms)} | `
+    + `${f1(p.worker_sleeps)} / ${f1(p.caller_sleeps)} | ${f1(p.caller_work_ms)} + ${f1(p.worker_work_ms)} | `
+    + `${s.work_inflation.toFixed(3)} |\n`;
 }
-table += `\n${result.machine.cpu}, ${cores} cores, ${rounds} rounds of ${reps} reps at batch 128, \`node bench/threads.mjs\` (bench/results/threads.json). Per training step, medians over rounds; the profile is of ${cores} threads over ${steps} steps after the timed reps (work inflation: the threads' summed task time over the 1-thread step).\n`;
+table += `\n${result.machine.cpu}, ${cores} cores, ${rounds} rounds of ${reps} reps at batch 128, `
+  + `\`node bench/threads.mjs\` (bench/results/threads.json). Per training step, medians over rounds; `
+  + `the profile is of ${cores} threads over ${steps} steps after the timed reps `
+  + `(work inflation: the threads' summed task time over the 1-thread step).\n`;
 console.log(table);
